@@ -1,0 +1,38 @@
+//! An Amazon States Language interpreter: runs the rendered `statemachine.asl.json` locally,
+//! with Task resources resolved to in-process handlers by a [`TaskInvoker`].
+//!
+//! - [`StateMachine::from_json`] parses and validates a definition ([`definition`]);
+//! - [`Executor`] runs it ([`executor`]), journaling each Task attempt under a deterministic
+//!   [`StepKey`] so an interrupted execution resumes without redoing work ([`journal`]);
+//! - paths, payload templates, intrinsic functions, Choice rules and retry/catch matching
+//!   live in their own modules and follow the ASL spec and the AWS Step Functions guide.
+//!
+//! Not supported, and rejected when the definition is loaded with a message saying so:
+//! JSONata, variables (`Assign`), `Credentials`, and the distributed-Map fields
+//! `ItemReader`/`ItemBatcher`/`ResultWriter` (a `DISTRIBUTED` processor runs inline).
+//! Not special-cased: activities, `.sync` and `.waitForTaskToken` integrations (the invoker
+//! receives the resource as written); heartbeats are passed to the invoker, not enforced.
+
+pub mod choice;
+pub mod clock;
+pub mod context;
+pub mod definition;
+pub mod error;
+pub mod executor;
+pub mod intrinsics;
+pub mod journal;
+pub mod path;
+pub mod retry;
+pub mod template;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use context::ExecutionInfo;
+pub use definition::{Scope, State, StateKind, StateMachine};
+pub use error::{DefinitionError, StatesError, TaskError, names};
+pub use executor::{
+    DEFAULT_PAYLOAD_LIMIT, ExecutionEvent, ExecutionOutcome, Executor, Observer, TaskContext,
+    TaskInvoker,
+};
+pub use journal::{
+    Journal, JournalError, MemoryJournal, NullJournal, StepKey, StepOutcome, StepPath,
+};

@@ -1,0 +1,195 @@
+//! The command line: global flags and one variant per subcommand. Parsing only; each command's
+//! work lives in `commands/<name>.rs`.
+
+use std::path::PathBuf;
+
+use clap::{ArgAction, Args, Parser, Subcommand};
+
+use crate::ui::OutputFormat;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "idpctl",
+    version,
+    about = "Render, deploy and run a serverless intelligent-document-processing stack",
+    long_about = "idpctl renders a serverless document-processing stack as CloudFormation, deploys it, \
+                  and is also every Lambda function of that stack. `--profile local` runs the same \
+                  stack on this machine without AWS."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    /// Without a command, inside Lambda (AWS_LAMBDA_RUNTIME_API set), idpctl runs `_HANDLER`.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Profile name (profiles/<NAME>.yaml, or a built-in one) or a path to a profile file.
+    #[arg(long, global = true, env = "IDPCTL_PROFILE", default_value = "local")]
+    pub profile: String,
+
+    /// Output format: text for people, json for scripts.
+    #[arg(long, global = true, value_enum, env = "IDPCTL_OUTPUT", default_value_t = OutputFormat::Text)]
+    pub output: OutputFormat,
+
+    /// More detail on stderr (repeat for more).
+    #[arg(short, long, global = true, action = ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// AWS region (overrides IDPCTL_REGION and the profile).
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+
+    /// CloudFormation stack name (overrides IDPCTL_STACK_NAME and the profile).
+    #[arg(long, global = true)]
+    pub stack_name: Option<String>,
+
+    /// Read templates/ and stacks/ from this folder instead of the copies built into idpctl.
+    #[arg(long, global = true, env = "IDPCTL_TEMPLATES_DIR", value_name = "DIR")]
+    pub templates_dir: Option<PathBuf>,
+
+    /// Print the resolved settings as JSON and exit.
+    #[arg(long, global = true, hide = true)]
+    pub print_settings: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Render the CloudFormation template, state machine definition and parameters.
+    Render(RenderArgs),
+    /// Render, then check everything: references, state machine, handlers, IAM, limits, linters.
+    Validate(ValidateArgs),
+    /// Run a Lambda handler's Runtime API loop (what the deployed `bootstrap` does).
+    Handler(HandlerArgs),
+    /// Package, upload and deploy the stack through a change set (asks before changing anything).
+    Deploy(DeployArgs),
+    /// Show, set or clear the post-processing hook (PostProcessingLambdaHookFunctionArn) of the deployed stack.
+    Hook(HookArgs),
+    /// One screen on the deployed stack; exit 0 healthy, 1 degraded, 2 down or not deployed.
+    Status(StatusArgs),
+    /// Delete the deployed stack; buckets and tables it retains are kept and listed.
+    Destroy(DestroyArgs),
+    /// Build the Lambda zip (`bootstrap` = idpctl for the profile's architecture).
+    Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HandlerArgs {
+    /// Handler name (default: the `_HANDLER` environment variable Lambda sets from the function's Handler).
+    #[arg(conflicts_with = "list")]
+    pub name: Option<String>,
+
+    /// Print every handler name, one a line.
+    #[arg(long)]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Write template.yaml, statemachine.asl.json and parameters.json here (else the template goes to stdout).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Stack definition to render (stacks/<NAME>.yaml).
+    #[arg(long, default_value = crate::stack::DEFAULT_STACK, hide = true)]
+    pub stack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Keep the rendered files here instead of a temporary folder.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Skip cfn-lint, statelint and checkov even when they are installed.
+    #[arg(long)]
+    pub no_external: bool,
+
+    /// Stack definition to validate (stacks/<NAME>.yaml).
+    #[arg(long, default_value = crate::stack::DEFAULT_STACK, hide = true)]
+    pub stack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployArgs {
+    /// Deploy without asking (changes that replace or remove data stores still need --allow-replace).
+    #[arg(long)]
+    pub yes: bool,
+
+    /// Agree in advance to changes that replace or remove a bucket, table or queue.
+    #[arg(long)]
+    pub allow_replace: bool,
+
+    /// Create and show the change set, but do not execute it.
+    #[arg(long)]
+    pub no_execute: bool,
+
+    /// Fail instead of waiting when another stack operation is in progress.
+    #[arg(long)]
+    pub no_wait: bool,
+
+    /// Deploy this Lambda zip (from `idpctl package` or deploy.sh) instead of packaging the running idpctl.
+    #[arg(long, value_name = "ZIP")]
+    pub artifact: Option<PathBuf>,
+
+    /// Stack definition to deploy (stacks/<NAME>.yaml).
+    #[arg(long, default_value = crate::stack::DEFAULT_STACK, hide = true)]
+    pub stack: String,
+}
+
+#[derive(Debug, Args)]
+pub struct HookArgs {
+    #[command(subcommand)]
+    pub action: HookAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookAction {
+    /// Call this Lambda function with every finished document.
+    Set {
+        /// arn:aws:lambda:<region>:<account-id>:function:<name>[:<alias>]
+        arn: String,
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Stop calling the hook.
+    Clear {
+        /// Apply without asking.
+        #[arg(long)]
+        yes: bool,
+    },
+    /// Print the hook's ARN (an empty line when none is set).
+    Show,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// Compare the deployed code with this zip or binary instead of the running idpctl.
+    #[arg(long, value_name = "PATH")]
+    pub artifact: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct DestroyArgs {
+    /// Delete without asking.
+    #[arg(long)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct PackageArgs {
+    /// Package this binary (or check and copy this zip) instead of the running idpctl.
+    #[arg(long, value_name = "BINARY")]
+    pub artifact: Option<PathBuf>,
+
+    /// Where to write the zip (default: out/idpctl-<architecture>.zip).
+    #[arg(long, value_name = "ZIP")]
+    pub out: Option<PathBuf>,
+}

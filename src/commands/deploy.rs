@@ -1,0 +1,177 @@
+//! `idpctl deploy`: package and upload the artifact (unless the profile names one), render the
+//! stack, and converge it through the change-set flow in `deploy::flow`.
+
+use serde::Serialize;
+
+use crate::aws::{self, artifacts};
+use crate::cli::DeployArgs;
+use crate::deploy::flow::{self, DeployOptions, DeployOutcome, DeployResult, Target};
+use crate::deploy::terminal::Terminal;
+use crate::deploy::types::ParameterValue;
+use crate::exit::ExitStatus;
+use crate::package;
+use crate::settings::Settings;
+use crate::stack::{self, Assets};
+use crate::ui::{self, OutputFormat, Ui};
+
+/// Where the functions' code comes from, for the report.
+#[derive(Debug, Serialize)]
+pub struct ArtifactReport {
+    pub bucket: String,
+    pub key: String,
+    /// Whether this run uploaded it (false: the same content was already there, or the
+    /// profile names an artifact idpctl does not manage).
+    pub uploaded: bool,
+    pub sha256: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+struct Report {
+    account: String,
+    region: String,
+    artifact: ArtifactReport,
+    #[serde(flatten)]
+    outcome: DeployOutcome,
+}
+
+pub fn run(
+    assets: &Assets,
+    args: &DeployArgs,
+    settings: &Settings,
+    ui: &Ui,
+) -> anyhow::Result<ExitStatus> {
+    aws::runtime()?.block_on(deploy(assets, args, settings, ui))
+}
+
+async fn deploy(
+    assets: &Assets,
+    args: &DeployArgs,
+    settings: &Settings,
+    ui: &Ui,
+) -> anyhow::Result<ExitStatus> {
+    // Package first: a binary that cannot run on Lambda is a local problem, found without AWS.
+    let own_artifact = args.artifact.is_some() || settings.artifact_key.is_none();
+    let local = if own_artifact {
+        Some(package::resolve(
+            args.artifact.as_deref(),
+            settings.architecture,
+            &settings.profile,
+        )?)
+    } else {
+        None
+    };
+    let session = aws::connect(settings).await?;
+    let mut settings = settings.clone();
+    let artifact = match local {
+        Some(artifact) => {
+            let bucket = settings
+                .artifact_bucket
+                .clone()
+                .unwrap_or_else(|| artifacts::bucket_name(&session.account, &session.region));
+            let s3 = session.s3();
+            if artifacts::ensure_bucket(&s3, &bucket, &session.account, &session.region).await? {
+                ui.info(format!(
+                    "created artifacts bucket {bucket} (encrypted, private)"
+                ));
+            }
+            let key = artifact.key();
+            let uploaded = artifacts::upload(&s3, &bucket, &key, &artifact.zip).await?;
+            ui.info(if uploaded {
+                format!("uploaded s3://{bucket}/{key} ({} bytes)", artifact.size)
+            } else {
+                format!("s3://{bucket}/{key} is already there; not uploading it again")
+            });
+            settings.artifact_bucket = Some(bucket.clone());
+            settings.artifact_key = Some(key.clone());
+            ArtifactReport {
+                bucket,
+                key,
+                uploaded,
+                sha256: Some(artifact.sha256),
+            }
+        }
+        None => ArtifactReport {
+            bucket: settings.artifact_bucket.clone().unwrap_or_default(),
+            key: settings.artifact_key.clone().unwrap_or_default(),
+            uploaded: false,
+            sha256: None,
+        },
+    };
+
+    let rendered = stack::render(assets, &args.stack, &settings)?;
+    let target = Target {
+        stack_name: settings.stack_name.clone(),
+        template: Some(rendered.template_yaml.clone()),
+        parameters: parameters(&rendered.parameters),
+        tags: settings.tags.clone(),
+    };
+    let opts = DeployOptions {
+        yes: args.yes,
+        allow_replace: args.allow_replace,
+        no_execute: args.no_execute,
+        no_wait: args.no_wait,
+        poll: None,
+    };
+    let cfn = session.cloudformation();
+    let outcome = flow::deploy(&cfn, &target, &opts, &mut Terminal::new(ui)).await?;
+    print_outcome(
+        ui,
+        Report {
+            account: session.account.clone(),
+            region: session.region.clone(),
+            artifact,
+            outcome,
+        },
+    )?;
+    Ok(ExitStatus::Success)
+}
+
+/// `parameters.json` (`[{ParameterKey, ParameterValue}]`) as change-set parameters.
+pub fn parameters(value: &serde_json::Value) -> Vec<(String, ParameterValue)> {
+    value
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| {
+            Some((
+                p.get("ParameterKey")?.as_str()?.to_string(),
+                ParameterValue::Set(p.get("ParameterValue")?.as_str()?.to_string()),
+            ))
+        })
+        .collect()
+}
+
+fn print_outcome(ui: &Ui, report: Report) -> anyhow::Result<()> {
+    let o = &report.outcome;
+    if ui.output == OutputFormat::Json {
+        return ui::print_json(&report);
+    }
+    print_result(ui, o);
+    Ok(())
+}
+
+/// The text ending shared by `deploy` and `hook`: what happened on stderr, outputs on stdout.
+pub fn print_result(ui: &Ui, o: &DeployOutcome) {
+    match o.result {
+        DeployResult::Unchanged => ui.info(format!(
+            "no changes: stack {} already runs this template, these parameters and this artifact (no change set created)",
+            o.stack_name
+        )),
+        DeployResult::NoChanges => ui.info(format!("no changes to stack {}", o.stack_name)),
+        DeployResult::NotExecuted => return,
+        DeployResult::Executed => ui.info(format!(
+            "stack {}: {}",
+            o.stack_name,
+            o.status.as_deref().unwrap_or("done")
+        )),
+    }
+    let width = o
+        .outputs
+        .iter()
+        .map(|x| x.output_key.len())
+        .max()
+        .unwrap_or(0);
+    for output in &o.outputs {
+        println!("{:<width$}  {}", output.output_key, output.output_value);
+    }
+}

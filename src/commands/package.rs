@@ -1,0 +1,48 @@
+//! `idpctl package`: the Lambda zip for the profile's architecture, written to a file. By
+//! default the running idpctl packages itself, after checking it can run on provided.al2023.
+
+use std::path::PathBuf;
+
+use anyhow::Context as _;
+
+use crate::cli::PackageArgs;
+use crate::exit::ExitStatus;
+use crate::package;
+use crate::settings::Settings;
+use crate::ui::{self, OutputFormat, Ui};
+
+pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
+    let artifact = package::resolve(
+        args.artifact.as_deref(),
+        settings.architecture,
+        &settings.profile,
+    )?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        PathBuf::from("out").join(format!("idpctl-{}.zip", settings.architecture.as_str()))
+    });
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    std::fs::write(&out, &artifact.zip).map_err(|source| package::PackageError::Write {
+        path: out.clone(),
+        source,
+    })?;
+    match ui.output {
+        OutputFormat::Json => ui::print_json(&serde_json::json!({
+            "path": out,
+            "key": artifact.key(),
+            "artifact": artifact,
+        }))?,
+        OutputFormat::Text => {
+            println!("{}", out.display());
+            ui.info(format!(
+                "{} bytes, sha256 {}, {} needing glibc {}",
+                artifact.size,
+                artifact.sha256,
+                artifact.architecture.as_str(),
+                artifact.glibc.as_deref().unwrap_or("none")
+            ));
+        }
+    }
+    Ok(ExitStatus::Success)
+}

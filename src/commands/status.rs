@@ -1,0 +1,147 @@
+//! `idpctl status`: one screen on the deployed stack — its state, each component, the hook,
+//! alarms, dead-letter queues, recent executions and whether the code is the local artifact.
+//! Exit 0 healthy, 1 degraded, 2 down or not deployed.
+
+use std::io::IsTerminal as _;
+
+use crate::aws::{self, inspect};
+use crate::cli::StatusArgs;
+use crate::deploy::health::{self, Health, StatusReport};
+use crate::exit::ExitStatus;
+use crate::package;
+use crate::settings::Settings;
+use crate::ui::{self, OutputFormat, Style, Ui, color_enabled, paint};
+
+pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
+    // The local artifact is optional here: without one, code hashes are simply not compared.
+    let local = package::resolve(
+        args.artifact.as_deref(),
+        settings.architecture,
+        &settings.profile,
+    );
+    let report = aws::runtime()?.block_on(async {
+        let session = aws::connect(settings).await?;
+        let sha = local.as_ref().ok().map(|a| a.code_sha256.clone());
+        anyhow::Ok(inspect::gather(&session, &settings.stack_name, sha.as_deref()).await?)
+    })?;
+    let mut report = report;
+    health::assess(&mut report);
+    if let Err(e) = &local {
+        report.notes.push(format!(
+            "deployed code not compared with a local artifact: {e}"
+        ));
+    }
+    match ui.output {
+        OutputFormat::Json => ui::print_json(&report)?,
+        OutputFormat::Text => print!(
+            "{}",
+            text(&report, color_enabled(std::io::stdout().is_terminal()))
+        ),
+    }
+    Ok(report.health.exit_status())
+}
+
+/// The one-screen text view.
+pub fn text(r: &StatusReport, color: bool) -> String {
+    let mut out = String::new();
+    let health = match r.health {
+        Health::Healthy => paint(color, Style::Good, "healthy"),
+        Health::Degraded => paint(color, Style::Warning, "degraded"),
+        Health::Down => paint(color, Style::Error, "down"),
+    };
+    match &r.stack {
+        None => out.push_str(&format!(
+            "stack       {} in {}: not deployed\n",
+            r.stack_name, r.region
+        )),
+        Some(s) => out.push_str(&format!(
+            "stack       {} in {}: {} (last change {})\n",
+            r.stack_name,
+            r.region,
+            s.status,
+            s.last_change.as_deref().unwrap_or("unknown")
+        )),
+    }
+    out.push_str(&format!("health      {health}\n"));
+    if !r.components.is_empty() {
+        out.push_str("components\n");
+        let width = r
+            .components
+            .iter()
+            .map(|c| c.logical_id.len())
+            .max()
+            .unwrap_or(0);
+        for c in &r.components {
+            let state = if c.present { "ok" } else { "MISSING" };
+            let code = match c.code_matches_local {
+                Some(true) => "  code = local artifact",
+                Some(false) => "  code ≠ local artifact",
+                None => "",
+            };
+            out.push_str(&format!(
+                "  {state:<8} {:<14} {:<width$}  {}{code}\n",
+                c.kind,
+                c.logical_id,
+                c.physical_id.as_deref().unwrap_or("-")
+            ));
+        }
+    }
+    if r.stack.is_some() {
+        let hook = &r.hook;
+        let line = if !hook.enabled {
+            "off".to_string()
+        } else {
+            let found = match hook.function_found {
+                Some(true) => "function found",
+                Some(false) => "function NOT FOUND",
+                None => "function not checked",
+            };
+            let allowed = if hook.allowed_by.is_empty() {
+                "no role may invoke it".to_string()
+            } else {
+                format!("invoked by {}", hook.allowed_by.join(", "))
+            };
+            format!("{} ({found}; {allowed})", hook.function_arn)
+        };
+        out.push_str(&format!("hook        {line}\n"));
+        let alarms = if r.alarms_in_alarm.is_empty() {
+            "none in ALARM".to_string()
+        } else {
+            r.alarms_in_alarm.join(", ")
+        };
+        out.push_str(&format!("alarms      {alarms}\n"));
+        let dlqs: Vec<String> = r
+            .dead_letter_queues
+            .iter()
+            .map(|q| format!("{} {}", q.logical_id, q.messages))
+            .collect();
+        out.push_str(&format!(
+            "dlq depth   {}\n",
+            if dlqs.is_empty() {
+                "no dead-letter queues".into()
+            } else {
+                dlqs.join(", ")
+            }
+        ));
+        let runs: Vec<String> = r
+            .executions_24h
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        out.push_str(&format!(
+            "executions  {} (last 24 h)\n",
+            if runs.is_empty() {
+                "none".into()
+            } else {
+                runs.join(", ")
+            }
+        ));
+    }
+    for p in &r.problems {
+        out.push_str(&format!("problem     {p}\n"));
+    }
+    for n in &r.notes {
+        out.push_str(&format!("note        {n}\n"));
+    }
+    out
+}

@@ -1,0 +1,127 @@
+//! Turning any error into what a person reads: `error:` with the chain of causes, then a `hint:`
+//! line with the fix, and the exit code the error's kind deserves.
+//!
+//! Library modules return `thiserror` types that know their own hint and whether the caller is at
+//! fault (usage/config → exit 2). Command edges wrap them in `anyhow` context; this module walks
+//! the chain back to find them.
+
+use std::error::Error as StdError;
+
+use crate::exit::ExitStatus;
+use crate::ui::{Style, paint};
+
+/// Implemented by library error types that can tell the user how to fix them.
+pub trait Diagnose {
+    /// One line that says what to do about it.
+    fn hint(&self) -> Option<String>;
+    /// Usage and configuration errors are the caller's to fix (exit 2); the rest exit 1.
+    fn status(&self) -> ExitStatus {
+        ExitStatus::Usage
+    }
+}
+
+/// An error whose hint is written where it is raised, for command edges that have no type of
+/// their own to attach it to.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Hinted {
+    pub message: String,
+    pub hint: String,
+    pub status: ExitStatus,
+}
+
+impl Hinted {
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Hinted {
+            message: message.into(),
+            hint: hint.into(),
+            status: ExitStatus::Usage,
+        }
+    }
+}
+
+impl Diagnose for Hinted {
+    fn hint(&self) -> Option<String> {
+        Some(self.hint.clone())
+    }
+    fn status(&self) -> ExitStatus {
+        self.status
+    }
+}
+
+fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
+    if let Some(e) = err.downcast_ref::<Hinted>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::settings::ConfigError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::stack::RenderError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::aws::AwsError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::deploy::flow::FlowError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::package::PackageError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::handlers::UnknownHandler>() {
+        return Some(e);
+    }
+    None
+}
+
+/// The hint and exit status of the first error in the chain that knows them.
+pub fn classify(err: &anyhow::Error) -> (Option<String>, ExitStatus) {
+    for cause in err.chain() {
+        if let Some(d) = diagnose(cause) {
+            return (d.hint(), d.status());
+        }
+    }
+    (None, ExitStatus::Findings)
+}
+
+/// Renders the error for stderr; kept separate from printing so tests can pin the exact text.
+pub fn render(err: &anyhow::Error, color: bool) -> String {
+    let mut out = format!("{}: {}", paint(color, Style::Error, "error"), err);
+    let mut last = err.to_string();
+    for cause in err.chain().skip(1) {
+        let text = cause.to_string();
+        // Context layers often repeat their source's message; say each thing once.
+        if !last.contains(&text) {
+            out.push_str(&format!("\n  caused by: {text}"));
+        }
+        last = text;
+    }
+    if let (Some(hint), _) = classify(err) {
+        out.push_str(&format!("\n{}: {hint}", paint(color, Style::Hint, "hint")));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hint_is_found_under_context() {
+        let err = anyhow::Error::new(Hinted::usage("bad thing", "do the other thing"))
+            .context("while rendering");
+        let text = render(&err, false);
+        assert_eq!(
+            text,
+            "error: while rendering\n  caused by: bad thing\nhint: do the other thing"
+        );
+        assert_eq!(classify(&err).1, ExitStatus::Usage);
+    }
+
+    #[test]
+    fn unknown_errors_exit_one_without_hint() {
+        let err = anyhow::anyhow!("boom");
+        assert_eq!(render(&err, false), "error: boom");
+        assert_eq!(classify(&err), (None, ExitStatus::Findings));
+    }
+}

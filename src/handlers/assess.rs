@@ -1,0 +1,29 @@
+//! `assess`: flags the fields of one section whose confidence is under their class's threshold;
+//! those alerts are what human review picks up later.
+
+use serde_json::{Value, json};
+
+use super::HandlerError;
+use super::workspace::{Workspace, field};
+use crate::model::Section;
+use crate::pipeline::assess;
+use crate::services::Services;
+
+const NAME: &str = "assess";
+
+/// The accelerator's default threshold, for fields and classes that set none.
+pub const DEFAULT_THRESHOLD: f32 = 0.8;
+
+pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
+    let document_id: String = field(&event, "/document/document_id", NAME)?;
+    let section_id: String = field(&event, "/section/section_id", NAME)?;
+    let ws = Workspace::new(services, &document_id);
+    let mut section: Section = ws.get_json(&ws.section(&section_id, "extraction")).await?;
+    let alerts = match services.classes.class(&section.classification) {
+        Some(class) => assess::assess_section(&mut section, class, DEFAULT_THRESHOLD),
+        None => 0,
+    };
+    ws.put_json(&ws.section(&section_id, "assessed"), &section)
+        .await?;
+    Ok(json!({"section_id": section_id, "alerts": alerts}))
+}

@@ -1,0 +1,33 @@
+//! `extract`: one section → the fields its class defines, each with value, confidence and the
+//! page and box it came from. A section of a class with no field definitions keeps no fields.
+
+use serde_json::{Value, json};
+
+use super::HandlerError;
+use super::classify::read_pages;
+use super::workspace::{Workspace, field};
+use crate::model::{PageContent, Section};
+use crate::pipeline::extract;
+use crate::services::Services;
+
+const NAME: &str = "extract";
+
+pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
+    let document_id: String = field(&event, "/document/document_id", NAME)?;
+    let mut section: Section = field(&event, "/section", NAME)?;
+    let ws = Workspace::new(services, &document_id);
+    let pages = read_pages(&ws, &section.page_ids).await?;
+    if let Some(class) = services.classes.class(&section.classification).cloned() {
+        let result = tokio::task::spawn_blocking(move || {
+            let refs: Vec<&PageContent> = pages.iter().collect();
+            extract::extract_section(&class, &refs)
+        })
+        .await
+        .map_err(|e| HandlerError::Document(format!("extraction stopped: {e}")))?;
+        section.attributes = result.attributes;
+        section.fields = result.fields;
+    }
+    ws.put_json(&ws.section(&section.section_id, "extraction"), &section)
+        .await?;
+    Ok(json!({"section_id": section.section_id, "fields": section.fields.len()}))
+}

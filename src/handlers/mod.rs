@@ -1,0 +1,151 @@
+//! The Lambda handlers the binary carries. Each is a plain async function over an event and
+//! [`Services`]; [`Handler`] names them, so the Lambda loop, the local runtime and tests all
+//! call the same code by the name a function's `Handler` property gives.
+
+pub mod assess;
+pub mod classify;
+mod error;
+pub mod extract;
+pub mod finalize;
+pub mod hook_dispatch;
+pub mod intake;
+pub mod ocr;
+pub mod on_failure;
+pub mod page_check;
+pub mod split;
+pub mod summarize;
+pub mod unpack;
+mod workspace;
+
+use std::str::FromStr;
+
+use serde_json::Value;
+
+pub use error::HandlerError;
+
+use crate::services::Services;
+
+/// Every handler name, in pipeline order.
+pub const NAMES: &[&str] = &[
+    "intake",
+    "unpack",
+    "split",
+    "ocr",
+    "page_check",
+    "classify",
+    "extract",
+    "assess",
+    "summarize",
+    "finalize",
+    "on_failure",
+    "hook_dispatch",
+];
+
+/// A handler, by name. Only handlers with an implementation parse; the rest of [`NAMES`] say
+/// so when asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    Intake,
+    Unpack,
+    Split,
+    Ocr,
+    PageCheck,
+    Classify,
+    Extract,
+    Assess,
+    Summarize,
+    Finalize,
+    OnFailure,
+    HookDispatch,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum UnknownHandler {
+    #[error("`{0}` is not a handler of idpctl")]
+    Unknown(String),
+    #[error("handler `{0}` is not implemented in this build")]
+    NotImplemented(String),
+}
+
+impl crate::error::Diagnose for UnknownHandler {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            UnknownHandler::Unknown(_) => format!("handlers: {}", NAMES.join(", ")),
+            UnknownHandler::NotImplemented(_) => {
+                format!(
+                    "implemented handlers: {}",
+                    Handler::ALL
+                        .iter()
+                        .map(|h| h.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }
+        })
+    }
+}
+
+impl Handler {
+    pub const ALL: &'static [Handler] = &[
+        Handler::Intake,
+        Handler::Unpack,
+        Handler::Split,
+        Handler::Ocr,
+        Handler::PageCheck,
+        Handler::Classify,
+        Handler::Extract,
+        Handler::Assess,
+        Handler::Summarize,
+        Handler::Finalize,
+        Handler::OnFailure,
+        Handler::HookDispatch,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Handler::Intake => "intake",
+            Handler::Unpack => "unpack",
+            Handler::Split => "split",
+            Handler::Ocr => "ocr",
+            Handler::PageCheck => "page_check",
+            Handler::Classify => "classify",
+            Handler::Extract => "extract",
+            Handler::Assess => "assess",
+            Handler::Summarize => "summarize",
+            Handler::Finalize => "finalize",
+            Handler::OnFailure => "on_failure",
+            Handler::HookDispatch => "hook_dispatch",
+        }
+    }
+
+    pub async fn invoke(self, event: Value, services: &Services) -> Result<Value, HandlerError> {
+        match self {
+            Handler::Intake => intake::handle(event, services).await,
+            Handler::Unpack => unpack::handle(event, services).await,
+            Handler::Split => split::handle(event, services).await,
+            Handler::Ocr => ocr::handle(event, services).await,
+            Handler::PageCheck => page_check::handle(event, services).await,
+            Handler::Classify => classify::handle(event, services).await,
+            Handler::Extract => extract::handle(event, services).await,
+            Handler::Assess => assess::handle(event, services).await,
+            Handler::Summarize => summarize::handle(event, services).await,
+            Handler::Finalize => finalize::handle(event, services).await,
+            Handler::OnFailure => on_failure::handle(event, services).await,
+            Handler::HookDispatch => hook_dispatch::handle(event, services).await,
+        }
+    }
+}
+
+impl FromStr for Handler {
+    type Err = UnknownHandler;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if let Some(h) = Handler::ALL.iter().find(|h| h.name() == s) {
+            return Ok(*h);
+        }
+        if NAMES.contains(&s) {
+            return Err(UnknownHandler::NotImplemented(s.to_string()));
+        }
+        Err(UnknownHandler::Unknown(s.to_string()))
+    }
+}

@@ -1,0 +1,109 @@
+//! `page_check`: after the pages were read, which succeeded, which failed, and which to send
+//! back for another attempt. A document goes on with the pages that worked — one unreadable page
+//! in a long document must not fail the whole document — and records the ones that did not.
+
+use serde_json::{Value, json};
+
+use super::HandlerError;
+use super::workspace::{Workspace, field};
+use crate::services::{Services, TrackingUpdate, clock};
+
+const NAME: &str = "page_check";
+
+/// The last error the state machine recorded for a page, from a Map result.
+fn page_errors(results: Option<&Value>) -> Vec<(String, String)> {
+    results
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|r| r.get("status").and_then(Value::as_str) == Some("failed"))
+        .filter_map(|r| {
+            let id = r.get("page_id")?.as_str()?.to_string();
+            let cause = r
+                .pointer("/error/Cause")
+                .and_then(Value::as_str)
+                .unwrap_or("unknown error");
+            // Lambda errors arrive as a JSON string; the message is what a person needs.
+            let message = serde_json::from_str::<Value>(cause)
+                .ok()
+                .and_then(|v| {
+                    v.get("errorMessage")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .unwrap_or_else(|| cause.to_string());
+            Some((id, message))
+        })
+        .collect()
+}
+
+pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
+    let document_id: String = field(&event, "/document/document_id", NAME)?;
+    let pages: Vec<Value> = field(&event, "/split/pages", NAME)?;
+    let attempt = match event.pointer("/page_check/attempt").and_then(Value::as_u64) {
+        Some(previous) => previous + 1,
+        None => 0,
+    };
+    let ws = Workspace::new(services, &document_id);
+    let mut errors = page_errors(event.get("pages"));
+    errors.extend(page_errors(event.get("retried_pages")));
+    let mut failed = Vec::new();
+    for p in &pages {
+        let Some(id) = p.get("page_id").and_then(Value::as_str) else {
+            return Err(HandlerError::invalid(NAME, "a page has no page_id"));
+        };
+        if !ws.exists(&ws.page_read(id)).await? {
+            let reason = errors
+                .iter()
+                .rev()
+                .find(|(pid, _)| pid == id)
+                .map(|(_, m)| m.clone())
+                .unwrap_or_else(|| "the page was not read".into());
+            failed.push(json!({"page_id": id, "reason": reason}));
+        }
+    }
+    let retry: Vec<Value> = failed
+        .iter()
+        .map(|f| json!({"page_id": f["page_id"]}))
+        .collect();
+    services
+        .tracking
+        .update(
+            &document_id,
+            &TrackingUpdate {
+                details: Some(json!({"failed_pages": failed, "page_attempt": attempt})),
+                updated_at: clock::now_rfc3339(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    Ok(json!({
+        "attempt": attempt,
+        "pages": pages.len(),
+        "ok": pages.len() - failed.len(),
+        "retry_count": retry.len(),
+        "retry_pages": retry,
+        "failed_pages": failed,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lambda_error_causes_become_messages() {
+        let results = json!([
+            {"page_id": "1", "status": "ok"},
+            {"page_id": "2", "status": "failed", "error": {"Error": "idpctl.DocumentFailed", "Cause": "{\"errorType\":\"idpctl.DocumentFailed\",\"errorMessage\":\"page 2: tesseract is not installed\"}"}},
+            {"page_id": "3", "status": "failed", "error": {"Error": "States.Timeout", "Cause": "timed out"}}
+        ]);
+        assert_eq!(
+            page_errors(Some(&results)),
+            vec![
+                ("2".into(), "page 2: tesseract is not installed".into()),
+                ("3".into(), "timed out".into())
+            ]
+        );
+    }
+}

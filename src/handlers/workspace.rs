@@ -1,0 +1,123 @@
+//! Where a document's intermediate state lives in the working bucket, and typed JSON access to
+//! it. Each page and section has files of its own, so parallel Map iterations never write the
+//! same object and every stage can be retried on its own.
+
+use std::io::{Read, Write};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::HandlerError;
+use crate::services::{Services, StoreError};
+
+/// Keys of one document under `documents/<id>/` in the working bucket.
+pub struct Workspace<'a> {
+    pub services: &'a Services,
+    pub document_id: &'a str,
+}
+
+impl<'a> Workspace<'a> {
+    pub fn new(services: &'a Services, document_id: &'a str) -> Self {
+        Workspace {
+            services,
+            document_id,
+        }
+    }
+
+    pub fn key(&self, rel: &str) -> String {
+        format!("documents/{}/{rel}", self.document_id)
+    }
+
+    pub fn page_split(&self, page: &str) -> String {
+        self.key(&format!("pages/{page}.json"))
+    }
+    pub fn page_image(&self, page: &str) -> String {
+        self.key(&format!("pages/{page}.png"))
+    }
+    /// The page after reading (text layer or OCR): its existence means the page succeeded.
+    pub fn page_read(&self, page: &str) -> String {
+        self.key(&format!("pages/{page}.read.json"))
+    }
+    pub fn sections(&self) -> String {
+        self.key("sections.json")
+    }
+    pub fn section(&self, section: &str, stage: &str) -> String {
+        self.key(&format!("sections/{section}/{stage}.json"))
+    }
+    pub fn summary(&self) -> String {
+        self.key("summary.json")
+    }
+    /// The finished document, gzip-compressed: what hook_dispatch loads.
+    pub fn document(&self) -> String {
+        self.key("document.json.gz")
+    }
+
+    fn bucket(&self) -> &str {
+        &self.services.names.working_bucket
+    }
+
+    pub async fn get_json<T: DeserializeOwned>(&self, key: &str) -> Result<T, HandlerError> {
+        let bytes = self.services.objects.get(self.bucket(), key).await?;
+        serde_json::from_slice(&bytes).map_err(|e| {
+            HandlerError::Store(StoreError::Permanent(format!("{key} is not valid: {e}")))
+        })
+    }
+
+    pub async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), HandlerError> {
+        let body = serde_json::to_vec(value).map_err(|e| StoreError::Permanent(e.to_string()))?;
+        Ok(self
+            .services
+            .objects
+            .put(self.bucket(), key, body, "application/json")
+            .await?)
+    }
+
+    pub async fn exists(&self, key: &str) -> Result<bool, HandlerError> {
+        Ok(self.services.objects.exists(self.bucket(), key).await?)
+    }
+
+    pub async fn put_bytes(
+        &self,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+    ) -> Result<(), HandlerError> {
+        Ok(self
+            .services
+            .objects
+            .put(self.bucket(), key, body, content_type)
+            .await?)
+    }
+
+    pub async fn get_bytes(&self, key: &str) -> Result<Vec<u8>, HandlerError> {
+        Ok(self.services.objects.get(self.bucket(), key).await?)
+    }
+}
+
+pub fn gzip(value: &Value) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    // Writing into a Vec cannot fail.
+    let _ = enc.write_all(value.to_string().as_bytes());
+    enc.finish().unwrap_or_default()
+}
+
+pub fn gunzip(bytes: &[u8]) -> Result<Value, String> {
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(bytes)
+        .read_to_string(&mut text)
+        .map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// A field of the state, with an error that names it.
+pub fn field<T: DeserializeOwned>(
+    event: &Value,
+    pointer: &str,
+    handler: &'static str,
+) -> Result<T, HandlerError> {
+    let v = event.pointer(pointer).cloned().unwrap_or(Value::Null);
+    serde_json::from_value(v).map_err(|e| {
+        HandlerError::invalid(handler, format!("`{pointer}` is missing or malformed: {e}"))
+    })
+}

@@ -1,0 +1,172 @@
+//! Class configs in the GenAI IDP Accelerator's own format, read as-is: a YAML document with
+//! `classes:`, each a JSON Schema object (`$id`, `x-aws-idp-document-type`, `description`,
+//! `properties`, `$defs`/`$ref`, `x-aws-idp-confidence-threshold`,
+//! `x-aws-idp-evaluation-method`). Everything else in the file (models, prompts, OCR settings)
+//! is ignored here.
+//!
+//! What the embedded engine needs beyond that is read from extra `x-idpctl-*` keys in the same
+//! schemas (see [`field`] and [`class`]), so one file serves both this engine and the
+//! accelerator's LLM one.
+
+pub mod class;
+pub mod field;
+pub mod value_type;
+
+use thiserror::Error;
+
+pub use class::{ClassDef, Keyword};
+pub use field::{Direction, FieldDef};
+pub use value_type::ValueType;
+
+#[derive(Debug, Error)]
+pub enum ConfigError {
+    #[error("the class config is not valid YAML: {0}")]
+    Yaml(String),
+    #[error("the class config has no `classes:` list")]
+    NoClasses,
+    #[error("class #{index} in the config: {reason}")]
+    BadClass { index: usize, reason: String },
+}
+
+/// All classes of a config.
+#[derive(Debug, Clone, Default)]
+pub struct ClassConfig {
+    pub classes: Vec<ClassDef>,
+}
+
+/// The class configs shipped in `configs/classes/`, compiled in so the binary works with no
+/// files beside it.
+const BUILTIN: &[&str] = &[
+    include_str!("../../../configs/classes/w2.yaml"),
+    include_str!("../../../configs/classes/1099b.yaml"),
+    include_str!("../../../configs/classes/bank-statement.yaml"),
+    include_str!("../../../configs/classes/payslip.yaml"),
+    include_str!("../../../configs/classes/us-drivers-license.yaml"),
+    include_str!("../../../configs/classes/discharge-summary.yaml"),
+    include_str!("../../../configs/classes/fund-distribution.yaml"),
+];
+
+impl ClassConfig {
+    /// Parse one config file.
+    pub fn from_yaml(text: &str) -> Result<Self, ConfigError> {
+        let doc: serde_json::Value =
+            yaml_serde::from_str(text).map_err(|e| ConfigError::Yaml(e.to_string()))?;
+        let list = doc
+            .get("classes")
+            .and_then(|c| c.as_array())
+            .ok_or(ConfigError::NoClasses)?;
+        let classes = list
+            .iter()
+            .enumerate()
+            .map(|(index, c)| {
+                ClassDef::from_schema(c).map_err(|reason| ConfigError::BadClass { index, reason })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { classes })
+    }
+
+    /// The shipped classes (W-2, 1099-B, bank statement, payslip, US driver's licence,
+    /// discharge summary, fund distribution table).
+    pub fn builtin() -> Self {
+        let mut all = Self::default();
+        for text in BUILTIN {
+            all.merge(Self::from_yaml(text).expect("shipped configs are tested"));
+        }
+        all
+    }
+
+    /// Add classes; a class with a name already present replaces the old one.
+    pub fn merge(&mut self, other: ClassConfig) {
+        for c in other.classes {
+            self.classes.retain(|o| o.name != c.name);
+            self.classes.push(c);
+        }
+    }
+
+    pub fn class(&self, name: &str) -> Option<&ClassDef> {
+        self.classes.iter().find(|c| c.name == name)
+    }
+}
+
+/// A threshold may be written as a number or a string ("0.8") in accelerator configs.
+pub(crate) fn threshold_of(v: &serde_json::Value) -> Option<f32> {
+    let t = v.get("x-aws-idp-confidence-threshold")?;
+    let f = match t {
+        serde_json::Value::Number(n) => n.as_f64()?,
+        serde_json::Value::String(s) => s.trim().parse().ok()?,
+        _ => return None,
+    };
+    (0.0..=1.0).contains(&f).then_some(f as f32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_configs_load() {
+        let c = ClassConfig::builtin();
+        assert_eq!(c.classes.len(), 7);
+        for class in &c.classes {
+            assert!(!class.fields.is_empty(), "{} has no fields", class.name);
+            assert!(!class.keywords.is_empty(), "{} has no keywords", class.name);
+        }
+    }
+
+    #[test]
+    fn bad_configs_say_why() {
+        assert!(matches!(
+            ClassConfig::from_yaml("a: [1"),
+            Err(ConfigError::Yaml(_))
+        ));
+        assert!(matches!(
+            ClassConfig::from_yaml("x: 1"),
+            Err(ConfigError::NoClasses)
+        ));
+        let err = ClassConfig::from_yaml("classes:\n  - type: object\n").unwrap_err();
+        assert!(err.to_string().contains("class #0"), "{err}");
+    }
+
+    /// A class written for the accelerator, with no x-idpctl keys at all, still loads and
+    /// gets labels from its property names.
+    #[test]
+    fn plain_accelerator_class_loads() {
+        let yaml = r##"
+classes:
+  - $schema: https://json-schema.org/draft/2020-12/schema
+    $id: Bank-checks
+    type: object
+    x-aws-idp-document-type: Bank-checks
+    x-aws-idp-confidence-threshold: "0.9"
+    description: A written financial instrument.
+    $defs:
+      Payee:
+        type: object
+        properties:
+          payee_name:
+            type: string
+            x-aws-idp-confidence-threshold: 0.7
+    properties:
+      check_number:
+        type: string
+        x-aws-idp-evaluation-method: NUMERIC_EXACT
+      dollar_amount:
+        type: number
+      payee:
+        $ref: "#/$defs/Payee"
+"##;
+        let c = ClassConfig::from_yaml(yaml).unwrap();
+        let class = &c.classes[0];
+        assert_eq!(class.name, "Bank-checks");
+        assert_eq!(class.threshold, Some(0.9));
+        let paths: Vec<_> = class.fields.iter().map(|f| f.path.join(".")).collect();
+        assert_eq!(
+            paths,
+            vec!["check_number", "dollar_amount", "payee.payee_name"]
+        );
+        assert_eq!(class.fields[0].labels, vec!["check number"]);
+        assert_eq!(class.fields[1].value_type, ValueType::Money);
+        assert_eq!(class.fields[2].threshold, Some(0.7));
+        assert_eq!(class.fields[0].threshold, Some(0.9));
+    }
+}

@@ -1,0 +1,43 @@
+//! A page prepared for extraction: words, lines and segments computed once and shared by every
+//! field of the section.
+
+use crate::model::{PageContent, Word};
+use crate::pipeline::layout::{self, Line, Segment};
+
+pub struct PageView<'a> {
+    pub page: &'a PageContent,
+    pub lines: Vec<Line>,
+    pub segments: Vec<Segment>,
+}
+
+impl<'a> PageView<'a> {
+    pub fn new(page: &'a PageContent) -> Self {
+        let lines = layout::lines(&page.words);
+        // A gap of one character height separates a label from the next column.
+        let segments = layout::segments(&page.words, &lines, 1.0);
+        Self {
+            page,
+            lines,
+            segments,
+        }
+    }
+
+    pub fn words(&self) -> &'a [Word] {
+        &self.page.words
+    }
+
+    /// Mean OCR confidence of some words (1.0 for text-layer words).
+    pub fn confidence_of(&self, idx: &[usize]) -> f32 {
+        if idx.is_empty() {
+            return 0.0;
+        }
+        idx.iter()
+            .map(|&i| self.page.words[i].confidence)
+            .sum::<f32>()
+            / idx.len() as f32
+    }
+
+    pub fn approximate(&self, idx: &[usize]) -> bool {
+        idx.iter().any(|&i| self.page.words[i].approximate)
+    }
+}

@@ -1,0 +1,58 @@
+//! OCR: a page image → words with boxes and confidences.
+//!
+//! Engines sit behind [`OcrEngine`] so Textract or a Bedrock vision model can be added next to
+//! [`tesseract::Tesseract`] without touching the stages after OCR, which only see words.
+
+pub mod tesseract;
+pub mod tsv;
+
+use thiserror::Error;
+
+use crate::model::page::PageImage;
+use crate::model::{PageContent, TextSource, Word};
+use crate::pipeline::layout;
+
+#[derive(Debug, Error, PartialEq)]
+pub enum OcrError {
+    #[error("OCR engine `{engine}` is not installed or not on PATH; {fix}")]
+    EngineMissing { engine: String, fix: String },
+    #[error("OCR engine `{engine}` failed on page {page}: {reason}")]
+    Failed {
+        engine: String,
+        page: u32,
+        reason: String,
+    },
+    #[error("page {0} has no image to OCR (it was split without rendering)")]
+    NoImage(u32),
+}
+
+/// Something that reads words off an image.
+pub trait OcrEngine: Send + Sync {
+    /// Short name used in metering keys (`OCR/<name>`) and messages.
+    fn name(&self) -> &str;
+    /// Words with boxes in page fractions and confidences 0–1, in any order.
+    fn recognize(&self, image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError>;
+}
+
+/// OCR a page that needs it, in place: words in reading order, text rebuilt, image kept.
+/// Pages that already have text are left alone.
+pub fn ocr_page(page: &mut PageContent, engine: &dyn OcrEngine) -> Result<(), OcrError> {
+    if !page.needs_ocr {
+        return Ok(());
+    }
+    let image = page
+        .image
+        .as_ref()
+        .ok_or(OcrError::NoImage(page.page_number))?;
+    let mut words = engine.recognize(image, page.page_number)?;
+    // Specks read as "=", "—" or "|" with low confidence are noise, and they split lines
+    // (a speck above "Pay" pushes it off the line of "Gross").
+    words.retain(|w| w.confidence >= 0.5 || w.text.chars().any(char::is_alphanumeric));
+    page.words = layout::reading_order(words);
+    page.text = layout::text_of(&page.words);
+    page.text_source = TextSource::Ocr;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

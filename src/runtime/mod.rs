@@ -1,0 +1,5 @@
+//! Running handlers: the Lambda Runtime API loop (`lambda`) and, for the embedded default, the
+//! local runtime that executes the same state machine on this machine.
+
+pub mod invoker;
+pub mod lambda;

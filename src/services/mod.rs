@@ -1,0 +1,62 @@
+//! What handlers talk to — object storage, the tracking table, workflow executions and the
+//! hook — as traits, with one implementation for AWS and one for this machine. Handlers take a
+//! [`Services`] and never know which they have.
+
+pub mod clock;
+mod error;
+pub mod executions;
+pub mod hook;
+pub mod local;
+pub mod objects;
+pub mod tracking;
+
+use std::sync::Arc;
+
+pub use error::StoreError;
+pub use executions::{Executions, Started};
+pub use hook::HookTarget;
+pub use objects::{LocalObjects, ObjectStore};
+pub use tracking::{SqliteTracking, Tracking, TrackingRecord, TrackingUpdate};
+
+/// Names of the stack's buckets and limits, as the template passes them to every function.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StackNames {
+    pub input_bucket: String,
+    pub output_bucket: String,
+    pub working_bucket: String,
+    pub page_retries: u32,
+}
+
+impl StackNames {
+    /// Reads the function environment the template sets; a missing variable is named.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let need = |k: &str| {
+            get(k)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| format!("environment variable {k} is not set"))
+        };
+        Ok(StackNames {
+            input_bucket: need("INPUT_BUCKET")?,
+            output_bucket: need("OUTPUT_BUCKET")?,
+            working_bucket: need("WORKING_BUCKET")?,
+            page_retries: get("PAGE_RETRIES")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(2),
+        })
+    }
+}
+
+/// Everything a handler may use.
+#[derive(Clone)]
+pub struct Services {
+    pub names: StackNames,
+    pub objects: Arc<dyn ObjectStore>,
+    pub tracking: Arc<dyn Tracking>,
+    pub executions: Arc<dyn Executions>,
+    /// `None` when no hook is configured.
+    pub hook: Option<Arc<dyn HookTarget>>,
+    /// Reads pages without a text layer.
+    pub ocr: Arc<dyn crate::pipeline::ocr::OcrEngine>,
+    /// Document classes and their fields.
+    pub classes: Arc<crate::pipeline::config::ClassConfig>,
+}

@@ -1,0 +1,279 @@
+//! The tracking table: one record per upload and per document, written with conditional puts
+//! so a repeated event is a no-op. DynamoDB in AWS; SQLite on this machine.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::StoreError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrackingRecord {
+    pub id: String,
+    /// `upload` or `document`.
+    pub kind: String,
+    pub batch_id: Option<String>,
+    /// QUEUED, RUNNING, COMPLETED, FAILED.
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+    /// `s3://bucket/key` of the original.
+    pub source: Option<String>,
+    pub execution: Option<String>,
+    pub reason: Option<String>,
+    /// Page counts, timings, metering, result locations.
+    #[serde(default)]
+    pub details: Value,
+}
+
+/// What an update changes; `None` leaves a field as it is, `details` keys are merged in.
+#[derive(Debug, Clone, Default)]
+pub struct TrackingUpdate {
+    pub status: Option<String>,
+    pub reason: Option<String>,
+    pub execution: Option<String>,
+    pub details: Option<Value>,
+    pub updated_at: String,
+}
+
+#[async_trait]
+pub trait Tracking: Send + Sync {
+    /// Inserts unless the id exists; `false` means it was already there (a repeated event).
+    async fn create(&self, record: &TrackingRecord) -> Result<bool, StoreError>;
+    async fn update(&self, id: &str, update: &TrackingUpdate) -> Result<(), StoreError>;
+    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError>;
+    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError>;
+    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError>;
+}
+
+/// The tracking table in SQLite (WAL mode, so readers such as `status` don't block writers).
+pub struct SqliteTracking {
+    conn: Mutex<Connection>,
+}
+
+fn db_err(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if f.code == rusqlite::ErrorCode::DatabaseBusy
+                || f.code == rusqlite::ErrorCode::DatabaseLocked =>
+        {
+            StoreError::Transient(format!("tracking database busy: {e}"))
+        }
+        other => StoreError::Permanent(format!("tracking database: {other}")),
+    }
+}
+
+const COLUMNS: &str =
+    "id, kind, batch_id, status, created_at, updated_at, source, execution, reason, details";
+
+fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<TrackingRecord> {
+    let details: String = row.get(9)?;
+    Ok(TrackingRecord {
+        id: row.get(0)?,
+        kind: row.get(1)?,
+        batch_id: row.get(2)?,
+        status: row.get(3)?,
+        created_at: row.get(4)?,
+        updated_at: row.get(5)?,
+        source: row.get(6)?,
+        execution: row.get(7)?,
+        reason: row.get(8)?,
+        details: serde_json::from_str(&details).unwrap_or(Value::Null),
+    })
+}
+
+impl SqliteTracking {
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
+        }
+        let conn = Connection::open(path).map_err(db_err)?;
+        Self::init(conn)
+    }
+
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::init(Connection::open_in_memory().map_err(db_err)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, StoreError> {
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(db_err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             PRAGMA synchronous=NORMAL;
+             CREATE TABLE IF NOT EXISTS tracking (
+                 id TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_id TEXT, status TEXT NOT NULL,
+                 created_at TEXT NOT NULL, updated_at TEXT NOT NULL, source TEXT, execution TEXT,
+                 reason TEXT, details TEXT NOT NULL DEFAULT 'null');
+             CREATE INDEX IF NOT EXISTS by_batch ON tracking(batch_id, created_at);
+             CREATE INDEX IF NOT EXISTS by_status ON tracking(status, created_at);",
+        )
+        .map_err(db_err)?;
+        Ok(SqliteTracking {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Permanent("tracking database lock poisoned".into()))?;
+        f(&conn).map_err(db_err)
+    }
+
+    fn query(&self, sql: &str, arg: &str) -> Result<Vec<TrackingRecord>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map(params![arg], row_to_record)?;
+            rows.collect()
+        })
+    }
+}
+
+/// Shallow merge of `patch`'s keys into `base` (both objects); other shapes replace.
+pub fn merge_details(base: Value, patch: &Value) -> Value {
+    match (base, patch) {
+        (Value::Object(mut b), Value::Object(p)) => {
+            for (k, v) in p {
+                b.insert(k.clone(), v.clone());
+            }
+            Value::Object(b)
+        }
+        (_, p) => p.clone(),
+    }
+}
+
+#[async_trait]
+impl Tracking for SqliteTracking {
+    async fn create(&self, r: &TrackingRecord) -> Result<bool, StoreError> {
+        let details = serde_json::to_string(&r.details).unwrap_or_else(|_| "null".into());
+        let n = self.with(|c| {
+            c.execute(
+                &format!("INSERT OR IGNORE INTO tracking ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
+                params![r.id, r.kind, r.batch_id, r.status, r.created_at, r.updated_at, r.source, r.execution, r.reason, details],
+            )
+        })?;
+        Ok(n == 1)
+    }
+
+    async fn update(&self, id: &str, u: &TrackingUpdate) -> Result<(), StoreError> {
+        self.with(|c| {
+            let tx = c.unchecked_transaction()?;
+            let current: Option<String> = tx
+                .query_row(
+                    "SELECT details FROM tracking WHERE id = ?1",
+                    params![id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let Some(current) = current else {
+                return Err(rusqlite::Error::QueryReturnedNoRows);
+            };
+            let details = match &u.details {
+                Some(patch) => {
+                    merge_details(serde_json::from_str(&current).unwrap_or(Value::Null), patch)
+                }
+                None => serde_json::from_str(&current).unwrap_or(Value::Null),
+            };
+            tx.execute(
+                "UPDATE tracking SET status = COALESCE(?2, status), reason = COALESCE(?3, reason),
+                 execution = COALESCE(?4, execution), details = ?5, updated_at = ?6 WHERE id = ?1",
+                params![
+                    id,
+                    u.status,
+                    u.reason,
+                    u.execution,
+                    details.to_string(),
+                    u.updated_at
+                ],
+            )?;
+            tx.commit()
+        })
+        .map_err(|e| match e {
+            StoreError::Permanent(m) if m.contains("no rows") => {
+                StoreError::Permanent(format!("tracking record {id} does not exist"))
+            }
+            other => other,
+        })
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
+        self.with(|c| {
+            c.query_row(
+                &format!("SELECT {COLUMNS} FROM tracking WHERE id = ?1"),
+                params![id],
+                row_to_record,
+            )
+            .optional()
+        })
+    }
+
+    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError> {
+        self.query(
+            &format!("SELECT {COLUMNS} FROM tracking WHERE batch_id = ?1 ORDER BY created_at, id"),
+            batch_id,
+        )
+    }
+
+    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
+        self.query(
+            &format!("SELECT {COLUMNS} FROM tracking WHERE status = ?1 ORDER BY created_at, id"),
+            status,
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(id: &str) -> TrackingRecord {
+        TrackingRecord {
+            id: id.into(),
+            kind: "document".into(),
+            batch_id: Some("b1".into()),
+            status: "QUEUED".into(),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            updated_at: "2026-01-01T00:00:00.000Z".into(),
+            source: Some("s3://in/a.pdf".into()),
+            execution: None,
+            reason: None,
+            details: json!({"pages": 3}),
+        }
+    }
+
+    #[tokio::test]
+    async fn create_is_conditional_and_update_merges() {
+        let t = SqliteTracking::in_memory().unwrap();
+        assert!(t.create(&record("d1")).await.unwrap());
+        assert!(
+            !t.create(&record("d1")).await.unwrap(),
+            "second create is a no-op"
+        );
+        t.update(
+            "d1",
+            &TrackingUpdate {
+                status: Some("FAILED".into()),
+                reason: Some("corrupt PDF".into()),
+                details: Some(json!({"failed_pages": [2]})),
+                updated_at: "2026-01-01T00:00:01.000Z".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let r = t.get("d1").await.unwrap().unwrap();
+        assert_eq!(r.status, "FAILED");
+        assert_eq!(r.details, json!({"pages": 3, "failed_pages": [2]}));
+        assert_eq!(t.by_status("FAILED").await.unwrap().len(), 1);
+        assert_eq!(t.by_batch("b1").await.unwrap()[0].id, "d1");
+        assert!(t.update("nope", &TrackingUpdate::default()).await.is_err());
+    }
+}

@@ -1,0 +1,148 @@
+//! The `IDPCTL_*` environment layer. Values arrive as strings; each is parsed into its type
+//! here, so a bad value names the variable that carried it.
+
+use std::path::PathBuf;
+
+use super::{ConfigError, Layer, check_layer, checks};
+
+/// Variable → setting key (the key as profiles spell it).
+pub const ENV_KEYS: &[(&str, &str)] = &[
+    ("IDPCTL_STACK_NAME", "stack_name"),
+    ("IDPCTL_REGION", "region"),
+    ("IDPCTL_ACCOUNT_ID", "account_id"),
+    ("IDPCTL_ARCHITECTURE", "architecture"),
+    ("IDPCTL_LOG_RETENTION_DAYS", "log_retention_days"),
+    ("IDPCTL_XRAY", "xray"),
+    ("IDPCTL_ALARM_EMAIL", "alarm_email"),
+    ("IDPCTL_HOOK_FUNCTION_ARN", "hook.function_arn"),
+    ("IDPCTL_BATCHING_WINDOW_SECONDS", "batching_window_seconds"),
+    (
+        "IDPCTL_WORKING_BUCKET_EXPIRY_DAYS",
+        "working_bucket_expiry_days",
+    ),
+    ("IDPCTL_MAX_DOCUMENT_CONCURRENCY", "concurrency.documents"),
+    ("IDPCTL_MAX_PAGE_CONCURRENCY", "concurrency.pages"),
+    ("IDPCTL_PAGE_RETRIES", "page_retries"),
+    ("IDPCTL_ARTIFACT_BUCKET", "artifact.bucket"),
+    ("IDPCTL_ARTIFACT_KEY", "artifact.key"),
+    ("IDPCTL_STATE_DIR", "local.state_dir"),
+    ("IDPCTL_LOCAL_HOOK_COMMAND", "local.hook_command"),
+    ("IDPCTL_LOCAL_HOOK_URL", "local.hook_url"),
+];
+
+/// Variables read by the command line itself rather than the settings layer.
+const CLI_VARS: &[&str] = &["IDPCTL_PROFILE", "IDPCTL_OUTPUT", "IDPCTL_TEMPLATES_DIR"];
+
+fn var_for(key: &str) -> String {
+    ENV_KEYS
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Builds the environment layer. Returns the `IDPCTL_*` variables it did not recognise too, so
+/// the caller can warn about a typo instead of silently ignoring it.
+pub fn from_env(
+    vars: impl IntoIterator<Item = (String, String)>,
+) -> Result<(Layer, Vec<String>), ConfigError> {
+    let mut layer = Layer::default();
+    let mut unknown = Vec::new();
+    for (name, value) in vars {
+        if !name.starts_with("IDPCTL_") || CLI_VARS.contains(&name.as_str()) {
+            continue;
+        }
+        let Some((_, key)) = ENV_KEYS.iter().find(|(v, _)| *v == name) else {
+            unknown.push(name);
+            continue;
+        };
+        let bad = |expected: &str| ConfigError::Invalid {
+            origin: format!("environment variable {name}"),
+            key: key.to_string(),
+            message: format!("`{value}` is not {expected}"),
+            fix: format!("set {name} to {expected}, or unset it"),
+        };
+        let number = || {
+            value
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| bad("a whole number"))
+        };
+        match *key {
+            "stack_name" => layer.stack_name = Some(value.clone()),
+            "region" => layer.region = Some(value.clone()),
+            "account_id" => layer.account_id = Some(value.clone()),
+            "architecture" => {
+                layer.architecture =
+                    Some(checks::parse_architecture(&value).ok_or_else(|| bad("arm64 or x86_64"))?)
+            }
+            "log_retention_days" => layer.log_retention_days = Some(number()?),
+            "xray" => {
+                layer.xray = Some(match value.as_str() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => return Err(bad("true or false")),
+                })
+            }
+            "alarm_email" => layer.alarm_email = Some(value.clone()),
+            "hook.function_arn" => layer.hook_function_arn = Some(value.clone()),
+            "batching_window_seconds" => layer.batching_window_seconds = Some(number()?),
+            "working_bucket_expiry_days" => layer.working_bucket_expiry_days = Some(number()?),
+            "concurrency.documents" => layer.max_document_concurrency = Some(number()?),
+            "concurrency.pages" => layer.max_page_concurrency = Some(number()?),
+            "page_retries" => layer.page_retries = Some(number()?),
+            "artifact.bucket" => layer.artifact_bucket = Some(value.clone()),
+            "artifact.key" => layer.artifact_key = Some(value.clone()),
+            "local.state_dir" => layer.state_dir = Some(PathBuf::from(&value)),
+            "local.hook_command" => layer.local_hook_command = Some(value.clone()),
+            "local.hook_url" => layer.local_hook_url = Some(value.clone()),
+            _ => unknown.push(name.clone()),
+        }
+    }
+    check_layer(&layer, &|key| {
+        format!("environment variable {}", var_for(key))
+    })?;
+    unknown.sort();
+    Ok((layer, unknown))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn vars(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn reads_typed_values() {
+        let (layer, unknown) = from_env(vars(&[
+            ("IDPCTL_PAGE_RETRIES", "3"),
+            ("IDPCTL_ARCHITECTURE", "x86_64"),
+            ("IDPCTL_PROFILE", "dev"),
+            ("IDPCTL_STAK_NAME", "typo"),
+            ("HOME", "/root"),
+        ]))
+        .unwrap();
+        assert_eq!(layer.page_retries, Some(3));
+        assert_eq!(layer.architecture, Some(super::super::Architecture::X86_64));
+        assert_eq!(unknown, vec!["IDPCTL_STAK_NAME".to_string()]);
+    }
+
+    #[test]
+    fn bad_value_names_the_variable() {
+        let err = from_env(vars(&[("IDPCTL_PAGE_RETRIES", "two")])).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "environment variable IDPCTL_PAGE_RETRIES: `page_retries` `two` is not a whole number"
+        );
+        let err = from_env(vars(&[("IDPCTL_HOOK_FUNCTION_ARN", "nope")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("environment variable IDPCTL_HOOK_FUNCTION_ARN:")
+        );
+    }
+}

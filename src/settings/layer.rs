@@ -1,0 +1,96 @@
+//! One layer of settings (defaults, profile, environment or flags), flat and all-optional, so the
+//! precedence rule is a single `merge` instead of a special case per key.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::Architecture;
+use super::profile::Profile;
+
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Layer {
+    pub stack_name: Option<String>,
+    pub region: Option<String>,
+    pub account_id: Option<String>,
+    pub architecture: Option<Architecture>,
+    pub log_retention_days: Option<u32>,
+    pub xray: Option<bool>,
+    pub alarm_email: Option<String>,
+    pub hook_function_arn: Option<String>,
+    pub batching_window_seconds: Option<u32>,
+    pub working_bucket_expiry_days: Option<u32>,
+    pub max_document_concurrency: Option<u32>,
+    pub max_page_concurrency: Option<u32>,
+    pub page_retries: Option<u32>,
+    pub artifact_bucket: Option<String>,
+    pub artifact_key: Option<String>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub state_dir: Option<PathBuf>,
+    pub local_hook_command: Option<String>,
+    pub local_hook_url: Option<String>,
+}
+
+macro_rules! merge_fields {
+    ($low:ident, $high:ident, $($field:ident),* $(,)?) => {
+        Layer { $($field: $high.$field.or($low.$field)),* }
+    };
+}
+
+impl Layer {
+    /// `self` overridden by every value `higher` sets.
+    pub fn merge(self, higher: Layer) -> Layer {
+        merge_fields!(
+            self,
+            higher,
+            stack_name,
+            region,
+            account_id,
+            architecture,
+            log_retention_days,
+            xray,
+            alarm_email,
+            hook_function_arn,
+            batching_window_seconds,
+            working_bucket_expiry_days,
+            max_document_concurrency,
+            max_page_concurrency,
+            page_retries,
+            artifact_bucket,
+            artifact_key,
+            tags,
+            state_dir,
+            local_hook_command,
+            local_hook_url,
+        )
+    }
+}
+
+impl From<Profile> for Layer {
+    fn from(p: Profile) -> Self {
+        let hook = p.hook.unwrap_or_default();
+        let conc = p.concurrency.unwrap_or_default();
+        let artifact = p.artifact.unwrap_or_default();
+        let local = p.local.unwrap_or_default();
+        Layer {
+            stack_name: p.stack_name,
+            region: p.region,
+            account_id: p.account_id,
+            architecture: p.architecture,
+            log_retention_days: p.log_retention_days,
+            xray: p.xray,
+            alarm_email: p.alarm_email,
+            hook_function_arn: hook.function_arn,
+            batching_window_seconds: p.batching_window_seconds,
+            working_bucket_expiry_days: p.working_bucket_expiry_days,
+            max_document_concurrency: conc.documents,
+            max_page_concurrency: conc.pages,
+            page_retries: p.page_retries,
+            artifact_bucket: artifact.bucket,
+            artifact_key: artifact.key,
+            tags: p.tags,
+            state_dir: local.state_dir,
+            local_hook_command: local.hook_command,
+            local_hook_url: local.hook_url,
+        }
+    }
+}

@@ -1,0 +1,292 @@
+//! Settings, resolved once before any work starts: flags, then `IDPCTL_*` environment, then the
+//! profile file, then defaults. Every command receives the one resolved [`Settings`] value; nothing reads the
+//! environment or the profile again later.
+
+mod checks;
+mod env;
+mod error;
+mod layer;
+mod load;
+mod profile;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+pub use checks::{LOG_RETENTION_DAYS, is_hook_arn, is_lambda_arn};
+pub use env::{ENV_KEYS, from_env};
+pub use error::ConfigError;
+pub use layer::Layer;
+pub use load::{LoadedProfile, available_profiles, load_profile, parse_profile};
+pub use profile::Profile;
+
+/// Lambda architecture; the artifact must be built for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Architecture {
+    #[default]
+    #[serde(rename = "arm64")]
+    Arm64,
+    #[serde(rename = "x86_64")]
+    X86_64,
+}
+
+impl Architecture {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Architecture::Arm64 => "arm64",
+            Architecture::X86_64 => "x86_64",
+        }
+    }
+}
+
+/// Every setting a command may need, resolved. Serialized as-is into the template context, so a
+/// field's name here is its name in `templates/` (`{{settings.stack_name}}`).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Settings {
+    pub profile: String,
+    /// Where the profile came from: a file path, or `built-in` for the shipped profiles.
+    pub profile_source: String,
+    pub stack_name: String,
+    pub region: String,
+    pub account_id: Option<String>,
+    pub architecture: Architecture,
+    pub log_retention_days: u32,
+    pub xray: bool,
+    pub alarm_email: Option<String>,
+    pub hook_function_arn: String,
+    pub batching_window_seconds: u32,
+    pub working_bucket_expiry_days: u32,
+    pub max_document_concurrency: u32,
+    pub max_page_concurrency: u32,
+    pub page_retries: u32,
+    pub artifact_bucket: Option<String>,
+    pub artifact_key: Option<String>,
+    pub tags: BTreeMap<String, String>,
+    pub state_dir: PathBuf,
+    pub local_hook_command: Option<String>,
+    pub local_hook_url: Option<String>,
+}
+
+/// Values nobody set: the stack's defaults.
+pub fn defaults(profile: &str) -> Layer {
+    Layer {
+        stack_name: Some(format!("idp-{profile}")),
+        region: Some("us-east-1".into()),
+        architecture: Some(Architecture::Arm64),
+        log_retention_days: Some(30),
+        xray: Some(false),
+        hook_function_arn: Some(String::new()),
+        batching_window_seconds: Some(0),
+        working_bucket_expiry_days: Some(7),
+        max_document_concurrency: Some(10),
+        max_page_concurrency: Some(20),
+        page_retries: Some(2),
+        tags: Some(BTreeMap::new()),
+        state_dir: Some(PathBuf::from(".idpctl").join(profile)),
+        ..Layer::default()
+    }
+}
+
+/// Merges the layers (lowest first) and checks the result. Each layer was already checked where
+/// it was read, so an error there names its own file or variable; this only fills gaps.
+pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
+    let l = defaults(&profile.name)
+        .merge(profile.layer.clone())
+        .merge(env)
+        .merge(flags);
+    // `defaults` sets every non-optional key, so these fall-backs never apply; they keep the
+    // function total without a panic path.
+    Settings {
+        profile: profile.name.clone(),
+        profile_source: profile.source.clone(),
+        stack_name: l.stack_name.unwrap_or_default(),
+        region: l.region.unwrap_or_default(),
+        account_id: l.account_id,
+        architecture: l.architecture.unwrap_or_default(),
+        log_retention_days: l.log_retention_days.unwrap_or(30),
+        xray: l.xray.unwrap_or(false),
+        alarm_email: l.alarm_email,
+        hook_function_arn: l.hook_function_arn.unwrap_or_default(),
+        batching_window_seconds: l.batching_window_seconds.unwrap_or(0),
+        working_bucket_expiry_days: l.working_bucket_expiry_days.unwrap_or(7),
+        max_document_concurrency: l.max_document_concurrency.unwrap_or(10),
+        max_page_concurrency: l.max_page_concurrency.unwrap_or(20),
+        page_retries: l.page_retries.unwrap_or(2),
+        artifact_bucket: l.artifact_bucket,
+        artifact_key: l.artifact_key,
+        tags: l.tags.unwrap_or_default(),
+        state_dir: l.state_dir.unwrap_or_default(),
+        local_hook_command: l.local_hook_command,
+        local_hook_url: l.local_hook_url,
+    }
+}
+
+/// Checks one layer's values; `origin` says where a key came from, for the message.
+pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(), ConfigError> {
+    let invalid = |key: &str, message: String, fix: String| ConfigError::Invalid {
+        origin: origin(key),
+        key: key.to_string(),
+        message,
+        fix,
+    };
+    if let Some(v) = &layer.stack_name
+        && !checks::is_stack_name(v)
+    {
+        return Err(invalid(
+            "stack_name",
+            format!("`{v}` is not a valid stack name"),
+            "use lower-case letters, digits and dashes, starting with a letter (e.g. idp-dev)"
+                .into(),
+        ));
+    }
+    if let Some(v) = &layer.region
+        && !checks::is_region(v)
+    {
+        return Err(invalid(
+            "region",
+            format!("`{v}` is not an AWS region"),
+            "use a region code such as us-east-1 or eu-west-1".into(),
+        ));
+    }
+    if let Some(v) = &layer.account_id
+        && !checks::is_account_id(v)
+    {
+        return Err(invalid(
+            "account_id",
+            format!("`{v}` is not a 12-digit AWS account id"),
+            "quote it so YAML keeps leading zeros: account_id: \"012345678901\"".into(),
+        ));
+    }
+    if let Some(v) = layer.log_retention_days
+        && !LOG_RETENTION_DAYS.contains(&v)
+    {
+        let near = LOG_RETENTION_DAYS
+            .iter()
+            .min_by_key(|d| d.abs_diff(v))
+            .copied()
+            .unwrap_or(30);
+        return Err(invalid(
+            "log_retention_days",
+            format!("{v} is not a retention CloudWatch Logs allows"),
+            format!(
+                "use {near}, the nearest allowed value (allowed: 1, 3, 5, 7, 14, 30, 60, 90, … 3653)"
+            ),
+        ));
+    }
+    if let Some(v) = &layer.alarm_email
+        && !checks::is_email(v)
+    {
+        return Err(invalid(
+            "alarm_email",
+            format!("`{v}` is not an email address"),
+            "use an address such as ops@example.com, or remove the key for no email alerts".into(),
+        ));
+    }
+    if let Some(v) = &layer.hook_function_arn
+        && !is_hook_arn(v)
+    {
+        return Err(invalid(
+            "hook.function_arn",
+            format!("`{v}` is not a Lambda function ARN"),
+            "use arn:aws:lambda:<region>:<account-id>:function:<name>[:<alias>], or \"\" to disable the hook".into(),
+        ));
+    }
+    if let Some(v) = layer.batching_window_seconds
+        && v > 300
+    {
+        return Err(invalid(
+            "batching_window_seconds",
+            format!("{v} is longer than the 300 s SQS batching window allows"),
+            "use a value from 0 (no batching) to 300".into(),
+        ));
+    }
+    for (key, value) in [
+        ("concurrency.documents", layer.max_document_concurrency),
+        ("concurrency.pages", layer.max_page_concurrency),
+        (
+            "working_bucket_expiry_days",
+            layer.working_bucket_expiry_days,
+        ),
+    ] {
+        if value == Some(0) {
+            return Err(invalid(
+                key,
+                "must be at least 1".into(),
+                format!("set `{key}` to 1 or more"),
+            ));
+        }
+    }
+    if let Some(v) = layer.page_retries
+        && v > 10
+    {
+        return Err(invalid(
+            "page_retries",
+            format!("{v} is more than 10"),
+            "failing pages rarely succeed after a few tries: use 0 to 10".into(),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn loaded(layer: Layer) -> LoadedProfile {
+        LoadedProfile {
+            name: "dev".into(),
+            source: "test".into(),
+            layer,
+        }
+    }
+
+    #[test]
+    fn precedence_is_flags_then_env_then_profile_then_defaults() {
+        let profile = Layer {
+            stack_name: Some("from-profile".into()),
+            region: Some("eu-west-1".into()),
+            page_retries: Some(5),
+            ..Layer::default()
+        };
+        let env = Layer {
+            stack_name: Some("from-env".into()),
+            region: Some("eu-central-1".into()),
+            ..Layer::default()
+        };
+        let flags = Layer {
+            stack_name: Some("from-flag".into()),
+            ..Layer::default()
+        };
+        let s = resolve(&loaded(profile), env, flags);
+        assert_eq!(s.stack_name, "from-flag");
+        assert_eq!(s.region, "eu-central-1");
+        assert_eq!(s.page_retries, 5);
+        assert_eq!(s.max_page_concurrency, 20);
+        assert_eq!(s.architecture, Architecture::Arm64);
+    }
+
+    #[test]
+    fn default_stack_name_follows_the_profile() {
+        let s = resolve(
+            &loaded(Layer::default()),
+            Layer::default(),
+            Layer::default(),
+        );
+        assert_eq!(s.stack_name, "idp-dev");
+        assert_eq!(s.state_dir, PathBuf::from(".idpctl/dev"));
+    }
+
+    #[test]
+    fn checks_name_the_origin() {
+        let layer = Layer {
+            hook_function_arn: Some("arn:aws:s3:::x".into()),
+            ..Layer::default()
+        };
+        let err = check_layer(&layer, &|k| format!("here[{k}]")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "here[hook.function_arn]: `hook.function_arn` `arn:aws:s3:::x` is not a Lambda function ARN"
+        );
+    }
+}

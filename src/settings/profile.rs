@@ -1,0 +1,57 @@
+//! The profile file as users write it (`profiles/<name>.yaml`): every key optional, unknown keys
+//! rejected, nested where grouping helps people read it.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::Architecture;
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Profile {
+    pub stack_name: Option<String>,
+    pub region: Option<String>,
+    pub account_id: Option<String>,
+    pub architecture: Option<Architecture>,
+    pub log_retention_days: Option<u32>,
+    pub xray: Option<bool>,
+    pub alarm_email: Option<String>,
+    pub hook: Option<HookSection>,
+    pub batching_window_seconds: Option<u32>,
+    pub working_bucket_expiry_days: Option<u32>,
+    pub concurrency: Option<ConcurrencySection>,
+    pub page_retries: Option<u32>,
+    pub artifact: Option<ArtifactSection>,
+    pub tags: Option<BTreeMap<String, String>>,
+    pub local: Option<LocalSection>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct HookSection {
+    pub function_arn: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConcurrencySection {
+    pub documents: Option<u32>,
+    pub pages: Option<u32>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ArtifactSection {
+    pub bucket: Option<String>,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct LocalSection {
+    pub state_dir: Option<PathBuf>,
+    pub hook_command: Option<String>,
+    pub hook_url: Option<String>,
+}

@@ -1,0 +1,24 @@
+//! `validate`'s checks: idpctl's own (references, state machine, handlers, IAM, limits) over the
+//! rendered values, then the external validators over the written files. Every finding is
+//! reported, not just the first.
+
+pub mod external;
+mod finding;
+mod iam;
+mod limits;
+mod refs;
+mod statemachine;
+
+pub use external::ToolRun;
+pub use finding::{Finding, Severity};
+
+use crate::stack::Rendered;
+
+/// idpctl's own checks, in a stable order.
+pub fn builtin(r: &Rendered) -> Vec<Finding> {
+    let mut out = refs::check(&r.template);
+    out.extend(statemachine::check(r));
+    out.extend(iam::check(&r.template));
+    out.extend(limits::check(r));
+    out
+}

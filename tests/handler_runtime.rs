@@ -1,0 +1,129 @@
+//! The binary as a Lambda function: started like `bootstrap` (no arguments, `_HANDLER` set)
+//! against a mock Runtime API, it answers invocations with results and error reports.
+
+mod common;
+
+use common::runtime_api::RuntimeApi;
+use common::{command, idpctl, root, run_cmd};
+use serde_json::{Value, json};
+
+fn fixture(name: &str) -> Value {
+    serde_json::from_str(
+        &std::fs::read_to_string(root().join("tests/fixtures/events").join(name)).unwrap(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn lists_every_handler() {
+    let run = idpctl(&["handler", "--list"]);
+    assert_eq!(run.code, 0);
+    let names: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(names.len(), 12);
+    assert_eq!(names[0], "intake");
+    assert!(names.contains(&"hook_dispatch"));
+}
+
+#[test]
+fn unknown_handler_lists_the_valid_ones() {
+    let run = idpctl(&["handler", "teleport"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("`teleport` is not a handler of idpctl"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("hint: handlers: intake, unpack, split"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn outside_lambda_the_handler_says_what_is_missing() {
+    let run = idpctl(&["handler", "intake"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("not running inside Lambda: AWS_LAMBDA_RUNTIME_API"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn bootstrap_serves_responses_and_error_reports() {
+    let state = tempfile::tempdir().unwrap();
+    let event = fixture("s3-object-created.eventbridge.json");
+    let api = RuntimeApi::start(vec![
+        event.clone(),
+        json!({"detail-type": "Object Deleted", "detail": {}}),
+        event,
+    ]);
+    let mut cmd = command();
+    cmd.env("AWS_LAMBDA_RUNTIME_API", &api.addr)
+        .env("AWS_LAMBDA_FUNCTION_NAME", "idp-dev-intake")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("_HANDLER", "intake")
+        .env("IDPCTL_BACKEND", "local")
+        .env("IDPCTL_STATE_DIR", state.path())
+        .env("INPUT_BUCKET", "idp-dev-input-123456789012")
+        .env("OUTPUT_BUCKET", "idp-dev-output")
+        .env("WORKING_BUCKET", "idp-dev-working");
+    let run = run_cmd(cmd);
+    let replies = api.join();
+    assert_eq!(
+        replies.len(),
+        3,
+        "replies: {replies:#?}\nstderr: {}",
+        run.stderr
+    );
+
+    let first = &replies[0];
+    assert_eq!(
+        (first.kind.as_str(), first.request_id.as_str()),
+        ("response", "req-0")
+    );
+    let upload = &first.body["uploads"][0];
+    assert_eq!(upload["key"], "inbox/2026-11-22/W2 Form: 1001.pdf");
+    assert_eq!(upload["new"], true);
+
+    let second = &replies[1];
+    assert_eq!(second.kind, "error");
+    assert_eq!(second.body["errorType"], "idpctl.InvalidEvent");
+    assert!(
+        second.body["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("Object Deleted")
+    );
+
+    let third = &replies[2];
+    assert_eq!(third.kind, "response");
+    assert_eq!(
+        third.body["uploads"][0]["new"], false,
+        "a repeated event starts nothing"
+    );
+    assert_eq!(third.body["uploads"][0]["upload_id"], upload["upload_id"]);
+
+    // The record and the queued execution are really in the local tables.
+    let db = rusqlite::Connection::open(state.path().join("idpctl.db")).unwrap();
+    let (status, source): (String, String) = db
+        .query_row(
+            "SELECT status, source FROM tracking WHERE id = ?1",
+            [upload["upload_id"].as_str().unwrap()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(status, "RUNNING");
+    assert_eq!(
+        source,
+        "s3://idp-dev-input-123456789012/inbox/2026-11-22/W2 Form: 1001.pdf"
+    );
+    let executions: i64 = db
+        .query_row("SELECT COUNT(*) FROM executions", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(executions, 1);
+}
