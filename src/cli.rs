@@ -65,6 +65,8 @@ pub enum Command {
     Render(RenderArgs),
     /// Render, then check everything: references, state machine, handlers, IAM, limits, linters.
     Validate(ValidateArgs),
+    /// Process documents on the local stack (the embedded default): files, folders, ZIP batches.
+    Process(ProcessArgs),
     /// Run a Lambda handler's Runtime API loop (what the deployed `bootstrap` does).
     Handler(HandlerArgs),
     /// Package, upload and deploy the stack through a change set (asks before changing anything).
@@ -77,6 +79,17 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Build the Lambda zip (`bootstrap` = idpctl for the profile's architecture).
     Package(PackageArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProcessArgs {
+    /// Documents, folders of documents, or ZIP batches.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Write `<DIR>/<document>/result.json` and `<DIR>/summary.json`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

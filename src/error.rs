@@ -68,6 +68,9 @@ fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
     if let Some(e) = err.downcast_ref::<crate::package::PackageError>() {
         return Some(e);
     }
+    if let Some(e) = err.downcast_ref::<crate::runtime::local::LocalError>() {
+        return Some(e);
+    }
     if let Some(e) = err.downcast_ref::<crate::handlers::UnknownHandler>() {
         return Some(e);
     }

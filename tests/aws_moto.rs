@@ -47,7 +47,11 @@ fn setup() -> Option<Env> {
         idpctl::package::archive::zip_bootstrap(&fake_arm64_binary()).unwrap(),
     )
     .unwrap();
-    Some(Env { moto, _dir: dir, zip })
+    Some(Env {
+        moto,
+        _dir: dir,
+        zip,
+    })
 }
 
 /// The binary with only this server's AWS settings (none from the developer's shell).

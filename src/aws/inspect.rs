@@ -33,7 +33,8 @@ pub fn percent_decode(s: &str) -> String {
             i += 3;
             continue;
         }
-        out.push(if bytes[i] == b'+' { b' ' } else { bytes[i] });
+        // RFC 3986 encoding: `+` is a plus sign, not a space.
+        out.push(bytes[i]);
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()

@@ -6,6 +6,7 @@ mod destroy;
 mod handler;
 mod hook;
 mod package;
+mod process;
 mod render;
 mod status;
 mod validate;
@@ -73,6 +74,7 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Render(args) => render::run(&assets, args, &settings, ui),
         Command::Validate(args) => validate::run(&assets, args, &settings, ui),
+        Command::Process(args) => process::run(&assets, args, &settings, ui),
         Command::Handler(args) => handler::run(args, ui),
         Command::Deploy(args) => deploy::run(&assets, args, &settings, ui),
         Command::Hook(args) => hook::run(args, &settings, ui),

@@ -201,7 +201,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             "upload_id": upload.upload_id,
             "key": upload.key,
             "execution": started.execution,
-            "new": created || started.new,
+            // The conditional write decides: Step Functions reports a repeated start of a running
+            // execution as a success too.
+            "new": created,
         }));
     }
     Ok(json!({ "uploads": results }))

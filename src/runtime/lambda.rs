@@ -19,9 +19,16 @@ pub const REQUIRED_ENV: &[&str] = &[
     "AWS_LAMBDA_FUNCTION_VERSION",
 ];
 
-/// Which services a Lambda process talks to: AWS, or the local folders and database (for
-/// trying the loop without an account).
-pub fn build_services(env: &dyn Fn(&str) -> Option<String>) -> Result<Services, Hinted> {
+/// Which services a Lambda process talks to.
+enum Backend {
+    Local(Services),
+    /// Built inside the runtime: the SDK's configuration loads asynchronously.
+    Aws,
+}
+
+/// AWS by default; `IDPCTL_BACKEND=local` uses the local folders and database (for trying the
+/// loop without an account).
+fn backend(env: &dyn Fn(&str) -> Option<String>) -> Result<Backend, Hinted> {
     let backend = env("IDPCTL_BACKEND").unwrap_or_else(|| "aws".into());
     match backend.as_str() {
         "local" => {
@@ -31,20 +38,19 @@ pub fn build_services(env: &dyn Fn(&str) -> Option<String>) -> Result<Services, 
                     "set IDPCTL_STATE_DIR to the local stack's state folder",
                 )
             })?;
-            let names = StackNames::from_env(env)
-                .map_err(|e| Hinted::usage(e, "set INPUT_BUCKET, OUTPUT_BUCKET and WORKING_BUCKET as the stack's template does"))?;
-            local::services(&local::LocalLayout::new(dir), names).map_err(|e| {
-                Hinted::usage(
-                    format!("cannot open the local state: {e}"),
-                    "check IDPCTL_STATE_DIR is writable",
-                )
-            })
+            let names = StackNames::from_env(env).map_err(|e| {
+                Hinted::usage(e, "set INPUT_BUCKET, OUTPUT_BUCKET and WORKING_BUCKET as the stack's template does")
+            })?;
+            local::services(&local::LocalLayout::new(dir), names)
+                .map(Backend::Local)
+                .map_err(|e| {
+                    Hinted::usage(
+                        format!("cannot open the local state: {e}"),
+                        "check IDPCTL_STATE_DIR is writable",
+                    )
+                })
         }
-        "aws" => Err(Hinted {
-            message: "the AWS backend of the handlers is not implemented in this build".into(),
-            hint: "run with IDPCTL_BACKEND=local and IDPCTL_STATE_DIR to use local storage".into(),
-            status: crate::exit::ExitStatus::Findings,
-        }),
+        "aws" => Ok(Backend::Aws),
         other => Err(Hinted::usage(
             format!("IDPCTL_BACKEND `{other}` is not a backend"),
             "use `aws` (the default) or `local`",
@@ -66,19 +72,23 @@ pub fn run(handler: Handler, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Re
         )
         .into());
     }
-    let services = Arc::new(build_services(env)?);
+    let backend = backend(env)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let services = Arc::new(match backend {
+            Backend::Local(s) => s,
+            Backend::Aws => crate::services::aws::services(env).await.map_err(|e| {
+                Hinted::usage(
+                    e,
+                    "the stack's template sets INPUT_BUCKET, OUTPUT_BUCKET, WORKING_BUCKET and TRACKING_TABLE on every function",
+                )
+            })?,
+        });
         let service = service_fn(move |event: LambdaEvent<Value>| {
             let services = services.clone();
-            async move {
-                handler
-                    .invoke(event.payload, &services)
-                    .await
-                    .map_err(Diagnostic::from)
-            }
+            async move { handler.invoke(event.payload, &services).await.map_err(Diagnostic::from) }
         });
         lambda_runtime::run(service)
             .await

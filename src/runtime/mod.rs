@@ -2,4 +2,7 @@
 //! local runtime that executes the same state machine on this machine.
 
 pub mod invoker;
+pub mod journal;
 pub mod lambda;
+pub mod local;
+pub mod rules;

@@ -68,6 +68,85 @@ impl SqliteExecutions {
     }
 }
 
+/// One queued or finished local execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalExecution {
+    pub name: String,
+    pub input: Value,
+    pub status: String,
+    pub created_at: String,
+    pub output: Option<Value>,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+}
+
+impl SqliteExecutions {
+    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let conn = self
+            .conn
+            .lock()
+            .map_err(|_| StoreError::Permanent("executions lock poisoned".into()))?;
+        f(&conn).map_err(|e| StoreError::Permanent(format!("executions database: {e}")))
+    }
+
+    /// Executions in one status, oldest first.
+    pub fn by_status(&self, status: &str) -> Result<Vec<LocalExecution>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT name, input, status, created_at, output, error, cause FROM executions WHERE status = ?1 ORDER BY created_at, name",
+            )?;
+            let rows = stmt.query_map(params![status], |r| {
+                let input: String = r.get(1)?;
+                let output: Option<String> = r.get(4)?;
+                Ok(LocalExecution {
+                    name: r.get(0)?,
+                    input: serde_json::from_str(&input).unwrap_or(Value::Null),
+                    status: r.get(2)?,
+                    created_at: r.get(3)?,
+                    output: output.and_then(|o| serde_json::from_str(&o).ok()),
+                    error: r.get(5)?,
+                    cause: r.get(6)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Counts per status, for `status`.
+    pub fn counts(&self) -> Result<Vec<(String, u64)>, StoreError> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT status, COUNT(*) FROM executions GROUP BY status ORDER BY status",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+            rows.collect()
+        })
+    }
+
+    pub fn set_status(
+        &self,
+        name: &str,
+        status: &str,
+        output: Option<&Value>,
+        error: Option<(&str, &str)>,
+    ) -> Result<(), StoreError> {
+        self.with(|c| {
+            c.execute(
+                "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, updated_at = ?6 WHERE name = ?1",
+                params![
+                    name,
+                    status,
+                    output.map(|o| o.to_string()),
+                    error.map(|e| e.0.to_string()),
+                    error.map(|e| e.1.to_string()),
+                    clock::now_rfc3339()
+                ],
+            )
+            .map(|_| ())
+        })
+    }
+}
+
 #[async_trait]
 impl Executions for SqliteExecutions {
     async fn start(&self, name: &str, input: &Value) -> Result<Started, StoreError> {
@@ -91,13 +170,30 @@ impl Executions for SqliteExecutions {
 
 /// The local services for a state directory; the hook is wired by the caller.
 pub fn services(layout: &LocalLayout, names: StackNames) -> Result<Services, StoreError> {
-    std::fs::create_dir_all(&layout.root)
-        .map_err(|e| StoreError::io(format!("cannot create {}", layout.root.display()), e))?;
+    let executions = Arc::new(SqliteExecutions::open_in(layout)?);
+    services_with(layout, names, executions)
+}
+
+impl SqliteExecutions {
+    /// The queue in a state folder, created if needed.
+    pub fn open_in(layout: &LocalLayout) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(&layout.root)
+            .map_err(|e| StoreError::io(format!("cannot create {}", layout.root.display()), e))?;
+        SqliteExecutions::open(&layout.database())
+    }
+}
+
+/// The local services sharing one execution queue (the local runtime reads it too).
+pub fn services_with(
+    layout: &LocalLayout,
+    names: StackNames,
+    executions: Arc<SqliteExecutions>,
+) -> Result<Services, StoreError> {
     Ok(Services {
         names,
         objects: Arc::new(LocalObjects::new(layout.buckets())),
         tracking: Arc::new(SqliteTracking::open(&layout.database())?),
-        executions: Arc::new(SqliteExecutions::open(&layout.database())?),
+        executions,
         hook: None,
         ocr: Arc::new(crate::pipeline::ocr::tesseract::Tesseract::default()),
         classes: Arc::new(crate::pipeline::config::ClassConfig::builtin()),

@@ -2,11 +2,13 @@
 //! hook — as traits, with one implementation for AWS and one for this machine. Handlers take a
 //! [`Services`] and never know which they have.
 
+pub mod aws;
 pub mod clock;
 mod error;
 pub mod executions;
 pub mod hook;
 pub mod local;
+pub mod local_hook;
 pub mod objects;
 pub mod tracking;
 

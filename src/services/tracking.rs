@@ -119,12 +119,15 @@ impl SqliteTracking {
         })
     }
 
-    fn with<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
-        let conn = self
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self
             .conn
             .lock()
             .map_err(|_| StoreError::Permanent("tracking database lock poisoned".into()))?;
-        f(&conn).map_err(db_err)
+        f(&mut conn).map_err(db_err)
     }
 
     fn query(&self, sql: &str, arg: &str) -> Result<Vec<TrackingRecord>, StoreError> {
@@ -164,7 +167,9 @@ impl Tracking for SqliteTracking {
 
     async fn update(&self, id: &str, u: &TrackingUpdate) -> Result<(), StoreError> {
         self.with(|c| {
-            let tx = c.unchecked_transaction()?;
+            // IMMEDIATE takes the write lock first: a deferred read-then-write transaction gets
+            // SQLITE_BUSY at once (no waiting) when another connection wrote in between.
+            let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let current: Option<String> = tx
                 .query_row(
                     "SELECT details FROM tracking WHERE id = ?1",

@@ -1,0 +1,330 @@
+//! `idpctl process PATHS…`: the embedded default's main job. Deploys the local stack if needed,
+//! uploads each file into the local input bucket (the same event routes it to `intake`), runs
+//! every queued or interrupted execution of the rendered state machine, and reports each
+//! document. Exit 0 when every document completed, 1 when some failed, 2 on usage errors.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::cli::ProcessArgs;
+use crate::error::Hinted;
+use crate::exit::ExitStatus;
+use crate::runtime::local::{LocalStack, is_deployed};
+use crate::services::TrackingRecord;
+use crate::settings::Settings;
+use crate::stack::Assets;
+use crate::ui::{self, OutputFormat, Style, Ui};
+
+#[derive(Debug, Serialize)]
+pub struct DocumentRow {
+    pub document: String,
+    pub document_id: String,
+    pub status: String,
+    pub classes: Vec<String>,
+    pub fields: u64,
+    pub pages: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub profile: String,
+    pub state_dir: String,
+    pub documents: Vec<DocumentRow>,
+    pub completed: usize,
+    pub failed: usize,
+    pub executions_failed: Vec<String>,
+}
+
+/// Files named directly, and every file under named folders, sorted for a stable order.
+fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            let mut stack = vec![p.clone()];
+            while let Some(dir) = stack.pop() {
+                for entry in std::fs::read_dir(&dir)
+                    .with_context(|| format!("cannot read {}", dir.display()))?
+                    .flatten()
+                {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        stack.push(path);
+                    } else if !entry.file_name().to_string_lossy().starts_with('.') {
+                        files.push(path);
+                    }
+                }
+            }
+        } else if p.is_file() {
+            files.push(p.clone());
+        } else {
+            return Err(Hinted::usage(
+                format!("{} does not exist", p.display()),
+                "pass files, folders or ZIP batches that exist",
+            )
+            .into());
+        }
+    }
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        return Err(Hinted::usage(
+            "no files to process",
+            "pass at least one file, folder or ZIP batch",
+        )
+        .into());
+    }
+    Ok(files)
+}
+
+fn display_name(upload_key: &str, record: &TrackingRecord) -> String {
+    let file = upload_key.rsplit('/').next().unwrap_or(upload_key);
+    let name = record
+        .details
+        .get("name")
+        .and_then(Value::as_str)
+        .unwrap_or(file);
+    if name == file {
+        file.to_string()
+    } else {
+        format!("{file}/{name}")
+    }
+}
+
+pub fn run(
+    assets: &Assets,
+    args: &ProcessArgs,
+    settings: &Settings,
+    ui: &Ui,
+) -> anyhow::Result<ExitStatus> {
+    let files = expand(&args.paths)?;
+    let fresh = !is_deployed(settings);
+    let stack = LocalStack::deploy(settings, assets).context("cannot start the local stack")?;
+    if fresh {
+        ui.info(format!(
+            "deployed the local stack `{}` in {}",
+            settings.stack_name,
+            settings.state_dir.display()
+        ));
+    }
+    let mut uploads = Vec::new();
+    for file in &files {
+        for result in stack.submit(file)? {
+            for u in result["uploads"].as_array().into_iter().flatten() {
+                if let (Some(id), Some(key)) = (u["upload_id"].as_str(), u["key"].as_str()) {
+                    uploads.push((id.to_string(), key.to_string()));
+                }
+            }
+        }
+    }
+    let pending = stack.pending()?;
+    let bar = progress_bar(pending.len() as u64, ui);
+    let mut executions_failed = Vec::new();
+    for exec in &pending {
+        let label = exec
+            .input
+            .pointer("/upload/key")
+            .and_then(Value::as_str)
+            .unwrap_or(&exec.name)
+            .to_string();
+        if let Some(b) = &bar {
+            b.set_message(label.clone());
+        }
+        let finished = stack.run(exec)?;
+        let line = match &finished.error {
+            None => format!("{label}: {}", finished.status),
+            Some((e, c)) => {
+                executions_failed.push(format!("{label}: {e}: {c}"));
+                format!("{label}: {} ({e}: {c})", finished.status)
+            }
+        };
+        for (handler, err) in &finished.routed {
+            if let Some(err) = err {
+                ui.warn(format!("{handler} for {label}: {err}"));
+            }
+        }
+        match &bar {
+            Some(b) => {
+                b.inc(1);
+                b.println(line);
+            }
+            None => ui.info(line),
+        }
+    }
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    let summary = collect(
+        &stack,
+        settings,
+        &uploads,
+        args.out.as_deref(),
+        executions_failed,
+    )?;
+    match ui.output {
+        OutputFormat::Json => ui::print_json(&summary)?,
+        OutputFormat::Text => print_table(&summary, ui),
+    }
+    Ok(
+        if summary.failed == 0 && summary.executions_failed.is_empty() {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Findings
+        },
+    )
+}
+
+fn progress_bar(len: u64, ui: &Ui) -> Option<indicatif::ProgressBar> {
+    if ui.verbosity < 0
+        || ui.output == OutputFormat::Json
+        || !std::io::stderr().is_terminal()
+        || len == 0
+    {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new(len);
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} [{bar:30}] {pos}/{len} uploads {elapsed} {msg}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    Some(bar)
+}
+
+/// One row per document of this run's uploads, with its result copied into `out`.
+fn collect(
+    stack: &LocalStack,
+    settings: &Settings,
+    uploads: &[(String, String)],
+    out: Option<&Path>,
+    executions_failed: Vec<String>,
+) -> anyhow::Result<Summary> {
+    let services = &stack.services;
+    let mut rows = Vec::new();
+    for (upload_id, key) in uploads {
+        let records = stack
+            .runtime
+            .block_on(services.tracking.by_batch(upload_id))?;
+        for r in records {
+            let d = &r.details;
+            let result_key = d
+                .get("result_uri")
+                .and_then(Value::as_str)
+                .and_then(|u| u.strip_prefix(&format!("s3://{}/", services.names.output_bucket)))
+                .map(str::to_string);
+            let name = display_name(key, &r);
+            let mut written = None;
+            if let Some(dir) = out {
+                let doc_dir = dir.join(&name);
+                std::fs::create_dir_all(&doc_dir)
+                    .with_context(|| format!("cannot create {}", doc_dir.display()))?;
+                let path = doc_dir.join("result.json");
+                let fallback_key = format!(
+                    "{key}/{}",
+                    if name.contains('/') {
+                        name.split_once('/')
+                            .map(|x| x.1)
+                            .unwrap_or(&name)
+                            .to_string()
+                            + "/result.json"
+                    } else {
+                        "result.json".into()
+                    }
+                );
+                let stored = stack.runtime.block_on(services.objects.get(
+                    &services.names.output_bucket,
+                    result_key.as_deref().unwrap_or(&fallback_key),
+                ));
+                let body = match stored {
+                    Ok(bytes) => bytes,
+                    // Entries refused while unpacking never reached the workflow: say why here.
+                    Err(_) => serde_json::to_vec_pretty(&serde_json::json!({
+                        "id": r.id, "status": r.status, "failure_reason": r.reason, "source": r.source,
+                    }))?,
+                };
+                std::fs::write(&path, body)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                written = Some(path.display().to_string());
+            }
+            rows.push(DocumentRow {
+                document: name,
+                document_id: r.id.clone(),
+                status: r.status.clone(),
+                classes: d
+                    .get("classes")
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|c| c.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                fields: d.get("fields").and_then(Value::as_u64).unwrap_or(0),
+                pages: d.get("num_pages").and_then(Value::as_u64).unwrap_or(0),
+                reason: r.reason.clone(),
+                result: written,
+            });
+        }
+    }
+    let completed = rows.iter().filter(|r| r.status == "COMPLETED").count();
+    let failed = rows.iter().filter(|r| r.status != "COMPLETED").count();
+    let summary = Summary {
+        profile: settings.profile.clone(),
+        state_dir: settings.state_dir.display().to_string(),
+        documents: rows,
+        completed,
+        failed,
+        executions_failed,
+    };
+    if let Some(dir) = out {
+        let path = dir.join("summary.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(summary)
+}
+
+fn print_table(s: &Summary, ui: &Ui) {
+    let width = s
+        .documents
+        .iter()
+        .map(|r| r.document.chars().count())
+        .max()
+        .unwrap_or(8)
+        .clamp(8, 60);
+    println!(
+        "{:<width$}  {:<22}  {:>6}  {:>5}  {:<9}  REASON",
+        "DOCUMENT", "CLASS", "FIELDS", "PAGES", "STATUS"
+    );
+    for r in &s.documents {
+        let status = match r.status.as_str() {
+            "COMPLETED" => ui.paint(Style::Good, &format!("{:<9}", r.status)),
+            _ => ui.paint(Style::Error, &format!("{:<9}", r.status)),
+        };
+        let classes = if r.classes.is_empty() {
+            "-".to_string()
+        } else {
+            r.classes.join(",")
+        };
+        println!(
+            "{:<width$}  {:<22}  {:>6}  {:>5}  {status}  {}",
+            r.document,
+            classes,
+            r.fields,
+            r.pages,
+            r.reason.as_deref().unwrap_or("")
+        );
+    }
+    ui.info(format!(
+        "{} completed, {} failed (state: {})",
+        s.completed, s.failed, s.state_dir
+    ));
+}

@@ -1,0 +1,75 @@
+//! The interpreter's step journal in SQLite, beside the local tables: every finished Task is
+//! written before the execution moves on, so a run killed at any point (even `kill -9`) resumes
+//! without running a finished step again.
+
+use std::path::Path;
+use std::sync::Mutex;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use crate::asl::{Journal, JournalError, StepKey, StepOutcome};
+
+pub struct SqliteJournal {
+    conn: Mutex<Connection>,
+}
+
+fn err(e: impl std::fmt::Display) -> JournalError {
+    JournalError(format!("step journal: {e}"))
+}
+
+impl SqliteJournal {
+    pub fn open(path: &Path) -> Result<Self, JournalError> {
+        let conn = Connection::open(path).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
+        conn.execute_batch(
+            "PRAGMA journal_mode=WAL;
+             CREATE TABLE IF NOT EXISTS steps (
+                 execution_id TEXT NOT NULL, path TEXT NOT NULL, attempt INTEGER NOT NULL,
+                 outcome TEXT NOT NULL, PRIMARY KEY (execution_id, path, attempt));",
+        )
+        .map_err(err)?;
+        Ok(SqliteJournal {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    /// Steps recorded for an execution (for `status` and tests).
+    pub fn count(&self, execution_id: &str) -> Result<usize, JournalError> {
+        let conn = self.conn.lock().map_err(err)?;
+        conn.query_row(
+            "SELECT COUNT(*) FROM steps WHERE execution_id = ?1",
+            params![execution_id],
+            |r| r.get::<_, i64>(0),
+        )
+        .map(|n| n as usize)
+        .map_err(err)
+    }
+}
+
+impl Journal for SqliteJournal {
+    fn lookup(&self, key: &StepKey) -> Result<Option<StepOutcome>, JournalError> {
+        let conn = self.conn.lock().map_err(err)?;
+        let text: Option<String> = conn
+            .query_row(
+                "SELECT outcome FROM steps WHERE execution_id = ?1 AND path = ?2 AND attempt = ?3",
+                params![key.execution_id(), key.path(), key.attempt()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        text.map(|t| serde_json::from_str(&t).map_err(err))
+            .transpose()
+    }
+
+    fn record(&self, key: &StepKey, outcome: &StepOutcome) -> Result<(), JournalError> {
+        let text = serde_json::to_string(outcome).map_err(err)?;
+        let conn = self.conn.lock().map_err(err)?;
+        conn.execute(
+            "INSERT OR REPLACE INTO steps (execution_id, path, attempt, outcome) VALUES (?1, ?2, ?3, ?4)",
+            params![key.execution_id(), key.path(), key.attempt(), text],
+        )
+        .map_err(err)?;
+        Ok(())
+    }
+}

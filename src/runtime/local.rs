@@ -1,0 +1,335 @@
+//! The embedded default: the whole stack on this machine. "Deploying" renders the same template
+//! and state machine that go to AWS and creates the local stores; uploads become the S3 event
+//! the template's rule routes to `intake`; queued executions run the rendered definition in the
+//! ASL interpreter with the in-process handlers and a durable step journal; finished executions
+//! become the status-change events the template routes to `hook_dispatch` and `on_failure`.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+use super::invoker::LocalInvoker;
+use super::journal::SqliteJournal;
+use super::rules::{self, Rule};
+use crate::asl::{ExecutionInfo, ExecutionOutcome, Executor, StateMachine};
+use crate::handlers::Handler;
+use crate::services::local::{
+    LocalExecution, LocalLayout, SqliteExecutions, local_names, services_with,
+};
+use crate::services::local_hook::{LocalHook, WithDeadLetters};
+use crate::services::{HookTarget, Services, clock};
+use crate::settings::Settings;
+use crate::stack::context::function_ids;
+use crate::stack::{self, Assets, Rendered};
+
+#[derive(Debug, thiserror::Error)]
+pub enum LocalError {
+    #[error(transparent)]
+    Render(#[from] crate::stack::RenderError),
+    #[error("local stack at {dir}: {message}")]
+    State { dir: PathBuf, message: String },
+    #[error("{path}: {message}")]
+    Input { path: PathBuf, message: String },
+}
+
+impl crate::error::Diagnose for LocalError {
+    fn hint(&self) -> Option<String> {
+        Some(match self {
+            LocalError::Render(e) => return e.hint(),
+            LocalError::State { .. } => {
+                "check that the state folder is writable, or choose another with IDPCTL_STATE_DIR"
+                    .into()
+            }
+            LocalError::Input { .. } => "pass files or folders that exist and can be read".into(),
+        })
+    }
+    fn status(&self) -> crate::exit::ExitStatus {
+        match self {
+            LocalError::Render(e) => e.status(),
+            _ => crate::exit::ExitStatus::Usage,
+        }
+    }
+}
+
+/// What one finished execution produced.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub name: String,
+    pub status: String,
+    pub output: Option<Value>,
+    pub error: Option<(String, String)>,
+    /// Handlers the status-change event was routed to, with their error if they failed.
+    pub routed: Vec<(String, Option<String>)>,
+}
+
+pub struct LocalStack {
+    pub settings: Settings,
+    pub layout: LocalLayout,
+    pub services: Arc<Services>,
+    pub executions: Arc<SqliteExecutions>,
+    pub journal: Arc<SqliteJournal>,
+    pub rendered: Rendered,
+    machine: StateMachine,
+    rules: Vec<Rule>,
+    state_machine_arn: String,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// The state folder: the profile's, or `IDPCTL_STATE_DIR` (already folded into settings).
+pub fn state_dir(settings: &Settings) -> PathBuf {
+    settings.state_dir.clone()
+}
+
+/// Whether `deploy` ran for this state folder.
+pub fn is_deployed(settings: &Settings) -> bool {
+    state_dir(settings).join("stack/template.yaml").is_file()
+}
+
+fn state_err(dir: &Path, e: impl std::fmt::Display) -> LocalError {
+    LocalError::State {
+        dir: dir.to_path_buf(),
+        message: e.to_string(),
+    }
+}
+
+impl LocalStack {
+    /// Renders the stack and creates (or re-opens) its local stores. Idempotent: deploying again
+    /// keeps buckets, tables and queued work, and refreshes the definitions.
+    pub fn deploy(settings: &Settings, assets: &Assets) -> Result<Self, LocalError> {
+        let rendered = stack::render(assets, stack::DEFAULT_STACK, settings)?;
+        let dir = state_dir(settings);
+        let layout = LocalLayout::new(&dir);
+        let files = dir.join("stack");
+        std::fs::create_dir_all(&files).map_err(|e| state_err(&dir, e))?;
+        for (name, text) in [
+            ("template.yaml", &rendered.template_yaml),
+            ("statemachine.asl.json", &rendered.definition_json),
+            ("parameters.json", &rendered.parameters_json),
+        ] {
+            std::fs::write(files.join(name), text).map_err(|e| state_err(&dir, e))?;
+        }
+        let names = local_names(&settings.stack_name, settings.page_retries);
+        for bucket in [
+            &names.input_bucket,
+            &names.output_bucket,
+            &names.working_bucket,
+        ] {
+            std::fs::create_dir_all(layout.buckets().join(bucket))
+                .map_err(|e| state_err(&dir, e))?;
+        }
+        let executions =
+            Arc::new(SqliteExecutions::open_in(&layout).map_err(|e| state_err(&dir, e))?);
+        let mut services = services_with(&layout, names.clone(), executions.clone())
+            .map_err(|e| state_err(&dir, e))?;
+        let hook = match (&settings.local_hook_command, &settings.local_hook_url) {
+            (Some(c), _) => Some(LocalHook::Command(c.clone())),
+            (None, Some(u)) => Some(LocalHook::Url(u.clone())),
+            _ => None,
+        };
+        services.hook = hook.map(|hook| {
+            Arc::new(WithDeadLetters {
+                hook,
+                dlq_dir: layout.root.join("dead-letters"),
+            }) as Arc<dyn HookTarget>
+        });
+        let journal =
+            Arc::new(SqliteJournal::open(&layout.database()).map_err(|e| state_err(&dir, e.0))?);
+        let machine =
+            StateMachine::from_value(&rendered.definition).map_err(|e| state_err(&dir, e))?;
+        let state_machine_arn = format!(
+            "arn:aws:states:{}:000000000000:stateMachine:{}",
+            settings.region, settings.stack_name
+        );
+        let refs = HashMap::from([
+            ("InputBucket".to_string(), names.input_bucket.clone()),
+            ("OutputBucket".to_string(), names.output_bucket.clone()),
+            ("WorkingBucket".to_string(), names.working_bucket.clone()),
+            ("StateMachine".to_string(), state_machine_arn.clone()),
+        ]);
+        let functions: HashMap<String, Handler> = rendered
+            .stack
+            .functions
+            .iter()
+            .filter_map(|f| Some((function_ids(&f.handler).logical_id, f.handler.parse().ok()?)))
+            .collect();
+        let rules = rules::rules(&rendered.template, &refs, &functions);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|e| state_err(&dir, e))?;
+        Ok(LocalStack {
+            settings: settings.clone(),
+            layout,
+            services: Arc::new(services),
+            executions,
+            journal,
+            rendered,
+            machine,
+            rules,
+            state_machine_arn,
+            runtime,
+        })
+    }
+
+    /// Puts a file into the input bucket and delivers the "Object Created" event through the
+    /// template's rules. The event's ETag is the content hash, so submitting the same file again
+    /// is the same upload (nothing runs twice) and a changed file is a new one.
+    pub fn submit(&self, path: &Path) -> Result<Vec<Value>, LocalError> {
+        let input = |message: String| LocalError::Input {
+            path: path.to_path_buf(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| input(e.to_string()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .ok_or_else(|| input("has no file name".into()))?;
+        let key = format!("inbox/{name}");
+        let etag = hex::encode(&Sha256::digest(&bytes)[..16]);
+        let size = bytes.len();
+        let bucket = self.services.names.input_bucket.clone();
+        self.runtime
+            .block_on(
+                self.services
+                    .objects
+                    .put(&bucket, &key, bytes, "application/octet-stream"),
+            )
+            .map_err(|e| state_err(&self.layout.root, e))?;
+        let event = json!({
+            "version": "0",
+            "id": format!("local-{etag}"),
+            "detail-type": "Object Created",
+            "source": "aws.s3",
+            "account": "000000000000",
+            "time": clock::now_rfc3339(),
+            "region": self.settings.region,
+            "resources": [format!("arn:aws:s3:::{bucket}")],
+            "detail": {
+                "version": "0",
+                "bucket": {"name": bucket},
+                "object": {"key": key, "size": size, "etag": etag},
+                "reason": "PutObject",
+            }
+        });
+        self.deliver(&event)
+            .into_iter()
+            .map(|(h, r)| r.map_err(|e| state_err(&self.layout.root, format!("{}: {e}", h.name()))))
+            .collect()
+    }
+
+    /// Runs every event a rule routes to, in order; each handler's result or error.
+    fn deliver(&self, event: &Value) -> Vec<(Handler, Result<Value, String>)> {
+        rules::route(&self.rules, event)
+            .into_iter()
+            .map(|h| {
+                let result = self
+                    .runtime
+                    .block_on(h.invoke(event.clone(), &self.services))
+                    .map_err(|e| e.to_string());
+                (h, result)
+            })
+            .collect()
+    }
+
+    pub fn pending(&self) -> Result<Vec<LocalExecution>, LocalError> {
+        let mut all = self
+            .executions
+            .by_status("RUNNING")
+            .map_err(|e| state_err(&self.layout.root, e))?;
+        all.extend(
+            self.executions
+                .by_status("QUEUED")
+                .map_err(|e| state_err(&self.layout.root, e))?,
+        );
+        Ok(all)
+    }
+
+    /// Runs one queued (or interrupted) execution to the end and routes its status change.
+    /// Interrupted executions resume from the journal: finished steps are not run again.
+    pub fn run(&self, exec: &LocalExecution) -> Result<Finished, LocalError> {
+        let err = |e: crate::services::StoreError| state_err(&self.layout.root, e);
+        self.executions
+            .set_status(&exec.name, "RUNNING", None, None)
+            .map_err(err)?;
+        let info = ExecutionInfo {
+            id: format!(
+                "{}:{}",
+                self.state_machine_arn
+                    .replacen(":stateMachine:", ":execution:", 1),
+                exec.name
+            ),
+            name: exec.name.clone(),
+            input: Arc::new(exec.input.clone()),
+            // The queued time, not now: a resumed execution must see the same `$$.Execution`.
+            start_time: exec.created_at.clone(),
+            role_arn: None,
+            state_machine_id: self.state_machine_arn.clone(),
+            state_machine_name: self.settings.stack_name.clone(),
+        };
+        let invoker = LocalInvoker::new(
+            &self.rendered.stack,
+            self.services.clone(),
+            self.runtime.handle().clone(),
+        );
+        let executor = Executor::new(Arc::new(invoker)).with_journal(self.journal.clone());
+        let started_ms = clock::now_millis();
+        let outcome = executor.execute(&self.machine, &info);
+        let (status, output, error) = match &outcome {
+            ExecutionOutcome::Succeeded(v) => ("SUCCEEDED", Some(v.clone()), None),
+            ExecutionOutcome::Failed(e) => {
+                ("FAILED", None, Some((e.error.clone(), e.cause.clone())))
+            }
+        };
+        self.executions
+            .set_status(
+                &exec.name,
+                status,
+                output.as_ref(),
+                error.as_ref().map(|(a, b)| (a.as_str(), b.as_str())),
+            )
+            .map_err(err)?;
+        let mut detail = json!({
+            "executionArn": info.id,
+            "stateMachineArn": self.state_machine_arn,
+            "name": exec.name,
+            "status": status,
+            "startDate": started_ms,
+            "stopDate": clock::now_millis(),
+            "input": exec.input.to_string(),
+            "inputDetails": {"included": true},
+            "output": output.as_ref().map(|o| o.to_string()),
+            "outputDetails": {"included": true},
+        });
+        if let Some((e, c)) = &error {
+            detail["error"] = json!(e);
+            detail["cause"] = json!(c);
+        }
+        let event = json!({
+            "version": "0",
+            "id": format!("local-{}-{status}", exec.name),
+            "detail-type": "Step Functions Execution Status Change",
+            "source": "aws.states",
+            "account": "000000000000",
+            "time": clock::now_rfc3339(),
+            "region": self.settings.region,
+            "resources": [info.id],
+            "detail": detail,
+        });
+        let routed = self
+            .deliver(&event)
+            .into_iter()
+            .map(|(h, r)| (h.name().to_string(), r.err()))
+            .collect();
+        Ok(Finished {
+            name: exec.name.clone(),
+            status: status.to_string(),
+            output,
+            error,
+            routed,
+        })
+    }
+}

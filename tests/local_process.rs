@@ -1,0 +1,272 @@
+//! The embedded default through the real binary: `process` deploys the local stack, runs the
+//! samples through the rendered state machine, writes results, delivers the local hook, and a
+//! run killed with SIGKILL resumes with every document exactly once.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::{command, run_cmd};
+use serde_json::Value;
+
+fn samples() -> PathBuf {
+    common::root().join("../shared/samples")
+}
+
+fn zip_of(path: &Path, entries: &[(&str, Vec<u8>)]) {
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, body) in entries {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(body).unwrap();
+    }
+    w.finish().unwrap();
+}
+
+fn w2(n: u32) -> Vec<u8> {
+    std::fs::read(samples().join(format!("w2/W2_XL_input_clean_{n}.pdf"))).unwrap()
+}
+
+fn process(state: &Path, args: &[&str], env: &[(&str, &str)]) -> common::Run {
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state).arg("process").args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    run_cmd(cmd)
+}
+
+#[test]
+fn samples_complete_and_results_land_on_disk() {
+    let state = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let batch = state.path().join("w2-batch.zip");
+    zip_of(&batch, &[("a.pdf", w2(1002)), ("b.pdf", w2(1003))]);
+    let text = samples().join("text/insurance_package_single.pdf");
+    let run = process(
+        state.path(),
+        &[
+            "--output",
+            "json",
+            "--out",
+            out.path().to_str().unwrap(),
+            text.to_str().unwrap(),
+            batch.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let summary: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["completed"], 3, "{summary:#}");
+    let mut names: Vec<&str> = summary["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["document"].as_str().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        vec![
+            "insurance_package_single.pdf",
+            "w2-batch.zip/a.pdf",
+            "w2-batch.zip/b.pdf"
+        ]
+    );
+    let doc: Value = serde_json::from_slice(
+        &std::fs::read(out.path().join("w2-batch.zip/a.pdf/result.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(doc["sections"][0]["classification"], "W2");
+    assert!(out.path().join("summary.json").is_file());
+
+    // The stack is deployed now: the same files again start nothing new and report the same.
+    let again = process(
+        state.path(),
+        &["--output", "json", text.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    let executions = rusqlite::Connection::open(state.path().join("idpctl.db"))
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM executions", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap();
+    assert_eq!(executions, 2, "one execution per distinct upload");
+}
+
+#[test]
+fn corrupt_members_fail_with_reasons_and_the_rest_completes() {
+    let state = tempfile::tempdir().unwrap();
+    let batch = state.path().join("mixed.zip");
+    zip_of(
+        &batch,
+        &[
+            ("good.pdf", w2(1004)),
+            ("corrupt.pdf", b"%PDF-1.7 broken".to_vec()),
+            ("zero.pdf", Vec::new()),
+            ("photo.exe", vec![0x4d, 0x5a, 0, 1, 2, 3]),
+        ],
+    );
+    let run = process(
+        state.path(),
+        &["--output", "json", batch.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let summary: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["completed"], 1);
+    assert_eq!(summary["failed"], 3);
+    for d in summary["documents"].as_array().unwrap() {
+        if d["status"] != "COMPLETED" {
+            let reason = d["reason"].as_str().unwrap_or_default();
+            assert!(
+                !reason.is_empty()
+                    && reason.contains(d["document"].as_str().unwrap().rsplit('/').next().unwrap())
+                    || reason.len() > 10,
+                "{d:#}"
+            );
+        }
+    }
+    assert!(
+        std::fs::read(state.path().join("buckets/idp-local-input/inbox/mixed.zip")).is_ok(),
+        "original kept"
+    );
+}
+
+#[test]
+fn missing_input_is_a_usage_error() {
+    let state = tempfile::tempdir().unwrap();
+    let run = process(state.path(), &["no/such/file.pdf"], &[]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("no/such/file.pdf does not exist"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn local_hook_command_receives_the_documented_payload_and_failures_go_to_dead_letters() {
+    let state = tempfile::tempdir().unwrap();
+    let received = state.path().join("received.json");
+    let hook = format!("cat > {}", received.display());
+    let doc = samples().join("w2/W2_XL_input_clean_1005.pdf");
+    let run = process(
+        state.path(),
+        &[doc.to_str().unwrap()],
+        &[("IDPCTL_LOCAL_HOOK_COMMAND", &hook)],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let event: Value = serde_json::from_slice(&std::fs::read(&received).unwrap()).unwrap();
+    assert_eq!(
+        event["detail-type"],
+        "Step Functions Execution Status Change"
+    );
+    assert_eq!(event["detail"]["status"], "SUCCEEDED");
+    let output: Value = serde_json::from_str(event["detail"]["output"].as_str().unwrap()).unwrap();
+    let document = &output["document"];
+    assert_eq!(document["status"], "COMPLETED");
+    assert_eq!(document["num_pages"], 1);
+    assert_eq!(document["sections"][0]["classification"], "W2");
+    assert!(
+        document["sections"][0]["extraction_result_uri"]
+            .as_str()
+            .unwrap()
+            .starts_with("s3://idp-local-output/")
+    );
+
+    let state2 = tempfile::tempdir().unwrap();
+    let run = process(
+        state2.path(),
+        &[doc.to_str().unwrap()],
+        &[("IDPCTL_LOCAL_HOOK_COMMAND", "exit 3")],
+    );
+    assert!(
+        run.stderr.contains("hook delivery failed"),
+        "{}",
+        run.stderr
+    );
+    let letters: Vec<_> = std::fs::read_dir(state2.path().join("dead-letters"))
+        .unwrap()
+        .flatten()
+        .collect();
+    assert_eq!(letters.len(), 1);
+    let letter: Value = serde_json::from_slice(&std::fs::read(letters[0].path()).unwrap()).unwrap();
+    assert!(letter["reason"].as_str().unwrap().contains("exited with"));
+}
+
+#[test]
+fn killed_run_resumes_with_every_document_exactly_once() {
+    let state = tempfile::tempdir().unwrap();
+    let batch = state.path().join("twelve.zip");
+    let entries: Vec<(String, Vec<u8>)> = (1006..1018)
+        .map(|n| (format!("w2-{n}.pdf"), w2(n)))
+        .collect();
+    let refs: Vec<(&str, Vec<u8>)> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    zip_of(&batch, &refs);
+    let db = state.path().join("idpctl.db");
+    let completed = |db: &Path| -> i64 {
+        rusqlite::Connection::open(db)
+            .and_then(|c| c.query_row("SELECT COUNT(*) FROM tracking WHERE kind = 'document' AND status = 'COMPLETED'", [], |r| r.get(0)))
+            .unwrap_or(0)
+    };
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state.path())
+        .args(["process", batch.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while completed(&db) < 1 && Instant::now() < deadline && child.try_wait().unwrap().is_none() {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child.kill().unwrap(); // SIGKILL: no chance to clean up
+    child.wait().unwrap();
+    let at_kill = completed(&db);
+    assert!(
+        at_kill >= 1 && at_kill < 12,
+        "kill landed mid-batch ({at_kill} of 12 done)"
+    );
+
+    let run = process(
+        state.path(),
+        &["--output", "json", batch.to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let summary: Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(summary["completed"], 12, "{summary:#}");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let docs: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM tracking WHERE kind = 'document'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(docs, 12, "no document registered twice");
+    // Each document finalized exactly once across both runs.
+    let finalized: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM steps WHERE path LIKE '%/Finalize%'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(finalized, 12);
+    let executions: i64 = conn
+        .query_row(
+            "SELECT COUNT(*) FROM executions WHERE status = 'SUCCEEDED'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(executions, 1);
+}
