@@ -46,7 +46,7 @@ rustup target list --installed | grep -qx "$triple" || rustup target add "$tripl
 echo "==> cargo zigbuild --release --target $triple.2.34" >&2
 cargo zigbuild --locked --release --target "$triple.2.34"
 
-zip="out/idpctl-$arch.zip"
+zip="$target_dir/lambda/idpctl-$arch.zip"
 "$host" --profile "$profile" package --artifact "$target_dir/$triple/release/idpctl" --out "$zip" >/dev/null
 echo "==> $zip: $(wc -c <"$zip") bytes" >&2
 if $package_only; then

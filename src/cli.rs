@@ -202,7 +202,7 @@ pub struct PackageArgs {
     #[arg(long, value_name = "BINARY")]
     pub artifact: Option<PathBuf>,
 
-    /// Where to write the zip (default: out/idpctl-<architecture>.zip).
+    /// Where to write the zip (default: target/lambda/idpctl-<architecture>.zip).
     #[arg(long, value_name = "ZIP")]
     pub out: Option<PathBuf>,
 }

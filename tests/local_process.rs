@@ -231,7 +231,7 @@ fn killed_run_resumes_with_every_document_exactly_once() {
     child.wait().unwrap();
     let at_kill = completed(&db);
     assert!(
-        at_kill >= 1 && at_kill < 12,
+        (1..12).contains(&at_kill),
         "kill landed mid-batch ({at_kill} of 12 done)"
     );
 
@@ -269,4 +269,39 @@ fn killed_run_resumes_with_every_document_exactly_once() {
         )
         .unwrap();
     assert_eq!(executions, 1);
+}
+
+#[test]
+fn deploy_and_status_on_the_local_target() {
+    let state = tempfile::tempdir().unwrap();
+    let env = |args: &[&str]| {
+        let mut cmd = command();
+        cmd.env("IDPCTL_STATE_DIR", state.path()).args(args);
+        run_cmd(cmd)
+    };
+    let before = env(&["--output", "json", "status"]);
+    assert_eq!(before.code, 2, "not deployed yet: {}", before.stdout);
+    let deployed = env(&["--output", "json", "deploy"]);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let d: Value = serde_json::from_str(&deployed.stdout).unwrap();
+    assert_eq!(d["created"], true);
+    assert!(state.path().join("stack/statemachine.asl.json").is_file());
+    let doc = samples().join("w2/W2_XL_input_clean_1018.pdf");
+    assert_eq!(process(state.path(), &[doc.to_str().unwrap()], &[]).code, 0);
+    let healthy = env(&["--output", "json", "status"]);
+    assert_eq!(healthy.code, 0, "{}", healthy.stdout);
+    let s: Value = serde_json::from_str(&healthy.stdout).unwrap();
+    assert_eq!(s["health"], "healthy");
+    assert_eq!(s["pending"], 0);
+    // A failed hook delivery leaves a dead letter: the stack is degraded until it is dealt with.
+    let other = samples().join("w2/W2_XL_input_clean_1019.pdf");
+    process(
+        state.path(),
+        &[other.to_str().unwrap()],
+        &[("IDPCTL_LOCAL_HOOK_URL", "http://127.0.0.1:9/hook")],
+    );
+    let degraded = env(&["--output", "json", "status"]);
+    assert_eq!(degraded.code, 1, "{}", degraded.stdout);
+    let s: Value = serde_json::from_str(&degraded.stdout).unwrap();
+    assert_eq!(s["dead_letters"], 1);
 }

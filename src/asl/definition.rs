@@ -708,12 +708,12 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
                     "needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath".into(),
                 ));
             }
-            if let Some(ts) = &s.timestamp {
-                if parse_timestamp(ts).is_none() {
-                    return Err(err(format!(
-                        "Timestamp {ts:?} is not an RFC 3339 timestamp"
-                    )));
-                }
+            if let Some(ts) = &s.timestamp
+                && parse_timestamp(ts).is_none()
+            {
+                return Err(err(format!(
+                    "Timestamp {ts:?} is not an RFC 3339 timestamp"
+                )));
             }
             (s.comment.take(), StateKind::Wait(s))
         }
@@ -782,10 +782,10 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
                     return Err(err("ItemSelector and Parameters exclude each other".into()));
                 }
             };
-            if let Some(p) = r.tolerated_failure_percentage {
-                if !(0.0..=100.0).contains(&p) {
-                    return Err(err("ToleratedFailurePercentage must be within 0-100".into()));
-                }
+            if let Some(p) = r.tolerated_failure_percentage
+                && !(0.0..=100.0).contains(&p)
+            {
+                return Err(err("ToleratedFailurePercentage must be within 0-100".into()));
             }
             let processor = parse_scope(
                 &processor_json,

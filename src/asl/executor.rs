@@ -551,25 +551,25 @@ impl Run<'_> {
                 Err(Failure::Abort(e)) => return Err(Failure::Abort(e)),
                 Err(Failure::State(e)) => e,
             };
-            if let Some(ri) = find_retrier(retry, &error.error) {
-                if retries_by_retrier[ri] < retry[ri].max_attempts {
-                    let delay = retry_delay(&retry[ri], retries_by_retrier[ri]);
-                    retries_by_retrier[ri] += 1;
-                    attempt += 1;
-                    self.ex.emit(&ExecutionEvent::StateRetry {
-                        name: &state.name,
-                        path: spath_s,
-                        error: &error,
-                        attempt,
-                        delay,
-                    });
-                    // When resuming, the back-off before an attempt whose outcome is already
-                    // journaled was served by the original run.
-                    if !next_attempt_recorded(attempt) {
-                        self.ex.clock.sleep(delay);
-                    }
-                    continue;
+            if let Some(ri) = find_retrier(retry, &error.error)
+                && retries_by_retrier[ri] < retry[ri].max_attempts
+            {
+                let delay = retry_delay(&retry[ri], retries_by_retrier[ri]);
+                retries_by_retrier[ri] += 1;
+                attempt += 1;
+                self.ex.emit(&ExecutionEvent::StateRetry {
+                    name: &state.name,
+                    path: spath_s,
+                    error: &error,
+                    attempt,
+                    delay,
+                });
+                // When resuming, the back-off before an attempt whose outcome is already
+                // journaled was served by the original run.
+                if !next_attempt_recorded(attempt) {
+                    self.ex.clock.sleep(delay);
                 }
+                continue;
             }
             if let Some(catcher) = find_catcher(catch, &error.error) {
                 let output = result_path(&catcher.result_path, raw, error.to_error_output())?;

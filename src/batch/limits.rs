@@ -16,7 +16,9 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_entries: 5_000,
+            // Each document is one reference in the workflow's state (≈150 bytes); 1,000 keep a
+            // batch well under Step Functions' 256 KB state limit.
+            max_entries: 1_000,
             max_entry_bytes: 512 * 1024 * 1024,
             max_total_bytes: 8 * 1024 * 1024 * 1024,
             max_ratio: 200,

@@ -5,6 +5,7 @@ mod deploy;
 mod destroy;
 mod handler;
 mod hook;
+mod local;
 mod package;
 mod process;
 mod render;
@@ -19,7 +20,7 @@ use clap::Parser;
 use crate::cli::{Cli, Command, GlobalArgs};
 use crate::error;
 use crate::exit::ExitStatus;
-use crate::settings::{self, Layer, Settings};
+use crate::settings::{self, Layer, Settings, Target};
 use crate::stack::Assets;
 use crate::ui::{self, Ui};
 
@@ -76,8 +77,14 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
         Command::Validate(args) => validate::run(&assets, args, &settings, ui),
         Command::Process(args) => process::run(&assets, args, &settings, ui),
         Command::Handler(args) => handler::run(args, ui),
+        Command::Deploy(_) if settings.target == Target::Local => {
+            local::deploy(&assets, &settings, ui)
+        }
         Command::Deploy(args) => deploy::run(&assets, args, &settings, ui),
         Command::Hook(args) => hook::run(args, &settings, ui),
+        Command::Status(_) if settings.target == Target::Local => {
+            local::status(&assets, &settings, ui)
+        }
         Command::Status(args) => status::run(args, &settings, ui),
         Command::Destroy(args) => destroy::run(args, &settings, ui),
         Command::Package(args) => package::run(args, &settings, ui),

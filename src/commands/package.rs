@@ -18,7 +18,9 @@ pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         &settings.profile,
     )?;
     let out = args.out.clone().unwrap_or_else(|| {
-        PathBuf::from("out").join(format!("idpctl-{}.zip", settings.architecture.as_str()))
+        // Under target/ (ignored by git), not out/, which other commands use as a scratch folder.
+        PathBuf::from("target/lambda")
+            .join(format!("idpctl-{}.zip", settings.architecture.as_str()))
     });
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;

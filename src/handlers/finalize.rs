@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::HandlerError;
 use super::classify::page_ids;
 use super::unpack::DocumentRef;
-use super::workspace::{Workspace, field, gzip};
+use super::workspace::{Workspace, document_ref, field, gzip};
 use crate::model::{Document, Page, PageContent, Section, Status, TextSource, metering};
 use crate::services::{Services, TrackingUpdate, clock};
 
@@ -26,7 +26,7 @@ pub fn output_prefix(upload_key: &str, doc: &DocumentRef) -> String {
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
     let upload_key: String = field(&event, "/upload/key", NAME)?;
-    let doc_ref: DocumentRef = field(&event, "/document", NAME)?;
+    let doc_ref: DocumentRef = document_ref(&event, services, NAME).await?;
     let ids = page_ids(&event, NAME)?;
     let ws = Workspace::new(services, &doc_ref.document_id);
     let out = &services.names.output_bucket;
@@ -147,7 +147,8 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             },
         )
         .await?;
-    Ok(json!({"document_id": doc_ref.document_id, "status": "COMPLETED", "result_uri": result_uri}))
+    // A few bytes per document: a batch's results must fit the 256 KB state with the rest.
+    Ok(json!({"document_id": doc_ref.document_id, "status": "COMPLETED"}))
 }
 
 pub async fn put_output(services: &Services, key: &str, value: &Value) -> Result<(), HandlerError> {

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::HandlerError;
 use super::finalize::{output_prefix, put_output};
 use super::unpack::DocumentRef;
+use super::workspace::document_ref;
 use crate::model::Document;
 use crate::services::{Services, TrackingUpdate, clock};
 
@@ -51,15 +52,13 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     {
         return execution_failed(&event, services).await;
     }
-    let doc: DocumentRef = serde_json::from_value(
-        event.get("document").cloned().unwrap_or(Value::Null),
-    )
-    .map_err(|e| {
-        HandlerError::invalid(
+    if event.pointer("/document/document_id").is_none() {
+        return Err(HandlerError::invalid(
             NAME,
-            format!("expected a document with an error or an execution status event: {e}"),
-        )
-    })?;
+            "expected a document with an error, or an execution status event",
+        ));
+    }
+    let doc: DocumentRef = document_ref(&event, services, NAME).await?;
     let reason = reason_of(event.get("error").unwrap_or(&Value::Null));
     services
         .tracking
@@ -80,9 +79,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         )
         .await?;
     }
-    // The reason can be long (a stack of causes); the state only needs enough to read.
-    let short: String = reason.chars().take(300).collect();
-    Ok(json!({"document_id": doc.document_id, "status": "FAILED", "reason": short}))
+    // The reason is in the tracking table and result.json; the state keeps a few bytes per
+    // document so a batch's results fit its 256 KB.
+    Ok(json!({"document_id": doc.document_id, "status": "FAILED"}))
 }
 
 async fn execution_failed(event: &Value, services: &Services) -> Result<Value, HandlerError> {

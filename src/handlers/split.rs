@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::unpack::DocumentRef;
-use super::workspace::{Workspace, field};
+use super::workspace::{Workspace, document_ref};
 use crate::model::PageContent;
 use crate::pipeline::split::{self, SplitOptions};
 use crate::services::{Services, TrackingUpdate, clock};
@@ -31,7 +31,7 @@ pub struct ImageInfo {
 }
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
-    let doc: DocumentRef = field(&event, "/document", NAME)?;
+    let doc: DocumentRef = document_ref(&event, services, NAME).await?;
     let started = Instant::now();
     let bytes = services.objects.get(&doc.bucket, &doc.key).await?;
     let name = doc.name.clone();

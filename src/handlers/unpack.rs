@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::workspace::Workspace;
 use crate::batch::{self, Accepted, Limits, Plan};
 use crate::services::{Services, StoreError, TrackingRecord, TrackingUpdate, clock};
 
@@ -106,7 +107,14 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     // The full list of refusals is in the tracking table; the state keeps a sample so a hostile
     // archive cannot push it past the 256 KB state limit.
     let sample: Vec<&Value> = refused.iter().take(10).collect();
-    Ok(json!({"documents": documents, "refused": refused.len(), "refused_sample": sample}))
+    // The state carries only ids (a thousand fit in 256 KB whatever the file names); each
+    // document's full reference waits in the working bucket for the stages that need it.
+    for doc in &documents {
+        let ws = Workspace::new(services, &doc.document_id);
+        ws.put_json(&ws.reference(), doc).await?;
+    }
+    let ids: Vec<&str> = documents.iter().map(|d| d.document_id.as_str()).collect();
+    Ok(json!({"documents": ids, "refused": refused.len(), "refused_sample": sample}))
 }
 
 /// Uploads registered by hand (tests, `process`) may have no upload record; that is fine.
@@ -294,7 +302,12 @@ mod tests {
         )
         .await
         .unwrap();
-        let docs: Vec<DocumentRef> = serde_json::from_value(out["documents"].clone()).unwrap();
+        let ids: Vec<String> = serde_json::from_value(out["documents"].clone()).unwrap();
+        let mut docs: Vec<DocumentRef> = Vec::new();
+        for id in &ids {
+            let ws = Workspace::new(&s, id);
+            docs.push(ws.get_json(&ws.reference()).await.unwrap());
+        }
         assert_eq!(
             docs.iter().map(|d| d.name.as_str()).collect::<Vec<_>>(),
             vec!["w2/a.pdf", "notes.txt"]
@@ -336,8 +349,13 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(out["documents"][0]["key"], "a/W2.pdf");
-        assert_eq!(out["documents"][0]["bucket"], "t-input");
+        assert_eq!(out["documents"], json!(["u-2-0000"]));
+        let ws = Workspace::new(&s, "u-2-0000");
+        let doc: DocumentRef = ws.get_json(&ws.reference()).await.unwrap();
+        assert_eq!(
+            (doc.bucket.as_str(), doc.key.as_str()),
+            ("t-input", "a/W2.pdf")
+        );
 
         s.objects
             .put(

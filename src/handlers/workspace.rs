@@ -48,6 +48,11 @@ impl<'a> Workspace<'a> {
     pub fn summary(&self) -> String {
         self.key("summary.json")
     }
+    /// Where the document's bytes are and what it is called (written by unpack).
+    pub fn reference(&self) -> String {
+        self.key("ref.json")
+    }
+
     /// The finished document, gzip-compressed: what hook_dispatch loads.
     pub fn document(&self) -> String {
         self.key("document.json.gz")
@@ -108,6 +113,22 @@ pub fn gunzip(bytes: &[u8]) -> Result<Value, String> {
         .read_to_string(&mut text)
         .map_err(|e| e.to_string())?;
     serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+/// The state's document: the id the workflow carries, completed from the reference unpack
+/// stored (a full reference in the state is used as is).
+pub async fn document_ref(
+    event: &Value,
+    services: &Services,
+    handler: &'static str,
+) -> Result<super::unpack::DocumentRef, HandlerError> {
+    if let Ok(full) = serde_json::from_value(event.get("document").cloned().unwrap_or(Value::Null))
+    {
+        return Ok(full);
+    }
+    let id: String = field(event, "/document/document_id", handler)?;
+    let ws = Workspace::new(services, &id);
+    ws.get_json(&ws.reference()).await
 }
 
 /// A field of the state, with an error that names it.

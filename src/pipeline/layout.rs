@@ -88,10 +88,10 @@ pub fn segments(words: &[Word], lines: &[Line], gap_factor: f32) -> Vec<Segment>
         let h = median(line.words.iter().map(|&i| words[i].bbox.height)).max(1e-4);
         let mut cur: Vec<usize> = Vec::new();
         for &i in &line.words {
-            if let Some(&prev) = cur.last() {
-                if words[i].bbox.left - words[prev].bbox.right() > gap_factor * h {
-                    out.push(make_segment(words, li, std::mem::take(&mut cur)));
-                }
+            if let Some(&prev) = cur.last()
+                && words[i].bbox.left - words[prev].bbox.right() > gap_factor * h
+            {
+                out.push(make_segment(words, li, std::mem::take(&mut cur)));
             }
             cur.push(i);
         }

@@ -4,11 +4,12 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use super::Architecture;
 use super::profile::Profile;
+use super::{Architecture, Target};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Layer {
+    pub target: Option<Target>,
     pub stack_name: Option<String>,
     pub region: Option<String>,
     pub account_id: Option<String>,
@@ -42,6 +43,7 @@ impl Layer {
         merge_fields!(
             self,
             higher,
+            target,
             stack_name,
             region,
             account_id,
@@ -72,6 +74,7 @@ impl From<Profile> for Layer {
         let artifact = p.artifact.unwrap_or_default();
         let local = p.local.unwrap_or_default();
         Layer {
+            target: p.target,
             stack_name: p.stack_name,
             region: p.region,
             account_id: p.account_id,

@@ -40,6 +40,15 @@ impl Architecture {
     }
 }
 
+/// Where `deploy` and `status` act: AWS, or the embedded default on this machine.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Target {
+    #[default]
+    Aws,
+    Local,
+}
+
 /// Every setting a command may need, resolved. Serialized as-is into the template context, so a
 /// field's name here is its name in `templates/` (`{{settings.stack_name}}`).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -47,6 +56,7 @@ pub struct Settings {
     pub profile: String,
     /// Where the profile came from: a file path, or `built-in` for the shipped profiles.
     pub profile_source: String,
+    pub target: Target,
     pub stack_name: String,
     pub region: String,
     pub account_id: Option<String>,
@@ -100,6 +110,7 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
     Settings {
         profile: profile.name.clone(),
         profile_source: profile.source.clone(),
+        target: l.target.unwrap_or_default(),
         stack_name: l.stack_name.unwrap_or_default(),
         region: l.region.unwrap_or_default(),
         account_id: l.account_id,

@@ -6,11 +6,12 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::Architecture;
+use super::{Architecture, Target};
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Profile {
+    pub target: Option<Target>,
     pub stack_name: Option<String>,
     pub region: Option<String>,
     pub account_id: Option<String>,
