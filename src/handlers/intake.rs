@@ -5,7 +5,10 @@
 //! Takes the EventBridge "Object Created" event, the same events batched through SQS (the
 //! batching-window path), or a classic S3 notification.
 
-use serde::Serialize;
+use aws_lambda_events::event::eventbridge::EventBridgeEvent;
+use aws_lambda_events::event::s3::S3Event;
+use aws_lambda_events::event::sqs::SqsEvent;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -81,77 +84,101 @@ fn object(
     }
 }
 
+/// The `detail` of S3's "Object Created" event (aws_lambda_events has no type for S3 events
+/// delivered by EventBridge, only the envelope).
+#[derive(Debug, Serialize, Deserialize)]
+struct ObjectCreated {
+    bucket: BucketName,
+    object: CreatedObject,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct BucketName {
+    name: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct CreatedObject {
+    key: String,
+    #[serde(default)]
+    size: u64,
+    etag: Option<String>,
+    #[serde(rename = "version-id")]
+    version_id: Option<String>,
+    sequencer: Option<String>,
+}
+
 fn from_eventbridge(ev: &Value) -> Result<Upload, String> {
-    if ev.get("detail-type").and_then(Value::as_str) != Some("Object Created") {
+    // Checked before the typed parse so a wrong event is named, not reported as a missing field.
+    let detail_type = ev.get("detail-type").and_then(Value::as_str);
+    if detail_type != Some("Object Created") {
         return Err(format!(
             "expected an S3 \"Object Created\" event, got detail-type {}",
             ev.get("detail-type").unwrap_or(&Value::Null)
         ));
     }
-    let d = ev.get("detail").ok_or("event has no detail")?;
-    let bucket = d
-        .pointer("/bucket/name")
-        .and_then(Value::as_str)
-        .ok_or("detail.bucket.name is missing")?;
-    let o = d.get("object").ok_or("detail.object is missing")?;
-    let key = o
-        .get("key")
-        .and_then(Value::as_str)
-        .ok_or("detail.object.key is missing")?;
-    let s = |k: &str| o.get(k).and_then(Value::as_str);
+    let event: EventBridgeEvent<ObjectCreated> = serde_json::from_value(ev.clone())
+        .map_err(|e| format!("malformed \"Object Created\" event: {e}"))?;
+    let o = event.detail.object;
     Ok(object(
-        bucket,
-        key.to_string(),
-        o.get("size").and_then(Value::as_u64).unwrap_or(0),
-        s("etag"),
-        s("version-id"),
-        s("sequencer"),
+        &event.detail.bucket.name,
+        o.key,
+        o.size,
+        o.etag.as_deref(),
+        o.version_id.as_deref(),
+        o.sequencer.as_deref(),
     ))
 }
 
-fn from_notification(rec: &Value) -> Result<Upload, String> {
-    let s3 = rec.get("s3").ok_or("record has no s3 section")?;
-    let bucket = s3
-        .pointer("/bucket/name")
-        .and_then(Value::as_str)
-        .ok_or("s3.bucket.name is missing")?;
-    let o = s3.get("object").ok_or("s3.object is missing")?;
-    let key = o
-        .get("key")
-        .and_then(Value::as_str)
-        .ok_or("s3.object.key is missing")?;
-    let s = |k: &str| o.get(k).and_then(Value::as_str);
-    Ok(object(
-        bucket,
-        url_decode(key),
-        o.get("size").and_then(Value::as_u64).unwrap_or(0),
-        s("eTag"),
-        s("versionId"),
-        s("sequencer"),
-    ))
+fn from_notification(event: S3Event) -> Result<Vec<Upload>, String> {
+    event
+        .records
+        .into_iter()
+        .map(|r| {
+            let bucket = r.s3.bucket.name.ok_or("s3.bucket.name is missing")?;
+            let o = r.s3.object;
+            let key = o.key.ok_or("s3.object.key is missing")?;
+            Ok(object(
+                &bucket,
+                url_decode(&key),
+                o.size.unwrap_or(0).max(0) as u64,
+                o.e_tag.as_deref(),
+                o.version_id.as_deref(),
+                o.sequencer.as_deref(),
+            ))
+        })
+        .collect()
 }
 
-/// Every upload an event announces, in order.
+/// Every upload an event announces, in order: an EventBridge event, an SQS batch of them (the
+/// batching-window path) or a classic S3 notification.
 pub fn parse(event: &Value) -> Result<Vec<Upload>, String> {
-    if let Some(records) = event.get("Records").and_then(Value::as_array) {
-        return records
-            .iter()
-            .map(|r| match r.get("eventSource").and_then(Value::as_str) {
-                Some("aws:sqs") => {
-                    let body = r
-                        .get("body")
-                        .and_then(Value::as_str)
-                        .ok_or("SQS record has no body")?;
+    let source = event
+        .pointer("/Records/0/eventSource")
+        .and_then(Value::as_str);
+    match source {
+        Some("aws:sqs") => {
+            let batch: SqsEvent = serde_json::from_value(event.clone())
+                .map_err(|e| format!("malformed SQS event: {e}"))?;
+            batch
+                .records
+                .iter()
+                .map(|m| {
+                    let body = m.body.as_deref().ok_or("SQS record has no body")?;
                     let inner: Value = serde_json::from_str(body)
                         .map_err(|e| format!("SQS body is not JSON: {e}"))?;
                     from_eventbridge(&inner)
-                }
-                Some("aws:s3") => from_notification(r),
-                other => Err(format!("unsupported record source {other:?}")),
-            })
-            .collect();
+                })
+                .collect()
+        }
+        Some("aws:s3") => {
+            let notification: S3Event = serde_json::from_value(event.clone())
+                .map_err(|e| format!("malformed S3 notification: {e}"))?;
+            from_notification(notification)
+        }
+        Some(other) => Err(format!("unsupported record source {other:?}")),
+        None => from_eventbridge(event).map(|u| vec![u]),
     }
-    from_eventbridge(event).map(|u| vec![u])
 }
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
@@ -259,6 +286,25 @@ mod tests {
             parse(&serde_json::json!({"detail-type": "Object Deleted", "detail": {}})).unwrap_err();
         assert!(err.contains("Object Deleted"), "{err}");
         assert!(parse(&serde_json::json!({"Records": [{"eventSource": "aws:sns"}]})).is_err());
+    }
+
+    #[test]
+    fn the_crates_own_s3_fixture_parses() {
+        let u = parse(&fixture("aws-lambda-events.example-s3-event.json")).unwrap();
+        assert_eq!(
+            (u[0].bucket.as_str(), u[0].key.as_str(), u[0].size),
+            ("sourcebucket", "Happy Face.jpg", 1024)
+        );
+        assert_eq!(u[0].version_id.as_deref(), Some("version"));
+    }
+
+    #[test]
+    fn an_sqs_message_that_is_not_an_s3_event_is_refused_by_name() {
+        let err = parse(&fixture("aws-lambda-events.example-sqs-event.json")).unwrap_err();
+        assert!(
+            err.starts_with("SQS body is not JSON") || err.contains("detail-type"),
+            "{err}"
+        );
     }
 
     #[test]
