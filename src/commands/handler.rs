@@ -4,15 +4,15 @@
 use crate::cli::HandlerArgs;
 use crate::error::Hinted;
 use crate::exit::ExitStatus;
-use crate::handlers::{Handler, NAMES};
+use crate::handlers::{Handler, names};
 use crate::runtime::lambda;
 use crate::ui::{self, OutputFormat, Ui};
 
 pub fn run(args: &HandlerArgs, ui: &Ui) -> anyhow::Result<ExitStatus> {
     if args.list {
         match ui.output {
-            OutputFormat::Json => ui::print_json(&NAMES)?,
-            OutputFormat::Text => NAMES.iter().for_each(|n| println!("{n}")),
+            OutputFormat::Json => ui::print_json(&names())?,
+            OutputFormat::Text => names().iter().for_each(|n| println!("{n}")),
         }
         return Ok(ExitStatus::Success);
     }

@@ -91,7 +91,7 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         }
         return Ok(ExitStatus::Usage);
     }
-    let stack = LocalStack::deploy(settings, assets)?;
+    let stack = LocalStack::open(settings, assets)?;
     let executions = stack.executions.counts()?;
     let mut documents = Vec::new();
     let mut recent_failures = Vec::new();

@@ -25,24 +25,7 @@ pub use error::HandlerError;
 
 use crate::services::Services;
 
-/// Every handler name, in pipeline order.
-pub const NAMES: &[&str] = &[
-    "intake",
-    "unpack",
-    "split",
-    "ocr",
-    "page_check",
-    "classify",
-    "extract",
-    "assess",
-    "summarize",
-    "finalize",
-    "on_failure",
-    "hook_dispatch",
-];
-
-/// A handler, by name. Only handlers with an implementation parse; the rest of [`NAMES`] say
-/// so when asked for.
+/// A handler, by name: the names the stack's functions use as `Handler`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handler {
     Intake,
@@ -60,29 +43,18 @@ pub enum Handler {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum UnknownHandler {
-    #[error("`{0}` is not a handler of idpctl")]
-    Unknown(String),
-    #[error("handler `{0}` is not implemented in this build")]
-    NotImplemented(String),
-}
+#[error("`{0}` is not a handler of idpctl")]
+pub struct UnknownHandler(pub String);
 
 impl crate::error::Diagnose for UnknownHandler {
     fn hint(&self) -> Option<String> {
-        Some(match self {
-            UnknownHandler::Unknown(_) => format!("handlers: {}", NAMES.join(", ")),
-            UnknownHandler::NotImplemented(_) => {
-                format!(
-                    "implemented handlers: {}",
-                    Handler::ALL
-                        .iter()
-                        .map(|h| h.name())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }
-        })
+        Some(format!("handlers: {}", names().join(", ")))
     }
+}
+
+/// Every handler name, in pipeline order.
+pub fn names() -> Vec<&'static str> {
+    Handler::ALL.iter().map(|h| h.name()).collect()
 }
 
 impl Handler {
@@ -140,12 +112,10 @@ impl FromStr for Handler {
     type Err = UnknownHandler;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if let Some(h) = Handler::ALL.iter().find(|h| h.name() == s) {
-            return Ok(*h);
-        }
-        if NAMES.contains(&s) {
-            return Err(UnknownHandler::NotImplemented(s.to_string()));
-        }
-        Err(UnknownHandler::Unknown(s.to_string()))
+        Handler::ALL
+            .iter()
+            .copied()
+            .find(|h| h.name() == s)
+            .ok_or_else(|| UnknownHandler(s.to_string()))
     }
 }

@@ -120,6 +120,19 @@ impl LocalStack {
             std::fs::create_dir_all(layout.buckets().join(bucket))
                 .map_err(|e| state_err(&dir, e))?;
         }
+        Self::with_rendered(settings, rendered)
+    }
+
+    /// Opens a deployed local stack without changing it (for `status`).
+    pub fn open(settings: &Settings, assets: &Assets) -> Result<Self, LocalError> {
+        let rendered = stack::render(assets, stack::DEFAULT_STACK, settings)?;
+        Self::with_rendered(settings, rendered)
+    }
+
+    fn with_rendered(settings: &Settings, rendered: Rendered) -> Result<Self, LocalError> {
+        let dir = state_dir(settings);
+        let layout = LocalLayout::new(&dir);
+        let names = local_names(&settings.stack_name, settings.page_retries);
         let executions =
             Arc::new(SqliteExecutions::open_in(&layout).map_err(|e| state_err(&dir, e))?);
         let mut services = services_with(&layout, names.clone(), executions.clone())

@@ -54,11 +54,14 @@ pub struct S3Objects {
     client: aws_sdk_s3::Client,
 }
 
-#[async_trait]
-impl ObjectStore for S3Objects {
-    async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
-        let out = self
-            .client
+impl S3Objects {
+    /// `GetObject`, with a missing key reported as `NotFound` for every caller.
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<aws_sdk_s3::operation::get_object::GetObjectOutput, StoreError> {
+        self.client
             .get_object()
             .bucket(bucket)
             .key(key)
@@ -73,7 +76,33 @@ impl ObjectStore for S3Objects {
                 } else {
                     sdk_error("GetObject", e)
                 }
-            })?;
+            })
+    }
+
+    async fn put_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: aws_sdk_s3::primitives::ByteStream,
+        content_type: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(body)
+            .send()
+            .await
+            .map_err(|e| sdk_error("PutObject", e))?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3Objects {
+    async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
+        let out = self.get_object(bucket, key).await?;
         let body = out
             .body
             .collect()
@@ -89,16 +118,8 @@ impl ObjectStore for S3Objects {
         body: Vec<u8>,
         content_type: &str,
     ) -> Result<(), StoreError> {
-        self.client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(body.into())
-            .send()
+        self.put_object(bucket, key, body.into(), content_type)
             .await
-            .map_err(|e| sdk_error("PutObject", e))?;
-        Ok(())
     }
 
     async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
@@ -138,14 +159,7 @@ impl ObjectStore for S3Objects {
     }
 
     async fn download(&self, bucket: &str, key: &str, to: &Path) -> Result<u64, StoreError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(|e| sdk_error("GetObject", e))?;
+        let out = self.get_object(bucket, key).await?;
         let mut reader = out.body.into_async_read();
         let mut file = tokio::fs::File::create(to)
             .await
@@ -165,16 +179,7 @@ impl ObjectStore for S3Objects {
         let body = aws_sdk_s3::primitives::ByteStream::from_path(from)
             .await
             .map_err(|e| StoreError::Permanent(format!("cannot read {}: {e}", from.display())))?;
-        self.client
-            .put_object()
-            .bucket(bucket)
-            .key(key)
-            .content_type(content_type)
-            .body(body)
-            .send()
-            .await
-            .map_err(|e| sdk_error("PutObject", e))?;
-        Ok(())
+        self.put_object(bucket, key, body, content_type).await
     }
 }
 

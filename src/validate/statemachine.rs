@@ -93,7 +93,7 @@ fn check_handlers(template: &Value, out: &mut Vec<Finding>) {
                 format!(
                     "`{}` is not a handler of this binary (handlers: {})",
                     other.unwrap_or("(none)"),
-                    handlers::NAMES.join(", ")
+                    handlers::names().join(", ")
                 ),
             )),
         }
