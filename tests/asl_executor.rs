@@ -320,6 +320,12 @@ fn events_trace_states_with_paths() {
             ExecutionEvent::TaskScheduled { key, replayed, .. } => {
                 format!("task {key} replayed={replayed}")
             }
+            ExecutionEvent::TaskSucceeded {
+                name,
+                output,
+                replayed,
+                ..
+            } => format!("{name} returned {output} replayed={replayed}"),
             ExecutionEvent::ExecutionSucceeded { .. } => "succeeded".into(),
             _ => return,
         };
@@ -344,9 +350,11 @@ fn events_trace_states_with_paths() {
             "enter M /M".into(),
             "enter W /M[0]/W".into(),
             format!("task {id}/M[0]/W#0 replayed=false"),
+            "W returned 7 replayed=false".into(),
             "exit W".into(),
             "enter W /M[1]/W".into(),
             format!("task {id}/M[1]/W#0 replayed=false"),
+            "W returned 8 replayed=false".into(),
             "exit W".into(),
             "exit M".into(),
             "succeeded".into(),

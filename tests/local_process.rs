@@ -29,6 +29,13 @@ fn w2(n: u32) -> Vec<u8> {
     std::fs::read(samples().join(format!("w2/W2_XL_input_clean_{n}.pdf"))).unwrap()
 }
 
+/// Any idpctl command against the local stack in `state`.
+fn idpctl(state: &Path, args: &[&str]) -> common::Run {
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state).args(args);
+    run_cmd(cmd)
+}
+
 fn process(state: &Path, args: &[&str], env: &[(&str, &str)]) -> common::Run {
     let mut cmd = command();
     cmd.env("IDPCTL_STATE_DIR", state).arg("process").args(args);
@@ -243,6 +250,13 @@ fn killed_run_resumes_with_every_document_exactly_once() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let summary: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(summary["completed"], 12, "{summary:#}");
+    // Steps replayed from the journal count too: the resumed run's progress covers the batch.
+    let last = run.stderr.lines().rfind(|l| l.starts_with('['));
+    assert!(
+        last.is_some_and(|l| l.starts_with("[12/12] ")),
+        "{}",
+        run.stderr
+    );
     let conn = rusqlite::Connection::open(&db).unwrap();
     let docs: i64 = conn
         .query_row(
@@ -274,11 +288,7 @@ fn killed_run_resumes_with_every_document_exactly_once() {
 #[test]
 fn deploy_and_status_on_the_local_target() {
     let state = tempfile::tempdir().unwrap();
-    let env = |args: &[&str]| {
-        let mut cmd = command();
-        cmd.env("IDPCTL_STATE_DIR", state.path()).args(args);
-        run_cmd(cmd)
-    };
+    let env = |args: &[&str]| idpctl(state.path(), args);
     let before = env(&["--output", "json", "status"]);
     assert_eq!(before.code, 2, "not deployed yet: {}", before.stdout);
     let deployed = env(&["--output", "json", "deploy"]);
@@ -304,4 +314,86 @@ fn deploy_and_status_on_the_local_target() {
     assert_eq!(degraded.code, 1, "{}", degraded.stdout);
     let s: Value = serde_json::from_str(&degraded.stdout).unwrap();
     assert_eq!(s["dead_letters"], 1);
+}
+
+#[test]
+fn text_scanned_and_w2_batch_run_end_to_end_with_progress_lines() {
+    let state = tempfile::tempdir().unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let env = |args: &[&str]| idpctl(state.path(), args);
+    let deployed = env(&["--profile", "local", "deploy"]);
+    assert_eq!(deployed.code, 0, "{}", deployed.stderr);
+    let batch = state.path().join("w2s.zip");
+    zip_of(
+        &batch,
+        &[
+            ("w2-a.pdf", w2(1010)),
+            ("w2-b.pdf", w2(1011)),
+            ("w2-c.pdf", w2(1012)),
+        ],
+    );
+    let text = samples().join("text/bank-statement-multipage.pdf");
+    let scanned = samples().join("scanned/1099B.pdf");
+    let run = process(
+        state.path(),
+        &[
+            "--out",
+            out.path().to_str().unwrap(),
+            text.to_str().unwrap(),
+            scanned.to_str().unwrap(),
+            batch.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    // Not a terminal: one plain line per finished document, counted across the run.
+    let lines: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with('[') && l.contains("COMPLETED"))
+        .collect();
+    assert_eq!(lines.len(), 5, "{}", run.stderr);
+    assert!(lines.iter().any(|l| l.starts_with("[5/5] ")), "{lines:?}");
+    assert!(run.stdout.starts_with("DOCUMENT"), "{}", run.stdout);
+
+    let result = |name: &str| -> Value {
+        serde_json::from_slice(&std::fs::read(out.path().join(name).join("result.json")).unwrap())
+            .unwrap()
+    };
+    // The scan has no text layer: its page was read by OCR and its fields match the form.
+    let scan = result("1099B.pdf");
+    assert_eq!(scan["status"], "COMPLETED");
+    assert_eq!(scan["num_ocr_pages"], 1, "{scan:#}");
+    assert_eq!(scan["pages"]["1"]["text_source"], "ocr");
+    assert_eq!(scan["sections"][0]["classification"], "1099-B");
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(samples().join("scanned/1099B.expected.json")).unwrap(),
+    )
+    .unwrap();
+    let payer = &scan["sections"][0]["attributes"]["PayerInformation"];
+    assert_eq!(
+        payer["payers_name"],
+        expected["PayerInformation"]["payers_name"]
+    );
+    assert_eq!(payer["city"], expected["PayerInformation"]["city"]);
+
+    let statement = result("bank-statement-multipage.pdf");
+    assert_eq!(statement["status"], "COMPLETED");
+    assert!(
+        statement["num_pages"].as_u64().unwrap() > 1,
+        "{statement:#}"
+    );
+    assert_eq!(statement["num_ocr_pages"], 0, "a text layer needs no OCR");
+    for member in ["w2-a.pdf", "w2-b.pdf", "w2-c.pdf"] {
+        let doc = result(&format!("w2s.zip/{member}"));
+        assert_eq!(doc["sections"][0]["classification"], "W2", "{member}");
+    }
+    let summary: Value =
+        serde_json::from_slice(&std::fs::read(out.path().join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["completed"], 5);
+
+    let status = env(&["--profile", "local", "--output", "json", "status"]);
+    assert_eq!(status.code, 0, "{}\n{}", status.stdout, status.stderr);
+    let s: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(s["health"], "healthy", "{s:#}");
 }

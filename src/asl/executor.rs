@@ -127,6 +127,20 @@ pub enum ExecutionEvent<'a> {
         /// True when the outcome came from the journal and the invoker was not called.
         replayed: bool,
     },
+    /// A Task attempt returned (or its journaled result was replayed): the resource's own
+    /// result, before the Lambda wrapper and ResultSelector.
+    TaskSucceeded {
+        /// State name.
+        name: &'a str,
+        /// Step path.
+        path: &'a str,
+        /// The resource handed to the invoker.
+        resource: &'a str,
+        /// Its result.
+        output: &'a Value,
+        /// True when the result came from the journal.
+        replayed: bool,
+    },
     /// A state will be retried after `delay`.
     StateRetry {
         /// State name.
@@ -783,6 +797,7 @@ impl Run<'_> {
             resource: &target,
             replayed: recorded.is_some(),
         });
+        let replayed = recorded.is_some();
         let outcome = match recorded {
             Some(o) => o,
             None => {
@@ -814,6 +829,13 @@ impl Run<'_> {
                 "The state/task '{target}' returned a result with a size exceeding the maximum number of bytes service limit."
             )
         })?;
+        self.ex.emit(&ExecutionEvent::TaskSucceeded {
+            name: &state.name,
+            path: spath_s,
+            resource: &target,
+            output: &result,
+            replayed,
+        });
         let result = if wrap {
             json!({"ExecutedVersion": "$LATEST", "Payload": result, "StatusCode": 200})
         } else {

@@ -26,6 +26,7 @@ use crate::ui::{self, Ui};
 
 /// The whole program: what `main` calls.
 pub fn run() -> ExitCode {
+    crate::runtime::malloc::cap_arenas();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // clap prints help and version to stdout (exit 0) and usage errors to stderr (exit 2).

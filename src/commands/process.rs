@@ -5,6 +5,7 @@
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use anyhow::Context as _;
 use serde::Serialize;
@@ -13,7 +14,9 @@ use serde_json::Value;
 use crate::cli::ProcessArgs;
 use crate::error::Hinted;
 use crate::exit::ExitStatus;
+use crate::handlers::Handler;
 use crate::runtime::local::{LocalStack, is_deployed};
+use crate::runtime::progress::{Counters, ProgressSink};
 use crate::services::TrackingRecord;
 use crate::settings::Settings;
 use crate::stack::Assets;
@@ -125,7 +128,7 @@ pub fn run(
         }
     }
     let pending = stack.pending()?;
-    let bar = progress_bar(pending.len() as u64, ui);
+    let progress = Arc::new(Progress::new(ui));
     let mut executions_failed = Vec::new();
     for exec in &pending {
         let label = exec
@@ -134,10 +137,8 @@ pub fn run(
             .and_then(Value::as_str)
             .unwrap_or(&exec.name)
             .to_string();
-        if let Some(b) = &bar {
-            b.set_message(label.clone());
-        }
-        let finished = stack.run(exec)?;
+        progress.set_upload(&label);
+        let finished = stack.run_with_progress(exec, Some(progress.clone()))?;
         let line = match &finished.error {
             None => format!("{label}: {}", finished.status),
             Some((e, c)) => {
@@ -150,17 +151,9 @@ pub fn run(
                 ui.warn(format!("{handler} for {label}: {err}"));
             }
         }
-        match &bar {
-            Some(b) => {
-                b.inc(1);
-                b.println(line);
-            }
-            None => ui.info(line),
-        }
+        progress.line(line);
     }
-    if let Some(b) = bar {
-        b.finish_and_clear();
-    }
+    progress.finish();
     let summary = collect(
         &stack,
         settings,
@@ -181,22 +174,96 @@ pub fn run(
     )
 }
 
-fn progress_bar(len: u64, ui: &Ui) -> Option<indicatif::ProgressBar> {
-    if ui.verbosity < 0
-        || ui.output == OutputFormat::Json
-        || !std::io::stderr().is_terminal()
-        || len == 0
-    {
-        return None;
+/// Documents and pages done, drawn as a bar on a terminal and as one plain line per finished
+/// document otherwise (logs, CI, pipes, `--output json`). `-q` prints neither.
+struct Progress {
+    counters: Counters,
+    bar: Option<indicatif::ProgressBar>,
+    lines: bool,
+}
+
+impl Progress {
+    fn new(ui: &Ui) -> Self {
+        let silent = ui.verbosity < 0 || ui.output == OutputFormat::Json;
+        let bar = (!silent && std::io::stderr().is_terminal()).then(|| {
+            // Length 0 until the first upload is unpacked: the number of documents in a ZIP is
+            // only known then.
+            let bar = indicatif::ProgressBar::new(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{bar:30}] {pos}/{len} documents  {msg}  {elapsed}",
+            ) {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar.enable_steady_tick(std::time::Duration::from_millis(200));
+            bar
+        });
+        Progress {
+            counters: Counters::default(),
+            // Lines go to stderr, so they cannot spoil `--output json` on stdout.
+            lines: ui.verbosity >= 0 && bar.is_none(),
+            bar,
+        }
     }
-    let bar = indicatif::ProgressBar::new(len);
-    if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "{spinner} [{bar:30}] {pos}/{len} uploads {elapsed} {msg}",
-    ) {
-        bar.set_style(style.progress_chars("=> "));
+
+    fn set_upload(&self, label: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_prefix(label.to_string());
+            self.redraw(bar);
+        }
     }
-    bar.enable_steady_tick(std::time::Duration::from_millis(200));
-    Some(bar)
+
+    fn redraw(&self, bar: &indicatif::ProgressBar) {
+        let s = self.counters.snapshot();
+        bar.set_length(s.documents_total);
+        bar.set_position(s.documents_done);
+        let failed = match s.documents_failed {
+            0 => String::new(),
+            n => format!(", {n} failed"),
+        };
+        bar.set_message(format!(
+            "{}/{} pages{failed}  {}",
+            s.pages_done,
+            s.pages_total,
+            bar.prefix()
+        ));
+    }
+
+    /// A message that must not be overdrawn by the bar.
+    fn line(&self, line: String) {
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None if self.lines => eprintln!("{line}"),
+            None => {}
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl ProgressSink for Progress {
+    fn handled(&self, handler: Handler, output: &Value) {
+        if !self.counters.apply(handler, output) {
+            return;
+        }
+        if let Some(bar) = &self.bar {
+            self.redraw(bar);
+        } else if self.lines && matches!(handler, Handler::Finalize | Handler::OnFailure) {
+            let s = self.counters.snapshot();
+            eprintln!(
+                "[{}/{}] {} {} ({}/{} pages)",
+                s.documents_done,
+                s.documents_total,
+                output["document_id"].as_str().unwrap_or("document"),
+                output["status"].as_str().unwrap_or(handler.name()),
+                s.pages_done,
+                s.pages_total
+            );
+        }
+    }
 }
 
 /// One row per document of this run's uploads, with its result copied into `out`.

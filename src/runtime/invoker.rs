@@ -43,7 +43,8 @@ impl LocalInvoker {
         }
     }
 
-    fn resolve(&self, resource: &str) -> Option<Handler> {
+    /// The handler a Task resource (a function placeholder) runs, if this stack has it.
+    pub fn resolve(&self, resource: &str) -> Option<Handler> {
         let name = resource
             .strip_prefix("${")
             .and_then(|r| r.strip_suffix('}'))

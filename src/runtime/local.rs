@@ -13,8 +13,9 @@ use sha2::{Digest, Sha256};
 
 use super::invoker::LocalInvoker;
 use super::journal::SqliteJournal;
+use super::progress::ProgressSink;
 use super::rules::{self, Rule};
-use crate::asl::{ExecutionInfo, ExecutionOutcome, Executor, StateMachine};
+use crate::asl::{ExecutionEvent, ExecutionInfo, ExecutionOutcome, Executor, StateMachine};
 use crate::handlers::Handler;
 use crate::services::local::{
     LocalExecution, LocalLayout, SqliteExecutions, local_names, services_with,
@@ -196,20 +197,22 @@ impl LocalStack {
             path: path.to_path_buf(),
             message,
         };
-        let bytes = std::fs::read(path).map_err(|e| input(e.to_string()))?;
+        // Hash by streaming: a 1,000-document ZIP is ~90 MB and must not sit in memory.
+        let mut file = std::fs::File::open(path).map_err(|e| input(e.to_string()))?;
+        let (size, digest) = sha256_stream(&mut file).map_err(|e| input(e.to_string()))?;
+        drop(file);
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .ok_or_else(|| input("has no file name".into()))?;
         let key = format!("inbox/{name}");
-        let etag = hex::encode(&Sha256::digest(&bytes)[..16]);
-        let size = bytes.len();
+        let etag = hex::encode(&digest[..16]);
         let bucket = self.services.names.input_bucket.clone();
         self.runtime
             .block_on(
                 self.services
                     .objects
-                    .put(&bucket, &key, bytes, "application/octet-stream"),
+                    .upload(&bucket, &key, path, "application/octet-stream"),
             )
             .map_err(|e| state_err(&self.layout.root, e))?;
         let event = json!({
@@ -264,6 +267,15 @@ impl LocalStack {
     /// Runs one queued (or interrupted) execution to the end and routes its status change.
     /// Interrupted executions resume from the journal: finished steps are not run again.
     pub fn run(&self, exec: &LocalExecution) -> Result<Finished, LocalError> {
+        self.run_with_progress(exec, None)
+    }
+
+    /// [`run`](Self::run), reporting handler results to `progress` as they arrive.
+    pub fn run_with_progress(
+        &self,
+        exec: &LocalExecution,
+        progress: Option<Arc<dyn ProgressSink>>,
+    ) -> Result<Finished, LocalError> {
         let err = |e: crate::services::StoreError| state_err(&self.layout.root, e);
         self.executions
             .set_status(&exec.name, "RUNNING", None, None)
@@ -283,12 +295,24 @@ impl LocalStack {
             state_machine_id: self.state_machine_arn.clone(),
             state_machine_name: self.settings.stack_name.clone(),
         };
-        let invoker = LocalInvoker::new(
+        let invoker = Arc::new(LocalInvoker::new(
             &self.rendered.stack,
             self.services.clone(),
             self.runtime.handle().clone(),
-        );
-        let executor = Executor::new(Arc::new(invoker)).with_journal(self.journal.clone());
+        ));
+        let mut executor = Executor::new(invoker.clone()).with_journal(self.journal.clone());
+        if let Some(sink) = progress {
+            // Replayed steps count too, so a resumed batch shows its real totals.
+            executor = executor.with_observer(Arc::new(move |e: &ExecutionEvent<'_>| {
+                if let ExecutionEvent::TaskSucceeded {
+                    resource, output, ..
+                } = e
+                    && let Some(handler) = invoker.resolve(resource)
+                {
+                    sink.handled(handler, output);
+                }
+            }));
+        }
         let started_ms = clock::now_millis();
         let outcome = executor.execute(&self.machine, &info);
         let (status, output, error) = match &outcome {
@@ -345,4 +369,22 @@ impl LocalStack {
             routed,
         })
     }
+}
+
+/// SHA-256 of a reader in 64 KiB chunks, with the number of bytes read.
+fn sha256_stream(reader: &mut impl std::io::Read) -> std::io::Result<(u64, Vec<u8>)> {
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0u64;
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, hasher.finalize().to_vec()))
 }

@@ -5,4 +5,6 @@ pub mod invoker;
 pub mod journal;
 pub mod lambda;
 pub mod local;
+pub mod malloc;
+pub mod progress;
 pub mod rules;

@@ -33,6 +33,13 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
 /// Variables read by the command line itself rather than the settings layer.
 const CLI_VARS: &[&str] = &["IDPCTL_PROFILE", "IDPCTL_OUTPUT", "IDPCTL_TEMPLATES_DIR"];
 
+/// Variables of this repository's CI and test suite: not settings, and not typos either.
+const TOOLING_VARS: &[&str] = &[
+    "IDPCTL_CI_CACHE",
+    "IDPCTL_REQUIRE_LINTERS",
+    "IDPCTL_REQUIRE_RELEASE_ARTIFACT",
+];
+
 fn var_for(key: &str) -> String {
     ENV_KEYS
         .iter()
@@ -49,7 +56,10 @@ pub fn from_env(
     let mut layer = Layer::default();
     let mut unknown = Vec::new();
     for (name, value) in vars {
-        if !name.starts_with("IDPCTL_") || CLI_VARS.contains(&name.as_str()) {
+        if !name.starts_with("IDPCTL_")
+            || CLI_VARS.contains(&name.as_str())
+            || TOOLING_VARS.contains(&name.as_str())
+        {
             continue;
         }
         let Some((_, key)) = ENV_KEYS.iter().find(|(v, _)| *v == name) else {
@@ -124,6 +134,7 @@ mod tests {
             ("IDPCTL_ARCHITECTURE", "x86_64"),
             ("IDPCTL_PROFILE", "dev"),
             ("IDPCTL_STAK_NAME", "typo"),
+            ("IDPCTL_REQUIRE_LINTERS", "1"),
             ("HOME", "/root"),
         ]))
         .unwrap();
