@@ -15,6 +15,8 @@ pub struct Moto {
     child: Child,
     pub endpoint: String,
     port: u16,
+    /// The Python that runs the server (with boto3 beside it), for scripts that talk to it.
+    pub python: PathBuf,
 }
 
 fn on_path(name: &str) -> Option<PathBuf> {
@@ -79,7 +81,8 @@ impl Moto {
         };
         let launcher = super::root().join("tests/fixtures/aws/moto_server.py");
         let port = free_port();
-        let mut cmd = match interpreter(&server) {
+        let python = interpreter(&server);
+        let mut cmd = match &python {
             Some(python) => {
                 let mut c = Command::new(python);
                 c.arg(launcher);
@@ -99,6 +102,7 @@ impl Moto {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
             port,
+            python: python.unwrap_or_else(|| "python3".into()),
         };
         let started = Instant::now();
         let mut moto = moto;
