@@ -790,14 +790,14 @@ impl Run<'_> {
             self.ex.journal.lookup(&key).map_err(|e| {
                 Failure::Abort(StatesError::runtime(format!("{e} (looking up {key})")))
             })?;
+        let replayed = recorded.is_some();
         self.ex.emit(&ExecutionEvent::TaskScheduled {
             name: &state.name,
             path: spath_s,
             key: &key,
             resource: &target,
-            replayed: recorded.is_some(),
+            replayed,
         });
-        let replayed = recorded.is_some();
         let outcome = match recorded {
             Some(o) => o,
             None => {

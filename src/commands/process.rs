@@ -190,7 +190,7 @@ impl Progress {
             // only known then.
             let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} [{bar:30}] {pos}/{len} documents  {msg}  {elapsed}",
+                "{spinner} [{bar:30}] {pos}/{len} documents  {msg}  {prefix}  {elapsed}",
             ) {
                 bar.set_style(style.progress_chars("=> "));
             }
@@ -205,10 +205,10 @@ impl Progress {
         }
     }
 
+    /// The upload being run, shown beside the counts.
     fn set_upload(&self, label: &str) {
         if let Some(bar) = &self.bar {
             bar.set_prefix(label.to_string());
-            self.redraw(bar);
         }
     }
 
@@ -220,12 +220,7 @@ impl Progress {
             0 => String::new(),
             n => format!(", {n} failed"),
         };
-        bar.set_message(format!(
-            "{}/{} pages{failed}  {}",
-            s.pages_done,
-            s.pages_total,
-            bar.prefix()
-        ));
+        bar.set_message(format!("{}/{} pages{failed}", s.pages_done, s.pages_total));
     }
 
     /// A message that must not be overdrawn by the bar.

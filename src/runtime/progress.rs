@@ -18,11 +18,11 @@ pub trait ProgressSink: Send + Sync {
 /// is only final once every document has been split.
 #[derive(Debug, Default)]
 pub struct Counters {
-    pub documents_total: AtomicU64,
-    pub documents_done: AtomicU64,
-    pub documents_failed: AtomicU64,
-    pub pages_total: AtomicU64,
-    pub pages_done: AtomicU64,
+    documents_total: AtomicU64,
+    documents_done: AtomicU64,
+    documents_failed: AtomicU64,
+    pages_total: AtomicU64,
+    pages_done: AtomicU64,
 }
 
 /// A consistent-enough copy of [`Counters`] for display.
@@ -73,12 +73,6 @@ impl Counters {
             // A page re-read after a failed check counts once.
             pages_done: get(&self.pages_done).min(pages_total),
         }
-    }
-}
-
-impl ProgressSink for Counters {
-    fn handled(&self, handler: Handler, output: &Value) {
-        self.apply(handler, output);
     }
 }
 
