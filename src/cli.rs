@@ -180,6 +180,13 @@ pub enum HookAction {
     },
     /// Print the hook's ARN (an empty line when none is set).
     Show,
+    /// Send the completion events in the hook's dead-letter queue to the hook again; each one
+    /// delivered leaves the queue, the rest stay with their reason.
+    Redrive {
+        /// Stop after this many events.
+        #[arg(long, default_value_t = 100)]
+        max: usize,
+    },
 }
 
 #[derive(Debug, Args)]

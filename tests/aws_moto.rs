@@ -249,13 +249,14 @@ fn hook_set_show_clear_changes_only_the_hook_parameter() {
     let show = env.run(&["--profile", "dev", "hook", "show"]);
     assert_eq!((show.code, show.stdout.trim()), (0, arn.as_str()));
 
-    // The dispatcher's role now may invoke exactly that function (read back from IAM).
+    // The dispatcher's role now may invoke exactly that function (read back from IAM); the
+    // state machine's role may too, because this stand-in hook is one of the stack's functions.
     let (code, status) = env.status();
     assert_eq!(status["hook"]["function_arn"], arn.as_str());
     assert_eq!(status["hook"]["function_found"], true);
     assert_eq!(
         status["hook"]["allowed_by"],
-        serde_json::json!(["HookDispatchFunctionRole"])
+        serde_json::json!(["HookDispatchFunctionRole", "StateMachineRole"])
     );
     assert_eq!(code, 0, "{status:#}");
 

@@ -180,3 +180,52 @@ fn batch_with_a_corrupt_member_completes_the_good_ones() {
             .is_some()
     );
 }
+
+/// A document's failure that cannot be recorded (on_failure itself fails) must not end in a
+/// SUCCEEDED execution: the rest of the batch still runs, then the execution fails.
+#[test]
+fn an_unrecorded_failure_fails_the_execution() {
+    let l = local();
+    let local_invoker = Arc::new(LocalInvoker::new(
+        &l.stack,
+        l.services.clone(),
+        l.runtime.handle().clone(),
+    ));
+    let invoker = {
+        let local_invoker = local_invoker.clone();
+        move |resource: &str, input: Value, ctx: &idpctl::asl::TaskContext| {
+            if local_invoker.resolve(resource) == Some(idpctl::handlers::Handler::OnFailure) {
+                return Err(idpctl::asl::TaskError::lambda(
+                    "idpctl.StoreFailed",
+                    "the tracking table is unavailable",
+                ));
+            }
+            idpctl::asl::TaskInvoker::invoke(local_invoker.as_ref(), resource, input, ctx)
+        }
+    };
+    let batch = {
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("w2.pdf", opts).unwrap();
+        w.write_all(&std::fs::read(samples().join("w2/W2_XL_input_clean_1000.pdf")).unwrap())
+            .unwrap();
+        w.start_file("broken.pdf", opts).unwrap();
+        w.write_all(b"%PDF-1.7\nnot a PDF body").unwrap();
+        w.finish().unwrap().into_inner()
+    };
+    l.runtime
+        .block_on(
+            l.services
+                .objects
+                .put("t-input", "batch.zip", batch, "application/zip"),
+        )
+        .unwrap();
+    let executor = Executor::new(Arc::new(invoker));
+    let input = json!({"upload": {"upload_id": "u-test", "bucket": "t-input", "key": "batch.zip"}});
+    let outcome = executor.start(&l.machine, "idp-local", "u-test", input);
+    let error = outcome.error().expect("the execution must fail");
+    assert_eq!(error.error, "idpctl.FailureNotRecorded", "{error:?}");
+    // The good member was still processed.
+    let good = l.output_json("batch.zip/w2.pdf/result.json");
+    assert_eq!(good["status"], "COMPLETED");
+}

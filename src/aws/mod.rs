@@ -3,6 +3,7 @@
 //! that speak idpctl's types, behind traits where the flows need to replace them in tests.
 
 pub mod artifacts;
+pub mod calls;
 pub mod cfn;
 pub mod error;
 pub mod inspect;

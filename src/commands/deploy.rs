@@ -49,6 +49,8 @@ async fn deploy(
     settings: &Settings,
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
+    // A stack that cannot work is refused before anything is uploaded or changed.
+    refuse_invalid(&stack::render(assets, &args.stack, settings)?)?;
     // Package first: a binary that cannot run on Lambda is a local problem, found without AWS.
     let own_artifact = args.artifact.is_some() || settings.artifact_key.is_none();
     let local = if own_artifact {
@@ -124,6 +126,28 @@ async fn deploy(
         },
     )?;
     Ok(ExitStatus::Success)
+}
+
+/// The errors `idpctl validate` would report for this stack, as one usage error.
+fn refuse_invalid(rendered: &stack::Rendered) -> Result<(), crate::error::Hinted> {
+    let errors: Vec<String> = crate::validate::builtin(rendered)
+        .into_iter()
+        .chain(crate::validate::engines(rendered))
+        .filter(|f| f.severity == crate::validate::Severity::Error)
+        .map(|f| format!("{}: {}", f.location, f.message))
+        .collect();
+    if errors.is_empty() {
+        return Ok(());
+    }
+    Err(crate::error::Hinted::usage(
+        format!(
+            "the stack is not deployable ({} error{}):\n  {}",
+            errors.len(),
+            if errors.len() == 1 { "" } else { "s" },
+            errors.join("\n  ")
+        ),
+        "fix the profile or templates as each error says; `idpctl validate` lists every finding",
+    ))
 }
 
 /// `parameters.json` (`[{ParameterKey, ParameterValue}]`) as change-set parameters.

@@ -5,6 +5,7 @@ mod deploy;
 mod destroy;
 mod handler;
 mod hook;
+mod hook_redrive;
 mod local;
 mod package;
 mod process;

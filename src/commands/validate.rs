@@ -36,6 +36,9 @@ pub fn run(
         )
     })?;
     let mut findings = validate::builtin(&rendered);
+    if settings.target != crate::settings::Target::Local {
+        findings.extend(validate::engines(&rendered));
+    }
     let mut tools = Vec::new();
     if !args.no_external {
         // The linters need files; a temporary folder unless the user wants to keep them.

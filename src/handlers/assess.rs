@@ -4,12 +4,20 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::workspace::{Workspace, field};
 use crate::model::Section;
 use crate::pipeline::assess;
 use crate::services::Services;
 
 const NAME: &str = "assess";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the section's extraction
+/// and writes its assessment.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+];
 
 /// The accelerator's default threshold, for fields and classes that set none.
 pub const DEFAULT_THRESHOLD: f32 = 0.8;

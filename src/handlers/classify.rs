@@ -5,12 +5,21 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::workspace::{Workspace, field};
 use crate::model::PageContent;
 use crate::pipeline::classify;
 use crate::services::Services;
 
 const NAME: &str = "classify";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the pages that were read
+/// and writes the sections.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::ListBucket, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+];
 
 /// The pages of `ids` that were read, in page order.
 pub async fn read_pages(

@@ -18,6 +18,9 @@ pub enum HandlerError {
     Document(String),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The post-processing hook did not take a completion event (after its own retries).
+    #[error("{0}")]
+    Hook(String),
 }
 
 impl HandlerError {
@@ -35,6 +38,7 @@ impl HandlerError {
             HandlerError::Document(_) => "idpctl.DocumentFailed",
             HandlerError::Store(StoreError::Transient(_)) => "idpctl.Transient",
             HandlerError::Store(_) => "idpctl.StoreFailed",
+            HandlerError::Hook(_) => "idpctl.HookFailed",
         }
     }
 }

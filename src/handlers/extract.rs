@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::classify::read_pages;
 use super::workspace::{Workspace, field};
 use crate::model::{PageContent, Section};
@@ -11,6 +12,14 @@ use crate::pipeline::extract;
 use crate::services::Services;
 
 const NAME: &str = "extract";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the section's pages and
+/// writes its extraction.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::ListBucket, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+];
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
     let document_id: String = field(&event, "/document/document_id", NAME)?;

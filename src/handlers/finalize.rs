@@ -6,6 +6,7 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::classify::page_ids;
 use super::unpack::DocumentRef;
 use super::workspace::{Workspace, document_ref, field, gzip};
@@ -13,6 +14,18 @@ use crate::model::{Document, Page, PageContent, Section, Status, TextSource, met
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "finalize";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the document's state,
+/// writes results to the output bucket and the compressed document to the working bucket, reads and
+/// completes the document's record.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::ListBucket, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Output),
+    Access::tracking(Action::GetItem),
+    Access::tracking(Action::UpdateItem),
+];
 
 /// Where a document's results go in the output bucket: under the upload's key, and for a batch
 /// entry under the entry's name inside it.

@@ -1,8 +1,15 @@
 //! `hook_dispatch`: an execution SUCCEEDED → for each document it completed, load the full
-//! document (stored compressed in the working bucket) and deliver the Step Functions status
-//! change event to the user's hook with `detail.output` holding `{"document": …}` — the payload
-//! the post-processing hook documents. No hook configured: a logged no-op. Each delivery is
-//! recorded, so a retried dispatch does not deliver a document twice.
+//! document (stored gzip-compressed in the working bucket), inflate it and deliver the event the
+//! accelerator's post-processing hook receives: the Step Functions status-change envelope whose
+//! `detail.output` is `{"document": …}` with `document.id` the input object key (for a ZIP
+//! member, `<zip key>/<member>`), and `detail.input` `{"document": {"document_id", …}}`.
+//!
+//! A delivery counts only when the user's function returned without an error. A document whose
+//! event would not fit the invoke's payload limit is delivered by reference: the same envelope
+//! with the document's identity, status, sections (without attributes) and `document_uri`, the
+//! full result in the output bucket. A failed delivery is recorded on the document and fails
+//! this invocation, so Lambda retries it and then parks it in the hook's dead-letter queue;
+//! a delivered document is never delivered twice. No hook configured: a logged no-op.
 
 use serde_json::{Value, json};
 
@@ -11,6 +18,22 @@ use super::workspace::{Workspace, gunzip};
 use crate::services::{Services, StoreError, TrackingUpdate, clock};
 
 const NAME: &str = "hook_dispatch";
+
+/// What this handler's code calls in AWS (see [`super::access`]): the execution's documents
+/// (by_batch) and their records, each document from the working bucket and its results from
+/// the output bucket, payloads too large for an invoke written to the working bucket, and the
+/// delivery recorded. Invoking the hook is wiring: the hook part grants it while one is set.
+pub const ACCESS: &[super::access::Access] = {
+    use super::access::{Access, Action, Bucket, Index};
+    &[
+        Access::s3(Action::GetObject, Bucket::Working),
+        Access::s3(Action::GetObject, Bucket::Output),
+        Access::s3(Action::PutObject, Bucket::Working),
+        Access::tracking(Action::GetItem),
+        Access::tracking(Action::UpdateItem),
+        Access::query(Index::ByBatch),
+    ]
+};
 
 /// The documents an execution completed: from its output when it is there, else from the
 /// tracking table (EventBridge leaves large outputs out of the event).
@@ -51,10 +74,18 @@ async fn completed_documents(
         .collect())
 }
 
-/// The hook's event for one document: the execution's envelope with this document as output.
+/// The hook's event for one document: the execution's envelope with this document as output
+/// and its identity as input.
 pub fn hook_event(event: &Value, document: &Value) -> Value {
     let mut e = event.clone();
+    let input = json!({"document": {
+        "document_id": document.get("id").cloned().unwrap_or(Value::Null),
+        "input_bucket": document.get("input_bucket").cloned().unwrap_or(Value::Null),
+        "input_key": document.get("input_key").cloned().unwrap_or(Value::Null),
+    }});
     if let Some(detail) = e.get_mut("detail").and_then(Value::as_object_mut) {
+        detail.insert("input".into(), Value::String(input.to_string()));
+        detail.insert("inputDetails".into(), json!({"included": true}));
         detail.insert(
             "output".into(),
             Value::String(json!({"document": document}).to_string()),
@@ -62,6 +93,72 @@ pub fn hook_event(event: &Value, document: &Value) -> Value {
         detail.insert("outputDetails".into(), json!({"included": true}));
     }
     e
+}
+
+/// The document as the hook sees it: `id` is the input key (the accelerator's convention), the
+/// internal id stays as `idpctl_document_id`.
+fn as_hook_document(mut document: Value, input_key: Option<&str>) -> Value {
+    if let (Some(obj), Some(key)) = (document.as_object_mut(), input_key) {
+        let internal = obj.insert("id".into(), Value::String(key.to_string()));
+        if let Some(internal) = internal {
+            obj.insert("idpctl_document_id".into(), internal);
+        }
+    }
+    document
+}
+
+/// The by-reference form of a document too large to send inline: everything a hook needs to
+/// route it, and `document_uri` to read the rest.
+fn by_reference(document: &Value, document_uri: &str) -> Value {
+    let keep = [
+        "id",
+        "idpctl_document_id",
+        "input_bucket",
+        "input_key",
+        "output_bucket",
+        "status",
+        "num_pages",
+        "num_ocr_pages",
+        "start_time",
+        "completion_time",
+        "summary_report_uri",
+        "metering",
+        "confidence_alert_count",
+    ];
+    let mut out = serde_json::Map::new();
+    for k in keep {
+        if let Some(v) = document.get(k) {
+            out.insert(k.into(), v.clone());
+        }
+    }
+    let sections: Vec<Value> = document
+        .get("sections")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|s| {
+            json!({
+                "section_id": s.get("section_id"),
+                "classification": s.get("classification"),
+                "page_ids": s.get("page_ids"),
+                "extraction_result_uri": s.get("extraction_result_uri"),
+            })
+        })
+        .collect();
+    out.insert("sections".into(), Value::Array(sections));
+    out.insert("document_uri".into(), Value::String(document_uri.into()));
+    out.insert("by_reference".into(), Value::Bool(true));
+    Value::Object(out)
+}
+
+/// `s3://bucket/<prefix>/result.json` → `<prefix>`: the key the results were written under,
+/// which is the input key (or `<zip key>/<member>`).
+fn input_key_of(result_uri: &str) -> Option<&str> {
+    result_uri
+        .strip_prefix("s3://")?
+        .split_once('/')?
+        .1
+        .strip_suffix("/result.json")
 }
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
@@ -89,6 +186,8 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     };
     let mut delivered = 0;
     let mut skipped = 0;
+    let mut by_ref = 0;
+    let mut failures = Vec::new();
     for id in completed_documents(detail, services).await? {
         let record = services.tracking.get(&id).await?;
         if record
@@ -98,25 +197,103 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             skipped += 1;
             continue;
         }
+        let result_uri = record
+            .as_ref()
+            .and_then(|r| r.details.get("result_uri"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
         let ws = Workspace::new(services, &id);
         let bytes = ws.get_bytes(&ws.document()).await?;
         let document =
             gunzip(&bytes).map_err(|e| StoreError::Permanent(format!("{}: {e}", ws.document())))?;
-        hook.deliver(&hook_event(&event, &document)).await?;
+        let document = as_hook_document(document, result_uri.as_deref().and_then(input_key_of));
+        let mut hook_event = hook_event(&event, &document);
+        let size = hook_event.to_string().len();
+        let inline = size <= services.names.hook_payload_limit;
+        if !inline {
+            let uri = result_uri.clone().unwrap_or_default();
+            hook_event = self::hook_event(&event, &by_reference(&document, &uri));
+            by_ref += 1;
+        }
+        let outcome = hook.deliver(&hook_event).await;
+        let note = match &outcome {
+            Ok(_) => {
+                json!({"hook_delivered": true, "hook_delivered_at": clock::now_rfc3339(), "hook_inline": inline, "hook_error": null})
+            }
+            Err(e) => json!({"hook_delivered": false, "hook_error": e.to_string()}),
+        };
         if record.is_some() {
             services
                 .tracking
                 .update(
                     &id,
                     &TrackingUpdate {
-                        details: Some(json!({"hook_delivered": true})),
+                        details: Some(note),
                         updated_at: clock::now_rfc3339(),
                         ..Default::default()
                     },
                 )
                 .await?;
         }
-        delivered += 1;
+        match outcome {
+            Ok(_) => delivered += 1,
+            Err(e) => failures.push(format!("{id}: {e}")),
+        }
     }
-    Ok(json!({"delivered": delivered, "already_delivered": skipped, "hook": hook.describe()}))
+    if !failures.is_empty() {
+        // Fails the invocation: Lambda retries the event, then the dead-letter queue keeps it
+        // with this message. Documents delivered meanwhile are not delivered again.
+        return Err(HandlerError::Hook(format!(
+            "{} of {} documents not delivered to {}: {}",
+            failures.len(),
+            failures.len() + delivered,
+            hook.describe(),
+            failures.join("; ")
+        )));
+    }
+    Ok(
+        json!({"delivered": delivered, "by_reference": by_ref, "already_delivered": skipped, "hook": hook.describe()}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hook_document_has_the_input_key_as_id_and_input_names_it() {
+        let doc = as_hook_document(
+            json!({"id": "u-1-0000", "input_key": "inbox/a.pdf", "status": "COMPLETED"}),
+            input_key_of("s3://out/inbox/a.pdf/result.json"),
+        );
+        assert_eq!(doc["id"], "inbox/a.pdf");
+        assert_eq!(doc["idpctl_document_id"], "u-1-0000");
+        let e = hook_event(&json!({"detail": {"status": "SUCCEEDED"}}), &doc);
+        let input: Value = serde_json::from_str(e["detail"]["input"].as_str().unwrap()).unwrap();
+        assert_eq!(input["document"]["document_id"], "inbox/a.pdf");
+        let output: Value = serde_json::from_str(e["detail"]["output"].as_str().unwrap()).unwrap();
+        assert_eq!(output["document"]["status"], "COMPLETED");
+    }
+
+    #[test]
+    fn zip_members_are_named_inside_their_zip() {
+        assert_eq!(
+            input_key_of("s3://out/batch.zip/w2/a.pdf/result.json"),
+            Some("batch.zip/w2/a.pdf")
+        );
+        assert_eq!(input_key_of("out/a.pdf/result.json"), None);
+    }
+
+    #[test]
+    fn by_reference_keeps_identity_and_drops_bulk() {
+        let doc = json!({"id": "a.pdf", "status": "COMPLETED", "pages": {"1": {}},
+            "sections": [{"section_id": "1", "classification": "W2", "page_ids": ["1"],
+                          "attributes": {"big": "x"}, "extraction_result_uri": "s3://o/a.pdf/sections/1/result.json"}]});
+        let r = by_reference(&doc, "s3://o/a.pdf/result.json");
+        assert_eq!(r["id"], "a.pdf");
+        assert_eq!(r["document_uri"], "s3://o/a.pdf/result.json");
+        assert!(r.get("pages").is_none());
+        assert!(r["sections"][0].get("attributes").is_none());
+        assert_eq!(r["sections"][0]["classification"], "W2");
+    }
 }

@@ -13,9 +13,18 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::HandlerError;
+use super::access::{Access, Action};
 use crate::services::{Services, TrackingRecord, clock};
 
 const NAME: &str = "intake";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Records the upload, starts its
+/// execution, then notes the execution on the record.
+pub const ACCESS: &[Access] = &[
+    Access::tracking(Action::PutItem),
+    Access::tracking(Action::UpdateItem),
+    Access::start_execution(),
+];
 
 /// One uploaded object, however it was announced.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -2,6 +2,7 @@
 //! [`Services`]; [`Handler`] names them, so the Lambda loop, the local runtime and tests all
 //! call the same code by the name a function's `Handler` property gives.
 
+pub mod access;
 pub mod assess;
 pub mod classify;
 mod error;
@@ -26,7 +27,7 @@ pub use error::HandlerError;
 use crate::services::Services;
 
 /// A handler, by name: the names the stack's functions use as `Handler`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Handler {
     Intake,
     Unpack,
@@ -87,6 +88,25 @@ impl Handler {
             Handler::Finalize => "finalize",
             Handler::OnFailure => "on_failure",
             Handler::HookDispatch => "hook_dispatch",
+        }
+    }
+
+    /// What the handler's code calls in AWS: its module's `ACCESS`, from which the stack renders
+    /// the function's policy and against which local runs check every call.
+    pub fn access(self) -> &'static [access::Access] {
+        match self {
+            Handler::Intake => intake::ACCESS,
+            Handler::Unpack => unpack::ACCESS,
+            Handler::Split => split::ACCESS,
+            Handler::Ocr => ocr::ACCESS,
+            Handler::PageCheck => page_check::ACCESS,
+            Handler::Classify => classify::ACCESS,
+            Handler::Extract => extract::ACCESS,
+            Handler::Assess => assess::ACCESS,
+            Handler::Summarize => summarize::ACCESS,
+            Handler::Finalize => finalize::ACCESS,
+            Handler::OnFailure => on_failure::ACCESS,
+            Handler::HookDispatch => hook_dispatch::ACCESS,
         }
     }
 

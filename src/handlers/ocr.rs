@@ -7,12 +7,21 @@ use std::time::Instant;
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::split::StoredPage;
 use super::workspace::{Workspace, field};
 use crate::model::page::PageImage;
 use crate::pipeline::ocr;
 
 const NAME: &str = "ocr";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Checks whether the page was read
+/// already, reads its split and image, writes what it read.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::ListBucket, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+];
 
 pub async fn handle(
     event: Value,

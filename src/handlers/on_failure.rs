@@ -14,6 +14,20 @@ use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "on_failure";
 
+/// What this handler's code calls in AWS (see [`super::access`]). From the workflow: the
+/// document's reference, its record marked FAILED and a `result.json` saying so. From
+/// EventBridge: the batch's documents (by_batch) and the upload's record marked FAILED.
+pub const ACCESS: &[super::access::Access] = {
+    use super::access::{Access, Action, Bucket, Index};
+    &[
+        Access::s3(Action::GetObject, Bucket::Working),
+        Access::s3(Action::PutObject, Bucket::Output),
+        Access::tracking(Action::GetItem),
+        Access::tracking(Action::UpdateItem),
+        Access::query(Index::ByBatch),
+    ]
+};
+
 /// The message a person needs from a Step Functions `{Error, Cause}` pair; Lambda's cause is a
 /// JSON string with `errorMessage`.
 pub fn reason_of(error: &Value) -> String {

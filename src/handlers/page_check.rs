@@ -5,10 +5,19 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::workspace::{Workspace, field};
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "page_check";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Checks which pages were read and
+/// records the failed ones on the document.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::ListBucket, Bucket::Working),
+    Access::tracking(Action::UpdateItem),
+];
 
 /// The last error the state machine recorded for a page, from a Map result.
 fn page_errors(results: Option<&Value>) -> Vec<(String, String)> {

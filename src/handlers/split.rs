@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::unpack::DocumentRef;
 use super::workspace::{Workspace, document_ref};
 use crate::model::PageContent;
@@ -15,6 +16,16 @@ use crate::pipeline::split::{self, SplitOptions};
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "split";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the document's reference
+/// (working bucket) and bytes (the input bucket for a single upload, the working bucket for a batch
+/// entry), writes pages and images, updates the record.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Input),
+    Access::s3(Action::GetObject, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
+    Access::tracking(Action::UpdateItem),
+];
 
 /// A page as stored: its content, and the size of its image when it has one.
 #[derive(Debug, Clone, Serialize, Deserialize)]

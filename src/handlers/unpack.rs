@@ -10,11 +10,22 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use super::access::{Access, Action, Bucket};
 use super::workspace::Workspace;
 use crate::batch::{self, Accepted, Limits, Plan};
 use crate::services::{Services, StoreError, TrackingRecord, TrackingUpdate, clock};
 
 const NAME: &str = "unpack";
+
+/// What this handler's code calls in AWS (see [`super::access`]). Downloads a ZIP batch from the
+/// input bucket, uploads its entries and every document's reference to the working bucket,
+/// registers each document and updates the upload's record.
+pub const ACCESS: &[Access] = &[
+    Access::s3(Action::GetObject, Bucket::Input),
+    Access::s3(Action::PutObject, Bucket::Working),
+    Access::tracking(Action::PutItem),
+    Access::tracking(Action::UpdateItem),
+];
 
 /// What the state machine's Map iterates over: small, so a thousand fit in one state.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

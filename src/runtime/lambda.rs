@@ -78,7 +78,8 @@ pub fn run(handler: Handler, env: &dyn Fn(&str) -> Option<String>) -> anyhow::Re
         .build()?;
     runtime.block_on(async move {
         let services = Arc::new(match backend {
-            Backend::Local(s) => s,
+            // Local stores: the drift guard stands in for the role the function would have.
+            Backend::Local(s) => super::guard::guarded(handler, &s),
             Backend::Aws => crate::services::aws::services(env).await.map_err(|e| {
                 Hinted::usage(
                     e,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::guard::guarded;
 use super::invoker::LocalInvoker;
 use super::journal::SqliteJournal;
 use super::progress::ProgressSink;
@@ -237,14 +238,15 @@ impl LocalStack {
             .collect()
     }
 
-    /// Runs every event a rule routes to, in order; each handler's result or error.
+    /// Runs every event a rule routes to, in order, each handler through its drift guard; each
+    /// handler's result or error.
     fn deliver(&self, event: &Value) -> Vec<(Handler, Result<Value, String>)> {
         rules::route(&self.rules, event)
             .into_iter()
             .map(|h| {
                 let result = self
                     .runtime
-                    .block_on(h.invoke(event.clone(), &self.services))
+                    .block_on(h.invoke(event.clone(), &guarded(h, &self.services)))
                     .map_err(|e| e.to_string());
                 (h, result)
             })

@@ -6,19 +6,18 @@ use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use serde_json::Value;
 
-use super::tracking::merge_details;
-use super::{
-    Executions, HookTarget, ObjectStore, StackNames, Started, StoreError, Tracking, TrackingRecord,
-    TrackingUpdate,
-};
+pub use super::dynamo_tracking::DynamoTracking;
+use super::{Executions, HookTarget, ObjectStore, StackNames, Started, StoreError};
 
 /// Throttling, timeouts and server errors are worth a retry (the state machine retries
 /// `idpctl.Transient`); anything else is not.
-fn sdk_error<E: ProvideErrorMetadata + std::error::Error + 'static, R: std::fmt::Debug>(
+pub(crate) fn sdk_error<
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+>(
     op: &str,
     e: SdkError<E, R>,
 ) -> StoreError {
@@ -183,156 +182,6 @@ impl ObjectStore for S3Objects {
     }
 }
 
-pub struct DynamoTracking {
-    client: aws_sdk_dynamodb::Client,
-    table: String,
-}
-
-fn s(v: &str) -> AttributeValue {
-    AttributeValue::S(v.to_string())
-}
-
-fn to_item(r: &TrackingRecord) -> std::collections::HashMap<String, AttributeValue> {
-    let mut item = std::collections::HashMap::new();
-    for (k, v) in [
-        ("id", Some(&r.id)),
-        ("kind", Some(&r.kind)),
-        ("batch_id", r.batch_id.as_ref()),
-        ("status", Some(&r.status)),
-        ("created_at", Some(&r.created_at)),
-        ("updated_at", Some(&r.updated_at)),
-        ("source", r.source.as_ref()),
-        ("execution", r.execution.as_ref()),
-        ("reason", r.reason.as_ref()),
-    ] {
-        if let Some(v) = v {
-            item.insert(k.to_string(), s(v));
-        }
-    }
-    item.insert("details".into(), s(&r.details.to_string()));
-    item
-}
-
-fn from_item(item: &std::collections::HashMap<String, AttributeValue>) -> TrackingRecord {
-    let get = |k: &str| item.get(k).and_then(|v| v.as_s().ok()).cloned();
-    TrackingRecord {
-        id: get("id").unwrap_or_default(),
-        kind: get("kind").unwrap_or_default(),
-        batch_id: get("batch_id"),
-        status: get("status").unwrap_or_default(),
-        created_at: get("created_at").unwrap_or_default(),
-        updated_at: get("updated_at").unwrap_or_default(),
-        source: get("source"),
-        execution: get("execution"),
-        reason: get("reason"),
-        details: get("details")
-            .and_then(|d| serde_json::from_str(&d).ok())
-            .unwrap_or(Value::Null),
-    }
-}
-
-impl DynamoTracking {
-    async fn query(
-        &self,
-        index: &str,
-        key: &str,
-        value: &str,
-    ) -> Result<Vec<TrackingRecord>, StoreError> {
-        let mut out = Vec::new();
-        let mut pages = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(index)
-            // `status` is a DynamoDB reserved word: every expression names attributes by alias.
-            .key_condition_expression("#k = :v")
-            .expression_attribute_names("#k", key)
-            .expression_attribute_values(":v", s(value))
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| sdk_error("Query", e))?;
-            out.extend(page.items().iter().map(from_item));
-        }
-        Ok(out)
-    }
-}
-
-#[async_trait]
-impl Tracking for DynamoTracking {
-    async fn create(&self, r: &TrackingRecord) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(r)))
-            .condition_expression("attribute_not_exists(id)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(sdk_error("PutItem", e)),
-        }
-    }
-
-    async fn update(&self, id: &str, u: &TrackingUpdate) -> Result<(), StoreError> {
-        let Some(mut record) = self.get(id).await? else {
-            return Err(StoreError::Permanent(format!(
-                "tracking record {id} does not exist"
-            )));
-        };
-        if let Some(v) = &u.status {
-            record.status = v.clone();
-        }
-        if let Some(v) = &u.reason {
-            record.reason = Some(v.clone());
-        }
-        if let Some(v) = &u.execution {
-            record.execution = Some(v.clone());
-        }
-        if let Some(patch) = &u.details {
-            record.details = merge_details(record.details, patch);
-        }
-        record.updated_at = u.updated_at.clone();
-        self.client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(&record)))
-            .condition_expression("attribute_exists(id)")
-            .send()
-            .await
-            .map_err(|e| sdk_error("PutItem", e))?;
-        Ok(())
-    }
-
-    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
-        let out = self
-            .client
-            .get_item()
-            .table_name(&self.table)
-            .key("id", s(id))
-            .consistent_read(true)
-            .send()
-            .await
-            .map_err(|e| sdk_error("GetItem", e))?;
-        Ok(out.item().map(from_item))
-    }
-
-    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.query("by_batch", "batch_id", batch_id).await
-    }
-
-    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.query("by_status", "status", status).await
-    }
-}
-
 pub struct SfnExecutions {
     client: aws_sdk_sfn::Client,
     state_machine_arn: String,
@@ -392,63 +241,188 @@ pub struct LambdaHook {
     arn: String,
 }
 
+/// Attempts per delivery before the dispatcher gives up and lets Lambda's own retries and the
+/// dead-letter queue take over; the waits between them double from [`HOOK_FIRST_WAIT`].
+const HOOK_ATTEMPTS: u32 = 3;
+const HOOK_FIRST_WAIT: std::time::Duration = std::time::Duration::from_millis(250);
+
+/// Errors that another attempt cannot fix: a missing function, a refused grant, a payload over
+/// the limit.
+fn hook_error_is_final(code: Option<&str>) -> bool {
+    matches!(
+        code,
+        Some(
+            "ResourceNotFoundException"
+                | "AccessDeniedException"
+                | "RequestTooLargeException"
+                | "InvalidRequestContentException"
+                | "InvalidParameterValueException"
+        )
+    )
+}
+
 #[async_trait]
 impl HookTarget for LambdaHook {
     fn describe(&self) -> String {
         self.arn.clone()
     }
 
-    async fn deliver(&self, event: &Value) -> Result<(), StoreError> {
-        self.client
-            .invoke()
-            .function_name(&self.arn)
-            .invocation_type(aws_sdk_lambda::types::InvocationType::Event)
-            .payload(aws_sdk_lambda::primitives::Blob::new(event.to_string()))
-            .send()
-            .await
-            .map_err(|e| sdk_error("Invoke", e))?;
-        Ok(())
+    /// A synchronous invoke: the delivery counts only when the user's function returns without a
+    /// `FunctionError`. (An asynchronous invoke would count as soon as Lambda queued the event,
+    /// and a failure inside the hook would never reach the dead-letter queue.)
+    async fn deliver(&self, event: &Value) -> Result<Value, StoreError> {
+        let payload = event.to_string();
+        let mut wait = HOOK_FIRST_WAIT;
+        let mut last = String::new();
+        for attempt in 1..=HOOK_ATTEMPTS {
+            let result = self
+                .client
+                .invoke()
+                .function_name(&self.arn)
+                .invocation_type(aws_sdk_lambda::types::InvocationType::RequestResponse)
+                .payload(aws_sdk_lambda::primitives::Blob::new(payload.as_bytes()))
+                .send()
+                .await;
+            match result {
+                Ok(out) => {
+                    let answer = out
+                        .payload()
+                        .map(|b| String::from_utf8_lossy(b.as_ref()).into_owned())
+                        .unwrap_or_default();
+                    match out.function_error() {
+                        None => {
+                            return Ok(
+                                serde_json::from_str(&answer).unwrap_or(Value::String(answer))
+                            );
+                        }
+                        Some(kind) => {
+                            let message = serde_json::from_str::<Value>(&answer)
+                                .ok()
+                                .and_then(|v| {
+                                    v.get("errorMessage")
+                                        .and_then(Value::as_str)
+                                        .map(str::to_string)
+                                })
+                                .unwrap_or(answer);
+                            last = format!("the hook raised an error ({kind}): {message}");
+                        }
+                    }
+                }
+                Err(e) => {
+                    let code = e
+                        .as_service_error()
+                        .and_then(|s| s.code())
+                        .map(str::to_string);
+                    let err = sdk_error("Invoke", e);
+                    if hook_error_is_final(code.as_deref()) {
+                        return Err(StoreError::Permanent(format!("hook {}: {err}", self.arn)));
+                    }
+                    last = err.to_string();
+                }
+            }
+            if attempt < HOOK_ATTEMPTS {
+                tokio::time::sleep(wait).await;
+                wait *= 2;
+            }
+        }
+        Err(StoreError::Transient(format!(
+            "hook {} failed {HOOK_ATTEMPTS} times; last: {last}",
+            self.arn
+        )))
     }
+}
+
+/// The SDK configuration a function's own environment describes: the region, endpoint and
+/// credentials Lambda puts in the environment (`AWS_REGION`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`; `AWS_ENDPOINT_URL` for an emulator), read
+/// through `env` so a rehearsal can give each function its role's credentials in one process.
+/// Without keys in `env`, the SDK's default chain applies.
+pub async fn sdk_config(env: &dyn Fn(&str) -> Option<String>) -> aws_config::SdkConfig {
+    let get = |k: &str| env(k).filter(|v| !v.is_empty());
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(region) = get("AWS_REGION").or_else(|| get("AWS_DEFAULT_REGION")) {
+        loader = loader.region(aws_config::Region::new(region));
+    }
+    if let Some(endpoint) = get("AWS_ENDPOINT_URL") {
+        loader = loader.endpoint_url(endpoint);
+    }
+    if let (Some(key), Some(secret)) = (get("AWS_ACCESS_KEY_ID"), get("AWS_SECRET_ACCESS_KEY")) {
+        loader = loader.credentials_provider(aws_sdk_s3::config::Credentials::new(
+            key,
+            secret,
+            get("AWS_SESSION_TOKEN"),
+            None,
+            "function-environment",
+        ));
+    }
+    loader.load().await
 }
 
 /// The AWS services for a function, from the variables its template sets.
 pub async fn services(env: &dyn Fn(&str) -> Option<String>) -> Result<super::Services, String> {
+    services_with(env, None).await
+}
+
+/// [`services`], with every request recorded in `calls` when given.
+pub async fn services_with(
+    env: &dyn Fn(&str) -> Option<String>,
+    calls: Option<crate::aws::calls::CallLog>,
+) -> Result<super::Services, String> {
     let names = StackNames::from_env(env)?;
     let table = env("TRACKING_TABLE")
         .filter(|t| !t.is_empty())
         .ok_or("environment variable TRACKING_TABLE is not set")?;
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let s3 = aws_sdk_s3::config::Builder::from(&config)
-        .force_path_style(crate::aws::custom_endpoint())
-        .build();
+    // The zip package holds only `bootstrap`, so no engine runs unless the stack names one.
+    let engine = env("OCR_ENGINE")
+        .filter(|e| !e.is_empty())
+        .unwrap_or_else(|| "none".into());
+    let ocr = crate::pipeline::ocr::engine_named(&engine).ok_or_else(|| {
+        format!(
+            "OCR_ENGINE `{engine}` is not an OCR engine of idpctl (one of: {})",
+            crate::pipeline::ocr::ENGINES.join(", ")
+        )
+    })?;
+    let config = sdk_config(env).await;
+    // Emulators serve one host, not a subdomain per bucket.
+    let path_style = env("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
+    macro_rules! client {
+        ($sdk:ident) => {{
+            let mut b = $sdk::config::Builder::from(&config);
+            if let Some(log) = &calls {
+                b = b.interceptor(log.clone());
+            }
+            $sdk::Client::from_conf(b.build())
+        }};
+    }
+    let s3 = {
+        let mut b = aws_sdk_s3::config::Builder::from(&config).force_path_style(path_style);
+        if let Some(log) = &calls {
+            b = b.interceptor(log.clone());
+        }
+        aws_sdk_s3::Client::from_conf(b.build())
+    };
     let executions: Arc<dyn Executions> = match env("STATE_MACHINE_ARN").filter(|a| !a.is_empty()) {
         Some(arn) => Arc::new(SfnExecutions {
-            client: aws_sdk_sfn::Client::new(&config),
+            client: client!(aws_sdk_sfn),
             state_machine_arn: arn,
         }),
         None => Arc::new(NoExecutions),
     };
-    let hook: Option<Arc<dyn HookTarget>> =
-        env("HOOK_FUNCTION_ARN")
-            .filter(|a| !a.is_empty())
-            .map(|arn| {
-                Arc::new(LambdaHook {
-                    client: aws_sdk_lambda::Client::new(&config),
-                    arn,
-                }) as Arc<dyn HookTarget>
-            });
+    let hook: Option<Arc<dyn HookTarget>> = match env("HOOK_FUNCTION_ARN").filter(|a| !a.is_empty())
+    {
+        Some(arn) => Some(Arc::new(LambdaHook {
+            client: client!(aws_sdk_lambda),
+            arn,
+        })),
+        None => None,
+    };
     Ok(super::Services {
         names,
-        objects: Arc::new(S3Objects {
-            client: aws_sdk_s3::Client::from_conf(s3),
-        }),
-        tracking: Arc::new(DynamoTracking {
-            client: aws_sdk_dynamodb::Client::new(&config),
-            table,
-        }),
+        objects: Arc::new(S3Objects { client: s3 }),
+        tracking: Arc::new(DynamoTracking::new(client!(aws_sdk_dynamodb), table)),
         executions,
         hook,
-        ocr: Arc::new(crate::pipeline::ocr::tesseract::Tesseract::default()),
+        ocr,
         classes: Arc::new(crate::pipeline::config::ClassConfig::builtin()),
     })
 }

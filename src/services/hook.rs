@@ -10,5 +10,6 @@ use super::StoreError;
 pub trait HookTarget: Send + Sync {
     /// Where the events go, for logs and results (`arn:…`, `command: …`, `http://…`).
     fn describe(&self) -> String;
-    async fn deliver(&self, event: &Value) -> Result<(), StoreError>;
+    /// Delivers the event and returns what the hook answered (`null` when it answers nothing).
+    async fn deliver(&self, event: &Value) -> Result<Value, StoreError>;
 }

@@ -38,6 +38,7 @@ pub fn local_names(stack_name: &str, page_retries: u32) -> StackNames {
         output_bucket: format!("{stack_name}-output"),
         working_bucket: format!("{stack_name}-working"),
         page_retries,
+        hook_payload_limit: super::HOOK_PAYLOAD_LIMIT,
     }
 }
 

@@ -25,14 +25,14 @@ pub struct WithDeadLetters {
 }
 
 impl LocalHook {
-    fn deliver_blocking(&self, event: &Value) -> Result<(), String> {
+    fn deliver_blocking(&self, event: &Value) -> Result<Value, String> {
         match self {
             LocalHook::Command(cmd) => {
                 let mut child = std::process::Command::new("sh")
                     .arg("-c")
                     .arg(cmd)
                     .stdin(std::process::Stdio::piped())
-                    .stdout(std::process::Stdio::null())
+                    .stdout(std::process::Stdio::piped())
                     .stderr(std::process::Stdio::piped())
                     .spawn()
                     .map_err(|e| format!("cannot start `{cmd}`: {e}"))?;
@@ -44,7 +44,7 @@ impl LocalHook {
                     .wait_with_output()
                     .map_err(|e| format!("`{cmd}`: {e}"))?;
                 if out.status.success() {
-                    Ok(())
+                    Ok(answer_of(&String::from_utf8_lossy(&out.stdout)))
                 } else {
                     let err = String::from_utf8_lossy(&out.stderr);
                     Err(format!(
@@ -59,9 +59,18 @@ impl LocalHook {
     }
 }
 
+/// What a hook printed or answered: JSON when it is JSON, else the text (`null` when empty).
+fn answer_of(text: &str) -> Value {
+    let text = text.trim();
+    if text.is_empty() {
+        return Value::Null;
+    }
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+}
+
 /// A plain HTTP/1.1 POST: local hooks listen on localhost, and TLS there would only add a
 /// certificate to manage.
-fn post(url: &str, body: &str) -> Result<(), String> {
+fn post(url: &str, body: &str) -> Result<Value, String> {
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| format!("{url}: only http:// URLs are supported for a local hook"))?;
@@ -90,7 +99,9 @@ fn post(url: &str, body: &str) -> Result<(), String> {
         .and_then(|c| c.parse::<u16>().ok())
         .unwrap_or(0);
     if (200..300).contains(&status) {
-        Ok(())
+        Ok(answer_of(
+            answer.split_once("\r\n\r\n").map(|(_, b)| b).unwrap_or(""),
+        ))
     } else {
         Err(format!(
             "{url} answered {}",
@@ -108,7 +119,7 @@ impl HookTarget for WithDeadLetters {
         }
     }
 
-    async fn deliver(&self, event: &Value) -> Result<(), StoreError> {
+    async fn deliver(&self, event: &Value) -> Result<Value, StoreError> {
         let hook_event = event.clone();
         let hook = match &self.hook {
             LocalHook::Command(c) => LocalHook::Command(c.clone()),
@@ -117,25 +128,26 @@ impl HookTarget for WithDeadLetters {
         let result = tokio::task::spawn_blocking(move || hook.deliver_blocking(&hook_event))
             .await
             .map_err(|e| StoreError::Permanent(e.to_string()))?;
-        if let Err(reason) = result {
-            std::fs::create_dir_all(&self.dlq_dir)
-                .map_err(|e| StoreError::io("cannot create the dead-letter folder", e))?;
-            let file = self.dlq_dir.join(format!(
-                "{}-{}.json",
-                clock::now_millis(),
-                std::process::id()
-            ));
-            let record = json!({"failed_at": clock::now_rfc3339(), "reason": reason, "hook": self.describe(), "event": event});
-            std::fs::write(
-                &file,
-                serde_json::to_vec_pretty(&record).unwrap_or_default(),
-            )
-            .map_err(|e| StoreError::io("cannot write the dead letter", e))?;
-            return Err(StoreError::Permanent(format!(
-                "hook delivery failed: {reason} (kept in {})",
-                file.display()
-            )));
-        }
-        Ok(())
+        let reason = match result {
+            Ok(answer) => return Ok(answer),
+            Err(reason) => reason,
+        };
+        std::fs::create_dir_all(&self.dlq_dir)
+            .map_err(|e| StoreError::io("cannot create the dead-letter folder", e))?;
+        let file = self.dlq_dir.join(format!(
+            "{}-{}.json",
+            clock::now_millis(),
+            std::process::id()
+        ));
+        let record = json!({"failed_at": clock::now_rfc3339(), "reason": reason, "hook": self.describe(), "event": event});
+        std::fs::write(
+            &file,
+            serde_json::to_vec_pretty(&record).unwrap_or_default(),
+        )
+        .map_err(|e| StoreError::io("cannot write the dead letter", e))?;
+        Err(StoreError::Permanent(format!(
+            "hook delivery failed: {reason} (kept in {})",
+            file.display()
+        )))
     }
 }

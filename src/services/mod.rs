@@ -4,6 +4,7 @@
 
 pub mod aws;
 pub mod clock;
+pub mod dynamo_tracking;
 mod error;
 pub mod executions;
 pub mod hook;
@@ -27,7 +28,12 @@ pub struct StackNames {
     pub output_bucket: String,
     pub working_bucket: String,
     pub page_retries: u32,
+    /// Largest completion event delivered inline to the hook; larger ones go by reference.
+    pub hook_payload_limit: usize,
 }
+
+/// Lambda's limit for a synchronous invoke's request, less room for the event's envelope.
+pub const HOOK_PAYLOAD_LIMIT: usize = 6 * 1024 * 1024 - 16 * 1024;
 
 impl StackNames {
     /// Reads the function environment the template sets; a missing variable is named.
@@ -44,6 +50,10 @@ impl StackNames {
             page_retries: get("PAGE_RETRIES")
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(2),
+            hook_payload_limit: get("HOOK_MAX_PAYLOAD_BYTES")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(HOOK_PAYLOAD_LIMIT)
+                .min(HOOK_PAYLOAD_LIMIT),
         })
     }
 }

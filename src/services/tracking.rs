@@ -1,5 +1,6 @@
 //! The tracking table: one record per upload and per document, written with conditional puts
-//! so a repeated event is a no-op. DynamoDB in AWS; SQLite on this machine.
+//! so a repeated event is a no-op, whose status never moves backwards ([`status_rank`]).
+//! DynamoDB in AWS ([`super::dynamo_tracking`]); SQLite on this machine.
 
 use std::path::Path;
 use std::sync::Mutex;
@@ -139,6 +140,32 @@ impl SqliteTracking {
     }
 }
 
+/// How far along a status is. A status never moves backwards: an update whose status ranks
+/// below the stored one leaves `status` and `reason` alone (its other changes still apply), so a
+/// late or replayed RUNNING cannot undo a COMPLETED. The two terminal statuses share a rank, so
+/// either may replace the other; a status this table does not know ranks with RUNNING.
+pub const STATUS_RANKS: [(&str, i64); 4] = [
+    ("QUEUED", 0),
+    ("RUNNING", 1),
+    ("COMPLETED", 2),
+    ("FAILED", 2),
+];
+
+/// The rank of a status nobody listed in [`STATUS_RANKS`].
+pub const UNKNOWN_STATUS_RANK: i64 = 1;
+
+pub fn status_rank(status: &str) -> i64 {
+    STATUS_RANKS
+        .iter()
+        .find(|(s, _)| *s == status)
+        .map_or(UNKNOWN_STATUS_RANK, |(_, r)| *r)
+}
+
+/// Whether an update to `new` may replace the stored `stored` status (the rule above).
+pub fn status_may_move(stored: &str, new: &str) -> bool {
+    status_rank(new) >= status_rank(stored)
+}
+
 /// Shallow merge of `patch`'s keys into `base` (both objects); other shapes replace.
 pub fn merge_details(base: Value, patch: &Value) -> Value {
     match (base, patch) {
@@ -170,15 +197,20 @@ impl Tracking for SqliteTracking {
             // IMMEDIATE takes the write lock first: a deferred read-then-write transaction gets
             // SQLITE_BUSY at once (no waiting) when another connection wrote in between.
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-            let current: Option<String> = tx
+            let current: Option<(String, String)> = tx
                 .query_row(
-                    "SELECT details FROM tracking WHERE id = ?1",
+                    "SELECT status, details FROM tracking WHERE id = ?1",
                     params![id],
-                    |r| r.get(0),
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            let Some(current) = current else {
+            let Some((stored_status, current)) = current else {
                 return Err(rusqlite::Error::QueryReturnedNoRows);
+            };
+            // A status that would move backwards is dropped, and the reason that came with it.
+            let (status, reason) = match &u.status {
+                Some(s) if !status_may_move(&stored_status, s) => (None, None),
+                _ => (u.status.as_ref(), u.reason.as_ref()),
             };
             let details = match &u.details {
                 Some(patch) => {
@@ -191,8 +223,8 @@ impl Tracking for SqliteTracking {
                  execution = COALESCE(?4, execution), details = ?5, updated_at = ?6 WHERE id = ?1",
                 params![
                     id,
-                    u.status,
-                    u.reason,
+                    status,
+                    reason,
                     u.execution,
                     details.to_string(),
                     u.updated_at
@@ -280,5 +312,71 @@ mod tests {
         assert_eq!(t.by_status("FAILED").await.unwrap().len(), 1);
         assert_eq!(t.by_batch("b1").await.unwrap()[0].id, "d1");
         assert!(t.update("nope", &TrackingUpdate::default()).await.is_err());
+    }
+
+    #[test]
+    fn ranks_order_the_statuses() {
+        assert_eq!(status_rank("QUEUED"), 0);
+        assert_eq!(status_rank("RUNNING"), 1);
+        assert_eq!(status_rank("COMPLETED"), 2);
+        assert_eq!(status_rank("FAILED"), 2);
+        assert_eq!(status_rank("PAUSED"), UNKNOWN_STATUS_RANK);
+        // (stored, new, may move)
+        for (stored, new, ok) in [
+            ("QUEUED", "QUEUED", true),
+            ("QUEUED", "RUNNING", true),
+            ("QUEUED", "FAILED", true),
+            ("RUNNING", "QUEUED", false),
+            ("RUNNING", "COMPLETED", true),
+            ("COMPLETED", "RUNNING", false),
+            ("COMPLETED", "QUEUED", false),
+            ("COMPLETED", "FAILED", true),
+            ("FAILED", "COMPLETED", true),
+            ("PAUSED", "RUNNING", true),
+            ("PAUSED", "QUEUED", false),
+            ("COMPLETED", "PAUSED", false),
+        ] {
+            assert_eq!(status_may_move(stored, new), ok, "{stored} -> {new}");
+        }
+    }
+
+    fn set(status: &str, reason: Option<&str>, details: Value, at: &str) -> TrackingUpdate {
+        TrackingUpdate {
+            status: Some(status.into()),
+            reason: reason.map(str::to_string),
+            execution: Some(format!("exec-{status}")),
+            details: Some(details),
+            updated_at: at.into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_status_never_moves_backwards_but_the_rest_of_the_update_applies() {
+        let t = SqliteTracking::in_memory().unwrap();
+        t.create(&record("d1")).await.unwrap();
+        let done = set("COMPLETED", Some("all pages read"), json!({"a": 1}), "t1");
+        t.update("d1", &done).await.unwrap();
+        let late = set("RUNNING", Some("retrying"), json!({"b": 2}), "t2");
+        t.update("d1", &late).await.unwrap();
+        let r = t.get("d1").await.unwrap().unwrap();
+        assert_eq!(r.status, "COMPLETED");
+        assert_eq!(r.reason.as_deref(), Some("all pages read"));
+        assert_eq!(r.execution.as_deref(), Some("exec-RUNNING"));
+        assert_eq!(r.updated_at, "t2");
+        assert_eq!(r.details, json!({"pages": 3, "a": 1, "b": 2}));
+
+        // Terminal statuses may replace each other, with their reason.
+        let failed = set("FAILED", Some("hook failed"), json!({}), "t3");
+        t.update("d1", &failed).await.unwrap();
+        let r = t.get("d1").await.unwrap().unwrap();
+        assert_eq!(
+            (r.status.as_str(), r.reason.as_deref()),
+            ("FAILED", Some("hook failed"))
+        );
+        t.update("d1", &set("QUEUED", None, json!({}), "t4"))
+            .await
+            .unwrap();
+        assert_eq!(t.get("d1").await.unwrap().unwrap().status, "FAILED");
+        assert!(t.by_status("QUEUED").await.unwrap().is_empty());
     }
 }

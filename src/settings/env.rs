@@ -15,6 +15,8 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_XRAY", "xray"),
     ("IDPCTL_ALARM_EMAIL", "alarm_email"),
     ("IDPCTL_HOOK_FUNCTION_ARN", "hook.function_arn"),
+    ("IDPCTL_HOOK_MAX_PAYLOAD_BYTES", "hook.max_payload_bytes"),
+    ("IDPCTL_ENGINE_OCR", "engines.ocr"),
     ("IDPCTL_BATCHING_WINDOW_SECONDS", "batching_window_seconds"),
     (
         "IDPCTL_WORKING_BUCKET_EXPIRY_DAYS",
@@ -96,6 +98,8 @@ pub fn from_env(
             }
             "alarm_email" => layer.alarm_email = Some(value.clone()),
             "hook.function_arn" => layer.hook_function_arn = Some(value.clone()),
+            "hook.max_payload_bytes" => layer.hook_max_payload_bytes = Some(u64::from(number()?)),
+            "engines.ocr" => layer.ocr_engine = Some(value.clone()),
             "batching_window_seconds" => layer.batching_window_seconds = Some(number()?),
             "working_bucket_expiry_days" => layer.working_bucket_expiry_days = Some(number()?),
             "concurrency.documents" => layer.max_document_concurrency = Some(number()?),

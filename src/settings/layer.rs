@@ -29,6 +29,8 @@ pub struct Layer {
     pub state_dir: Option<PathBuf>,
     pub local_hook_command: Option<String>,
     pub local_hook_url: Option<String>,
+    pub hook_max_payload_bytes: Option<u64>,
+    pub ocr_engine: Option<String>,
 }
 
 macro_rules! merge_fields {
@@ -63,6 +65,8 @@ impl Layer {
             state_dir,
             local_hook_command,
             local_hook_url,
+            hook_max_payload_bytes,
+            ocr_engine,
         )
     }
 }
@@ -73,6 +77,7 @@ impl From<Profile> for Layer {
         let conc = p.concurrency.unwrap_or_default();
         let artifact = p.artifact.unwrap_or_default();
         let local = p.local.unwrap_or_default();
+        let engines = p.engines.unwrap_or_default();
         Layer {
             target: p.target,
             stack_name: p.stack_name,
@@ -94,6 +99,8 @@ impl From<Profile> for Layer {
             state_dir: local.state_dir,
             local_hook_command: local.hook_command,
             local_hook_url: local.hook_url,
+            hook_max_payload_bytes: hook.max_payload_bytes,
+            ocr_engine: engines.ocr,
         }
     }
 }

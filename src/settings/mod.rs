@@ -76,6 +76,10 @@ pub struct Settings {
     pub state_dir: PathBuf,
     pub local_hook_command: Option<String>,
     pub local_hook_url: Option<String>,
+    /// Completion events larger than this are delivered to the hook by reference.
+    pub hook_max_payload_bytes: u64,
+    /// The OCR engine the `ocr` function runs (`tesseract`, `none`).
+    pub ocr_engine: String,
 }
 
 /// Values nobody set: the stack's defaults.
@@ -130,6 +134,18 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
         state_dir: l.state_dir.unwrap_or_default(),
         local_hook_command: l.local_hook_command,
         local_hook_url: l.local_hook_url,
+        hook_max_payload_bytes: l
+            .hook_max_payload_bytes
+            .unwrap_or(crate::services::HOOK_PAYLOAD_LIMIT as u64),
+        // This machine has Tesseract (or says how to get it); the Lambda zip holds only
+        // `bootstrap`, so a cloud stack has no OCR engine until the profile names one.
+        ocr_engine: l.ocr_engine.unwrap_or_else(|| {
+            match l.target.unwrap_or_default() {
+                Target::Local => "tesseract",
+                _ => "none",
+            }
+            .into()
+        }),
     }
 }
 
@@ -201,6 +217,30 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
             "hook.function_arn",
             format!("`{v}` is not a Lambda function ARN"),
             "use arn:aws:lambda:<region>:<account-id>:function:<name>[:<alias>], or \"\" to disable the hook".into(),
+        ));
+    }
+    if let Some(v) = &layer.ocr_engine
+        && !crate::pipeline::ocr::ENGINES.contains(&v.as_str())
+    {
+        return Err(invalid(
+            "engines.ocr",
+            format!("`{v}` is not an OCR engine"),
+            format!("use one of: {}", crate::pipeline::ocr::ENGINES.join(", ")),
+        ));
+    }
+    if let Some(v) = layer.hook_max_payload_bytes
+        && !(1024..=crate::services::HOOK_PAYLOAD_LIMIT as u64).contains(&v)
+    {
+        return Err(invalid(
+            "hook.max_payload_bytes",
+            format!(
+                "{v} is outside 1024..{}",
+                crate::services::HOOK_PAYLOAD_LIMIT
+            ),
+            format!(
+                "Lambda takes at most {} bytes in a synchronous invoke; use a value from 1024 up to that",
+                crate::services::HOOK_PAYLOAD_LIMIT
+            ),
         ));
     }
     if let Some(v) = layer.batching_window_seconds

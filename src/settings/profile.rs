@@ -27,12 +27,23 @@ pub struct Profile {
     pub artifact: Option<ArtifactSection>,
     pub tags: Option<BTreeMap<String, String>>,
     pub local: Option<LocalSection>,
+    pub engines: Option<EnginesSection>,
+}
+
+/// Which engine each stage that needs one uses.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EnginesSection {
+    /// `tesseract` or `none`.
+    pub ocr: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct HookSection {
     pub function_arn: Option<String>,
+    /// Completion events larger than this go to the hook by reference.
+    pub max_payload_bytes: Option<u64>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]

@@ -1,11 +1,25 @@
 //! The handlebars context every template sees: the stack definition, the resolved settings, and
 //! each function with the logical ids derived from its handler name, so templates never build
-//! names by string-pasting and every part agrees on them.
+//! names by string-pasting and every part agrees on them, and with the `statements` of its role
+//! derived from its handler's `ACCESS` declaration, so the policy is what the code calls.
+//!
+//! This is the one place the stack layer looks up at the handlers: the declarations live beside
+//! the code that makes the calls, and the stack only turns them into statements.
 
 use serde_json::{Value, json};
 
 use super::definition::{StackDefinition, pascal};
+use crate::handlers::{Handler, access};
 use crate::settings::Settings;
+
+/// The role statements of a function: its handler's declaration as IAM statements. A handler
+/// this build lacks gets none (`validate` reports the unknown handler).
+pub fn statements(handler: &str) -> Vec<Value> {
+    handler
+        .parse::<Handler>()
+        .map(|h| access::statements(h.access()))
+        .unwrap_or_default()
+}
 
 /// Names derived for one function; also used by validation to map ids back to handlers.
 pub struct FunctionIds {
@@ -40,6 +54,7 @@ pub fn build(stack: &StackDefinition, settings: &Settings) -> Value {
                 map.insert("role_id".into(), ids.role_id.into());
                 map.insert("log_group_id".into(), ids.log_group_id.into());
                 map.insert("arn_placeholder".into(), ids.arn_placeholder.into());
+                map.insert("statements".into(), statements(&f.handler).into());
                 // Strict mode would reject `{{#if reserved_concurrency}}` on an absent key.
                 map.entry("reserved_concurrency").or_insert(Value::Null);
             }
@@ -51,4 +66,23 @@ pub fn build(stack: &StackDefinition, settings: &Settings) -> Value {
         "settings": settings,
         "functions": functions,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::handlers::{finalize, intake};
+
+    #[test]
+    fn each_function_gets_its_handlers_declaration_as_statements() {
+        assert_eq!(statements("intake"), access::statements(intake::ACCESS));
+        let rendered = statements("finalize");
+        assert_eq!(rendered, access::statements(finalize::ACCESS));
+        assert_eq!(
+            rendered[0],
+            json!({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+                   "Resource": {"Fn::Sub": "${WorkingBucket.Arn}/*"}})
+        );
+        assert!(statements("teleport").is_empty());
+    }
 }

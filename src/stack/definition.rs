@@ -1,5 +1,6 @@
 //! The stack definition (`stacks/<name>.yaml`): which template parts make the stack, and the
-//! Lambda functions with their sizes, permissions and environment.
+//! Lambda functions with their sizes and environment. Their permissions are not here: each
+//! function's policy is rendered from its handler's `ACCESS` declaration (`handlers::access`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -28,9 +29,6 @@ pub struct FunctionDefinition {
     pub timeout_s: u32,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reserved_concurrency: Option<u32>,
-    /// IAM statements for this function's own role (CloudFormation values).
-    #[serde(default)]
-    pub statements: Vec<Value>,
     /// Extra environment variables (CloudFormation values).
     #[serde(default)]
     pub environment: Map<String, Value>,

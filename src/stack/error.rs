@@ -12,6 +12,15 @@ pub enum RenderError {
     },
     #[error("{file}: {message}")]
     StackDefinition { file: String, message: String },
+    /// `statements:` in a function: policies are derived from the handlers' declarations now.
+    #[error(
+        "{file}: `{path}` ({handler}): a function's IAM statements are not written in the stack definition; its policy comes from the handler's declaration (`ACCESS` in src/handlers/{handler}.rs)"
+    )]
+    HandWrittenStatements {
+        file: String,
+        path: String,
+        handler: String,
+    },
     #[error("stack part `{part}` has no template (looked for {file})")]
     PartMissing { part: String, file: String },
     #[error("{file}: {message}")]
@@ -53,6 +62,9 @@ impl Diagnose for RenderError {
             }
             RenderError::StackDefinition { .. } => {
                 "fix the stack definition; its keys are name, description, parts, state_machine, parameters, functions".into()
+            }
+            RenderError::HandWrittenStatements { .. } => {
+                "delete every function's `statements:`; to change what a function may do, change its handler's `ACCESS` (local runs refuse calls it does not declare)".into()
             }
             RenderError::PartMissing { part, .. } => {
                 format!("add templates/{part}.yaml.hbs or remove `{part}` from the stack's parts")

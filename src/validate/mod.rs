@@ -2,6 +2,7 @@
 //! rendered values, then the external validators over the written files. Every finding is
 //! reported, not just the first.
 
+mod engines;
 pub mod external;
 mod finding;
 mod iam;
@@ -13,6 +14,12 @@ pub use external::ToolRun;
 pub use finding::{Finding, Severity};
 
 use crate::stack::Rendered;
+
+/// Whether each function's engines can run in its package: for stacks that go to AWS (the
+/// local profile runs its functions on this machine, where Tesseract runs).
+pub fn engines(r: &Rendered) -> Vec<Finding> {
+    engines::check(&r.template)
+}
 
 /// idpctl's own checks, in a stable order.
 pub fn builtin(r: &Rendered) -> Vec<Finding> {

@@ -70,6 +70,12 @@ impl Moto {
     /// Starts a server, or returns `None` (after a notice) when moto is not installed and not
     /// required.
     pub fn start() -> Option<Moto> {
+        Self::start_with(&[])
+    }
+
+    /// [`Moto::start`] with extra environment for the server (IAM enforcement, the rehearsal's
+    /// Lambda forwarding).
+    pub fn start_with(env: &[(&str, &str)]) -> Option<Moto> {
         let Some(server) = on_path("moto_server") else {
             let msg = "moto_server is not on PATH: install it with `pip install 'moto[server]'` \
                        (bash .ci/run installs it into ~/.cache/idpctl-ci/venv)";
@@ -93,6 +99,7 @@ impl Moto {
         // moto logs every request; a file, unlike a pipe nobody reads, never fills up.
         let log = std::env::temp_dir().join(format!("idpctl-moto-{port}.log"));
         let child = cmd
+            .envs(env.iter().copied())
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).expect("create the moto log"))

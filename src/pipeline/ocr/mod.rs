@@ -24,6 +24,43 @@ pub enum OcrError {
     },
     #[error("page {0} has no image to OCR (it was split without rendering)")]
     NoImage(u32),
+    #[error(
+        "page {page} has no text layer and this stack has no OCR engine (engines.ocr: none); {fix}"
+    )]
+    NoEngine { page: u32, fix: String },
+}
+
+/// The OCR engines a stack can be configured with (`engines.ocr` in a profile, `OCR_ENGINE` in
+/// a function's environment).
+pub const ENGINES: &[&str] = &["tesseract", "none"];
+
+/// The engine a function's environment names; `None` for a name that is not an engine.
+pub fn engine_named(name: &str) -> Option<std::sync::Arc<dyn OcrEngine>> {
+    match name {
+        "tesseract" => Some(std::sync::Arc::new(tesseract::Tesseract::default())),
+        "none" => Some(std::sync::Arc::new(NoEngine)),
+        _ => None,
+    }
+}
+
+/// For stacks whose functions cannot run an OCR engine: a scanned page fails with a reason
+/// that says so, and pages with a text layer are read as usual.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoEngine;
+
+impl OcrEngine for NoEngine {
+    fn name(&self) -> &str {
+        "none"
+    }
+
+    fn recognize(&self, _image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError> {
+        Err(OcrError::NoEngine {
+            page: page_number,
+            fix: "scanned pages need an OCR engine that runs where the functions run (the \
+                  `tesseract` program is not in the Lambda zip)"
+                .into(),
+        })
+    }
 }
 
 /// Something that reads words off an image.

@@ -1,0 +1,543 @@
+//! The cloud rehearsal: the stack deployed to moto with IAM enforced, then driven as AWS would
+//! drive it, every function running as Lambda would run it under its own deployed role (see
+//! `rehearsal/mod.rs`). Cases: a text PDF, a scanned PDF (FAILED with the reason while the
+//! stack has no OCR engine that runs in Lambda), a ZIP batch with a bad member, a completion
+//! event over the hook's payload limit (delivered by reference), and a hook that fails
+//! (retried, parked in the dead-letter queue with the reason, `status` degraded, `hook redrive`
+//! delivers it). Prints one line per function: its AWS calls under its role, and how many were
+//! denied — which must be none.
+
+mod common;
+mod rehearsal;
+
+use std::io::Write as _;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use aws_config::{BehaviorVersion, SdkConfig};
+use common::moto::Moto;
+use common::{Run, command, root, run_cmd};
+use idpctl::handlers::Handler;
+use rehearsal::{Cloud, lambda_http};
+use serde_json::{Value, json};
+
+const STACK: &str = "idp-rehearsal";
+const HOOK: &str = "rehearsal-hook";
+const ACCOUNT: &str = "123456789012";
+/// Requests moto lets through unauthenticated: creating the deployer's user, its policy and
+/// its key. Every request after them is checked against IAM.
+const UNAUTHENTICATED: usize = 3;
+
+/// The user's post-processing hook: records every event; fails while `fail` is set.
+#[derive(Default)]
+struct HookStandIn {
+    events: Mutex<Vec<Value>>,
+    fail: AtomicBool,
+    failures: Mutex<usize>,
+}
+
+fn samples() -> std::path::PathBuf {
+    root().join("../shared/samples")
+}
+
+fn config(endpoint: &str, key: &str, secret: &str) -> SdkConfig {
+    tokio::runtime::Runtime::new().unwrap().block_on(
+        aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                key,
+                secret,
+                None,
+                None,
+                "rehearsal",
+            ))
+            .load(),
+    )
+}
+
+fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Runtime::new().unwrap().block_on(f)
+}
+
+/// The deployer: an IAM user with every permission, made in moto's unauthenticated requests.
+fn bootstrap_admin(endpoint: &str) -> (String, String) {
+    let anyone = config(endpoint, "bootstrap", "bootstrap");
+    let iam = aws_sdk_iam::Client::new(&anyone);
+    block_on(async {
+        iam.create_user()
+            .user_name("deployer")
+            .send()
+            .await
+            .unwrap();
+        iam.put_user_policy()
+            .user_name("deployer")
+            .policy_name("deploy-anything")
+            .policy_document(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+                    .to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let key = iam
+            .create_access_key()
+            .user_name("deployer")
+            .send()
+            .await
+            .unwrap()
+            .access_key
+            .unwrap();
+        (key.access_key_id, key.secret_access_key)
+    })
+}
+
+fn fake_arm64_zip(dir: &std::path::Path) -> std::path::PathBuf {
+    let mut h = b"\x7fELF\x02\x01\x01\0".to_vec();
+    h.resize(16, 0);
+    h.extend_from_slice(&2u16.to_le_bytes());
+    h.extend_from_slice(&183u16.to_le_bytes());
+    h.resize(64, 0);
+    let zip = dir.join("bootstrap.zip");
+    std::fs::write(&zip, idpctl::package::archive::zip_bootstrap(&h).unwrap()).unwrap();
+    zip
+}
+
+fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in members {
+        w.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+struct Env {
+    endpoint: String,
+    key: String,
+    secret: String,
+    profile: std::path::PathBuf,
+    zip: std::path::PathBuf,
+}
+
+impl Env {
+    fn idpctl(&self, args: &[&str]) -> Run {
+        let mut cmd = command();
+        for (k, _) in std::env::vars() {
+            if k.starts_with("AWS_") {
+                cmd.env_remove(k);
+            }
+        }
+        cmd.envs([
+            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", self.key.as_str()),
+            ("AWS_SECRET_ACCESS_KEY", self.secret.as_str()),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+            ("AWS_CONFIG_FILE", "/nonexistent/idpctl-test/config"),
+            (
+                "AWS_SHARED_CREDENTIALS_FILE",
+                "/nonexistent/idpctl-test/credentials",
+            ),
+        ]);
+        cmd.arg("--profile").arg(&self.profile).args(args);
+        cmd.stdin(std::process::Stdio::null());
+        run_cmd(cmd)
+    }
+}
+
+fn get_json(cloud: &Cloud, bucket: &str, key: &str) -> Value {
+    let s3 = rehearsal::s3_client(&cloud.admin);
+    let body = cloud
+        .runtime
+        .block_on(async { s3.get_object().bucket(bucket).key(key).send().await })
+        .unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e:?}"))
+        .body;
+    let bytes = cloud.runtime.block_on(body.collect()).unwrap().into_bytes();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+fn upload(cloud: &Cloud, key: &str, bytes: Vec<u8>) {
+    let s3 = rehearsal::s3_client(&cloud.admin);
+    cloud
+        .runtime
+        .block_on(
+            s3.put_object()
+                .bucket(cloud.bucket("InputBucket"))
+                .key(key)
+                .body(bytes.into())
+                .send(),
+        )
+        .unwrap();
+}
+
+fn hook_document(event: &Value) -> Value {
+    let output: Value = serde_json::from_str(event["detail"]["output"].as_str().unwrap()).unwrap();
+    output["document"].clone()
+}
+
+fn dlq_depth(cloud: &Cloud) -> usize {
+    let sqs = aws_sdk_sqs::Client::new(&cloud.admin);
+    let attrs = cloud
+        .runtime
+        .block_on(
+            sqs.get_queue_attributes()
+                .queue_url(cloud.bucket("HookDeadLetterQueue"))
+                .attribute_names(
+                    aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages,
+                )
+                .send(),
+        )
+        .unwrap();
+    attrs
+        .attributes()
+        .and_then(|a| a.get(&aws_sdk_sqs::types::QueueAttributeName::ApproximateNumberOfMessages))
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn the_deployed_stack_processes_documents_under_its_own_roles() {
+    if !samples().is_dir() {
+        eprintln!("skipping: ../shared/samples is not beside this checkout");
+        return;
+    }
+    let hook = Arc::new(HookStandIn::default());
+    let slot: Arc<OnceLock<Arc<Cloud>>> = Arc::new(OnceLock::new());
+    let dispatch: lambda_http::Dispatch = {
+        let (hook, slot) = (hook.clone(), slot.clone());
+        Arc::new(move |name: &str, _kind: &str, body: Vec<u8>| {
+            let event: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+            if name == HOOK {
+                hook.events.lock().unwrap().push(event);
+                if hook.fail.load(Ordering::SeqCst) {
+                    *hook.failures.lock().unwrap() += 1;
+                    return (
+                        json!({"errorType": "Exception", "errorMessage": "the downstream system is down"}).to_string(),
+                        true,
+                    );
+                }
+                return (
+                    json!({"statusCode": 200, "body": "recorded"}).to_string(),
+                    false,
+                );
+            }
+            let Some(cloud) = slot.get() else {
+                return (
+                    json!({"errorMessage": "the stack is not connected yet"}).to_string(),
+                    true,
+                );
+            };
+            let Some(f) = cloud.function_named(name) else {
+                return (
+                    json!({"errorType": "ResourceNotFoundException", "errorMessage": name})
+                        .to_string(),
+                    true,
+                );
+            };
+            match cloud.invoke_sync(&f, event) {
+                Ok(v) => (v.to_string(), false),
+                Err(e) => (
+                    json!({"errorType": e.error, "errorMessage": e.cause}).to_string(),
+                    true,
+                ),
+            }
+        })
+    };
+    let lambda_url = lambda_http::serve(dispatch);
+    let unauthenticated = UNAUTHENTICATED.to_string();
+    let Some(moto) = Moto::start_with(&[
+        ("INITIAL_NO_AUTH_ACTION_COUNT", unauthenticated.as_str()),
+        ("IDPCTL_REHEARSAL_LAMBDA_URL", lambda_url.as_str()),
+    ]) else {
+        return;
+    };
+    let endpoint = moto.endpoint.clone();
+    let (key, secret) = bootstrap_admin(&endpoint);
+    let admin = config(&endpoint, &key, &secret);
+
+    // IAM must be on: the bootstrap credentials, which have no user behind them, are refused.
+    let nobody = config(&endpoint, "bootstrap", "bootstrap");
+    let refused = block_on(aws_sdk_s3::Client::new(&nobody).list_buckets().send());
+    assert!(
+        refused.is_err(),
+        "moto accepted an unknown access key: IAM enforcement is off (INITIAL_NO_AUTH_ACTION_COUNT)"
+    );
+
+    // The user's hook, outside the stack.
+    let hook_arn = block_on(async {
+        let iam = aws_sdk_iam::Client::new(&admin);
+        let role = iam
+            .create_role()
+            .role_name("rehearsal-hook-role")
+            .assume_role_policy_document(
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}).to_string(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .role
+            .unwrap();
+        let code = zip_of(&[(
+            "hook.py",
+            b"def handler(event, context):\n    return {}\n".to_vec(),
+        )]);
+        aws_sdk_lambda::Client::new(&admin)
+            .create_function()
+            .function_name(HOOK)
+            .runtime(aws_sdk_lambda::types::Runtime::Python312)
+            .handler("hook.handler")
+            .role(role.arn)
+            .code(
+                aws_sdk_lambda::types::FunctionCode::builder()
+                    .zip_file(code.into())
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap()
+            .function_arn
+            .unwrap()
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("rehearsal.yaml");
+    std::fs::write(
+        &profile,
+        format!(
+            "stack_name: {STACK}\nregion: us-east-1\naccount_id: \"{ACCOUNT}\"\narchitecture: arm64\n\
+             hook:\n  function_arn: {hook_arn}\n  max_payload_bytes: 1048576\nengines:\n  ocr: none\n"
+        ),
+    )
+    .unwrap();
+    let env = Env {
+        endpoint: endpoint.clone(),
+        key,
+        secret,
+        profile,
+        zip: fake_arm64_zip(dir.path()),
+    };
+    let deployed = env.idpctl(&["deploy", "--yes", "--artifact", env.zip.to_str().unwrap()]);
+    assert_eq!(deployed.code, 0, "deploy failed:\n{}", deployed.stderr);
+    let out = dir.path().join("rendered");
+    let rendered = env.idpctl(&["render", "--out", out.to_str().unwrap()]);
+    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
+    let template =
+        idpctl::yaml::parse(&std::fs::read_to_string(out.join("template.yaml")).unwrap()).unwrap();
+
+    let cloud = Arc::new(Cloud::connect(admin.clone(), &endpoint, STACK, &template));
+    assert!(slot.set(cloud.clone()).is_ok());
+    let output_bucket = cloud.bucket("OutputBucket");
+
+    // A role is held to its own grants: intake may not write results.
+    let intake = cloud.function(Handler::Intake);
+    let intake_s3 = {
+        let lookup = |k: &str| intake.env.get(k).cloned();
+        rehearsal::s3_client(&block_on(idpctl::services::aws::sdk_config(&lookup)))
+    };
+    let denied = block_on(
+        intake_s3
+            .put_object()
+            .bucket(&output_bucket)
+            .key("not-yours.json")
+            .body(b"{}".to_vec().into())
+            .send(),
+    );
+    assert!(
+        denied.is_err(),
+        "intake's role wrote to the output bucket: IAM is not enforced on assumed roles"
+    );
+
+    let mut costs = Vec::new();
+    let mut measure = |label: &str, run: &dyn Fn()| {
+        let before = cloud.total_calls();
+        run();
+        let calls = cloud.total_calls() - before;
+        costs.push(format!(
+            "{label}: {calls} AWS requests by the stack's functions"
+        ));
+    };
+
+    // 1. A text PDF.
+    let text = std::fs::read(samples().join("text/bank-statement-multipage.pdf")).unwrap();
+    measure("text PDF (bank statement)", &|| {
+        upload(&cloud, "inbox/statement.pdf", text.clone());
+        cloud.settle();
+    });
+    let result = get_json(&cloud, &output_bucket, "inbox/statement.pdf/result.json");
+    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    assert!(result["num_pages"].as_u64().unwrap() > 1);
+    let delivered = hook.events.lock().unwrap().clone();
+    assert_eq!(delivered.len(), 1, "one completion event for one document");
+    let doc = hook_document(&delivered[0]);
+    assert_eq!(
+        doc["id"], "inbox/statement.pdf",
+        "document.id is the input key"
+    );
+    assert_eq!(doc["status"], "COMPLETED");
+    assert!(doc["sections"].as_array().is_some_and(|s| !s.is_empty()));
+
+    // 2. A scanned PDF: no OCR engine runs in the zip, and the reason says so.
+    let scanned = std::fs::read(samples().join("scanned/1099B.pdf")).unwrap();
+    measure("scanned PDF (1099-B, no OCR engine)", &|| {
+        upload(&cloud, "inbox/1099b.pdf", scanned.clone());
+        cloud.settle();
+    });
+    let result = get_json(&cloud, &output_bucket, "inbox/1099b.pdf/result.json");
+    assert_eq!(result["status"], "FAILED", "{result:#}");
+    let reason = result["failure_reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("no OCR engine"), "reason: {reason}");
+
+    // 3. A ZIP batch with a bad member: the good one completes, the bad one fails with its reason.
+    let w2 = std::fs::read(samples().join("w2/W2_XL_input_clean_1000.pdf")).unwrap();
+    let batch = zip_of(&[
+        ("w2.pdf", w2.clone()),
+        ("broken.pdf", b"%PDF-1.7\nthis is not a PDF body".to_vec()),
+    ]);
+    measure("ZIP of 2 (1 bad member)", &|| {
+        upload(&cloud, "inbox/batch.zip", batch.clone());
+        cloud.settle();
+    });
+    let good = get_json(&cloud, &output_bucket, "inbox/batch.zip/w2.pdf/result.json");
+    assert_eq!(good["status"], "COMPLETED", "{good:#}");
+    let bad = get_json(
+        &cloud,
+        &output_bucket,
+        "inbox/batch.zip/broken.pdf/result.json",
+    );
+    assert_eq!(bad["status"], "FAILED", "{bad:#}");
+    assert!(
+        !bad["failure_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .is_empty()
+    );
+    let ids: Vec<Value> = hook
+        .events
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|e| hook_document(e)["id"].clone())
+        .collect();
+    assert!(ids.contains(&json!("inbox/batch.zip/w2.pdf")), "{ids:?}");
+
+    // 4. Over the payload limit (1 MiB in this profile): delivered by reference.
+    let nuveen = std::fs::read(samples().join("text/Nuveen.pdf")).unwrap();
+    upload(&cloud, "inbox/nuveen.pdf", nuveen);
+    cloud.settle();
+    let last = hook.events.lock().unwrap().last().cloned().unwrap();
+    let doc = hook_document(&last);
+    assert_eq!(doc["id"], "inbox/nuveen.pdf");
+    assert_eq!(doc["by_reference"], true, "a 2 MB event goes by reference");
+    assert_eq!(
+        doc["document_uri"],
+        format!("s3://{output_bucket}/inbox/nuveen.pdf/result.json")
+    );
+    assert!(last.to_string().len() < 1024 * 1024);
+
+    // 5. The hook fails: retried, parked in the dead-letter queue with the reason, status
+    //    degraded; `hook redrive` delivers it once the hook works again.
+    let healthy = env.idpctl(&[
+        "--output",
+        "json",
+        "status",
+        "--artifact",
+        env.zip.to_str().unwrap(),
+    ]);
+    hook.fail.store(true, Ordering::SeqCst);
+    let w2b = std::fs::read(samples().join("w2/W2_XL_input_clean_1001.pdf")).unwrap();
+    upload(&cloud, "inbox/w2-b.pdf", w2b);
+    cloud.settle();
+    hook.fail.store(false, Ordering::SeqCst);
+    assert!(
+        *hook.failures.lock().unwrap() >= 3,
+        "the dispatcher retries a failing hook"
+    );
+    assert_eq!(
+        dlq_depth(&cloud),
+        1,
+        "the undelivered event waits in the dead-letter queue"
+    );
+    let parked = cloud.parked.lock().unwrap().clone();
+    assert!(
+        parked
+            .iter()
+            .any(|(_, reason)| reason.contains("the downstream system is down")),
+        "the reason travels with it: {parked:?}"
+    );
+    let degraded = env.idpctl(&[
+        "--output",
+        "json",
+        "status",
+        "--artifact",
+        env.zip.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        degraded.code, 1,
+        "status is degraded:\n{}\n{}",
+        degraded.stdout, degraded.stderr
+    );
+    let redrive = env.idpctl(&["--output", "json", "hook", "redrive"]);
+    assert_eq!(
+        redrive.code, 0,
+        "redrive:\n{}\n{}",
+        redrive.stdout, redrive.stderr
+    );
+    let report: Value = serde_json::from_str(&redrive.stdout).unwrap();
+    assert_eq!(report["delivered"], 1);
+    assert_eq!(dlq_depth(&cloud), 0);
+    let last = hook.events.lock().unwrap().last().cloned().unwrap();
+    assert_eq!(hook_document(&last)["id"], "inbox/w2-b.pdf");
+    let after = env.idpctl(&[
+        "--output",
+        "json",
+        "status",
+        "--artifact",
+        env.zip.to_str().unwrap(),
+    ]);
+    assert_eq!(
+        after.code, healthy.code,
+        "status is back to where it was:\n{}",
+        after.stdout
+    );
+
+    // Every function ran, and IAM refused none of its calls.
+    let mut denied_total = 0;
+    for f in &cloud.functions {
+        let calls = f.calls.calls();
+        let denied: Vec<_> = calls.iter().filter(|c| c.denied()).collect();
+        println!(
+            "{}: {} AWS calls under its role, {} denied",
+            f.handler.name(),
+            calls.len(),
+            denied.len()
+        );
+        for d in &denied {
+            println!("  denied: {} {}", d.service, d.operation);
+        }
+        denied_total += denied.len();
+    }
+    for c in &costs {
+        println!("{c}");
+    }
+    assert_eq!(
+        denied_total, 0,
+        "calls were denied: the declared IAM actions do not cover the code"
+    );
+    for h in Handler::ALL {
+        if *h == Handler::Intake || *h == Handler::HookDispatch {
+            continue;
+        }
+        assert!(
+            !cloud.function(*h).calls.is_empty() || *h == Handler::Ocr,
+            "{} never ran",
+            h.name()
+        );
+    }
+    let finished = cloud.finished.lock().unwrap();
+    assert!(
+        finished.iter().all(|f| f.status == "SUCCEEDED"),
+        "{finished:?}"
+    );
+}
