@@ -65,8 +65,11 @@ pub enum Command {
     Render(RenderArgs),
     /// Render, then check everything: references, state machine, handlers, IAM, limits, linters.
     Validate(ValidateArgs),
-    /// Process documents on the local stack (the embedded default): files, folders, ZIP batches.
+    /// Process documents: files, folders, ZIP batches. On the local stack (the embedded default),
+    /// or uploaded to a deployed stack's input bucket, waiting for its results.
     Process(ProcessArgs),
+    /// Download the results of earlier uploads to a deployed stack (by input key).
+    Results(ResultsArgs),
     /// Run a Lambda handler's Runtime API loop (what the deployed `bootstrap` does).
     Handler(HandlerArgs),
     /// Package, upload and deploy the stack through a change set (asks before changing anything).
@@ -86,6 +89,22 @@ pub struct ProcessArgs {
     /// Documents, folders of documents, or ZIP batches.
     #[arg(required = true, value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Write `<DIR>/<document>/result.json` and `<DIR>/summary.json`.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// With a deployed stack: give up waiting after this many seconds (the documents go on
+    /// processing; `idpctl results` fetches them later).
+    #[arg(long, value_name = "SECONDS", default_value_t = 3600)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ResultsArgs {
+    /// Input keys as `process` uploaded them (`inbox/<file name>`).
+    #[arg(required = true, value_name = "KEY")]
+    pub keys: Vec<String>,
 
     /// Write `<DIR>/<document>/result.json` and `<DIR>/summary.json`.
     #[arg(long, value_name = "DIR")]

@@ -123,6 +123,10 @@ struct Env {
 
 impl Env {
     fn idpctl(&self, args: &[&str]) -> Run {
+        run_cmd(self.command(args))
+    }
+
+    fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = command();
         for (k, _) in std::env::vars() {
             if k.starts_with("AWS_") {
@@ -143,7 +147,7 @@ impl Env {
         ]);
         cmd.arg("--profile").arg(&self.profile).args(args);
         cmd.stdin(std::process::Stdio::null());
-        run_cmd(cmd)
+        cmd
     }
 }
 
@@ -501,6 +505,92 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
         "status is back to where it was:\n{}",
         after.stdout
     );
+
+    // 6. `idpctl process` against the deployed stack: uploads a file and a ZIP, follows the
+    //    tracking table while the stack works, downloads every result; `results` again later.
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir_all(&inbox).unwrap();
+    std::fs::write(
+        inbox.join("w2-c.pdf"),
+        std::fs::read(samples().join("w2/W2_XL_input_clean_1002.pdf")).unwrap(),
+    )
+    .unwrap();
+    std::fs::write(
+        inbox.join("pair.zip"),
+        zip_of(&[
+            (
+                "a.pdf",
+                std::fs::read(samples().join("w2/W2_XL_input_clean_1003.pdf")).unwrap(),
+            ),
+            ("../escape.pdf", b"%PDF-1.7".to_vec()),
+        ]),
+    )
+    .unwrap();
+    let results = dir.path().join("results");
+    let child = {
+        let mut cmd = env.command(&[
+            "--output",
+            "json",
+            "process",
+            inbox.to_str().unwrap(),
+            "--out",
+            results.to_str().unwrap(),
+            "--timeout",
+            "120",
+        ]);
+        cmd.stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped());
+        cmd.spawn().unwrap()
+    };
+    let done = Arc::new(AtomicBool::new(false));
+    let pump = {
+        let (cloud, done) = (cloud.clone(), done.clone());
+        std::thread::spawn(move || {
+            while !done.load(Ordering::SeqCst) {
+                cloud.settle();
+                std::thread::sleep(std::time::Duration::from_millis(200));
+            }
+        })
+    };
+    let output = child.wait_with_output().unwrap();
+    done.store(true, Ordering::SeqCst);
+    pump.join().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    // The ZIP's traversal member is refused: exit 1, with every document in the table.
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "process:\n{stdout}\n{stderr}"
+    );
+    let summary: Value = serde_json::from_str(&stdout).unwrap();
+    let rows = summary["documents"].as_array().unwrap();
+    let status_of = |name: &str| {
+        rows.iter()
+            .find(|r| r["document"] == name)
+            .map(|r| r["status"].as_str().unwrap_or_default().to_string())
+            .unwrap_or_else(|| panic!("no row for {name}: {summary:#}"))
+    };
+    assert_eq!(status_of("w2-c.pdf"), "COMPLETED");
+    assert_eq!(status_of("pair.zip/a.pdf"), "COMPLETED");
+    assert_eq!(rows.len(), 3, "{summary:#}");
+    assert!(
+        stderr.contains("documents finished"),
+        "progress lines: {stderr}"
+    );
+    let on_disk: Value =
+        serde_json::from_slice(&std::fs::read(results.join("w2-c.pdf/result.json")).unwrap())
+            .unwrap();
+    assert_eq!(on_disk["status"], "COMPLETED");
+    assert!(results.join("summary.json").is_file());
+    let again = env.idpctl(&["--output", "json", "results", "inbox/w2-c.pdf"]);
+    assert_eq!(
+        again.code, 0,
+        "results:\n{}\n{}",
+        again.stdout, again.stderr
+    );
+    let again: Value = serde_json::from_str(&again.stdout).unwrap();
+    assert_eq!(again["documents"][0]["status"], "COMPLETED");
 
     // Every function ran, and IAM refused none of its calls.
     let mut denied_total = 0;

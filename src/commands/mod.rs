@@ -9,6 +9,7 @@ mod hook_redrive;
 mod local;
 mod package;
 mod process;
+mod remote;
 mod render;
 mod status;
 mod validate;
@@ -77,7 +78,11 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
     match command {
         Command::Render(args) => render::run(&assets, args, &settings, ui),
         Command::Validate(args) => validate::run(&assets, args, &settings, ui),
+        Command::Process(args) if settings.target != Target::Local => {
+            remote::process(args, &settings, ui)
+        }
         Command::Process(args) => process::run(&assets, args, &settings, ui),
+        Command::Results(args) => remote::results(args, &settings, ui),
         Command::Handler(args) => handler::run(args, ui),
         Command::Deploy(_) if settings.target == Target::Local => {
             local::deploy(&assets, &settings, ui)

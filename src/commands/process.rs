@@ -47,7 +47,7 @@ pub struct Summary {
 }
 
 /// Files named directly, and every file under named folders, sorted for a stable order.
-fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(super) fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
     for p in paths {
         if p.is_dir() {
@@ -87,7 +87,7 @@ fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(files)
 }
 
-fn display_name(upload_key: &str, record: &TrackingRecord) -> String {
+pub(super) fn display_name(upload_key: &str, record: &TrackingRecord) -> String {
     let file = upload_key.rsplit('/').next().unwrap_or(upload_key);
     let name = record
         .details
@@ -354,7 +354,7 @@ fn collect(
     Ok(summary)
 }
 
-fn print_table(s: &Summary, ui: &Ui) {
+pub(super) fn print_table(s: &Summary, ui: &Ui) {
     let width = s
         .documents
         .iter()

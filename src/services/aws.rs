@@ -54,6 +54,10 @@ pub struct S3Objects {
 }
 
 impl S3Objects {
+    pub fn new(client: aws_sdk_s3::Client) -> Self {
+        S3Objects { client }
+    }
+
     /// `GetObject`, with a missing key reported as `NotFound` for every caller.
     async fn get_object(
         &self,

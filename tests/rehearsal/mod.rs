@@ -374,14 +374,21 @@ impl Cloud {
     pub fn pump_uploads(&self) -> usize {
         let bucket = self.bucket("InputBucket");
         let s3 = s3_client(&self.admin);
+        // The input bucket is versioned: each version is an upload, and S3's event names it.
         let listed = self
             .runtime
-            .block_on(s3.list_objects_v2().bucket(&bucket).send())
-            .expect("ListObjectsV2");
+            .block_on(s3.list_object_versions().bucket(&bucket).send())
+            .expect("ListObjectVersions");
         let mut n = 0;
-        for o in listed.contents() {
+        for o in listed.versions() {
             let key = o.key().unwrap_or_default().to_string();
-            if !self.seen_objects.lock().unwrap().insert(key.clone()) {
+            let version = o.version_id().unwrap_or("null").to_string();
+            if !self
+                .seen_objects
+                .lock()
+                .unwrap()
+                .insert(format!("{key}\0{version}"))
+            {
                 continue;
             }
             let event = json!({
@@ -397,7 +404,9 @@ impl Cloud {
                     "version": "0",
                     "bucket": {"name": bucket},
                     "object": {"key": key, "size": o.size().unwrap_or(0),
-                               "etag": o.e_tag().unwrap_or_default().trim_matches('"')},
+                               "etag": o.e_tag().unwrap_or_default().trim_matches('"'),
+                               // S3 names no version in an unversioned bucket's events.
+                               "version-id": (version != "null").then_some(&version)},
                     "reason": "PutObject",
                 }
             });
