@@ -426,6 +426,40 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
         .collect();
     assert!(ids.contains(&json!("inbox/batch.zip/w2.pdf")), "{ids:?}");
 
+    // 3b. What a batch costs: a ZIP of distinct W-2s (REHEARSAL_ZIP_DOCS, default 10).
+    let docs: usize = std::env::var("REHEARSAL_ZIP_DOCS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let members: Vec<(String, Vec<u8>)> = (0..docs)
+        .map(|i| {
+            let mut pdf = std::fs::read(
+                samples().join(format!("w2/W2_XL_input_clean_{}.pdf", 1000 + i % 20)),
+            )
+            .unwrap();
+            // Distinct bytes, so unpack does not skip them as duplicates; a comment after %%EOF.
+            pdf.extend_from_slice(format!("\n% copy {i}\n").as_bytes());
+            (format!("w2-{i:04}.pdf"), pdf)
+        })
+        .collect();
+    let named: Vec<(&str, Vec<u8>)> = members
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.clone()))
+        .collect();
+    let big = zip_of(&named);
+    measure(&format!("ZIP of {docs} W-2s (1 page each)"), &|| {
+        upload(&cloud, "inbox/w2-batch.zip", big.clone());
+        cloud.settle();
+    });
+    for (name, _) in members.iter().take(3) {
+        let r = get_json(
+            &cloud,
+            &output_bucket,
+            &format!("inbox/w2-batch.zip/{name}/result.json"),
+        );
+        assert_eq!(r["status"], "COMPLETED", "{name}: {r:#}");
+    }
+
     // 4. Over the payload limit (1 MiB in this profile): delivered by reference.
     let nuveen = std::fs::read(samples().join("text/Nuveen.pdf")).unwrap();
     upload(&cloud, "inbox/nuveen.pdf", nuveen);
@@ -606,11 +640,23 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
         for d in &denied {
             println!("  denied: {} {}", d.service, d.operation);
         }
+        let mut by_operation = std::collections::BTreeMap::new();
+        for c in &calls {
+            *by_operation
+                .entry(format!("{}:{}", c.service, c.operation))
+                .or_insert(0) += 1;
+        }
+        println!("  {by_operation:?}");
         denied_total += denied.len();
     }
+    let pages =
+        get_json(&cloud, &output_bucket, "inbox/statement.pdf/result.json")["num_pages"].clone();
+    let scanned_pages =
+        get_json(&cloud, &output_bucket, "inbox/1099b.pdf/result.json")["num_pages"].clone();
     for c in &costs {
         println!("{c}");
     }
+    println!("(the text PDF has {pages} pages; the scanned PDF {scanned_pages})");
     assert_eq!(
         denied_total, 0,
         "calls were denied: the declared IAM actions do not cover the code"

@@ -21,11 +21,23 @@ pub const ACCESS: &[Access] = &[
     Access::s3(Action::PutObject, Bucket::Working),
 ];
 
-/// The pages of `ids` that were read, in page order.
+/// The pages of `ids` that were read, in page order: from page_check's one object, else (a
+/// document that started before it was written) page by page.
 pub async fn read_pages(
     ws: &Workspace<'_>,
     ids: &[String],
 ) -> Result<Vec<PageContent>, HandlerError> {
+    if let Some(bytes) = ws.get_bytes_if_any(&ws.pages()).await? {
+        let all: Vec<PageContent> = serde_json::from_slice(&bytes).map_err(|e| {
+            crate::services::StoreError::Permanent(format!("{} is not valid: {e}", ws.pages()))
+        })?;
+        let mut pages: Vec<PageContent> = all
+            .into_iter()
+            .filter(|p| ids.contains(&p.page_id()))
+            .collect();
+        pages.sort_by_key(|p| p.page_number);
+        return Ok(pages);
+    }
     let mut pages = Vec::new();
     for id in ids {
         let key = ws.page_read(id);

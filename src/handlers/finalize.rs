@@ -60,14 +60,13 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
+    let read: Vec<PageContent> = super::classify::read_pages(&ws, &ids).await?;
     for id in &ids {
-        let read_key = ws.page_read(id);
         let mut page = Page {
             page_id: id.clone(),
             ..Page::default()
         };
-        if ws.exists(&read_key).await? {
-            let content: PageContent = ws.get_json(&read_key).await?;
+        if let Some(content) = read.iter().find(|p| p.page_id() == *id) {
             page.text_source = Some(content.text_source);
             if content.text_source == TextSource::Ocr {
                 doc.num_ocr_pages += 1;

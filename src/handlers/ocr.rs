@@ -31,14 +31,15 @@ pub async fn handle(
     let page_id: String = field(&event, "/page/page_id", NAME)?;
     let ws = Workspace::new(services, &document_id);
     let read_key = ws.page_read(&page_id);
-    // Idempotent: a retried or re-dispatched page that was already read is not read again.
-    if ws.exists(&read_key).await? {
-        return Ok(json!({"page_id": page_id, "status": "ok", "cached": true}));
-    }
     let started = Instant::now();
     let stored: StoredPage = ws.get_json(&ws.page_split(&page_id)).await?;
     let mut page = stored.content;
     let mut engine_name = None;
+    // Idempotent: a retried or re-dispatched page that OCR already read is not read again. A page
+    // with a text layer is cheaper to write again than to look for.
+    if page.needs_ocr && ws.exists(&read_key).await? {
+        return Ok(json!({"page_id": page_id, "status": "ok", "cached": true}));
+    }
     if page.needs_ocr {
         let info = stored.image.ok_or_else(|| {
             HandlerError::Document(format!("page {page_id} needs OCR but was not rendered"))

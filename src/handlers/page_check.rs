@@ -11,11 +11,13 @@ use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "page_check";
 
-/// What this handler's code calls in AWS (see [`super::access`]). Checks which pages were read and
-/// records the failed ones on the document.
+/// What this handler's code calls in AWS (see [`super::access`]). Reads the pages that were read
+/// (a missing key is a failed page: ListBucket makes S3 answer 404 rather than 403), writes them
+/// as one object for the stages after it, records the failed ones on the document.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
+    Access::s3(Action::PutObject, Bucket::Working),
     Access::tracking(Action::UpdateItem),
 ];
 
@@ -57,11 +59,18 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let mut errors = page_errors(event.get("pages"));
     errors.extend(page_errors(event.get("retried_pages")));
     let mut failed = Vec::new();
+    // The read pages' JSON, joined into one array as they are (no parse, no re-encoding).
+    let mut joined = b"[".to_vec();
     for p in &pages {
         let Some(id) = p.get("page_id").and_then(Value::as_str) else {
             return Err(HandlerError::invalid(NAME, "a page has no page_id"));
         };
-        if !ws.exists(&ws.page_read(id)).await? {
+        if let Some(bytes) = ws.get_bytes_if_any(&ws.page_read(id)).await? {
+            if joined.len() > 1 {
+                joined.push(b',');
+            }
+            joined.extend_from_slice(&bytes);
+        } else {
             let reason = errors
                 .iter()
                 .rev()
@@ -71,6 +80,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             failed.push(json!({"page_id": id, "reason": reason}));
         }
     }
+    joined.push(b']');
+    ws.put_bytes(&ws.pages(), joined, "application/json")
+        .await?;
     let retry: Vec<Value> = failed
         .iter()
         .map(|f| json!({"page_id": f["page_id"]}))

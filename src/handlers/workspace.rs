@@ -39,6 +39,11 @@ impl<'a> Workspace<'a> {
     pub fn page_read(&self, page: &str) -> String {
         self.key(&format!("pages/{page}.read.json"))
     }
+    /// Every page that was read, in page order, in one object (written by page_check): the
+    /// stages after it read one object instead of a HEAD and a GET per page.
+    pub fn pages(&self) -> String {
+        self.key("pages.json")
+    }
     pub fn sections(&self) -> String {
         self.key("sections.json")
     }
@@ -97,6 +102,15 @@ impl<'a> Workspace<'a> {
 
     pub async fn get_bytes(&self, key: &str) -> Result<Vec<u8>, HandlerError> {
         Ok(self.services.objects.get(self.bucket(), key).await?)
+    }
+
+    /// The object's bytes, or `None` when there is no such key (one GET, no HEAD first).
+    pub async fn get_bytes_if_any(&self, key: &str) -> Result<Option<Vec<u8>>, HandlerError> {
+        match self.services.objects.get(self.bucket(), key).await {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(StoreError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 
