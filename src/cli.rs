@@ -199,6 +199,13 @@ pub enum HookAction {
     },
     /// Print the hook's ARN (an empty line when none is set).
     Show,
+    /// Put a sample completion event on the event bus: it travels the rule, the dispatcher and
+    /// your hook as a real one does; prints what the hook answered.
+    Test {
+        /// Seconds to wait for the hook's answer.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+    },
     /// Send the completion events in the hook's dead-letter queue to the hook again; each one
     /// delivered leaves the queue, the rest stay with their reason.
     Redrive {

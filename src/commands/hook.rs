@@ -41,6 +41,9 @@ pub fn run(args: &HookArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Exit
         )
         .into());
     }
+    if let HookAction::Test { timeout } = &args.action {
+        return aws::runtime()?.block_on(super::hook_test::run(*timeout, settings, ui));
+    }
     if let HookAction::Redrive { max } = &args.action {
         return aws::runtime()?.block_on(super::hook_redrive::run(*max, settings, ui));
     }
@@ -92,7 +95,7 @@ async fn hook(args: &HookArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<E
             }
             return Ok(ExitStatus::Success);
         }
-        HookAction::Redrive { .. } => unreachable!("handled in run"),
+        HookAction::Redrive { .. } | HookAction::Test { .. } => unreachable!("handled in run"),
         HookAction::Set { arn, yes } => (arn.clone(), *yes),
         HookAction::Clear { yes } => (String::new(), *yes),
     };

@@ -6,6 +6,7 @@ mod destroy;
 mod handler;
 mod hook;
 mod hook_redrive;
+mod hook_test;
 mod local;
 mod package;
 mod process;
@@ -88,6 +89,9 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
             local::deploy(&assets, &settings, ui)
         }
         Command::Deploy(args) => deploy::run(&assets, args, &settings, ui),
+        Command::Hook(crate::cli::HookArgs {
+            action: crate::cli::HookAction::Test { .. },
+        }) if settings.target == Target::Local => hook_test::local(&assets, &settings, ui),
         Command::Hook(args) => hook::run(args, &settings, ui),
         Command::Status(_) if settings.target == Target::Local => {
             local::status(&assets, &settings, ui)

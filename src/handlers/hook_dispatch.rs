@@ -161,6 +161,52 @@ fn input_key_of(result_uri: &str) -> Option<&str> {
         .strip_suffix("/result.json")
 }
 
+/// The source of `idpctl hook test`'s events: a sample completion event that travels the deployed
+/// rule → dispatcher → hook path; its document is in the event, nothing is read or recorded.
+pub const TEST_SOURCE: &str = "idpctl.hook-test";
+
+/// Where the dispatcher leaves a test delivery's outcome for `idpctl hook test` to read.
+pub fn test_outcome_key(name: &str) -> String {
+    format!("hook-tests/{name}.json")
+}
+
+async fn deliver_test(
+    event: &Value,
+    hook: &dyn crate::services::HookTarget,
+    services: &Services,
+) -> Result<Value, HandlerError> {
+    let name = event
+        .pointer("/detail/name")
+        .and_then(Value::as_str)
+        .filter(|n| {
+            n.starts_with("idpctl-hook-test-")
+                && n.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
+        .ok_or_else(|| {
+            HandlerError::invalid(
+                NAME,
+                "a hook test event needs detail.name idpctl-hook-test-<id>",
+            )
+        })?;
+    let outcome = match hook.deliver(event).await {
+        Ok(answer) => json!({"delivered": true, "hook": hook.describe(), "answer": answer}),
+        Err(e) => json!({"delivered": false, "hook": hook.describe(), "error": e.to_string()}),
+    };
+    let body = serde_json::to_vec(&outcome).map_err(|e| HandlerError::Document(e.to_string()))?;
+    services
+        .objects
+        .put(
+            &services.names.working_bucket,
+            &test_outcome_key(name),
+            body,
+            "application/json",
+        )
+        .await?;
+    // A failed test is reported to whoever asked, not retried into the dead-letter queue.
+    Ok(outcome)
+}
+
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
     if event.get("detail-type").and_then(Value::as_str)
         != Some("Step Functions Execution Status Change")
@@ -184,6 +230,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         }
         return Ok(json!({"delivered": 0, "hook": null}));
     };
+    if event.get("source").and_then(Value::as_str) == Some(TEST_SOURCE) {
+        return deliver_test(&event, hook.as_ref(), services).await;
+    }
     let mut delivered = 0;
     let mut skipped = 0;
     let mut by_ref = 0;

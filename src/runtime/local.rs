@@ -240,7 +240,8 @@ impl LocalStack {
 
     /// Runs every event a rule routes to, in order, each handler through its drift guard; each
     /// handler's result or error.
-    fn deliver(&self, event: &Value) -> Vec<(Handler, Result<Value, String>)> {
+    /// Delivers `event` through the template's rules (as EventBridge would).
+    pub fn deliver(&self, event: &Value) -> Vec<(Handler, Result<Value, String>)> {
         rules::route(&self.rules, event)
             .into_iter()
             .map(|h| {
