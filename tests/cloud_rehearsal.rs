@@ -522,6 +522,11 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
         "status is degraded:\n{}\n{}",
         degraded.stdout, degraded.stderr
     );
+    let report: Value = serde_json::from_str(&degraded.stdout).unwrap();
+    assert_eq!(
+        report["hook"]["undelivered"], 1,
+        "status counts it: {report:#}"
+    );
     let redrive = env.idpctl(&["--output", "json", "hook", "redrive"]);
     assert_eq!(
         redrive.code, 0,

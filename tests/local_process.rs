@@ -397,3 +397,41 @@ fn text_scanned_and_w2_batch_run_end_to_end_with_progress_lines() {
     let s: Value = serde_json::from_str(&status.stdout).unwrap();
     assert_eq!(s["health"], "healthy", "{s:#}");
 }
+
+/// `hook test` on the local stack: the sample event goes through the template's rules to the
+/// dispatcher and the local hook, and what the hook printed comes back.
+#[test]
+fn hook_test_delivers_a_sample_event_to_the_local_hook() {
+    let state = tempfile::tempdir().unwrap();
+    let received = state.path().join("received.json");
+    let hook = format!("cat > {}; echo '{{\"ok\": true}}'", received.display());
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state.path())
+        .env("IDPCTL_LOCAL_HOOK_COMMAND", &hook)
+        .args(["deploy"]);
+    assert_eq!(run_cmd(cmd).code, 0);
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state.path())
+        .env("IDPCTL_LOCAL_HOOK_COMMAND", &hook)
+        .args(["--output", "json", "hook", "test"]);
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(report["delivered"], true);
+    assert_eq!(report["answer"], serde_json::json!({"ok": true}));
+    let event: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&received).unwrap()).unwrap();
+    let output: serde_json::Value =
+        serde_json::from_str(event["detail"]["output"].as_str().unwrap()).unwrap();
+    assert!(
+        output["document"]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("idpctl-hook-test/")
+    );
+
+    // Without a hook, it says how to set one.
+    let run = idpctl(state.path(), &["hook", "test"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("local.hook_command"), "{}", run.stderr);
+}

@@ -101,7 +101,11 @@ pub fn text(r: &StatusReport, color: bool) -> String {
             } else {
                 format!("invoked by {}", hook.allowed_by.join(", "))
             };
-            format!("{} ({found}; {allowed})", hook.function_arn)
+            let waiting = match hook.undelivered {
+                0 => String::new(),
+                n => format!("; {n} event(s) undelivered"),
+            };
+            format!("{} ({found}; {allowed}{waiting})", hook.function_arn)
         };
         out.push_str(&format!("hook        {line}\n"));
         let alarms = if r.alarms_in_alarm.is_empty() {

@@ -54,6 +54,8 @@ pub struct HookReport {
     pub function_found: Option<bool>,
     /// Roles of the stack whose policies allow invoking the hook.
     pub allowed_by: Vec<String>,
+    /// Completion events waiting in the hook's dead-letter queue (`idpctl hook redrive`).
+    pub undelivered: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -156,7 +158,23 @@ pub fn assess(report: &mut StatusReport) {
     for alarm in &report.alarms_in_alarm {
         problems.push(format!("alarm {alarm} is in ALARM"));
     }
-    for q in report.dead_letter_queues.iter().filter(|q| q.messages > 0) {
+    report.hook.undelivered = report
+        .dead_letter_queues
+        .iter()
+        .filter(|q| q.logical_id == "HookDeadLetterQueue")
+        .map(|q| q.messages)
+        .sum();
+    if report.hook.undelivered > 0 {
+        problems.push(format!(
+            "{} completion event(s) not delivered to the hook: `idpctl hook redrive` sends them again",
+            report.hook.undelivered
+        ));
+    }
+    for q in report
+        .dead_letter_queues
+        .iter()
+        .filter(|q| q.messages > 0 && q.logical_id != "HookDeadLetterQueue")
+    {
         problems.push(format!(
             "dead-letter queue {} holds {} message(s)",
             q.logical_id, q.messages
