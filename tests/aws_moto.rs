@@ -338,7 +338,9 @@ fn status_is_healthy_then_degraded_by_a_message_in_a_dead_letter_queue() {
     );
     assert_eq!(
         status["problems"],
-        serde_json::json!(["dead-letter queue HookDeadLetterQueue holds 1 message(s)"])
+        serde_json::json!([
+            "1 completion event(s) not delivered to the hook: `idpctl hook redrive` sends them again"
+        ])
     );
     let text = env.run(&["--profile", "dev", "status", "--artifact", env.zip()]);
     assert_eq!(text.code, 1);

@@ -58,6 +58,9 @@ pub struct Finished {
 }
 
 pub struct Cloud {
+    /// Lambda as the state machine's role sees it, and the calls made with it.
+    state_machine_lambda: aws_sdk_lambda::Client,
+    pub state_machine_calls: CallLog,
     pub admin: SdkConfig,
     pub runtime: tokio::runtime::Runtime,
     pub functions: Vec<Arc<Function>>,
@@ -204,15 +207,43 @@ impl Cloud {
         let mut refs: HashMap<String, String> = physical.clone();
         refs.insert("StateMachine".into(), state_machine_arn.clone());
         let rules = rules::rules(template, &refs, &handlers_by_logical);
-        let definition = runtime
+        let described = runtime
             .block_on(
                 sfn.describe_state_machine()
                     .state_machine_arn(&state_machine_arn)
                     .send(),
             )
-            .expect("DescribeStateMachine")
-            .definition
-            .clone();
+            .expect("DescribeStateMachine");
+        let definition = described.definition.clone();
+        // Step Functions invokes each Task's function with the state machine's role: a DryRun
+        // invoke under that role proves the grant before the rehearsal runs the function.
+        let state_machine_calls = CallLog::default();
+        let state_machine_lambda = {
+            let creds = runtime
+                .block_on(
+                    sts.assume_role()
+                        .role_arn(described.role_arn())
+                        .role_session_name("states")
+                        .send(),
+                )
+                .expect("AssumeRole of the state machine's role")
+                .credentials
+                .expect("credentials");
+            let env: HashMap<&str, String> = HashMap::from([
+                ("AWS_REGION", "us-east-1".to_string()),
+                ("AWS_ENDPOINT_URL", endpoint.to_string()),
+                ("AWS_ACCESS_KEY_ID", creds.access_key_id),
+                ("AWS_SECRET_ACCESS_KEY", creds.secret_access_key),
+                ("AWS_SESSION_TOKEN", creds.session_token),
+            ]);
+            let lookup = |k: &str| env.get(k).cloned();
+            let config = runtime.block_on(idpctl::services::aws::sdk_config(&lookup));
+            aws_sdk_lambda::Client::from_conf(
+                aws_sdk_lambda::config::Builder::from(&config)
+                    .interceptor(state_machine_calls.clone())
+                    .build(),
+            )
+        };
         // moto stores the definition without applying DefinitionSubstitutions; CloudFormation
         // does apply them, so the rehearsal does it from the template.
         let arns: HashMap<&str, &str> = functions
@@ -240,6 +271,8 @@ impl Cloud {
         }
         let machine = StateMachine::from_json(&definition).expect("the deployed definition");
         Cloud {
+            state_machine_lambda,
+            state_machine_calls,
             admin,
             runtime,
             functions,
@@ -534,6 +567,24 @@ impl idpctl::asl::TaskInvoker for CloudInvoker {
                 format!("{resource} is not a function of the stack"),
             )
         })?;
+        let allowed = self.0.runtime.block_on(
+            self.0
+                .state_machine_lambda
+                .invoke()
+                .function_name(&f.arn)
+                .invocation_type(aws_sdk_lambda::types::InvocationType::DryRun)
+                .send(),
+        );
+        if let Err(e) = allowed {
+            return Err(TaskError::lambda(
+                "Lambda.AccessDeniedException",
+                format!(
+                    "the state machine's role may not invoke {}: {}",
+                    f.name,
+                    aws_sdk_lambda::error::DisplayErrorContext(&e)
+                ),
+            ));
+        }
         self.0.invoke_sync(&f, input)
     }
 }
