@@ -430,6 +430,24 @@ fn hook_test_delivers_a_sample_event_to_the_local_hook() {
             .starts_with("idpctl-hook-test/")
     );
 
+    // A failing hook fails the test with its reason, and leaves no dead letter behind.
+    let mut cmd = command();
+    cmd.env("IDPCTL_STATE_DIR", state.path())
+        .env("IDPCTL_LOCAL_HOOK_COMMAND", "echo broken >&2; exit 3")
+        .args(["--output", "json", "hook", "test"]);
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    let report: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert!(
+        report["error"].as_str().unwrap().contains("broken"),
+        "{report:#}"
+    );
+    let letters = state.path().join("dead-letters");
+    assert!(
+        !letters.exists() || std::fs::read_dir(&letters).unwrap().next().is_none(),
+        "a failed test is not a dead letter"
+    );
+
     // Without a hook, it says how to set one.
     let run = idpctl(state.path(), &["hook", "test"]);
     assert_eq!(run.code, 2, "{}", run.stderr);

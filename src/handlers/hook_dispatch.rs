@@ -163,7 +163,7 @@ fn input_key_of(result_uri: &str) -> Option<&str> {
 
 /// The source of `idpctl hook test`'s events: a sample completion event that travels the deployed
 /// rule → dispatcher → hook path; its document is in the event, nothing is read or recorded.
-pub const TEST_SOURCE: &str = "idpctl.hook-test";
+pub use crate::services::hook::TEST_SOURCE;
 
 /// Where the dispatcher leaves a test delivery's outcome for `idpctl hook test` to read.
 pub fn test_outcome_key(name: &str) -> String {

@@ -6,6 +6,10 @@ use serde_json::Value;
 
 use super::StoreError;
 
+/// The source of `idpctl hook test`'s sample events: a failed test is reported to whoever ran
+/// it, never kept as a dead letter.
+pub const TEST_SOURCE: &str = "idpctl.hook-test";
+
 #[async_trait]
 pub trait HookTarget: Send + Sync {
     /// Where the events go, for logs and results (`arn:…`, `command: …`, `http://…`).

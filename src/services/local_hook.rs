@@ -132,6 +132,11 @@ impl HookTarget for WithDeadLetters {
             Ok(answer) => return Ok(answer),
             Err(reason) => reason,
         };
+        if event.get("source").and_then(Value::as_str) == Some(super::hook::TEST_SOURCE) {
+            return Err(StoreError::Permanent(format!(
+                "hook delivery failed: {reason}"
+            )));
+        }
         std::fs::create_dir_all(&self.dlq_dir)
             .map_err(|e| StoreError::io("cannot create the dead-letter folder", e))?;
         let file = self.dlq_dir.join(format!(
