@@ -4,8 +4,9 @@
 
 mod common;
 
-use common::moto::Moto;
+use common::moto::{Moto, sdk_config};
 use common::runtime_api::RuntimeApi;
+use common::tables::create_tracking_table;
 use common::{command, root, run_cmd};
 use serde_json::{Value, json};
 
@@ -13,60 +14,8 @@ const TABLE: &str = "idp-test-tracking";
 const BUCKET: &str = "idp-dev-input-123456789012";
 
 async fn setup(endpoint: &str) -> String {
-    // SAFETY of env: the test sets credentials for the SDK the same way the binary gets them.
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_s3::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .load()
-        .await;
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-        Projection, ProjectionType, ScalarAttributeType,
-    };
-    let ddb = aws_sdk_dynamodb::Client::new(&config);
-    let attr = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    let gsi = |name: &str, hash: &str| {
-        GlobalSecondaryIndex::builder()
-            .index_name(name)
-            .key_schema(key(hash, KeyType::Hash))
-            .key_schema(key("created_at", KeyType::Range))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
-            .build()
-            .unwrap()
-    };
-    ddb.create_table()
-        .table_name(TABLE)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("id"))
-        .attribute_definitions(attr("batch_id"))
-        .attribute_definitions(attr("status"))
-        .attribute_definitions(attr("created_at"))
-        .key_schema(key("id", KeyType::Hash))
-        .global_secondary_indexes(gsi("by_batch", "batch_id"))
-        .global_secondary_indexes(gsi("by_status", "status"))
-        .send()
-        .await
-        .unwrap();
+    let config = sdk_config(endpoint).await;
+    create_tracking_table(&aws_sdk_dynamodb::Client::new(&config), TABLE).await;
     let s3 = aws_sdk_s3::Client::from_conf(
         aws_sdk_s3::config::Builder::from(&config)
             .force_path_style(true)
@@ -136,14 +85,7 @@ fn intake_records_the_upload_and_starts_one_execution_in_aws() {
     );
 
     rt.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(&moto.endpoint)
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .load()
-            .await;
+        let config = sdk_config(&moto.endpoint).await;
         let ddb = aws_sdk_dynamodb::Client::new(&config);
         let items = ddb.scan().table_name(TABLE).send().await.unwrap();
         assert_eq!(items.count(), 1);

@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use common::moto::Moto;
+use common::moto::{Moto, sdk_config};
+use common::tables::create_tracking_table;
 use idpctl::services::aws::DynamoTracking;
 use idpctl::services::{StoreError, Tracking, TrackingRecord, TrackingUpdate};
 use serde_json::{Value, json};
@@ -19,59 +20,8 @@ const TABLE: &str = "idp-test-tracking";
 /// A client to moto and the tracking table as the template defines it (id, with the by_batch
 /// and by_status indexes).
 async fn setup(endpoint: &str) -> aws_sdk_dynamodb::Client {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
-            "testing", "testing", None, None, "test",
-        ))
-        .load()
-        .await;
-    use aws_sdk_dynamodb::types::{
-        AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-        Projection, ProjectionType, ScalarAttributeType,
-    };
-    let ddb = aws_sdk_dynamodb::Client::new(&config);
-    let attr = |n: &str| {
-        AttributeDefinition::builder()
-            .attribute_name(n)
-            .attribute_type(ScalarAttributeType::S)
-            .build()
-            .unwrap()
-    };
-    let key = |n: &str, t: KeyType| {
-        KeySchemaElement::builder()
-            .attribute_name(n)
-            .key_type(t)
-            .build()
-            .unwrap()
-    };
-    let gsi = |name: &str, hash: &str| {
-        GlobalSecondaryIndex::builder()
-            .index_name(name)
-            .key_schema(key(hash, KeyType::Hash))
-            .key_schema(key("created_at", KeyType::Range))
-            .projection(
-                Projection::builder()
-                    .projection_type(ProjectionType::All)
-                    .build(),
-            )
-            .build()
-            .unwrap()
-    };
-    ddb.create_table()
-        .table_name(TABLE)
-        .billing_mode(BillingMode::PayPerRequest)
-        .attribute_definitions(attr("id"))
-        .attribute_definitions(attr("batch_id"))
-        .attribute_definitions(attr("status"))
-        .attribute_definitions(attr("created_at"))
-        .key_schema(key("id", KeyType::Hash))
-        .global_secondary_indexes(gsi("by_batch", "batch_id"))
-        .global_secondary_indexes(gsi("by_status", "status"))
-        .send()
-        .await
-        .unwrap();
+    let ddb = aws_sdk_dynamodb::Client::new(&sdk_config(endpoint).await);
+    create_tracking_table(&ddb, TABLE).await;
     ddb
 }
 

@@ -1,6 +1,8 @@
-//! Gathers what `idpctl status` reports: the stack, each component, the hook, alarms, dead-letter
-//! queues, recent executions and deployed code hashes. A check that cannot be made becomes a
-//! problem in the report rather than an error, so one missing permission does not hide the rest.
+//! Looks at a deployed stack: [`deployed_resources`] finds its resources by logical id for the
+//! commands that act on them, and [`gather`] collects what `idpctl status` reports: the stack,
+//! each component, the hook, alarms, dead-letter queues, recent executions and deployed code
+//! hashes. A status check that cannot be made becomes a problem in the report rather than an
+//! error, so one missing permission does not hide the rest.
 
 use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
@@ -12,11 +14,80 @@ use serde_json::Value;
 use super::cfn::StackApi;
 use super::{AwsError, Session};
 use crate::deploy::HOOK_PARAMETER;
+use crate::deploy::flow::FlowError;
 use crate::deploy::health::{
     Component, Health, HookReport, QueueDepth, StackSummary, StatusReport,
 };
 use crate::deploy::template;
-use crate::deploy::types::StackResource;
+use crate::deploy::types::{StackInfo, StackResource};
+use crate::error::Hinted;
+
+/// A deployed stack as the commands that act on it see it: its description (status,
+/// parameters, outputs) and its resources, looked up by logical id.
+#[derive(Debug, Clone)]
+pub struct DeployedStack {
+    /// The name it was looked up by, as errors name it.
+    pub name: String,
+    pub info: StackInfo,
+    pub resources: Vec<StackResource>,
+}
+
+impl DeployedStack {
+    /// The physical id of the resource with this logical id, when the stack has one.
+    pub fn physical(&self, logical_id: &str) -> Option<&str> {
+        self.resources
+            .iter()
+            .find(|r| r.logical_resource_id == logical_id)
+            .and_then(|r| r.physical_resource_id.as_deref())
+    }
+
+    /// [`Self::physical`], or an error that names the stack and the missing resource.
+    pub fn require(&self, logical_id: &str) -> Result<&str, Hinted> {
+        self.physical(logical_id)
+            .ok_or_else(|| self.missing(logical_id))
+    }
+
+    /// The error for resources this stack lacks, `what` saying which: an older version of the
+    /// stack is deployed.
+    pub fn missing(&self, what: &str) -> Hinted {
+        Hinted::usage(
+            format!("stack {} has no {what}", self.name),
+            "deploy this version of the stack with `idpctl deploy` first",
+        )
+    }
+
+    /// A stack parameter's value (empty values included).
+    pub fn parameter(&self, key: &str) -> Option<&str> {
+        self.info.parameters.get(key).map(String::as_str)
+    }
+
+    /// A stack output's value.
+    pub fn output(&self, key: &str) -> Option<&str> {
+        self.info
+            .outputs
+            .iter()
+            .find(|o| o.output_key == key)
+            .map(|o| o.output_value.as_str())
+    }
+}
+
+/// The stack called `stack` and its resources; [`FlowError::NotDeployed`] when there is none.
+pub async fn deployed_resources(
+    cfn: &dyn StackApi,
+    stack: &str,
+) -> Result<DeployedStack, FlowError> {
+    let Some(info) = cfn.describe_stack(stack).await? else {
+        return Err(FlowError::NotDeployed {
+            stack: stack.to_string(),
+        });
+    };
+    let resources = cfn.stack_resources(stack).await?;
+    Ok(DeployedStack {
+        name: stack.to_string(),
+        info,
+        resources,
+    })
+}
 
 /// Decodes IAM's URL-encoded policy documents (`%7B%22Version…`).
 pub fn percent_decode(s: &str) -> String {
@@ -367,6 +438,37 @@ async fn executions(session: &Session, resources: &[StackResource], report: &mut
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn deployed() -> DeployedStack {
+        let resource = |logical: &str, physical: Option<&str>| StackResource {
+            logical_resource_id: logical.into(),
+            physical_resource_id: physical.map(str::to_string),
+            resource_type: "AWS::S3::Bucket".into(),
+            resource_status: "CREATE_COMPLETE".into(),
+        };
+        DeployedStack {
+            name: "idp-dev".into(),
+            info: StackInfo::default(),
+            resources: vec![
+                resource("WorkingBucket", Some("idp-dev-working-1")),
+                resource("PendingBucket", None),
+            ],
+        }
+    }
+
+    #[test]
+    fn resources_by_logical_id() {
+        let stack = deployed();
+        assert_eq!(stack.physical("WorkingBucket"), Some("idp-dev-working-1"));
+        assert_eq!(stack.require("WorkingBucket").unwrap(), "idp-dev-working-1");
+        assert_eq!(stack.physical("PendingBucket"), None);
+        let err = stack.require("ConfigurationTable").unwrap_err();
+        assert_eq!(err.to_string(), "stack idp-dev has no ConfigurationTable");
+        assert_eq!(
+            err.hint,
+            "deploy this version of the stack with `idpctl deploy` first"
+        );
+    }
 
     #[test]
     fn decodes_iam_documents() {

@@ -6,10 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::aws::cfn::StackApi;
+use crate::aws::inspect::deployed_resources;
 use crate::aws::{self, AwsError};
-use crate::deploy::flow::FlowError;
-use crate::error::Hinted;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use crate::ui::{self, OutputFormat, Ui};
@@ -40,34 +38,14 @@ pub fn original_event(body: &str) -> Option<Value> {
 
 pub async fn run(max: usize, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let session = aws::connect(settings).await?;
-    let client = session.cloudformation();
-    let cfn: &dyn StackApi = &client;
-    if cfn.describe_stack(&settings.stack_name).await?.is_none() {
-        return Err(FlowError::NotDeployed {
-            stack: settings.stack_name.clone(),
-        }
-        .into());
-    }
-    let resources = cfn.stack_resources(&settings.stack_name).await?;
-    let physical = |id: &str| {
-        resources
-            .iter()
-            .find(|r| r.logical_resource_id == id)
-            .and_then(|r| r.physical_resource_id.clone())
-    };
+    let stack = deployed_resources(&session.cloudformation(), &settings.stack_name).await?;
     let (Some(queue), Some(dispatcher)) = (
-        physical("HookDeadLetterQueue"),
-        physical("HookDispatchFunction"),
+        stack.physical("HookDeadLetterQueue"),
+        stack.physical("HookDispatchFunction"),
     ) else {
-        return Err(Hinted::usage(
-            format!(
-                "stack {} has no hook dead-letter queue or dispatcher",
-                settings.stack_name
-            ),
-            "deploy this version of the stack with `idpctl deploy` first",
-        )
-        .into());
+        return Err(stack.missing("hook dead-letter queue or dispatcher").into());
     };
+    let (queue, dispatcher) = (queue.to_string(), dispatcher.to_string());
     let sqs = session.sqs();
     let lambda = session.lambda();
     let mut report = Report {

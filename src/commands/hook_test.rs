@@ -8,10 +8,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::aws::cfn::StackApi;
+use crate::aws::inspect::deployed_resources;
 use crate::aws::{self, AwsError};
 use crate::deploy::HOOK_PARAMETER;
-use crate::deploy::flow::FlowError;
 use crate::error::Hinted;
 use crate::exit::ExitStatus;
 use crate::handlers::hook_dispatch::{TEST_SOURCE, test_outcome_key};
@@ -111,46 +110,22 @@ fn print(report: &Report, ui: &Ui) -> anyhow::Result<ExitStatus> {
 
 pub async fn run(timeout: u64, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let session = aws::connect(settings).await?;
-    let client = session.cloudformation();
-    let cfn: &dyn StackApi = &client;
-    let Some(stack) = cfn.describe_stack(&settings.stack_name).await? else {
-        return Err(FlowError::NotDeployed {
-            stack: settings.stack_name.clone(),
-        }
-        .into());
-    };
-    if stack
-        .parameters
-        .get(HOOK_PARAMETER)
-        .is_none_or(|a| a.is_empty())
-    {
+    let stack = deployed_resources(&session.cloudformation(), &settings.stack_name).await?;
+    if stack.parameter(HOOK_PARAMETER).is_none_or(str::is_empty) {
         return Err(Hinted::usage(
             format!("stack {} has no post-processing hook", settings.stack_name),
             "set one first: idpctl hook set arn:aws:lambda:<region>:<account>:function:<name>",
         )
         .into());
     }
-    let resources = cfn.stack_resources(&settings.stack_name).await?;
-    let physical = |id: &str| {
-        resources
-            .iter()
-            .find(|r| r.logical_resource_id == id)
-            .and_then(|r| r.physical_resource_id.clone())
-    };
-    let (Some(state_machine), Some(working)) =
-        (physical("StateMachine"), physical("WorkingBucket"))
-    else {
-        return Err(Hinted::usage(
-            format!(
-                "stack {} has no state machine or working bucket",
-                settings.stack_name
-            ),
-            "deploy this version of the stack with `idpctl deploy` first",
-        )
-        .into());
+    let (Some(state_machine), Some(working)) = (
+        stack.physical("StateMachine"),
+        stack.physical("WorkingBucket"),
+    ) else {
+        return Err(stack.missing("state machine or working bucket").into());
     };
     let name = test_name();
-    let sample = event(&name, &state_machine, &session.region);
+    let sample = event(&name, state_machine, &session.region);
     let put = aws_sdk_eventbridge::Client::new(&session.config)
         .put_events()
         .entries(
@@ -183,7 +158,7 @@ pub async fn run(timeout: u64, settings: &Settings, ui: &Ui) -> anyhow::Result<E
     let key = test_outcome_key(&name);
     let started = Instant::now();
     loop {
-        match s3.get_object().bucket(&working).key(&key).send().await {
+        match s3.get_object().bucket(working).key(&key).send().await {
             Ok(out) => {
                 let bytes = out
                     .body

@@ -46,6 +46,114 @@ pub struct Summary {
     pub executions_failed: Vec<String>,
 }
 
+impl DocumentRow {
+    /// The row of one tracking record of the upload `upload_key`; `result` is where its
+    /// `result.json` was written, if anywhere.
+    pub(super) fn from_record(
+        upload_key: &str,
+        r: &TrackingRecord,
+        result: Option<String>,
+    ) -> DocumentRow {
+        let d = &r.details;
+        DocumentRow {
+            document: display_name(upload_key, r),
+            document_id: r.id.clone(),
+            status: r.status.clone(),
+            classes: d
+                .get("classes")
+                .and_then(Value::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|c| c.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            fields: d.get("fields").and_then(Value::as_u64).unwrap_or(0),
+            pages: d.get("num_pages").and_then(Value::as_u64).unwrap_or(0),
+            reason: r.reason.clone(),
+            result,
+        }
+    }
+}
+
+impl Summary {
+    /// The summary of `documents`, counted.
+    pub(super) fn new(
+        profile: String,
+        state_dir: String,
+        documents: Vec<DocumentRow>,
+        executions_failed: Vec<String>,
+    ) -> Summary {
+        let completed = documents.iter().filter(|r| r.status == "COMPLETED").count();
+        Summary {
+            profile,
+            state_dir,
+            failed: documents.len() - completed,
+            completed,
+            documents,
+            executions_failed,
+        }
+    }
+
+    /// Writes `summary.json` into `dir`, creating it.
+    pub(super) fn write(&self, dir: &Path) -> anyhow::Result<()> {
+        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+        let path = dir.join("summary.json");
+        std::fs::write(&path, serde_json::to_vec_pretty(self)?)
+            .with_context(|| format!("cannot write {}", path.display()))
+    }
+
+    /// 0 when every document completed and every execution succeeded, else 1.
+    pub(super) fn exit_status(&self) -> ExitStatus {
+        if self.failed == 0 && self.executions_failed.is_empty() {
+            ExitStatus::Success
+        } else {
+            ExitStatus::Findings
+        }
+    }
+}
+
+/// Where `finalize` leaves the result of `document` (its display name) in the output bucket:
+/// the record's `result_uri`, else beside the upload.
+pub(super) fn result_key(
+    upload_key: &str,
+    document: &str,
+    r: &TrackingRecord,
+    output_bucket: &str,
+) -> String {
+    r.details
+        .get("result_uri")
+        .and_then(Value::as_str)
+        .and_then(|u| u.strip_prefix(&format!("s3://{output_bucket}/")))
+        .map(str::to_string)
+        .unwrap_or_else(|| match document.split_once('/') {
+            Some((_, member)) => format!("{upload_key}/{member}/result.json"),
+            None => format!("{upload_key}/result.json"),
+        })
+}
+
+/// Writes `<dir>/<document>/result.json`: the `stored` result, or for an entry that never
+/// reached the workflow (refused while unpacking) why; the path written.
+pub(super) fn write_result(
+    dir: &Path,
+    document: &str,
+    r: &TrackingRecord,
+    stored: Option<Vec<u8>>,
+) -> anyhow::Result<String> {
+    let body = match stored {
+        Some(bytes) => bytes,
+        None => serde_json::to_vec_pretty(&serde_json::json!({
+            "id": r.id, "status": r.status, "failure_reason": r.reason, "source": r.source,
+        }))?,
+    };
+    let doc_dir = dir.join(document);
+    std::fs::create_dir_all(&doc_dir)
+        .with_context(|| format!("cannot create {}", doc_dir.display()))?;
+    let path = doc_dir.join("result.json");
+    std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(path.display().to_string())
+}
+
 /// Files named directly, and every file under named folders, sorted for a stable order.
 pub(super) fn expand(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut files = Vec::new();
@@ -165,13 +273,7 @@ pub fn run(
         OutputFormat::Json => ui::print_json(&summary)?,
         OutputFormat::Text => print_table(&summary, ui),
     }
-    Ok(
-        if summary.failed == 0 && summary.executions_failed.is_empty() {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Findings
-        },
-    )
+    Ok(summary.exit_status())
 }
 
 /// Documents and pages done, drawn as a bar on a terminal and as one plain line per finished
@@ -270,86 +372,37 @@ fn collect(
     executions_failed: Vec<String>,
 ) -> anyhow::Result<Summary> {
     let services = &stack.services;
+    let bucket = &services.names.output_bucket;
     let mut rows = Vec::new();
     for (upload_id, key) in uploads {
         let records = stack
             .runtime
             .block_on(services.tracking.by_batch(upload_id))?;
         for r in records {
-            let d = &r.details;
-            let result_key = d
-                .get("result_uri")
-                .and_then(Value::as_str)
-                .and_then(|u| u.strip_prefix(&format!("s3://{}/", services.names.output_bucket)))
-                .map(str::to_string);
-            let name = display_name(key, &r);
             let mut written = None;
             if let Some(dir) = out {
-                let doc_dir = dir.join(&name);
-                std::fs::create_dir_all(&doc_dir)
-                    .with_context(|| format!("cannot create {}", doc_dir.display()))?;
-                let path = doc_dir.join("result.json");
-                let fallback_key = format!(
-                    "{key}/{}",
-                    if name.contains('/') {
-                        name.split_once('/')
-                            .map(|x| x.1)
-                            .unwrap_or(&name)
-                            .to_string()
-                            + "/result.json"
-                    } else {
-                        "result.json".into()
-                    }
-                );
-                let stored = stack.runtime.block_on(services.objects.get(
-                    &services.names.output_bucket,
-                    result_key.as_deref().unwrap_or(&fallback_key),
-                ));
-                let body = match stored {
-                    Ok(bytes) => bytes,
-                    // Entries refused while unpacking never reached the workflow: say why here.
-                    Err(_) => serde_json::to_vec_pretty(&serde_json::json!({
-                        "id": r.id, "status": r.status, "failure_reason": r.reason, "source": r.source,
-                    }))?,
-                };
-                std::fs::write(&path, body)
-                    .with_context(|| format!("cannot write {}", path.display()))?;
-                written = Some(path.display().to_string());
+                let name = display_name(key, &r);
+                let stored = stack
+                    .runtime
+                    .block_on(
+                        services
+                            .objects
+                            .get(bucket, &result_key(key, &name, &r, bucket)),
+                    )
+                    .ok();
+                written = Some(write_result(dir, &name, &r, stored)?);
             }
-            rows.push(DocumentRow {
-                document: name,
-                document_id: r.id.clone(),
-                status: r.status.clone(),
-                classes: d
-                    .get("classes")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|c| c.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                fields: d.get("fields").and_then(Value::as_u64).unwrap_or(0),
-                pages: d.get("num_pages").and_then(Value::as_u64).unwrap_or(0),
-                reason: r.reason.clone(),
-                result: written,
-            });
+            rows.push(DocumentRow::from_record(key, &r, written));
         }
     }
-    let completed = rows.iter().filter(|r| r.status == "COMPLETED").count();
-    let failed = rows.iter().filter(|r| r.status != "COMPLETED").count();
-    let summary = Summary {
-        profile: settings.profile.clone(),
-        state_dir: settings.state_dir.display().to_string(),
-        documents: rows,
-        completed,
-        failed,
+    let summary = Summary::new(
+        settings.profile.clone(),
+        settings.state_dir.display().to_string(),
+        rows,
         executions_failed,
-    };
+    );
     if let Some(dir) = out {
-        let path = dir.join("summary.json");
-        std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        summary.write(dir)?;
     }
     Ok(summary)
 }

@@ -6,17 +6,18 @@
 //! the deployed stack is needed to find it again later.
 
 use std::io::{IsTerminal, Read as _};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use serde_json::Value;
 
-use super::process::{DocumentRow, Summary, display_name, expand, print_table};
-use crate::aws::cfn::StackApi;
+use super::process::{
+    DocumentRow, Summary, display_name, expand, print_table, result_key, write_result,
+};
+use crate::aws::inspect::deployed_resources;
 use crate::aws::{self, AwsError, Session};
 use crate::cli::{ProcessArgs, ResultsArgs};
-use crate::deploy::flow::FlowError;
 use crate::error::Hinted;
 use crate::exit::ExitStatus;
 use crate::handlers::intake::upload_id;
@@ -40,34 +41,14 @@ struct Deployed {
 
 impl Deployed {
     async fn find(session: &Session, stack_name: &str) -> anyhow::Result<Deployed> {
-        let client = session.cloudformation();
-        let cfn: &dyn StackApi = &client;
-        if cfn.describe_stack(stack_name).await?.is_none() {
-            return Err(FlowError::NotDeployed {
-                stack: stack_name.to_string(),
-            }
-            .into());
-        }
-        let resources = cfn.stack_resources(stack_name).await?;
-        let physical = |id: &str| {
-            resources
-                .iter()
-                .find(|r| r.logical_resource_id == id)
-                .and_then(|r| r.physical_resource_id.clone())
-                .ok_or_else(|| {
-                    Hinted::usage(
-                        format!("stack {stack_name} has no {id}"),
-                        "deploy this version of the stack with `idpctl deploy` first",
-                    )
-                })
-        };
+        let stack = deployed_resources(&session.cloudformation(), stack_name).await?;
         Ok(Deployed {
-            input_bucket: physical("InputBucket")?,
-            output_bucket: physical("OutputBucket")?,
+            input_bucket: stack.require("InputBucket")?.to_string(),
+            output_bucket: stack.require("OutputBucket")?.to_string(),
             s3: session.s3(),
             tracking: DynamoTracking::new(
                 aws_sdk_dynamodb::Client::new(&session.config),
-                physical("TrackingTable")?,
+                stack.require("TrackingTable")?,
             ),
         })
     }
@@ -432,21 +413,14 @@ async fn finish(
             "{key}: still processing when the wait ended; fetch it later with `idpctl results {key}`"
         ));
     }
-    let completed = rows.iter().filter(|r| r.status == "COMPLETED").count();
-    let failed = rows.iter().filter(|r| r.status != "COMPLETED").count();
-    let summary = Summary {
-        profile: settings.profile.clone(),
-        state_dir: format!("stack {} in {}", settings.stack_name, settings.region),
-        documents: rows,
-        completed,
-        failed,
+    let summary = Summary::new(
+        settings.profile.clone(),
+        format!("stack {} in {}", settings.stack_name, settings.region),
+        rows,
         executions_failed,
-    };
+    );
     if let Some(dir) = out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-        let path = dir.join("summary.json");
-        std::fs::write(&path, serde_json::to_vec_pretty(&summary)?)
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        summary.write(dir)?;
     }
     match ui.output {
         OutputFormat::Json => ui::print_json(&summary)?,
@@ -457,35 +431,21 @@ async fn finish(
             }
         }
     }
-    Ok(
-        if summary.failed == 0 && summary.executions_failed.is_empty() {
-            ExitStatus::Success
-        } else {
-            ExitStatus::Findings
-        },
-    )
+    Ok(summary.exit_status())
 }
 
+/// The row of one document, its result downloaded into `out`.
 async fn row(
     stack: &Deployed,
     key: &str,
     r: &TrackingRecord,
     out: Option<&Path>,
 ) -> anyhow::Result<DocumentRow> {
-    let d = &r.details;
-    let name = display_name(key, r);
     let mut written = None;
     if let Some(dir) = out {
-        let result_key = d
-            .get("result_uri")
-            .and_then(Value::as_str)
-            .and_then(|u| u.strip_prefix(&format!("s3://{}/", stack.output_bucket)))
-            .map(str::to_string)
-            .unwrap_or_else(|| match name.split_once('/') {
-                Some((_, member)) => format!("{key}/{member}/result.json"),
-                None => format!("{key}/result.json"),
-            });
-        let body = match stack
+        let name = display_name(key, r);
+        let result_key = result_key(key, &name, r, &stack.output_bucket);
+        let stored = match stack
             .s3
             .get_object()
             .bucket(&stack.output_bucket)
@@ -493,44 +453,20 @@ async fn row(
             .send()
             .await
         {
-            Ok(o) => o
-                .body
-                .collect()
-                .await
-                .map(|b| b.into_bytes().to_vec())
-                .with_context(|| {
-                    format!("cannot read s3://{}/{result_key}", stack.output_bucket)
-                })?,
-            // Entries refused while unpacking never reached the workflow: say why here.
-            Err(_) => serde_json::to_vec_pretty(&serde_json::json!({
-                "id": r.id, "status": r.status, "failure_reason": r.reason, "source": r.source,
-            }))?,
-        };
-        let doc_dir: PathBuf = dir.join(&name);
-        std::fs::create_dir_all(&doc_dir)
-            .with_context(|| format!("cannot create {}", doc_dir.display()))?;
-        let path = doc_dir.join("result.json");
-        std::fs::write(&path, body).with_context(|| format!("cannot write {}", path.display()))?;
-        written = Some(path.display().to_string());
-    }
-    Ok(DocumentRow {
-        document: name,
-        document_id: r.id.clone(),
-        status: r.status.clone(),
-        classes: d
-            .get("classes")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|c| c.as_str().map(str::to_string))
+            Ok(o) => Some(
+                o.body
                     .collect()
-            })
-            .unwrap_or_default(),
-        fields: d.get("fields").and_then(Value::as_u64).unwrap_or(0),
-        pages: d.get("num_pages").and_then(Value::as_u64).unwrap_or(0),
-        reason: r.reason.clone(),
-        result: written,
-    })
+                    .await
+                    .map(|b| b.into_bytes().to_vec())
+                    .with_context(|| {
+                        format!("cannot read s3://{}/{result_key}", stack.output_bucket)
+                    })?,
+            ),
+            Err(_) => None,
+        };
+        written = Some(write_result(dir, &name, r, stored)?);
+    }
+    Ok(DocumentRow::from_record(key, r, written))
 }
 
 #[cfg(test)]

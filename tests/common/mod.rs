@@ -5,6 +5,7 @@
 
 pub mod moto;
 pub mod runtime_api;
+pub mod tables;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
