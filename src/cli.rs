@@ -54,6 +54,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, env = "IDPCTL_TEMPLATES_DIR", value_name = "DIR")]
     pub templates_dir: Option<PathBuf>,
 
+    /// A class config (an accelerator `config.yaml`, a file of classes or a folder of them);
+    /// repeat for more, later ones win. Overrides IDPCTL_CLASSES and the profile's `classes:`.
+    #[arg(long, global = true, value_name = "PATH", action = ArgAction::Append)]
+    pub classes: Vec<PathBuf>,
+
+    /// `add`: the built-in classes plus yours (yours win on a name clash); `replace`: only yours.
+    #[arg(long, global = true, value_name = "MODE", value_parser = ["add", "replace"])]
+    pub classes_mode: Option<String>,
+
     /// Print the resolved settings as JSON and exit.
     #[arg(long, global = true, hide = true)]
     pub print_settings: bool,
@@ -82,6 +91,9 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Build the Lambda zip (`bootstrap` = idpctl for the profile's architecture).
     Package(PackageArgs),
+    /// Check class configs, show the effective configuration, and manage the configuration
+    /// versions of the stack (push, list, activate, diff) without deploying code.
+    Config(ConfigArgs),
 }
 
 #[derive(Debug, Args)]
@@ -238,4 +250,51 @@ pub struct PackageArgs {
     /// Where to write the zip (default: target/lambda/idpctl-<architecture>.zip).
     #[arg(long, value_name = "ZIP")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: ConfigAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Check config files (accelerator config.yaml, class files, folders of them): exit 0 clean,
+    /// 1 with findings, 2 when a file cannot be read.
+    Validate {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+    /// The profile's effective configuration (built-in classes, --classes, IDPCTL_CLASSES,
+    /// `classes:`), with where each part came from.
+    Show,
+    /// Store FILEs (over the built-in classes unless --classes-mode replace) as a new version
+    /// of the stack's configuration; nothing is overwritten.
+    Push {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Make it the active version right away.
+        #[arg(long)]
+        activate: bool,
+        /// A note kept with the version.
+        #[arg(long, short = 'm', value_name = "TEXT")]
+        message: Option<String>,
+    },
+    /// The stack's configuration versions: which is active, who pushed each, when.
+    List,
+    /// Make VERSION the one the stack's functions use (they pick it up within seconds).
+    Activate {
+        #[arg(value_name = "VERSION")]
+        version: u64,
+    },
+    /// What differs between two configurations: version numbers, `active`, `latest`, `profile`
+    /// (the effective configuration of the profile) or a config file. Default: active vs
+    /// profile. Exit 0 same, 1 different.
+    Diff {
+        #[arg(value_name = "A")]
+        a: Option<String>,
+        #[arg(value_name = "B")]
+        b: Option<String>,
+    },
 }

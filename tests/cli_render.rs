@@ -91,7 +91,8 @@ fn json_output_lists_the_files() {
         .iter()
         .map(|f| f["path"].as_str().unwrap())
         .collect();
-    assert_eq!(files.len(), 3);
+    assert_eq!(files.len(), 4);
+    assert!(files[3].ends_with("configuration.json"));
     assert!(files[1].ends_with("statemachine.asl.json"));
     assert!(v["files"][0]["bytes"].as_u64().unwrap() > 10_000);
 }

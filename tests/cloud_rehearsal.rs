@@ -684,6 +684,75 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
     let again: Value = serde_json::from_str(&again.stdout).unwrap();
     assert_eq!(again["documents"][0]["status"], "COMPLETED");
 
+    // 7. Configuration as data: deploy stored the profile's configuration as v1; a pushed
+    //    version, once activated, is what the next document runs with (no code deployed), and
+    //    warm functions did not read the configuration for every document.
+    let list = env.idpctl(&["--output", "json", "config", "list"]);
+    assert_eq!(list.code, 0, "config list:\n{}", list.stderr);
+    let listed: Value = serde_json::from_str(&list.stdout).unwrap();
+    assert_eq!(listed["active"], 1, "{listed:#}");
+    assert_eq!(listed["versions"][0]["origin"], "deploy");
+    assert!(
+        listed["versions"][0]["pushed_by"]
+            .as_str()
+            .unwrap()
+            .ends_with(":user/deployer"),
+        "{listed:#}"
+    );
+    assert_eq!(
+        get_json(&cloud, &output_bucket, "inbox/statement.pdf/result.json")["config_version"],
+        1
+    );
+    let classify = cloud.function(Handler::Classify);
+    let count = |f: &rehearsal::Function, op: &str| -> usize {
+        f.calls
+            .calls()
+            .iter()
+            .filter(|c| format!("{}:{}", c.service, c.operation).eq_ignore_ascii_case(op))
+            .count()
+    };
+    let (config_reads, documents) = (
+        count(&classify, "DynamoDB:GetItem"),
+        count(&classify, "S3:PutObject"),
+    );
+    println!(
+        "classify read the configuration table {config_reads} times for {documents} documents"
+    );
+    assert!(
+        config_reads < documents,
+        "a warm function reads the configuration once, then checks the active version every few seconds"
+    );
+    let classes = root().join("tests/fixtures/classes/credit-union.yaml");
+    let pushed = env.idpctl(&[
+        "--classes-mode",
+        "replace",
+        "config",
+        "push",
+        classes.to_str().unwrap(),
+        "--activate",
+    ]);
+    assert_eq!(pushed.code, 0, "config push:\n{}", pushed.stderr);
+    assert_eq!(pushed.stdout.trim(), "2");
+    // Functions check the active version at most every 5 s.
+    std::thread::sleep(std::time::Duration::from_millis(5_500));
+    upload(&cloud, "inbox/statement-v2.pdf", text.clone());
+    cloud.settle();
+    let result = get_json(&cloud, &output_bucket, "inbox/statement-v2.pdf/result.json");
+    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    assert_eq!(result["config_version"], 2);
+    let section = &result["sections"][0];
+    assert_eq!(section["classification"], "Credit-Union-Statement");
+    let fields: Vec<&String> = section["fields"].as_object().unwrap().keys().collect();
+    assert!(
+        fields
+            .iter()
+            .all(|f| ["member_name", "statement_date"].contains(&f.as_str())),
+        "extract used v2's class: {fields:?}"
+    );
+    let diff = env.idpctl(&["config", "diff", "1", "2"]);
+    assert_eq!(diff.code, 1, "{}", diff.stderr);
+    assert!(diff.stdout.contains("+ classes.Credit-Union-Statement"));
+
     // Every function ran, and IAM refused none of its calls.
     let mut denied_total = 0;
     for f in &cloud.functions {

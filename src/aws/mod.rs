@@ -35,6 +35,8 @@ pub struct Session {
     pub config: SdkConfig,
     pub account: String,
     pub region: String,
+    /// Who the credentials are (`arn:aws:iam::…:user/…`), as records of who did what name them.
+    pub caller_arn: String,
 }
 
 impl Session {
@@ -66,6 +68,7 @@ impl Session {
             .map_err(|e| AwsError::from_sdk("GetCallerIdentity", e))?;
         Ok(Session {
             account: identity.account().unwrap_or_default().to_string(),
+            caller_arn: identity.arn().unwrap_or_default().to_string(),
             region: region.to_string(),
             config,
         })

@@ -1,6 +1,7 @@
 //! `idpctl deploy`: package and upload the artifact (unless the profile names one), render the
 //! stack, and converge it through the change-set flow in `deploy::flow`.
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use crate::aws::{self, artifacts};
@@ -32,6 +33,8 @@ struct Report {
     artifact: ArtifactReport,
     #[serde(flatten)]
     outcome: DeployOutcome,
+    /// The configuration version installed (absent when the change set was not executed).
+    configuration: Option<super::config_versions::Installed>,
 }
 
 pub fn run(
@@ -49,8 +52,10 @@ async fn deploy(
     settings: &Settings,
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
-    // A stack that cannot work is refused before anything is uploaded or changed.
+    // A stack that cannot work, or a class config with errors, is refused before anything is
+    // uploaded or changed.
     refuse_invalid(&stack::render(assets, &args.stack, settings)?)?;
+    let config = super::config::effective(settings, ui)?;
     // Package first: a binary that cannot run on Lambda is a local problem, found without AWS.
     let own_artifact = args.artifact.is_some() || settings.artifact_key.is_none();
     let local = if own_artifact {
@@ -116,6 +121,22 @@ async fn deploy(
     };
     let cfn = session.cloudformation();
     let outcome = flow::deploy(&cfn, &target, &opts, &mut Terminal::new(ui)).await?;
+    // The configuration goes into the stack once its table exists and the stack is settled.
+    let configuration = match outcome.result {
+        DeployResult::NotExecuted => None,
+        _ if args.no_wait => {
+            ui.warn("--no-wait: the configuration is not installed; run `idpctl deploy` again (or `idpctl config push`) once the stack is ready");
+            None
+        }
+        _ => {
+            let stack = super::config_versions::open(&settings).await?;
+            let installed = super::config_versions::install(&stack, &config, &settings.profile)
+                .await
+                .with_context(|| format!("cannot install the configuration in {}", stack.place))?;
+            ui.info(super::config_versions::describe(&installed));
+            Some(installed)
+        }
+    };
     print_outcome(
         ui,
         Report {
@@ -123,6 +144,7 @@ async fn deploy(
             region: session.region.clone(),
             artifact,
             outcome,
+            configuration,
         },
     )?;
     Ok(ExitStatus::Success)

@@ -17,11 +17,14 @@ struct Deployed {
     buckets: Vec<String>,
     database: String,
     created: bool,
+    configuration: super::config_versions::Installed,
 }
 
 pub fn deploy(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let created = !is_deployed(settings);
+    let config = super::config::effective(settings, ui)?;
     let stack = LocalStack::deploy(settings, assets)?;
+    let installed = super::config_versions::install_local(settings, &config, ui)?;
     let n = &stack.services.names;
     let out = Deployed {
         profile: settings.profile.clone(),
@@ -34,6 +37,7 @@ pub fn deploy(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         ],
         database: stack.layout.database().display().to_string(),
         created,
+        configuration: installed,
     };
     match ui.output {
         OutputFormat::Json => ui::print_json(&out)?,
@@ -42,9 +46,10 @@ pub fn deploy(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
             println!("state      {}", out.state_dir);
             println!("buckets    {}", out.buckets.join(", "));
             println!(
-                "tables     {} (tracking, executions, step journal)",
+                "tables     {} (tracking, executions, step journal, configuration)",
                 out.database
             );
+            println!("config     v{} active", out.configuration.active);
             ui.info(if created {
                 "deployed the local stack"
             } else {

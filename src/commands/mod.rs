@@ -1,6 +1,8 @@
 //! Command dispatch: parse, resolve settings once, run the one command asked for, and turn its
 //! outcome (or error) into output and an exit code.
 
+mod config;
+mod config_versions;
 mod deploy;
 mod destroy;
 mod handler;
@@ -99,6 +101,7 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
         Command::Status(args) => status::run(args, &settings, ui),
         Command::Destroy(args) => destroy::run(args, &settings, ui),
         Command::Package(args) => package::run(args, &settings, ui),
+        Command::Config(args) => config::run(args, &settings, ui),
     }
 }
 
@@ -120,6 +123,11 @@ pub fn resolve_settings(global: &GlobalArgs, ui: &Ui) -> anyhow::Result<Settings
     let flags = Layer {
         region: global.region.clone(),
         stack_name: global.stack_name.clone(),
+        classes: (!global.classes.is_empty()).then(|| global.classes.clone()),
+        classes_mode: global
+            .classes_mode
+            .as_deref()
+            .and_then(settings::ClassesMode::parse),
         ..Layer::default()
     };
     settings::check_layer(&flags, &|key| format!("flag --{}", key.replace('_', "-")))?;

@@ -216,8 +216,11 @@ pub fn run(
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
     let files = expand(&args.paths)?;
+    // A bad class config is refused before anything is deployed or submitted.
+    let config = super::config::effective(settings, ui)?;
     let fresh = !is_deployed(settings);
     let stack = LocalStack::deploy(settings, assets).context("cannot start the local stack")?;
+    super::config_versions::install_local(settings, &config, ui)?;
     if fresh {
         ui.info(format!(
             "deployed the local stack `{}` in {}",

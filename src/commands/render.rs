@@ -35,9 +35,20 @@ pub fn run(
             args.stack, settings.profile
         )
     })?;
+    // The configuration `deploy` installs: checked here too, so a bad class config shows up at
+    // render time, and written beside the template for review.
+    let config = super::config::effective(settings, ui)?;
     match &args.out {
         Some(dir) => {
-            let files = write_files(&rendered, dir)?;
+            let mut files = write_files(&rendered, dir)?;
+            let path = dir.join("configuration.json");
+            let text = serde_json::to_string_pretty(&config.document)? + "\n";
+            std::fs::write(&path, &text)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            files.push(WrittenFile {
+                path: path.display().to_string(),
+                bytes: text.len(),
+            });
             let written = Written {
                 profile: settings.profile.clone(),
                 files,

@@ -39,6 +39,7 @@ pub fn run(
     if settings.target != crate::settings::Target::Local {
         findings.extend(validate::engines(&rendered));
     }
+    findings.extend(class_config_findings(settings)?);
     let mut tools = Vec::new();
     if !args.no_external {
         // The linters need files; a temporary folder unless the user wants to keep them.
@@ -132,4 +133,37 @@ fn print_text(report: &Report, ui: &Ui) {
         report.notes,
         ran.join(", ")
     ));
+}
+
+/// The profile's class configs' errors and warnings, as validate findings (rule
+/// `class-config`); a file that cannot be read stops validation (exit 2).
+fn class_config_findings(settings: &Settings) -> anyhow::Result<Vec<Finding>> {
+    use crate::pipeline::config::Severity as S;
+    if settings.classes_mode == crate::settings::ClassesMode::Replace && settings.classes.is_empty()
+    {
+        return Ok(vec![Finding::error(
+            "class-config",
+            "classes_mode",
+            "is `replace` but no class config is given: the stack would have no classes",
+        )]);
+    }
+    let files = super::config::read_files(&settings.classes)?;
+    let assembled = crate::pipeline::config::sources::assemble(settings.classes_mode, &files);
+    Ok(assembled
+        .findings
+        .iter()
+        .filter_map(|f| {
+            let severity = match f.severity {
+                S::Error => Severity::Error,
+                S::Warning => Severity::Warning,
+                S::Note => return None,
+            };
+            Some(Finding::new(
+                severity,
+                "class-config",
+                f.origin(),
+                format!("`{}` {}", f.key, f.message),
+            ))
+        })
+        .collect())
 }

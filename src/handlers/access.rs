@@ -19,6 +19,7 @@
 //! | `tracking.create` / `update` / `get` | `dynamodb:PutItem` / `UpdateItem` / `GetItem` on the table |
 //! | `tracking.by_batch`, `by_status` | `dynamodb:Query` on that index |
 //! | `executions.start` | `states:StartExecution` on the state machine |
+//! | `config.current` / `version` | `dynamodb:GetItem` on the configuration table (and `s3:GetObject` on the working bucket for a version stored there) |
 //!
 //! Only calls of the handler's own code belong here. Permissions that exist because of wiring
 //! (logs, the stack key, X-Ray, queues Lambda writes to on a function's behalf, invoking the
@@ -86,6 +87,8 @@ pub enum Resource {
     TrackingIndex(Index),
     /// The workflow: `!Ref StateMachine` (its ARN).
     StateMachine,
+    /// The configuration table (versions and the active pointer): `ConfigurationTable.Arn`.
+    ConfigurationTable,
 }
 
 impl Resource {
@@ -98,6 +101,7 @@ impl Resource {
             Resource::TrackingTable => (3, 0),
             Resource::TrackingIndex(i) => (4, i as u8),
             Resource::StateMachine => (5, 0),
+            Resource::ConfigurationTable => (6, 0),
         }
     }
 
@@ -112,6 +116,7 @@ impl Resource {
                 json!({"Fn::Sub": format!("${{TrackingTable.Arn}}/index/{}", i.name())})
             }
             Resource::StateMachine => json!({"Ref": "StateMachine"}),
+            Resource::ConfigurationTable => json!({"Fn::GetAtt": ["ConfigurationTable", "Arn"]}),
         }
     }
 }
@@ -136,6 +141,7 @@ impl fmt::Display for Resource {
             Resource::TrackingTable => f.write_str("TrackingTable"),
             Resource::TrackingIndex(i) => write!(f, "TrackingTable index {}", i.name()),
             Resource::StateMachine => f.write_str("StateMachine"),
+            Resource::ConfigurationTable => f.write_str("ConfigurationTable"),
         }
     }
 }
@@ -213,6 +219,16 @@ impl Access {
     }
 
     /// `states:StartExecution` on the stack's state machine.
+    /// Reading the configuration: the active pointer and versions are items of the
+    /// configuration table (a large version's body is in the working bucket, which the
+    /// handlers that read configuration already read).
+    pub const fn configuration() -> Access {
+        Access {
+            action: Action::GetItem,
+            resource: Resource::ConfigurationTable,
+        }
+    }
+
     pub const fn start_execution() -> Access {
         Access {
             action: Action::StartExecution,

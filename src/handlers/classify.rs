@@ -14,11 +14,12 @@ use crate::services::Services;
 const NAME: &str = "classify";
 
 /// What this handler's code calls in AWS (see [`super::access`]). Reads the pages that were read
-/// and writes the sections.
+/// and the active configuration, and writes the sections.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Working),
+    Access::configuration(),
 ];
 
 /// The pages of `ids` that were read, in page order: from page_check's one object, else (a
@@ -74,9 +75,10 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             "no page could be read: {first}"
         )));
     }
-    let classes = services.classes.clone();
+    let loaded = services.config.current().await?;
+    let config_version = loaded.version;
     let (per_page, sections) = tokio::task::spawn_blocking(move || {
-        let per_page = classify::classify_pages(&classes, &pages);
+        let per_page = classify::classify_pages(&loaded.config.classes, &pages);
         let sections = classify::sections_of(&per_page);
         (per_page, sections)
     })
@@ -88,12 +90,12 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .collect();
     ws.put_json(
         &ws.sections(),
-        &json!({"pages": page_classes, "sections": sections}),
+        &json!({"pages": page_classes, "sections": sections, "config_version": config_version}),
     )
     .await?;
     let small: Vec<Value> = sections
         .iter()
         .map(|s| json!({"section_id": s.section_id, "classification": s.classification, "page_ids": s.page_ids}))
         .collect();
-    Ok(json!({"sections": small}))
+    Ok(json!({"sections": small, "config_version": config_version}))
 }

@@ -14,11 +14,12 @@ use crate::services::Services;
 const NAME: &str = "extract";
 
 /// What this handler's code calls in AWS (see [`super::access`]). Reads the section's pages and
-/// writes its extraction.
+/// the configuration version its document was classified with, and writes its extraction.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Working),
+    Access::configuration(),
 ];
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
@@ -26,7 +27,14 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let mut section: Section = field(&event, "/section", NAME)?;
     let ws = Workspace::new(services, &document_id);
     let pages = read_pages(&ws, &section.page_ids).await?;
-    if let Some(class) = services.classes.class(&section.classification).cloned() {
+    let version: Option<u64> = event.get("config_version").and_then(Value::as_u64);
+    let loaded = services.config.version(version).await?;
+    if let Some(class) = loaded
+        .config
+        .classes
+        .class(&section.classification)
+        .cloned()
+    {
         let result = tokio::task::spawn_blocking(move || {
             let refs: Vec<&PageContent> = pages.iter().collect();
             extract::extract_section(&class, &refs)

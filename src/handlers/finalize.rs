@@ -55,6 +55,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     doc.start_time = record.as_ref().map(|r| r.created_at.clone());
 
     let classes: Value = ws.get_json(&ws.sections()).await?;
+    doc.config_version = classes["config_version"].as_u64();
     let failed: Vec<Value> = event
         .pointer("/page_check/failed_pages")
         .and_then(Value::as_array)
@@ -153,6 +154,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
                     "fields": doc.sections.iter().map(|s| s.attributes.len()).sum::<usize>(),
                     "alerts": doc.confidence_alert_count,
                     "result_uri": result_uri,
+                    "config_version": doc.config_version,
                 })),
                 updated_at: clock::now_rfc3339(),
                 ..Default::default()

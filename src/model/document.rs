@@ -49,6 +49,10 @@ pub struct Document {
     pub errors: Vec<String>,
     #[serde(default)]
     pub confidence_alert_count: u32,
+    /// The stack's configuration version the document was processed with (`null`: the
+    /// built-in class library, when no version was ever activated).
+    #[serde(default)]
+    pub config_version: Option<u64>,
 }
 
 impl Document {

@@ -4,9 +4,10 @@
 //! handler, action and resource named, so any local or end-to-end test that reaches the call
 //! shows the declaration is missing it, long before a deploy does.
 //!
-//! Buckets are recognised by the names in [`Services::names`]. The hook, the OCR engine and
-//! the class configuration pass through unchecked: invoking the hook is granted by the hook part
-//! of the template, and the other two are not AWS calls.
+//! Buckets are recognised by the names in [`Services::names`]. The hook and the OCR engine pass
+//! through unchecked: invoking the hook is granted by the hook part of the template, and OCR is
+//! not an AWS call. Reading the configuration is checked even when the answer is cached: the
+//! code path reads the table whenever the cache is cold or stale.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -17,8 +18,8 @@ use serde_json::Value;
 use crate::handlers::Handler;
 use crate::handlers::access::{self, Action, Bucket, Index, Resource};
 use crate::services::{
-    Executions, ObjectStore, Services, StackNames, Started, StoreError, Tracking, TrackingRecord,
-    TrackingUpdate,
+    ConfigSource, Executions, Loaded, ObjectStore, Services, StackNames, Started, StoreError,
+    Tracking, TrackingRecord, TrackingUpdate,
 };
 
 /// `services` as `handler` may use them: every object, tracking and execution call is checked
@@ -38,8 +39,12 @@ pub fn guarded(handler: Handler, services: &Services) -> Services {
             inner: services.tracking.clone(),
         }),
         executions: Arc::new(GuardedExecutions {
-            guard,
+            guard: guard.clone(),
             inner: services.executions.clone(),
+        }),
+        config: Arc::new(GuardedConfig {
+            guard,
+            inner: services.config.clone(),
         }),
         ..services.clone()
     }
@@ -89,6 +94,26 @@ impl Guard {
             _ => Resource::Objects(b),
         };
         self.check(action, resource)
+    }
+}
+
+struct GuardedConfig {
+    guard: Arc<Guard>,
+    inner: Arc<dyn ConfigSource>,
+}
+
+#[async_trait]
+impl ConfigSource for GuardedConfig {
+    async fn current(&self) -> Result<Arc<Loaded>, StoreError> {
+        self.guard
+            .check(Action::GetItem, Resource::ConfigurationTable)?;
+        self.inner.current().await
+    }
+
+    async fn version(&self, version: Option<u64>) -> Result<Arc<Loaded>, StoreError> {
+        self.guard
+            .check(Action::GetItem, Resource::ConfigurationTable)?;
+        self.inner.version(version).await
     }
 }
 

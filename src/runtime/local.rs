@@ -208,6 +208,31 @@ impl LocalStack {
             .ok_or_else(|| input("has no file name".into()))?;
         let key = format!("inbox/{name}");
         let etag = hex::encode(&digest[..16]);
+        // Local buckets keep no object versions, so an upload is named by its content and the
+        // configuration version it will run with: the same file again is not processed twice,
+        // but it is processed again once another configuration is active.
+        let config = self
+            .runtime
+            .block_on(self.services.config.current())
+            .map_err(|e| state_err(&self.layout.root, e))?;
+        let base = match config.version {
+            Some(v) => format!("{etag}.config-v{v}"),
+            None => format!("{etag}.config-builtin"),
+        };
+        // Results are kept by input key, as the accelerator keeps them: if a later upload of
+        // the same name replaced this one's results, the next generation of it is processed
+        // rather than this one reported with someone else's results.
+        let version_id = (1..)
+            .map(|n| match n {
+                1 => base.clone(),
+                n => format!("{base}.{n}"),
+            })
+            .find(|v| {
+                let id =
+                    crate::handlers::intake::upload_id(&self.services.names.input_bucket, &key, v);
+                !self.superseded(&id)
+            })
+            .unwrap_or(base);
         let bucket = self.services.names.input_bucket.clone();
         self.runtime
             .block_on(
@@ -218,7 +243,7 @@ impl LocalStack {
             .map_err(|e| state_err(&self.layout.root, e))?;
         let event = json!({
             "version": "0",
-            "id": format!("local-{etag}"),
+            "id": format!("local-{version_id}"),
             "detail-type": "Object Created",
             "source": "aws.s3",
             "account": "000000000000",
@@ -228,7 +253,7 @@ impl LocalStack {
             "detail": {
                 "version": "0",
                 "bucket": {"name": bucket},
-                "object": {"key": key, "size": size, "etag": etag},
+                "object": {"key": key, "size": size, "etag": etag, "version-id": version_id},
                 "reason": "PutObject",
             }
         });
@@ -236,6 +261,34 @@ impl LocalStack {
             .into_iter()
             .map(|(h, r)| r.map_err(|e| state_err(&self.layout.root, format!("{}: {e}", h.name()))))
             .collect()
+    }
+
+    /// Whether an earlier upload's documents no longer own their results in the output bucket
+    /// (`false` for an upload never seen).
+    fn superseded(&self, upload_id: &str) -> bool {
+        let Ok(records) = self
+            .runtime
+            .block_on(self.services.tracking.by_batch(upload_id))
+        else {
+            return false;
+        };
+        let out = crate::services::LocalObjects::new(self.layout.buckets());
+        records.iter().any(|r| {
+            let Some(uri) = r.details.get("result_uri").and_then(Value::as_str) else {
+                return false;
+            };
+            let Some((bucket, key)) = uri.strip_prefix("s3://").and_then(|u| u.split_once('/'))
+            else {
+                return false;
+            };
+            let owner = out
+                .path(bucket, key)
+                .ok()
+                .and_then(|p| std::fs::read(p).ok())
+                .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+                .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
+            owner.as_deref() != Some(r.id.as_str())
+        })
     }
 
     /// Runs every event a rule routes to, in order, each handler through its drift guard; each

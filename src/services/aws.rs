@@ -420,13 +420,30 @@ pub async fn services_with(
         })),
         None => None,
     };
+    let objects: Arc<dyn super::ObjectStore> = Arc::new(S3Objects { client: s3 });
+    // Functions without the table (none today) run with the built-in library.
+    let config: Arc<dyn super::ConfigSource> =
+        match env("CONFIGURATION_TABLE").filter(|t| !t.is_empty()) {
+            Some(table) => Arc::new(super::configs::Cached::new(
+                Arc::new(super::config_store::DynamoConfigStore::new(
+                    client!(aws_sdk_dynamodb),
+                    table,
+                    objects.clone(),
+                    names.working_bucket.clone(),
+                )),
+                super::configs::refresh_from_env(env),
+            )),
+            None => Arc::new(super::configs::Fixed::new(
+                crate::pipeline::config::IdpConfig::builtin(),
+            )),
+        };
     Ok(super::Services {
         names,
-        objects: Arc::new(S3Objects { client: s3 }),
+        objects,
         tracking: Arc::new(DynamoTracking::new(client!(aws_sdk_dynamodb), table)),
         executions,
         hook,
         ocr,
-        classes: Arc::new(crate::pipeline::config::ClassConfig::builtin()),
+        config,
     })
 }

@@ -426,24 +426,7 @@ impl DynamoTracking {
 #[async_trait]
 impl Tracking for DynamoTracking {
     async fn create(&self, r: &TrackingRecord) -> Result<bool, StoreError> {
-        let result = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(to_item(r)))
-            .condition_expression("attribute_not_exists(id)")
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
-            Err(e) => Err(sdk_error("PutItem", e)),
-        }
+        put_if_absent(&self.client, &self.table, to_item(r)).await
     }
 
     async fn update(&self, id: &str, u: &TrackingUpdate) -> Result<(), StoreError> {
@@ -478,6 +461,32 @@ impl Tracking for DynamoTracking {
 
     async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
         self.query("by_status", "status", status).await
+    }
+}
+
+/// One conditional PutItem keyed on `id`: `false` when an item with that id already exists,
+/// which is how both tables of the stack refuse to overwrite.
+pub(crate) async fn put_if_absent(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+    item: HashMap<String, AttributeValue>,
+) -> Result<bool, StoreError> {
+    let result = client
+        .put_item()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("attribute_not_exists(id)")
+        .send()
+        .await;
+    match result {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conditional_check_failed_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(sdk_error("PutItem", e)),
     }
 }
 

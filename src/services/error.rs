@@ -13,6 +13,19 @@ pub enum StoreError {
 }
 
 impl StoreError {
+    /// A SQLite error of the local stack's database: busy or locked is worth retrying.
+    pub fn sqlite(what: &str, e: rusqlite::Error) -> Self {
+        match e {
+            rusqlite::Error::SqliteFailure(f, _)
+                if f.code == rusqlite::ErrorCode::DatabaseBusy
+                    || f.code == rusqlite::ErrorCode::DatabaseLocked =>
+            {
+                StoreError::Transient(format!("{what} database busy: {e}"))
+            }
+            other => StoreError::Permanent(format!("{what} database: {other}")),
+        }
+    }
+
     pub fn io(context: impl std::fmt::Display, e: std::io::Error) -> Self {
         match e.kind() {
             std::io::ErrorKind::Interrupted

@@ -197,6 +197,11 @@ pub fn services_with(
         executions,
         hook: None,
         ocr: Arc::new(crate::pipeline::ocr::tesseract::Tesseract::default()),
-        classes: Arc::new(crate::pipeline::config::ClassConfig::builtin()),
+        config: Arc::new(super::configs::Cached::new(
+            Arc::new(super::config_store::SqliteConfigStore::open(
+                &layout.database(),
+            )?),
+            super::configs::DEFAULT_REFRESH,
+        )),
     })
 }

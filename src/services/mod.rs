@@ -1,9 +1,11 @@
-//! What handlers talk to — object storage, the tracking table, workflow executions and the
-//! hook — as traits, with one implementation for AWS and one for this machine. Handlers take a
-//! [`Services`] and never know which they have.
+//! What handlers talk to — object storage, the tracking table, workflow executions, the hook
+//! and the configuration versions — as traits, with one implementation for AWS and one for this
+//! machine. Handlers take a [`Services`] and never know which they have.
 
 pub mod aws;
 pub mod clock;
+pub mod config_store;
+pub mod configs;
 pub mod dynamo_tracking;
 mod error;
 pub mod executions;
@@ -11,10 +13,16 @@ pub mod hook;
 pub mod local;
 pub mod local_hook;
 pub mod objects;
+pub mod sqlite;
 pub mod tracking;
 
 use std::sync::Arc;
 
+pub use config_store::{
+    Active, CONFIG_OBJECT_PREFIX, ConfigStore, ConfigVersion, DynamoConfigStore, NewVersion,
+    Origin, SqliteConfigStore, StoredConfig,
+};
+pub use configs::{ConfigSource, Loaded};
 pub use error::StoreError;
 pub use executions::{Executions, Started};
 pub use hook::HookTarget;
@@ -69,6 +77,6 @@ pub struct Services {
     pub hook: Option<Arc<dyn HookTarget>>,
     /// Reads pages without a text layer.
     pub ocr: Arc<dyn crate::pipeline::ocr::OcrEngine>,
-    /// Document classes and their fields.
-    pub classes: Arc<crate::pipeline::config::ClassConfig>,
+    /// The configuration (classes, stage settings): the stack's active version.
+    pub config: Arc<dyn ConfigSource>,
 }

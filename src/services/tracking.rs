@@ -57,15 +57,7 @@ pub struct SqliteTracking {
 }
 
 fn db_err(e: rusqlite::Error) -> StoreError {
-    match e {
-        rusqlite::Error::SqliteFailure(f, _)
-            if f.code == rusqlite::ErrorCode::DatabaseBusy
-                || f.code == rusqlite::ErrorCode::DatabaseLocked =>
-        {
-            StoreError::Transient(format!("tracking database busy: {e}"))
-        }
-        other => StoreError::Permanent(format!("tracking database: {other}")),
-    }
+    StoreError::sqlite("tracking", e)
 }
 
 const COLUMNS: &str =
@@ -87,36 +79,25 @@ fn row_to_record(row: &rusqlite::Row<'_>) -> rusqlite::Result<TrackingRecord> {
     })
 }
 
+const TRACKING_SCHEMA: &str = "CREATE TABLE IF NOT EXISTS tracking (
+        id TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_id TEXT, status TEXT NOT NULL,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL, source TEXT, execution TEXT,
+        reason TEXT, details TEXT NOT NULL DEFAULT 'null');
+    CREATE INDEX IF NOT EXISTS by_batch ON tracking(batch_id, created_at);
+    CREATE INDEX IF NOT EXISTS by_status ON tracking(status, created_at);";
+
 impl SqliteTracking {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
-        }
-        let conn = Connection::open(path).map_err(db_err)?;
-        Self::init(conn)
+        Self::init(Some(path))
     }
 
     pub fn in_memory() -> Result<Self, StoreError> {
-        Self::init(Connection::open_in_memory().map_err(db_err)?)
+        Self::init(None)
     }
 
-    fn init(conn: Connection) -> Result<Self, StoreError> {
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(db_err)?;
-        conn.execute_batch(
-            "PRAGMA journal_mode=WAL;
-             PRAGMA synchronous=NORMAL;
-             CREATE TABLE IF NOT EXISTS tracking (
-                 id TEXT PRIMARY KEY, kind TEXT NOT NULL, batch_id TEXT, status TEXT NOT NULL,
-                 created_at TEXT NOT NULL, updated_at TEXT NOT NULL, source TEXT, execution TEXT,
-                 reason TEXT, details TEXT NOT NULL DEFAULT 'null');
-             CREATE INDEX IF NOT EXISTS by_batch ON tracking(batch_id, created_at);
-             CREATE INDEX IF NOT EXISTS by_status ON tracking(status, created_at);",
-        )
-        .map_err(db_err)?;
+    fn init(path: Option<&Path>) -> Result<Self, StoreError> {
         Ok(SqliteTracking {
-            conn: Mutex::new(conn),
+            conn: Mutex::new(super::sqlite::open(path, "tracking", TRACKING_SCHEMA)?),
         })
     }
 

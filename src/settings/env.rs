@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use super::{ConfigError, Layer, check_layer, checks};
+use super::{ClassesMode, ConfigError, Layer, check_layer, checks};
 
 /// Variable → setting key (the key as profiles spell it).
 pub const ENV_KEYS: &[(&str, &str)] = &[
@@ -30,6 +30,8 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_STATE_DIR", "local.state_dir"),
     ("IDPCTL_LOCAL_HOOK_COMMAND", "local.hook_command"),
     ("IDPCTL_LOCAL_HOOK_URL", "local.hook_url"),
+    ("IDPCTL_CLASSES", "classes"),
+    ("IDPCTL_CLASSES_MODE", "classes_mode"),
 ];
 
 /// Variables read by the command line itself rather than the settings layer.
@@ -110,6 +112,18 @@ pub fn from_env(
             "local.state_dir" => layer.state_dir = Some(PathBuf::from(&value)),
             "local.hook_command" => layer.local_hook_command = Some(value.clone()),
             "local.hook_url" => layer.local_hook_url = Some(value.clone()),
+            // A path list, like PATH: `a.yaml:configs/` on Unix.
+            "classes" => {
+                layer.classes = Some(
+                    std::env::split_paths(&value)
+                        .filter(|p| !p.as_os_str().is_empty())
+                        .collect(),
+                )
+            }
+            "classes_mode" => {
+                layer.classes_mode =
+                    Some(ClassesMode::parse(&value).ok_or_else(|| bad("add or replace"))?)
+            }
             _ => unknown.push(name.clone()),
         }
     }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::profile::Profile;
-use super::{Architecture, Target};
+use super::{Architecture, ClassesMode, Target};
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Layer {
@@ -31,6 +31,8 @@ pub struct Layer {
     pub local_hook_url: Option<String>,
     pub hook_max_payload_bytes: Option<u64>,
     pub ocr_engine: Option<String>,
+    pub classes: Option<Vec<PathBuf>>,
+    pub classes_mode: Option<ClassesMode>,
 }
 
 macro_rules! merge_fields {
@@ -67,6 +69,8 @@ impl Layer {
             local_hook_url,
             hook_max_payload_bytes,
             ocr_engine,
+            classes,
+            classes_mode,
         )
     }
 }
@@ -101,6 +105,8 @@ impl From<Profile> for Layer {
             local_hook_url: local.hook_url,
             hook_max_payload_bytes: hook.max_payload_bytes,
             ocr_engine: engines.ocr,
+            classes: p.classes.map(|c| c.into_paths()),
+            classes_mode: p.classes_mode,
         }
     }
 }

@@ -40,6 +40,34 @@ impl Architecture {
     }
 }
 
+/// Whether the user's class configs add to the built-in class library or replace it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum ClassesMode {
+    /// The built-in classes, then the user's; a user class with a built-in name replaces it.
+    #[default]
+    Add,
+    /// Only the user's classes.
+    Replace,
+}
+
+impl ClassesMode {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "add" => Some(ClassesMode::Add),
+            "replace" => Some(ClassesMode::Replace),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClassesMode::Add => "add",
+            ClassesMode::Replace => "replace",
+        }
+    }
+}
+
 /// Where `deploy` and `status` act: AWS, or the embedded default on this machine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -80,6 +108,9 @@ pub struct Settings {
     pub hook_max_payload_bytes: u64,
     /// The OCR engine the `ocr` function runs (`tesseract`, `none`).
     pub ocr_engine: String,
+    /// The user's class configs (files or folders), in the order they apply.
+    pub classes: Vec<PathBuf>,
+    pub classes_mode: ClassesMode,
 }
 
 /// Values nobody set: the stack's defaults.
@@ -146,6 +177,8 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
             }
             .into()
         }),
+        classes: l.classes.unwrap_or_default(),
+        classes_mode: l.classes_mode.unwrap_or_default(),
     }
 }
 
@@ -241,6 +274,15 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
                 "Lambda takes at most {} bytes in a synchronous invoke; use a value from 1024 up to that",
                 crate::services::HOOK_PAYLOAD_LIMIT
             ),
+        ));
+    }
+    if layer.classes_mode == Some(ClassesMode::Replace)
+        && layer.classes.as_ref().is_some_and(|c| c.is_empty())
+    {
+        return Err(invalid(
+            "classes_mode",
+            "is `replace` but `classes` names no file".into(),
+            "name your class configs in `classes:` (or --classes), or use classes_mode: add".into(),
         ));
     }
     if let Some(v) = layer.batching_window_seconds

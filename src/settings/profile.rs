@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{Architecture, Target};
+use super::{Architecture, ClassesMode, Target};
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -28,6 +28,27 @@ pub struct Profile {
     pub tags: Option<BTreeMap<String, String>>,
     pub local: Option<LocalSection>,
     pub engines: Option<EnginesSection>,
+    /// Class configs (files or folders) for the stack, in order.
+    pub classes: Option<ClassPaths>,
+    /// Whether `classes` adds to the built-in library or replaces it.
+    pub classes_mode: Option<ClassesMode>,
+}
+
+/// `classes:` takes one path or a list of them.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ClassPaths {
+    One(PathBuf),
+    Many(Vec<PathBuf>),
+}
+
+impl ClassPaths {
+    pub fn into_paths(self) -> Vec<PathBuf> {
+        match self {
+            ClassPaths::One(p) => vec![p],
+            ClassPaths::Many(v) => v,
+        }
+    }
 }
 
 /// Which engine each stage that needs one uses.

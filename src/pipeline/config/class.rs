@@ -17,6 +17,33 @@ pub struct Keyword {
     pub weight: f32,
 }
 
+/// A few-shot example of a class (`x-aws-idp-examples`), for the model engines' prompts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Example {
+    pub name: String,
+    /// What the classification prompt says about the example.
+    pub class_prompt: String,
+    /// The expected attributes, as the extraction prompt shows them.
+    pub attributes_prompt: String,
+    /// Where the example page image is (`s3://…`, or a path relative to the config).
+    pub image_path: Option<String>,
+}
+
+impl Example {
+    fn from_value(v: &Value) -> Option<Self> {
+        let text = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("").to_string();
+        v.is_object().then(|| Example {
+            name: text("name"),
+            class_prompt: text("classPrompt"),
+            attributes_prompt: text("attributesPrompt"),
+            image_path: v
+                .get("imagePath")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct ClassDef {
     /// `x-aws-idp-document-type`, or `$id`.
@@ -28,6 +55,8 @@ pub struct ClassDef {
     pub fields: Vec<FieldDef>,
     /// Arrays of objects: the path of the array and its column fields.
     pub tables: Vec<(Vec<String>, Vec<FieldDef>)>,
+    /// Few-shot examples for the model engines.
+    pub examples: Vec<Example>,
 }
 
 /// Deepest nesting followed; configs are shallow, a cycle of `$ref`s is not.
@@ -53,6 +82,13 @@ impl ClassDef {
             keywords: keywords(schema, &name),
             fields: Vec::new(),
             tables: Vec::new(),
+            examples: schema
+                .get("x-aws-idp-examples")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Example::from_value)
+                .collect(),
             name,
         };
         let mut fields = Vec::new();

@@ -1,21 +1,29 @@
-//! Class configs in the GenAI IDP Accelerator's own format, read as-is: a YAML document with
+//! Configuration in the GenAI IDP Accelerator's own format, read as-is: a YAML document with
 //! `classes:`, each a JSON Schema object (`$id`, `x-aws-idp-document-type`, `description`,
 //! `properties`, `$defs`/`$ref`, `x-aws-idp-confidence-threshold`,
-//! `x-aws-idp-evaluation-method`). Everything else in the file (models, prompts, OCR settings)
-//! is ignored here.
+//! `x-aws-idp-evaluation-method`), and the stage sections (OCR, classification, extraction,
+//! assessment, summarization, evaluation) typed in [`sections`]. [`sources`] reads users' files
+//! and assembles the effective configuration; [`IdpConfig`] is what a run uses.
 //!
 //! What the embedded engine needs beyond that is read from extra `x-idpctl-*` keys in the same
 //! schemas (see [`field`] and [`class`]), so one file serves both this engine and the
 //! accelerator's LLM one.
 
 pub mod class;
+pub mod diff;
 pub mod field;
+pub mod finding;
+pub mod lines;
+pub mod sections;
+pub mod sources;
 pub mod value_type;
 
 use thiserror::Error;
 
 pub use class::{ClassDef, Keyword};
 pub use field::{Direction, FieldDef};
+pub use finding::{Finding, Severity};
+pub use sections::Sections;
 pub use value_type::ValueType;
 
 #[derive(Debug, Error)]
@@ -26,6 +34,8 @@ pub enum ConfigError {
     NoClasses,
     #[error("class #{index} in the config: {reason}")]
     BadClass { index: usize, reason: String },
+    #[error("{0}")]
+    BadSection(String),
 }
 
 /// All classes of a config.
@@ -34,23 +44,16 @@ pub struct ClassConfig {
     pub classes: Vec<ClassDef>,
 }
 
-/// The class configs shipped in `configs/classes/`, compiled in so the binary works with no
-/// files beside it.
-const BUILTIN: &[&str] = &[
-    include_str!("../../../configs/classes/w2.yaml"),
-    include_str!("../../../configs/classes/1099b.yaml"),
-    include_str!("../../../configs/classes/bank-statement.yaml"),
-    include_str!("../../../configs/classes/payslip.yaml"),
-    include_str!("../../../configs/classes/us-drivers-license.yaml"),
-    include_str!("../../../configs/classes/discharge-summary.yaml"),
-    include_str!("../../../configs/classes/fund-distribution.yaml"),
-];
-
 impl ClassConfig {
     /// Parse one config file.
     pub fn from_yaml(text: &str) -> Result<Self, ConfigError> {
         let doc: serde_json::Value =
             yaml_serde::from_str(text).map_err(|e| ConfigError::Yaml(e.to_string()))?;
+        Self::from_document(&doc)
+    }
+
+    /// The classes of a config document (accelerator-shaped, with `classes:`).
+    pub fn from_document(doc: &serde_json::Value) -> Result<Self, ConfigError> {
         let list = doc
             .get("classes")
             .and_then(|c| c.as_array())
@@ -69,7 +72,7 @@ impl ClassConfig {
     /// discharge summary, fund distribution table).
     pub fn builtin() -> Self {
         let mut all = Self::default();
-        for text in BUILTIN {
+        for (_, text) in sources::BUILTIN {
             all.merge(Self::from_yaml(text).expect("shipped configs are tested"));
         }
         all
@@ -88,6 +91,37 @@ impl ClassConfig {
     }
 }
 
+/// The configuration a run uses: classes, typed stage sections, and the whole document as
+/// stored (sections idpctl does not read are kept in it).
+#[derive(Debug, Clone)]
+pub struct IdpConfig {
+    pub classes: ClassConfig,
+    pub sections: Sections,
+    pub document: serde_json::Value,
+}
+
+impl IdpConfig {
+    /// Reads an assembled or stored document; the first error makes it unusable.
+    pub fn from_document(document: serde_json::Value) -> Result<Self, ConfigError> {
+        let classes = ClassConfig::from_document(&document)?;
+        let (sections, findings) = Sections::from_document(&document);
+        if let Some(e) = findings.iter().find(|f| f.severity == Severity::Error) {
+            return Err(ConfigError::BadSection(e.to_string()));
+        }
+        Ok(IdpConfig {
+            classes,
+            sections,
+            document,
+        })
+    }
+
+    /// The built-in class library with no stage settings: what runs when nothing is configured.
+    pub fn builtin() -> Self {
+        let assembled = sources::assemble(crate::settings::ClassesMode::Add, &[]);
+        Self::from_document(assembled.document).expect("shipped configs are tested")
+    }
+}
+
 /// A threshold may be written as a number or a string ("0.8") in accelerator configs.
 pub(crate) fn threshold_of(v: &serde_json::Value) -> Option<f32> {
     let t = v.get("x-aws-idp-confidence-threshold")?;
@@ -102,6 +136,13 @@ pub(crate) fn threshold_of(v: &serde_json::Value) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn builtin_config_is_the_library() {
+        let c = IdpConfig::builtin();
+        assert_eq!(c.classes.classes.len(), 7);
+        assert_eq!(c.sections, Sections::default());
+    }
 
     #[test]
     fn builtin_configs_load() {
