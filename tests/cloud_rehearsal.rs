@@ -749,6 +749,9 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
             .all(|f| ["member_name", "statement_date"].contains(&f.as_str())),
         "extract used v2's class: {fields:?}"
     );
+    let status = env.idpctl(&["--output", "json", "status"]);
+    let status: Value = serde_json::from_str(&status.stdout).unwrap();
+    assert_eq!(status["configuration"]["version"], 2, "{status:#}");
     let diff = env.idpctl(&["config", "diff", "1", "2"]);
     assert_eq!(diff.code, 1, "{}", diff.stderr);
     assert!(diff.stdout.contains("+ classes.Credit-Union-Statement"));

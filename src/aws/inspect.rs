@@ -156,6 +156,7 @@ pub async fn gather(
     // The trait's methods, not the SDK's inherent ones of the same names.
     let cfn: &dyn StackApi = &client;
     let mut report = StatusReport {
+        configuration: None,
         stack_name: stack_name.to_string(),
         region: session.region.clone(),
         stack: None,

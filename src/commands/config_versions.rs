@@ -42,23 +42,57 @@ pub struct StackConfig {
 pub async fn open(settings: &Settings) -> anyhow::Result<StackConfig> {
     match settings.target {
         Target::Local => open_local(settings),
-        Target::Aws => {
-            let session = crate::aws::connect(settings).await?;
-            let stack = deployed_resources(&session.cloudformation(), &settings.stack_name).await?;
-            let table = stack.require("ConfigurationTable")?.to_string();
-            let bucket = stack.require("WorkingBucket")?.to_string();
-            let objects = Arc::new(crate::services::aws::S3Objects::new(session.s3()));
-            Ok(StackConfig {
-                store: Arc::new(DynamoConfigStore::new(
-                    aws_sdk_dynamodb::Client::new(&session.config),
-                    table.clone(),
-                    objects,
-                    bucket,
-                )),
-                who: session.caller_arn.clone(),
-                place: format!("stack {} (table {table})", settings.stack_name),
-            })
+        Target::Aws => open_aws(&crate::aws::connect(settings).await?, settings).await,
+    }
+}
+
+/// The deployed stack's store, through a session the caller already has.
+pub async fn open_aws(
+    session: &crate::aws::Session,
+    settings: &Settings,
+) -> anyhow::Result<StackConfig> {
+    let stack = deployed_resources(&session.cloudformation(), &settings.stack_name).await?;
+    let table = stack.require("ConfigurationTable")?.to_string();
+    let bucket = stack.require("WorkingBucket")?.to_string();
+    let objects = Arc::new(crate::services::aws::S3Objects::new(session.s3()));
+    Ok(StackConfig {
+        store: Arc::new(DynamoConfigStore::new(
+            aws_sdk_dynamodb::Client::new(&session.config),
+            table.clone(),
+            objects,
+            bucket,
+        )),
+        who: session.caller_arn.clone(),
+        place: format!("stack {} (table {table})", settings.stack_name),
+    })
+}
+
+/// Says so when the stack's active configuration is not the profile's: results then come from
+/// the active one, which may surprise someone who just edited `classes:`.
+pub async fn warn_if_stack_differs(stack: &StackConfig, assembled: &Assembled, ui: &Ui) {
+    let active = match stack.store.active().await {
+        Ok(a) => a,
+        Err(e) => {
+            ui.debug(format!("cannot read the active configuration: {e}"));
+            return;
         }
+    };
+    let Some(active) = active else {
+        ui.warn(format!(
+            "{} has no active configuration: its functions use the built-in classes, not the profile's; `idpctl deploy` or `idpctl config push FILE --activate` installs one",
+            stack.place
+        ));
+        return;
+    };
+    match stack.store.get(active.version).await {
+        Ok(Some(v)) if v.meta.sha256 == body_sha256(&assembled.document) => {
+            ui.debug(format!("the stack runs the profile's configuration (v{})", active.version))
+        }
+        Ok(_) => ui.warn(format!(
+            "{} runs configuration v{}, not the profile's: these documents are processed with v{}; `idpctl config diff` shows what differs, `idpctl deploy` or `idpctl config push FILE --activate` changes it",
+            stack.place, active.version, active.version
+        )),
+        Err(e) => ui.debug(format!("cannot read configuration v{}: {e}", active.version)),
     }
 }
 
@@ -137,6 +171,22 @@ pub async fn install(
             },
         )
         .await?;
+    // A version pushed into a stack that was never deployed before stays active: the profile
+    // has not changed since, there is no earlier profile to change from.
+    let pushed_first = last_deploy.is_none()
+        && active.is_some_and(|a| {
+            versions
+                .iter()
+                .any(|v| v.version == a && v.origin == Origin::Push)
+        });
+    if pushed_first {
+        return Ok(Installed {
+            version: new.version,
+            pushed: true,
+            active: active.unwrap_or(new.version),
+            replaced: None,
+        });
+    }
     store.activate(new.version, &stack.who).await?;
     Ok(Installed {
         version: new.version,
@@ -167,6 +217,10 @@ pub fn install_local(
 /// One line for people on what [`install`] did.
 pub fn describe(installed: &Installed) -> String {
     match (installed.pushed, installed.replaced) {
+        (true, _) if installed.active != installed.version => format!(
+            "stored the profile's configuration as v{}; v{}, pushed before, stays active (`idpctl config activate {}` to use the profile's)",
+            installed.version, installed.active, installed.version
+        ),
         (true, Some(old)) => format!(
             "configuration v{} (the profile's, changed since the last deploy) is active; v{old} was",
             installed.version
@@ -461,4 +515,84 @@ async fn diff_cmd(
         }
     }
     Ok(status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::config::sources;
+    use crate::settings::ClassesMode;
+
+    fn stack() -> StackConfig {
+        StackConfig {
+            store: Arc::new(SqliteConfigStore::in_memory().unwrap()),
+            who: "tester".into(),
+            place: "test stack".into(),
+        }
+    }
+
+    fn profile(extra_class: Option<&str>) -> Assembled {
+        let files: Vec<_> = extra_class
+            .map(|name| {
+                sources::parse(
+                    "mine.yaml",
+                    &format!(
+                        "x-aws-idp-document-type: {name}\nproperties:\n  a:\n    type: string\n"
+                    ),
+                )
+                .unwrap()
+            })
+            .into_iter()
+            .collect();
+        sources::assemble(ClassesMode::Add, &files)
+    }
+
+    async fn push(stack: &StackConfig, body: &Assembled) -> u64 {
+        let v = stack
+            .store
+            .push(
+                &body.document,
+                NewVersion {
+                    pushed_by: "operator".into(),
+                    origin: Origin::Push,
+                    sources: vec![],
+                    description: None,
+                },
+            )
+            .await
+            .unwrap();
+        stack.store.activate(v.version, "operator").await.unwrap();
+        v.version
+    }
+
+    #[tokio::test]
+    async fn deploy_installs_the_profile_only_when_it_changed() {
+        let s = stack();
+        let first = install(&s, &profile(None), "p").await.unwrap();
+        assert_eq!((first.version, first.pushed, first.active), (1, true, 1));
+        let again = install(&s, &profile(None), "p").await.unwrap();
+        assert_eq!((again.version, again.pushed, again.active), (1, false, 1));
+
+        // An operator's push survives a redeploy of the same profile...
+        let pushed = push(&s, &profile(Some("Invoice"))).await;
+        let redeploy = install(&s, &profile(None), "p").await.unwrap();
+        assert_eq!((redeploy.pushed, redeploy.active), (false, pushed));
+        assert!(describe(&redeploy).contains("stays active"));
+
+        // ...but a changed profile takes effect.
+        let changed = install(&s, &profile(Some("Receipt")), "p").await.unwrap();
+        assert!(changed.pushed);
+        assert_eq!(changed.active, changed.version);
+        assert_eq!(changed.replaced, Some(pushed));
+    }
+
+    #[tokio::test]
+    async fn a_push_before_the_first_deploy_stays_active() {
+        let s = stack();
+        let pushed = push(&s, &profile(Some("Invoice"))).await;
+        let first = install(&s, &profile(None), "p").await.unwrap();
+        assert!(first.pushed);
+        assert_eq!(first.active, pushed);
+        assert!(describe(&first).contains("pushed before, stays active"));
+    }
 }

@@ -71,6 +71,8 @@ struct LocalStatus {
     pending: usize,
     dead_letters: usize,
     recent_failures: Vec<Failure>,
+    /// The configuration version the stack runs with (`null`: the built-in classes).
+    configuration: Option<crate::services::config_store::Active>,
 }
 
 #[derive(Serialize)]
@@ -125,6 +127,10 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
     let dead_letters = std::fs::read_dir(stack.layout.root.join("dead-letters"))
         .map(|d| d.count())
         .unwrap_or(0);
+    let configuration = {
+        let versions = super::config_versions::open_local(settings)?;
+        stack.runtime.block_on(versions.store.active())?
+    };
     let failed_executions = executions.iter().any(|(s, n)| s == "FAILED" && *n > 0);
     let degraded = dead_letters > 0 || failed_executions;
     let report = LocalStatus {
@@ -136,6 +142,7 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         documents,
         dead_letters,
         recent_failures,
+        configuration,
     };
     match ui.output {
         OutputFormat::Json => ui::print_json(&report)?,
@@ -163,6 +170,16 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
                 }
             );
             println!("documents       {}", fmt(&report.documents));
+            println!(
+                "config          {}",
+                match &report.configuration {
+                    Some(a) => format!(
+                        "v{} active (since {}, by {})",
+                        a.version, a.activated_at, a.activated_by
+                    ),
+                    None => "no version active: the built-in classes".into(),
+                }
+            );
             println!(
                 "pending         {} execution(s) (resumed by the next `process`)",
                 report.pending

@@ -256,9 +256,15 @@ impl Standing {
 
 pub fn process(args: &ProcessArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
     let files = expand(&args.paths)?;
+    // The deployed stack runs its active configuration; `--classes` here cannot change that, but
+    // a difference from the profile's is worth saying before the results come back.
+    let config = super::config::effective(settings, ui)?;
     aws::runtime()?.block_on(async {
         let session = aws::connect(settings).await?;
         let stack = Deployed::find(&session, &settings.stack_name).await?;
+        if let Ok(versions) = super::config_versions::open_aws(&session, settings).await {
+            super::config_versions::warn_if_stack_differs(&versions, &config, ui).await;
+        }
         let mut uploads = Vec::new();
         for file in &files {
             let name = file

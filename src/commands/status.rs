@@ -22,7 +22,18 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
     let report = aws::runtime()?.block_on(async {
         let session = aws::connect(settings).await?;
         let sha = local.as_ref().ok().map(|a| a.code_sha256.clone());
-        anyhow::Ok(inspect::gather(&session, &settings.stack_name, sha.as_deref()).await?)
+        let mut report = inspect::gather(&session, &settings.stack_name, sha.as_deref()).await?;
+        if report.stack.is_some()
+            && let Ok(versions) = super::config_versions::open_aws(&session, settings).await
+        {
+            match versions.store.active().await {
+                Ok(active) => report.configuration = active,
+                Err(e) => report
+                    .notes
+                    .push(format!("the active configuration could not be read: {e}")),
+            }
+        }
+        anyhow::Ok(report)
     })?;
     let mut report = report;
     health::assess(&mut report);
@@ -132,6 +143,16 @@ pub fn text(r: &StatusReport, color: bool) -> String {
             .iter()
             .map(|(k, v)| format!("{k} {v}"))
             .collect();
+        out.push_str(&format!(
+            "config      {}\n",
+            match &r.configuration {
+                Some(a) => format!(
+                    "v{} active (since {}, by {})",
+                    a.version, a.activated_at, a.activated_by
+                ),
+                None => "no version active: the built-in classes".into(),
+            }
+        ));
         out.push_str(&format!(
             "executions  {} (last 24 h)\n",
             if runs.is_empty() {

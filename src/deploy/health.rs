@@ -77,6 +77,9 @@ pub struct StatusReport {
     pub dead_letter_queues: Vec<QueueDepth>,
     /// Executions started in the last 24 hours, by status.
     pub executions_24h: BTreeMap<String, u64>,
+    /// The configuration version the functions run with (`null`: none active, or not read).
+    #[serde(default)]
+    pub configuration: Option<crate::services::config_store::Active>,
     pub health: Health,
     /// Why the stack is not healthy, one line each; notes that do not affect health too.
     pub problems: Vec<String>,
@@ -207,6 +210,7 @@ mod tests {
 
     pub(crate) fn healthy() -> StatusReport {
         StatusReport {
+            configuration: None,
             stack_name: "idp-dev".into(),
             region: "us-east-1".into(),
             stack: Some(StackSummary {
