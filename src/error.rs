@@ -74,6 +74,9 @@ fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
     if let Some(e) = err.downcast_ref::<crate::handlers::UnknownHandler>() {
         return Some(e);
     }
+    if let Some(e) = err.downcast_ref::<crate::engines::SelectError>() {
+        return Some(e);
+    }
     None
 }
 

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod cli;
 pub mod commands;
 pub mod deploy;
+pub mod engines;
 pub mod error;
 pub mod exit;
 pub mod handlers;

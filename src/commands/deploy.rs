@@ -54,6 +54,13 @@ async fn deploy(
 ) -> anyhow::Result<ExitStatus> {
     // A stack that cannot work, or a class config with errors, is refused before anything is
     // uploaded or changed.
+    if let Some(f) = crate::validate::llm_for_target(settings) {
+        return Err(crate::error::Hinted::usage(
+            format!("{}: {}", f.location, f.message),
+            "`idpctl validate` lists every finding",
+        )
+        .into());
+    }
     refuse_invalid(&stack::render(assets, &args.stack, settings)?)?;
     let config = super::config::effective(settings, ui)?;
     // Package first: a binary that cannot run on Lambda is a local problem, found without AWS.

@@ -40,6 +40,7 @@ pub fn run(
         findings.extend(validate::engines(&rendered));
     }
     findings.extend(class_config_findings(settings)?);
+    findings.extend(crate::validate::llm_for_target(settings));
     let mut tools = Vec::new();
     if !args.no_external {
         // The linters need files; a temporary folder unless the user wants to keep them.

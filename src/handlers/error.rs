@@ -21,6 +21,10 @@ pub enum HandlerError {
     /// The post-processing hook did not take a completion event (after its own retries).
     #[error("{0}")]
     Hook(String),
+    /// A model call failed: throttled or unavailable ones are retried by the state machine,
+    /// the rest fail the document with the reason.
+    #[error("{}", with_hint(.0))]
+    Model(#[from] crate::engines::EngineError),
 }
 
 impl HandlerError {
@@ -39,7 +43,17 @@ impl HandlerError {
             HandlerError::Store(StoreError::Transient(_)) => "idpctl.Transient",
             HandlerError::Store(_) => "idpctl.StoreFailed",
             HandlerError::Hook(_) => "idpctl.HookFailed",
+            HandlerError::Model(e) => e.error_type(),
         }
+    }
+}
+
+/// A model error as a failure reason: what happened and what to do, since the reason is all the
+/// user sees of it in a result.
+fn with_hint(e: &crate::engines::EngineError) -> String {
+    match e.hint() {
+        Some(h) => format!("{e} (hint: {h})"),
+        None => e.to_string(),
     }
 }
 

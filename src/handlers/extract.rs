@@ -35,16 +35,49 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .class(&section.classification)
         .cloned()
     {
-        let result = tokio::task::spawn_blocking(move || {
-            let refs: Vec<&PageContent> = pages.iter().collect();
-            extract::extract_section(&class, &refs)
-        })
-        .await
-        .map_err(|e| HandlerError::Document(format!("extraction stopped: {e}")))?;
+        let result = match &services.llm {
+            Some(llm) => {
+                let schema = class_schema(&loaded.config.document, &class.name);
+                let (result, usage) = crate::engines::extract::extract_with_model(
+                    llm.chat.as_ref(),
+                    &llm.model,
+                    &class,
+                    &schema,
+                    &pages,
+                    &loaded.config.sections.extraction,
+                )
+                .await?;
+                section.metering =
+                    crate::engines::extract::meter(&usage, llm.chat.backend(), &llm.model);
+                result
+            }
+            None => tokio::task::spawn_blocking(move || {
+                let refs: Vec<&PageContent> = pages.iter().collect();
+                extract::extract_section(&class, &refs)
+            })
+            .await
+            .map_err(|e| HandlerError::Document(format!("extraction stopped: {e}")))?,
+        };
         section.attributes = result.attributes;
         section.fields = result.fields;
     }
     ws.put_json(&ws.section(&section.section_id, "extraction"), &section)
         .await?;
     Ok(json!({"section_id": section.section_id, "fields": section.fields.len()}))
+}
+
+/// The class's schema as the configuration holds it (what a model is asked to fill).
+fn class_schema(document: &Value, name: &str) -> Value {
+    document["classes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| {
+            c.get("x-aws-idp-document-type")
+                .or_else(|| c.get("$id"))
+                .and_then(Value::as_str)
+                == Some(name)
+        })
+        .cloned()
+        .unwrap_or(Value::Null)
 }

@@ -110,6 +110,11 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         put_output(services, &format!("{prefix}/{rel}"), &result).await?;
         section.extraction_result_uri = Some(uri(&rel));
         doc.confidence_alert_count += section.confidence_threshold_alerts.len() as u32;
+        for (context, units) in &section.metering {
+            for (unit, amount) in units {
+                metering::add(&mut doc.metering, context, unit, *amount);
+            }
+        }
         doc.sections.push(section);
     }
     let summary: Value = ws.get_json(&ws.summary()).await.unwrap_or(Value::Null);

@@ -32,4 +32,8 @@ pub struct Section {
     pub fields: BTreeMap<String, FieldResult>,
     #[serde(default)]
     pub confidence_threshold_alerts: Vec<ConfidenceAlert>,
+    /// Model calls made for this section (`Extraction/<backend>/<model>`: tokens, requests);
+    /// summed into the document's metering.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub metering: super::Metering,
 }

@@ -35,6 +35,8 @@ pub enum LocalError {
     State { dir: PathBuf, message: String },
     #[error("{path}: {message}")]
     Input { path: PathBuf, message: String },
+    #[error(transparent)]
+    Engine(#[from] crate::engines::SelectError),
 }
 
 impl crate::error::Diagnose for LocalError {
@@ -46,6 +48,7 @@ impl crate::error::Diagnose for LocalError {
                     .into()
             }
             LocalError::Input { .. } => "pass files or folders that exist and can be read".into(),
+            LocalError::Engine(e) => return e.hint(),
         })
     }
     fn status(&self) -> crate::exit::ExitStatus {
@@ -150,6 +153,8 @@ impl LocalStack {
                 dlq_dir: layout.root.join("dead-letters"),
             }) as Arc<dyn HookTarget>
         });
+        services.llm =
+            crate::engines::from_settings(settings, &|k| std::env::var(k).ok())?.map(Arc::new);
         let journal =
             Arc::new(SqliteJournal::open(&layout.database()).map_err(|e| state_err(&dir, e.0))?);
         let machine =

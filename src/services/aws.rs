@@ -445,5 +445,7 @@ pub async fn services_with(
         hook,
         ocr,
         config,
+        // Deployed functions get no model engine yet: the key must come from Secrets Manager.
+        llm: None,
     })
 }

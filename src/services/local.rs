@@ -203,5 +203,6 @@ pub fn services_with(
             )?),
             super::configs::DEFAULT_REFRESH,
         )),
+        llm: None,
     })
 }

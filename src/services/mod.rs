@@ -79,4 +79,6 @@ pub struct Services {
     pub ocr: Arc<dyn crate::pipeline::ocr::OcrEngine>,
     /// The configuration (classes, stage settings): the stack's active version.
     pub config: Arc<dyn ConfigSource>,
+    /// The model behind the language stages; `None` runs the embedded rules.
+    pub llm: Option<Arc<crate::engines::LlmEngine>>,
 }

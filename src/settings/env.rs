@@ -17,6 +17,9 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_HOOK_FUNCTION_ARN", "hook.function_arn"),
     ("IDPCTL_HOOK_MAX_PAYLOAD_BYTES", "hook.max_payload_bytes"),
     ("IDPCTL_ENGINE_OCR", "engines.ocr"),
+    ("IDPCTL_ENGINE_LLM", "engines.llm"),
+    ("IDPCTL_OPENAI_BASE_URL", "engines.openai.base_url"),
+    ("IDPCTL_OPENAI_MODEL", "engines.openai.model"),
     ("IDPCTL_BATCHING_WINDOW_SECONDS", "batching_window_seconds"),
     (
         "IDPCTL_WORKING_BUCKET_EXPIRY_DAYS",
@@ -37,10 +40,17 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
 /// Variables read by the command line itself rather than the settings layer.
 const CLI_VARS: &[&str] = &["IDPCTL_PROFILE", "IDPCTL_OUTPUT", "IDPCTL_TEMPLATES_DIR"];
 
+/// Secrets idpctl reads where it uses them, never into settings (which `--print-settings`
+/// prints and templates render).
+const SECRET_VARS: &[&str] = &["IDPCTL_OPENAI_API_KEY"];
+
 /// Variables of this repository's CI and test suite: not settings, and not typos either.
 const TOOLING_VARS: &[&str] = &[
     "IDPCTL_CI_CACHE",
+    "IDPCTL_LLAMA_MODEL",
+    "IDPCTL_LLAMA_SERVER",
     "IDPCTL_REQUIRE_LINTERS",
+    "IDPCTL_REQUIRE_MODEL",
     "IDPCTL_REQUIRE_RELEASE_ARTIFACT",
 ];
 
@@ -62,6 +72,7 @@ pub fn from_env(
     for (name, value) in vars {
         if !name.starts_with("IDPCTL_")
             || CLI_VARS.contains(&name.as_str())
+            || SECRET_VARS.contains(&name.as_str())
             || TOOLING_VARS.contains(&name.as_str())
         {
             continue;
@@ -102,6 +113,9 @@ pub fn from_env(
             "hook.function_arn" => layer.hook_function_arn = Some(value.clone()),
             "hook.max_payload_bytes" => layer.hook_max_payload_bytes = Some(u64::from(number()?)),
             "engines.ocr" => layer.ocr_engine = Some(value.clone()),
+            "engines.llm" => layer.llm_engine = Some(value.clone()),
+            "engines.openai.base_url" => layer.openai_base_url = Some(value.clone()),
+            "engines.openai.model" => layer.openai_model = Some(value.clone()),
             "batching_window_seconds" => layer.batching_window_seconds = Some(number()?),
             "working_bucket_expiry_days" => layer.working_bucket_expiry_days = Some(number()?),
             "concurrency.documents" => layer.max_document_concurrency = Some(number()?),
@@ -159,6 +173,19 @@ mod tests {
         assert_eq!(layer.page_retries, Some(3));
         assert_eq!(layer.architecture, Some(super::super::Architecture::X86_64));
         assert_eq!(unknown, vec!["IDPCTL_STAK_NAME".to_string()]);
+    }
+
+    /// The key is read where it is used; it is neither a setting nor an unknown variable.
+    #[test]
+    fn the_api_key_never_enters_the_settings() {
+        let (layer, unknown) = from_env(vars(&[
+            ("IDPCTL_OPENAI_API_KEY", "sk-secret"),
+            ("IDPCTL_ENGINE_LLM", "openai"),
+        ]))
+        .unwrap();
+        assert!(unknown.is_empty(), "{unknown:?}");
+        assert_eq!(layer.llm_engine.as_deref(), Some("openai"));
+        assert!(!format!("{layer:?}").contains("sk-secret"));
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct Layer {
     pub ocr_engine: Option<String>,
     pub classes: Option<Vec<PathBuf>>,
     pub classes_mode: Option<ClassesMode>,
+    pub llm_engine: Option<String>,
+    pub openai_base_url: Option<String>,
+    pub openai_model: Option<String>,
 }
 
 macro_rules! merge_fields {
@@ -71,6 +74,9 @@ impl Layer {
             ocr_engine,
             classes,
             classes_mode,
+            llm_engine,
+            openai_base_url,
+            openai_model,
         )
     }
 }
@@ -105,6 +111,9 @@ impl From<Profile> for Layer {
             local_hook_url: local.hook_url,
             hook_max_payload_bytes: hook.max_payload_bytes,
             ocr_engine: engines.ocr,
+            llm_engine: engines.llm,
+            openai_base_url: engines.openai.as_ref().and_then(|o| o.base_url.clone()),
+            openai_model: engines.openai.as_ref().and_then(|o| o.model.clone()),
             classes: p.classes.map(|c| c.into_paths()),
             classes_mode: p.classes_mode,
         }

@@ -111,6 +111,10 @@ pub struct Settings {
     /// The user's class configs (files or folders), in the order they apply.
     pub classes: Vec<PathBuf>,
     pub classes_mode: ClassesMode,
+    /// The model engine of the language stages (`rules`, `openai`).
+    pub llm_engine: String,
+    pub openai_base_url: Option<String>,
+    pub openai_model: Option<String>,
 }
 
 /// Values nobody set: the stack's defaults.
@@ -179,6 +183,9 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
         }),
         classes: l.classes.unwrap_or_default(),
         classes_mode: l.classes_mode.unwrap_or_default(),
+        llm_engine: l.llm_engine.unwrap_or_else(|| "rules".into()),
+        openai_base_url: l.openai_base_url,
+        openai_model: l.openai_model,
     }
 }
 
@@ -259,6 +266,27 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
             "engines.ocr",
             format!("`{v}` is not an OCR engine"),
             format!("use one of: {}", crate::pipeline::ocr::ENGINES.join(", ")),
+        ));
+    }
+    if let Some(v) = &layer.llm_engine
+        && !crate::engines::LLM_ENGINES.contains(&v.as_str())
+    {
+        return Err(invalid(
+            "engines.llm",
+            format!("`{v}` is not a model engine of idpctl"),
+            format!(
+                "use one of: {} (bedrock is not built yet)",
+                crate::engines::LLM_ENGINES.join(", ")
+            ),
+        ));
+    }
+    if let Some(v) = &layer.openai_base_url
+        && !(v.starts_with("http://") || v.starts_with("https://"))
+    {
+        return Err(invalid(
+            "engines.openai.base_url",
+            format!("`{v}` is not an http(s) URL"),
+            "use the server's OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1".into(),
         ));
     }
     if let Some(v) = layer.hook_max_payload_bytes

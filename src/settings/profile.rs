@@ -57,6 +57,19 @@ impl ClassPaths {
 pub struct EnginesSection {
     /// `tesseract` or `none`.
     pub ocr: Option<String>,
+    /// The model engine of the language stages: `rules` (the embedded engine), `openai`.
+    pub llm: Option<String>,
+    pub openai: Option<OpenAiSection>,
+}
+
+/// An OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp's llama-server,
+/// LiteLLM). The API key is never written here: it comes from `IDPCTL_OPENAI_API_KEY`.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct OpenAiSection {
+    /// `http://127.0.0.1:8080/v1`
+    pub base_url: Option<String>,
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]

@@ -47,6 +47,21 @@ pub fn check(template: &Value) -> Vec<Finding> {
     out
 }
 
+/// A model engine the deployed functions cannot run yet: only `rules` is wired into the
+/// template (the `openai` key would have to come from Secrets Manager, which is not built).
+pub fn llm_for_target(settings: &crate::settings::Settings) -> Option<Finding> {
+    (settings.target != crate::settings::Target::Local && settings.llm_engine != "rules").then(|| {
+        Finding::error(
+            "engine-target",
+            format!("profile {}: engines.llm", settings.profile),
+            format!(
+                "model engine `{}` runs on the local stack only in this release: deployed functions would need its API key from Secrets Manager, which idpctl does not wire yet; deploy with `engines.llm: rules`",
+                settings.llm_engine
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

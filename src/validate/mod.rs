@@ -21,6 +21,11 @@ pub fn engines(r: &Rendered) -> Vec<Finding> {
     engines::check(&r.template)
 }
 
+/// The profile's model engine, where the stack runs (see `engines::llm_for_target`).
+pub fn llm_for_target(settings: &crate::settings::Settings) -> Option<Finding> {
+    engines::llm_for_target(settings)
+}
+
 /// idpctl's own checks, in a stable order.
 pub fn builtin(r: &Rendered) -> Vec<Finding> {
     let mut out = refs::check(&r.template);

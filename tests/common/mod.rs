@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod llama;
 pub mod moto;
 pub mod runtime_api;
 pub mod tables;

@@ -45,7 +45,7 @@ pub fn extract_section(class: &ClassDef, pages: &[&PageContent]) -> SectionExtra
 }
 
 /// Set `value` at `path` in nested maps, creating the maps on the way.
-fn insert(root: &mut Map<String, Value>, path: &[String], value: Value) {
+pub(crate) fn insert(root: &mut Map<String, Value>, path: &[String], value: Value) {
     let Some((last, parents)) = path.split_last() else {
         return;
     };
