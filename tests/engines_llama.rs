@@ -106,6 +106,17 @@ fn a_small_model_answers_in_the_schema_and_is_metered() {
     );
     assert!(metering["outputTokens"].as_f64().unwrap_or(0.0) > 0.0);
     assert!(metering["requests"].as_f64().unwrap_or(0.0) >= 1.0);
+    // The summary is the model's, metered on its own.
+    assert!(
+        !result["summary"]
+            .as_str()
+            .unwrap_or_default()
+            .trim()
+            .is_empty(),
+        "{result:#}"
+    );
+    let summarized = &result["metering"][format!("Summarization/openai/{}", llama.model)];
+    assert!(summarized["outputTokens"].as_f64().unwrap_or(0.0) > 0.0);
 }
 
 #[test]

@@ -68,6 +68,12 @@ fn completion(content: &Value) -> Value {
     })
 }
 
+fn completion_text(text: &str) -> Value {
+    let mut c = completion(&Value::Null);
+    c["choices"][0]["message"]["content"] = Value::String(text.to_string());
+    c
+}
+
 fn process(state: &Path, fake: &Fake, file: &str) -> (common::Run, Value) {
     let out = state.join("out");
     let mut cmd = command();
@@ -105,10 +111,18 @@ fn bank_statement() -> String {
 #[test]
 fn extraction_comes_from_the_model_checked_and_metered() {
     let state = tempfile::tempdir().unwrap();
-    let fake = serve(vec![(
-        200,
-        completion(&json!({"member_name": "ALEJANDRO ROSALEZ", "statement_date": "2031-02-30"})),
-    )]);
+    let fake = serve(vec![
+        (
+            200,
+            completion(
+                &json!({"member_name": "ALEJANDRO ROSALEZ", "statement_date": "2031-02-30"}),
+            ),
+        ),
+        (
+            200,
+            completion_text("A credit union statement for Alejandro Rosalez."),
+        ),
+    ]);
     let (run, result) = process(state.path(), &fake, &bank_statement());
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let section = &result["sections"][0];
@@ -133,9 +147,22 @@ fn extraction_comes_from_the_model_checked_and_metered() {
     assert_eq!(metering["inputTokens"], 321.0, "{:#}", result["metering"]);
     assert_eq!(metering["outputTokens"], 45.0);
     assert_eq!(metering["requests"], 1.0);
+    // The summary is the model's too, metered under its own stage.
+    assert_eq!(
+        result["summary"],
+        "A credit union statement for Alejandro Rosalez."
+    );
+    assert_eq!(
+        result["metering"]["Summarization/openai/fake-model"]["requests"],
+        1.0
+    );
 
     let requests = fake.requests.lock().unwrap();
-    assert_eq!(requests.len(), 1);
+    assert_eq!(requests.len(), 2, "extraction, then summarization");
+    assert!(
+        requests[1].get("response_format").is_none(),
+        "a summary is plain text"
+    );
     let req = &requests[0];
     assert_eq!(req["model"], "fake-model");
     assert_eq!(req["temperature"], 0.0);
@@ -163,11 +190,16 @@ fn a_throttled_call_is_retried_and_the_document_completes() {
             200,
             completion(&json!({"member_name": "ALEJANDRO ROSALEZ"})),
         ),
+        (200, completion_text("A statement.")),
     ]);
     let (run, result) = process(state.path(), &fake, &bank_statement());
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(result["status"], "COMPLETED");
-    assert_eq!(fake.requests.lock().unwrap().len(), 2, "one retry");
+    assert_eq!(
+        fake.requests.lock().unwrap().len(),
+        3,
+        "one retry, then the summary"
+    );
 }
 
 #[test]

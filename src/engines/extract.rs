@@ -117,16 +117,7 @@ pub fn prompts(
     settings: &ExtractionSection,
     pages: &[PageContent],
 ) -> (String, String) {
-    let system = settings
-        .model
-        .system_prompt
-        .clone()
-        .unwrap_or_else(|| DEFAULT_SYSTEM_PROMPT.to_string());
-    let task = settings
-        .model
-        .task_prompt
-        .clone()
-        .unwrap_or_else(|| DEFAULT_TASK_PROMPT.to_string());
+    let (system, task) = configured_or(&settings.model, DEFAULT_SYSTEM_PROMPT, DEFAULT_TASK_PROMPT);
     let user = task
         .replace("{DOCUMENT_CLASS}", &class.name)
         .replace(
@@ -140,6 +131,24 @@ pub fn prompts(
     (
         super::chat::strip_cachepoints(&system),
         super::chat::strip_cachepoints(&user),
+    )
+}
+
+/// The stage's configured system and task prompts, or its defaults.
+pub fn configured_or(
+    model: &crate::pipeline::config::sections::ModelSettings,
+    system: &str,
+    task: &str,
+) -> (String, String) {
+    (
+        model
+            .system_prompt
+            .clone()
+            .unwrap_or_else(|| system.to_string()),
+        model
+            .task_prompt
+            .clone()
+            .unwrap_or_else(|| task.to_string()),
     )
 }
 
@@ -373,8 +382,18 @@ fn found_on(text: &str, value: &Value, pages: &[PageContent]) -> Option<u32> {
 
 /// Metering keys in the accelerator's shape: `Extraction/<backend>/<model>`.
 pub fn meter(usage: &Usage, backend: &str, model: &str) -> BTreeMap<String, BTreeMap<String, f64>> {
+    meter_stage("Extraction", usage, backend, model)
+}
+
+/// `<Stage>/<backend>/<model>`: input, output and total tokens, and requests.
+pub fn meter_stage(
+    stage: &str,
+    usage: &Usage,
+    backend: &str,
+    model: &str,
+) -> BTreeMap<String, BTreeMap<String, f64>> {
     let mut m = BTreeMap::new();
-    let key = format!("Extraction/{backend}/{model}");
+    let key = format!("{stage}/{backend}/{model}");
     crate::model::metering::add(&mut m, &key, "inputTokens", usage.input_tokens as f64);
     crate::model::metering::add(&mut m, &key, "outputTokens", usage.output_tokens as f64);
     crate::model::metering::add(

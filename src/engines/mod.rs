@@ -6,6 +6,7 @@ pub mod chat;
 pub mod error;
 pub mod extract;
 pub mod openai;
+pub mod summarize;
 
 /// The model engines of the language stages a profile may name (`engines.llm`).
 pub const LLM_ENGINES: &[&str] = &["rules", "openai"];

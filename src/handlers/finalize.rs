@@ -118,6 +118,13 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         doc.sections.push(section);
     }
     let summary: Value = ws.get_json(&ws.summary()).await.unwrap_or(Value::Null);
+    for (context, units) in summary["metering"].as_object().into_iter().flatten() {
+        for (unit, amount) in units.as_object().into_iter().flatten() {
+            if let Some(n) = amount.as_f64() {
+                metering::add(&mut doc.metering, context, unit, n);
+            }
+        }
+    }
     if let Some(text) = summary["summary"].as_str().filter(|t| !t.is_empty()) {
         let md = format!("# {}\n\n{text}\n", doc_ref.name);
         services

@@ -1,5 +1,6 @@
-//! `summarize`: a short extractive summary of the document (its most informative sentences);
-//! an LLM summarizer can replace it behind the same handler.
+//! `summarize`: a short summary of the document — written by the model engine when the stack
+//! has one (and the configuration does not turn summarization off), else extractive (its most
+//! informative sentences).
 
 use serde_json::{Value, json};
 
@@ -13,11 +14,12 @@ use crate::services::Services;
 const NAME: &str = "summarize";
 
 /// What this handler's code calls in AWS (see [`super::access`]). Reads the pages that were read
-/// and writes the summary to the working bucket.
+/// and the document's configuration version, and writes the summary to the working bucket.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Working),
+    Access::configuration(),
 ];
 
 pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerError> {
@@ -25,8 +27,34 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let ids = page_ids(&event, NAME)?;
     let ws = Workspace::new(services, &document_id);
     let pages = read_pages(&ws, &ids).await?;
-    let summary = summarize::summarize(&pages, 3);
-    ws.put_json(&ws.summary(), &json!({"summary": summary}))
-        .await?;
+    let version = event
+        .pointer("/classification/config_version")
+        .and_then(Value::as_u64);
+    let loaded = services.config.version(version).await?;
+    let settings = &loaded.config.sections.summarization;
+    let (summary, metering) = match &services.llm {
+        Some(llm) if settings.enabled != Some(false) => {
+            let (summary, usage) = crate::engines::summarize::summarize_with_model(
+                llm.chat.as_ref(),
+                &llm.model,
+                &pages,
+                settings,
+            )
+            .await?;
+            let metering = crate::engines::extract::meter_stage(
+                "Summarization",
+                &usage,
+                llm.chat.backend(),
+                &llm.model,
+            );
+            (summary, metering)
+        }
+        _ => (summarize::summarize(&pages, 3), Default::default()),
+    };
+    ws.put_json(
+        &ws.summary(),
+        &json!({"summary": summary, "metering": metering}),
+    )
+    .await?;
     Ok(json!({"chars": summary.chars().count()}))
 }
