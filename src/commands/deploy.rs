@@ -136,7 +136,7 @@ async fn deploy(
             None
         }
         _ => {
-            let stack = super::config_versions::open(&settings).await?;
+            let stack = super::config_versions::open_aws(&session, &settings).await?;
             let installed = super::config_versions::install(&stack, &config, &settings.profile)
                 .await
                 .with_context(|| format!("cannot install the configuration in {}", stack.place))?;

@@ -186,7 +186,7 @@ pub async fn extract_with_model(
                 max_tokens: request.max_tokens,
             });
         }
-        match parse_answer(&answer.text) {
+        match parse_answer(&answer) {
             Ok(object) => return Ok((coerce(class, &object, pages), usage)),
             Err(problem) if attempt == 0 => {
                 last_problem = problem.clone();
@@ -221,21 +221,16 @@ fn schema_name(class: &str) -> String {
     if s.is_empty() { "fields".into() } else { s }
 }
 
-/// The answer as a JSON object; models sometimes wrap it in a code fence.
-fn parse_answer(text: &str) -> Result<Map<String, Value>, String> {
-    let trimmed = text.trim();
-    let body = trimmed
-        .strip_prefix("```json")
-        .or_else(|| trimmed.strip_prefix("```"))
-        .map(|r| r.trim_end().trim_end_matches("```"))
-        .unwrap_or(trimmed);
-    match serde_json::from_str::<Value>(body.trim()) {
+/// The answer as a JSON object (code fences allowed, as `ChatResponse::json` reads them).
+fn parse_answer(answer: &super::chat::ChatResponse) -> Result<Map<String, Value>, String> {
+    match answer.json() {
         Ok(Value::Object(m)) => Ok(m),
         Ok(other) => Err(format!(
             "the answer is JSON but not an object ({})",
             kind(&other)
         )),
-        Err(e) => Err(format!("the answer is not JSON: {e}")),
+        Err(EngineError::InvalidAnswer { reason, .. }) => Err(format!("the answer is {reason}")),
+        Err(e) => Err(e.to_string()),
     }
 }
 
