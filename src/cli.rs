@@ -232,6 +232,11 @@ pub struct StatusArgs {
     /// Compare the deployed code with this zip or binary instead of the running idpctl.
     #[arg(long, value_name = "PATH")]
     pub artifact: Option<PathBuf>,
+    /// Sum the metering and cost of the documents completed since then: `24h`, `7d`, a date,
+    /// an RFC 3339 time or `all` (default: the last 24 h in AWS, at most 10,000 documents;
+    /// `all` on the local stack).
+    #[arg(long, value_name = "WHEN")]
+    pub since: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -289,6 +289,63 @@ fn hook_set_show_clear_changes_only_the_hook_parameter() {
     );
 }
 
+/// `status` sums the metering `finalize` keeps in each completed document's tracking record
+/// (one bounded Query of `by_status`), and prices it: here at the built-in price of Nova Lite.
+fn usage_is_summed_from_the_tracking_table(env: &Env, status: &Value) {
+    use idpctl::services::{Tracking, TrackingRecord, clock};
+    assert_eq!(status["usage"]["documents"], 0, "{status:#}");
+    let table = component(status, "TrackingTable")["physical_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tracking = idpctl::services::aws::DynamoTracking::new(
+        aws_sdk_dynamodb::Client::new(&env.sdk()),
+        table,
+    );
+    let metering = serde_json::json!({"Extraction/bedrock/us.amazon.nova-lite-v1:0":
+        {"inputTokens": 2000.0, "outputTokens": 300.0, "totalTokens": 2300.0, "requests": 2.0}});
+    let now = clock::now_rfc3339();
+    for (id, status, details) in [
+        ("d1", "COMPLETED", serde_json::json!({"metering": metering})),
+        ("d2", "COMPLETED", serde_json::json!({"metering": metering})),
+        // Finalized before metering was recorded: counted, said so, not summed.
+        ("d3", "COMPLETED", serde_json::json!({"num_pages": 1})),
+        ("d4", "FAILED", serde_json::json!({"metering": metering})),
+    ] {
+        let record = TrackingRecord {
+            id: id.into(),
+            kind: "document".into(),
+            batch_id: Some("b1".into()),
+            status: status.into(),
+            created_at: now.clone(),
+            updated_at: now.clone(),
+            source: None,
+            execution: None,
+            reason: None,
+            details,
+        };
+        assert!(block_on(tracking.create(&record)).unwrap());
+    }
+    let (_, status) = env.status();
+    let usage = &status["usage"];
+    assert_eq!(usage["documents"], 3, "{usage:#}");
+    assert_eq!(usage["metered_documents"], 2);
+    assert_eq!(usage["truncated"], false);
+    let summed = &usage["metering"]["Extraction/bedrock/us.amazon.nova-lite-v1:0"];
+    assert_eq!(summed["inputTokens"].as_f64(), Some(4000.0));
+    assert_eq!(summed["requests"].as_f64(), Some(4.0));
+    let expected = (4000.0 * 0.06 + 600.0 * 0.24) / 1e6;
+    let total = usage["cost"]["total_usd"].as_f64().unwrap();
+    assert!((total - expected).abs() < 1e-12, "{usage:#}");
+    assert!(
+        usage["notes"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("1 of 3 completed documents carry no metering"),
+        "{usage:#}"
+    );
+}
+
 #[test]
 fn status_is_healthy_then_degraded_by_a_message_in_a_dead_letter_queue() {
     let Some(env) = setup() else { return };
@@ -311,6 +368,7 @@ fn status_is_healthy_then_degraded_by_a_message_in_a_dead_letter_queue() {
         true
     );
     assert_eq!(status["hook"]["enabled"], false);
+    usage_is_summed_from_the_tracking_table(&env, &status);
 
     let dlq = status["dead_letter_queues"]
         .as_array()

@@ -210,3 +210,66 @@ async fn records_from_before_the_map_form_are_read_and_updated() {
     assert!(item["details"].is_m(), "{item:?}");
     assert_eq!(item["status_rank"], AttributeValue::N("1".into()));
 }
+
+/// What `status` reads for the documents' usage: completed documents only (no uploads), newest
+/// first, from `since`, at most `max`, saying when it stopped at the cap; the metering `finalize`
+/// sets as one details key comes back with its numbers.
+#[tokio::test]
+async fn recent_documents_are_bounded_by_time_and_count() {
+    let Some(moto) = Moto::start() else { return };
+    let tracking = DynamoTracking::new(setup(&moto.endpoint).await, TABLE);
+    for day in 1..=5 {
+        let mut r = record(&format!("d{day}"), "COMPLETED");
+        r.created_at = format!("2026-01-0{day}T00:00:00.000Z");
+        tracking.create(&r).await.unwrap();
+        let metering = json!({"metering": {"Extraction/bedrock/amazon.nova-lite-v1:0":
+            {"inputTokens": 1000.0 * f64::from(day), "outputTokens": 10.5}}});
+        tracking
+            .update(
+                &r.id,
+                &TrackingUpdate {
+                    details: Some(metering),
+                    updated_at: r.created_at.clone(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let mut upload = record("u1", "COMPLETED");
+    upload.kind = "upload".into();
+    upload.created_at = "2026-01-09T00:00:00.000Z".into();
+    tracking.create(&upload).await.unwrap();
+    tracking.create(&record("f1", "FAILED")).await.unwrap();
+
+    let (all, truncated) = tracking
+        .recent_documents("COMPLETED", None, 100)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = all.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        (ids, truncated),
+        (vec!["d5", "d4", "d3", "d2", "d1"], false)
+    );
+    let m = &all[0].details["metering"]["Extraction/bedrock/amazon.nova-lite-v1:0"];
+    assert_eq!(m["inputTokens"].as_f64(), Some(5000.0));
+    assert_eq!(m["outputTokens"].as_f64(), Some(10.5));
+    assert_eq!(all[0].details["pages"], 3, "the other details keys stay");
+
+    let (since, truncated) = tracking
+        .recent_documents("COMPLETED", Some("2026-01-03T00:00:00.000Z"), 100)
+        .await
+        .unwrap();
+    assert_eq!((since.len(), truncated), (3, false));
+    let (capped, truncated) = tracking
+        .recent_documents("COMPLETED", None, 2)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = capped.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!((ids, truncated), (vec!["d5", "d4"], true));
+    let (exact, truncated) = tracking
+        .recent_documents("COMPLETED", None, 5)
+        .await
+        .unwrap();
+    assert_eq!((exact.len(), truncated), (5, false));
+}

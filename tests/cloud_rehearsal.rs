@@ -10,14 +10,15 @@
 mod common;
 mod rehearsal;
 
-use std::io::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use aws_config::{BehaviorVersion, SdkConfig};
 use common::moto::Moto;
-use common::{Run, command, root, run_cmd};
+use common::root;
 use idpctl::handlers::Handler;
+use rehearsal::setup::{
+    block_on, bootstrap_admin, config, deploy, get_json, samples, upload, zip_of,
+};
 use rehearsal::{Cloud, lambda_http};
 use serde_json::{Value, json};
 
@@ -34,146 +35,6 @@ struct HookStandIn {
     events: Mutex<Vec<Value>>,
     fail: AtomicBool,
     failures: Mutex<usize>,
-}
-
-fn samples() -> std::path::PathBuf {
-    root().join("../shared/samples")
-}
-
-fn config(endpoint: &str, key: &str, secret: &str) -> SdkConfig {
-    tokio::runtime::Runtime::new().unwrap().block_on(
-        aws_config::defaults(BehaviorVersion::latest())
-            .region(aws_config::Region::new("us-east-1"))
-            .endpoint_url(endpoint)
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                key,
-                secret,
-                None,
-                None,
-                "rehearsal",
-            ))
-            .load(),
-    )
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Runtime::new().unwrap().block_on(f)
-}
-
-/// The deployer: an IAM user with every permission, made in moto's unauthenticated requests.
-fn bootstrap_admin(endpoint: &str) -> (String, String) {
-    let anyone = config(endpoint, "bootstrap", "bootstrap");
-    let iam = aws_sdk_iam::Client::new(&anyone);
-    block_on(async {
-        iam.create_user()
-            .user_name("deployer")
-            .send()
-            .await
-            .unwrap();
-        iam.put_user_policy()
-            .user_name("deployer")
-            .policy_name("deploy-anything")
-            .policy_document(
-                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
-                    .to_string(),
-            )
-            .send()
-            .await
-            .unwrap();
-        let key = iam
-            .create_access_key()
-            .user_name("deployer")
-            .send()
-            .await
-            .unwrap()
-            .access_key
-            .unwrap();
-        (key.access_key_id, key.secret_access_key)
-    })
-}
-
-fn fake_arm64_zip(dir: &std::path::Path) -> std::path::PathBuf {
-    let mut h = b"\x7fELF\x02\x01\x01\0".to_vec();
-    h.resize(16, 0);
-    h.extend_from_slice(&2u16.to_le_bytes());
-    h.extend_from_slice(&183u16.to_le_bytes());
-    h.resize(64, 0);
-    let zip = dir.join("bootstrap.zip");
-    std::fs::write(&zip, idpctl::package::archive::zip_bootstrap(&h).unwrap()).unwrap();
-    zip
-}
-
-fn zip_of(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, bytes) in members {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-struct Env {
-    endpoint: String,
-    key: String,
-    secret: String,
-    profile: std::path::PathBuf,
-    zip: std::path::PathBuf,
-}
-
-impl Env {
-    fn idpctl(&self, args: &[&str]) -> Run {
-        run_cmd(self.command(args))
-    }
-
-    fn command(&self, args: &[&str]) -> std::process::Command {
-        let mut cmd = command();
-        for (k, _) in std::env::vars() {
-            if k.starts_with("AWS_") {
-                cmd.env_remove(k);
-            }
-        }
-        cmd.envs([
-            ("AWS_ENDPOINT_URL", self.endpoint.as_str()),
-            ("AWS_REGION", "us-east-1"),
-            ("AWS_ACCESS_KEY_ID", self.key.as_str()),
-            ("AWS_SECRET_ACCESS_KEY", self.secret.as_str()),
-            ("AWS_EC2_METADATA_DISABLED", "true"),
-            ("AWS_CONFIG_FILE", "/nonexistent/idpctl-test/config"),
-            (
-                "AWS_SHARED_CREDENTIALS_FILE",
-                "/nonexistent/idpctl-test/credentials",
-            ),
-        ]);
-        cmd.arg("--profile").arg(&self.profile).args(args);
-        cmd.stdin(std::process::Stdio::null());
-        cmd
-    }
-}
-
-fn get_json(cloud: &Cloud, bucket: &str, key: &str) -> Value {
-    let s3 = rehearsal::s3_client(&cloud.admin);
-    let body = cloud
-        .runtime
-        .block_on(async { s3.get_object().bucket(bucket).key(key).send().await })
-        .unwrap_or_else(|e| panic!("s3://{bucket}/{key}: {e:?}"))
-        .body;
-    let bytes = cloud.runtime.block_on(body.collect()).unwrap().into_bytes();
-    serde_json::from_slice(&bytes).unwrap()
-}
-
-fn upload(cloud: &Cloud, key: &str, bytes: Vec<u8>) {
-    let s3 = rehearsal::s3_client(&cloud.admin);
-    cloud
-        .runtime
-        .block_on(
-            s3.put_object()
-                .bucket(cloud.bucket("InputBucket"))
-                .key(key)
-                .body(bytes.into())
-                .send(),
-        )
-        .unwrap();
 }
 
 fn hook_document(event: &Value) -> Value {
@@ -315,29 +176,15 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
     });
 
     let dir = tempfile::tempdir().unwrap();
-    let profile = dir.path().join("rehearsal.yaml");
-    std::fs::write(
-        &profile,
-        format!(
+    let (env, template) = deploy(
+        &endpoint,
+        (key, secret),
+        dir.path(),
+        &format!(
             "stack_name: {STACK}\nregion: us-east-1\naccount_id: \"{ACCOUNT}\"\narchitecture: arm64\n\
              hook:\n  function_arn: {hook_arn}\n  max_payload_bytes: 1048576\nengines:\n  ocr: none\n"
         ),
-    )
-    .unwrap();
-    let env = Env {
-        endpoint: endpoint.clone(),
-        key,
-        secret,
-        profile,
-        zip: fake_arm64_zip(dir.path()),
-    };
-    let deployed = env.idpctl(&["deploy", "--yes", "--artifact", env.zip.to_str().unwrap()]);
-    assert_eq!(deployed.code, 0, "deploy failed:\n{}", deployed.stderr);
-    let out = dir.path().join("rendered");
-    let rendered = env.idpctl(&["render", "--out", out.to_str().unwrap()]);
-    assert_eq!(rendered.code, 0, "{}", rendered.stderr);
-    let template =
-        idpctl::yaml::parse(&std::fs::read_to_string(out.join("template.yaml")).unwrap()).unwrap();
+    );
 
     let cloud = Arc::new(Cloud::connect(admin.clone(), &endpoint, STACK, &template));
     assert!(slot.set(cloud.clone()).is_ok());

@@ -1,8 +1,8 @@
 //! The `openai` engine against a real model server (llama.cpp's `llama-server` with
 //! SmolLM2-135M, built and cached by `.ci/llama-server.sh`), through the real binary. A model this
-//! small proves the contract — schema-constrained requests, typed and checked answers, tokens in
-//! the metering, an input over its context refused with the reason — not the quality of its
-//! values.
+//! small proves the contract — schema-constrained requests, typed and checked answers, a class
+//! from the configuration, tokens in the metering, an input over its context refused with the
+//! reason — not the quality of its values.
 
 mod common;
 
@@ -26,9 +26,19 @@ properties:
 "#;
 
 fn process(llama: &LlamaServer, dir: &Path, file: &Path) -> (common::Run, Value) {
+    process_config(llama, dir, file, CLASS)
+}
+
+/// `process` with `config` (a class config) as the only classes.
+fn process_config(
+    llama: &LlamaServer,
+    dir: &Path,
+    file: &Path,
+    config: &str,
+) -> (common::Run, Value) {
     let out = dir.join("out");
-    let classes = dir.join("invoice.yaml");
-    std::fs::write(&classes, CLASS).unwrap();
+    let classes = dir.join("classes.yaml");
+    std::fs::write(&classes, config).unwrap();
     let mut cmd = command();
     cmd.env("IDPCTL_STATE_DIR", dir.join("state"))
         .env("IDPCTL_ENGINE_LLM", "openai")
@@ -55,6 +65,39 @@ fn process(llama: &LlamaServer, dir: &Path, file: &Path) -> (common::Run, Value)
     (run, result)
 }
 
+/// `process_config` for a document that must complete: timed (`what` names it in the log) and,
+/// on failure, with the server's log. Returns `result.json`.
+fn process_ok(llama: &LlamaServer, dir: &Path, file: &Path, config: &str, what: &str) -> Value {
+    let started = std::time::Instant::now();
+    let (run, result) = process_config(llama, dir, file, config);
+    eprintln!(
+        "{what} through llama-server: {} ms",
+        started.elapsed().as_millis()
+    );
+    assert_eq!(
+        run.code,
+        0,
+        "{}\n{}\nserver log:\n{}",
+        run.stdout,
+        run.stderr,
+        llama.log_tail(20)
+    );
+    result
+}
+
+/// The metering of `stage` by the server's model, which must count the prompt (more than a
+/// few tokens) and an answer.
+fn tokens_metered<'a>(result: &'a Value, llama: &LlamaServer, stage: &str) -> &'a Value {
+    let metering = &result["metering"][format!("{stage}/openai/{}", llama.model)];
+    assert!(
+        metering["inputTokens"].as_f64().unwrap_or(0.0) > 50.0,
+        "{:#}",
+        result["metering"]
+    );
+    assert!(metering["outputTokens"].as_f64().unwrap_or(0.0) > 0.0);
+    metering
+}
+
 #[test]
 fn a_small_model_answers_in_the_schema_and_is_metered() {
     let Some(llama) = LlamaServer::start() else {
@@ -67,20 +110,7 @@ fn a_small_model_answers_in_the_schema_and_is_metered() {
         "ACME Tools Ltd\nINVOICE\nInvoice No. INV-2291\nDate: 2026-11-03\n\nWidgets x 4    120.00\nShipping        15.50\n\nTotal due: 135.50 USD\n",
     )
     .unwrap();
-    let started = std::time::Instant::now();
-    let (run, result) = process(&llama, dir.path(), &invoice);
-    eprintln!(
-        "one 1-page document through llama-server: {} ms",
-        started.elapsed().as_millis()
-    );
-    assert_eq!(
-        run.code,
-        0,
-        "{}\n{}\nserver log:\n{}",
-        run.stdout,
-        run.stderr,
-        llama.log_tail(20)
-    );
+    let result = process_ok(&llama, dir.path(), &invoice, CLASS, "one 1-page document");
     assert_eq!(result["status"], "COMPLETED", "{result:#}");
     let section = &result["sections"][0];
     assert_eq!(section["classification"], "Invoice");
@@ -98,13 +128,7 @@ fn a_small_model_answers_in_the_schema_and_is_metered() {
             "{field} says why its confidence is what it is"
         );
     }
-    let metering = &result["metering"][format!("Extraction/openai/{}", llama.model)];
-    assert!(
-        metering["inputTokens"].as_f64().unwrap_or(0.0) > 50.0,
-        "{:#}",
-        result["metering"]
-    );
-    assert!(metering["outputTokens"].as_f64().unwrap_or(0.0) > 0.0);
+    let metering = tokens_metered(&result, &llama, "Extraction");
     assert!(metering["requests"].as_f64().unwrap_or(0.0) >= 1.0);
     // The summary is the model's, metered on its own.
     assert!(
@@ -143,4 +167,69 @@ fn an_input_over_the_context_fails_with_the_reason_not_cut() {
     assert_eq!(result["sections"].as_array().map_or(0, Vec::len), 0);
     let reason = result["failure_reason"].as_str().unwrap_or_default();
     assert!(reason.to_lowercase().contains("context"), "{reason}");
+}
+
+/// Two classes, and only classification and extraction by the model: what this test is about.
+/// Their fields are numbers: a model this small can ramble for minutes inside a JSON string.
+const TWO_CLASSES: &str = r#"classification:
+  classificationMethod: multimodalPageLevelClassification
+  sectionSplitting: llm_determined
+assessment:
+  enabled: false
+summarization:
+  enabled: false
+classes:
+  - x-aws-idp-document-type: Invoice
+    description: A bill for goods or services, with its number and the amount due.
+    properties:
+      total_due:
+        type: number
+        description: The amount to pay.
+  - x-aws-idp-document-type: Letter
+    description: A formal letter from one person or organisation to another.
+    properties:
+      year:
+        type: integer
+        description: The year the letter was written.
+"#;
+
+#[test]
+fn a_small_model_classifies_into_a_configured_class() {
+    let Some(llama) = LlamaServer::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let letter = dir.path().join("letter.txt");
+    std::fs::write(
+        &letter,
+        "3 November 2026\n\nDear Ms. Patel,\n\nThank you for your letter. We are pleased to \
+         confirm your place on the course starting in January.\n\nYours sincerely,\nJohn Okafor\n",
+    )
+    .unwrap();
+    let result = process_ok(
+        &llama,
+        dir.path(),
+        &letter,
+        TWO_CLASSES,
+        "one 1-page document classified and extracted",
+    );
+    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    // The tiny model's class may be wrong; it is one of the configuration's, on page and section.
+    let class = result["sections"][0]["classification"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(["Invoice", "Letter"].contains(&class), "{result:#}");
+    assert_eq!(result["pages"]["1"]["classification"], class);
+    let metering = tokens_metered(&result, &llama, "Classification");
+    assert_eq!(metering["requests"], 1.0, "{:#}", result["metering"]);
+    // Assessment and summarization were turned off by the configuration.
+    assert!(
+        result["metering"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .all(|k| !k.starts_with("Assessment/") && !k.starts_with("Summarization/")),
+        "{:#}",
+        result["metering"]
+    );
 }

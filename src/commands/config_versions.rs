@@ -293,6 +293,7 @@ async fn push(
         stack.store.activate(version.version, &stack.who).await?;
     }
     let n = version.version;
+    warn_ungranted_models(&assembled.document, n, settings, ui);
     let out = Pushed {
         version,
         classes,
@@ -315,6 +316,38 @@ async fn push(
         });
     }
     Ok(ExitStatus::Success)
+}
+
+/// A version naming Bedrock models the deployed roles were not granted: deploy grants the
+/// models of the profile's configuration, so those of another version are refused by IAM
+/// until the stack is deployed with it. Said now, not when documents start failing.
+fn warn_ungranted_models(document: &serde_json::Value, version: u64, settings: &Settings, ui: &Ui) {
+    use crate::engines::grants::bedrock_models;
+    if settings.target == crate::settings::Target::Local {
+        return;
+    }
+    let Ok(pushed) = crate::pipeline::config::IdpConfig::from_document(document.clone()) else {
+        return;
+    };
+    let granted = crate::pipeline::config::sources::effective(settings)
+        .map(|c| bedrock_models(settings, &c))
+        .unwrap_or_default();
+    let missing: Vec<String> = bedrock_models(settings, &pushed)
+        .into_iter()
+        .flat_map(|(stage, models)| {
+            let granted = granted.get(&stage).cloned().unwrap_or_default();
+            models
+                .into_iter()
+                .filter(move |m| !granted.contains(m))
+                .map(move |m| format!("{m} ({})", stage.name()))
+        })
+        .collect();
+    if !missing.is_empty() {
+        ui.warn(format!(
+            "configuration v{version} names models the stack's roles are not granted: {}; documents that need them fail with AccessDenied until you deploy with this configuration in the profile (`classes:`)",
+            missing.join(", ")
+        ));
+    }
 }
 
 #[derive(Serialize)]

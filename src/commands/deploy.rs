@@ -54,7 +54,10 @@ async fn deploy(
 ) -> anyhow::Result<ExitStatus> {
     // A stack that cannot work, or a class config with errors, is refused before anything is
     // uploaded or changed.
-    if let Some(f) = crate::validate::llm_for_target(settings) {
+    if let Some(f) = crate::validate::llm_for_target(settings)
+        .into_iter()
+        .find(|f| f.severity == crate::validate::Severity::Error)
+    {
         return Err(crate::error::Hinted::usage(
             format!("{}: {}", f.location, f.message),
             "`idpctl validate` lists every finding",

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+use crate::error::Hinted;
 use crate::exit::ExitStatus;
 use crate::runtime::local::{LocalStack, is_deployed};
 use crate::settings::Settings;
@@ -73,6 +74,8 @@ struct LocalStatus {
     recent_failures: Vec<Failure>,
     /// The configuration version the stack runs with (`null`: the built-in classes).
     configuration: Option<crate::services::config_store::Active>,
+    /// The completed documents' metering, summed, and its estimated cost.
+    usage: super::usage::Usage,
 }
 
 #[derive(Serialize)]
@@ -82,7 +85,12 @@ struct Failure {
     reason: Option<String>,
 }
 
-pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
+pub fn status(
+    assets: &Assets,
+    args: &crate::cli::StatusArgs,
+    settings: &Settings,
+    ui: &Ui,
+) -> anyhow::Result<ExitStatus> {
     if !is_deployed(settings) {
         let report = serde_json::json!({"profile": settings.profile, "health": "not-deployed", "state_dir": settings.state_dir});
         match ui.output {
@@ -98,8 +106,15 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         }
         return Ok(ExitStatus::Usage);
     }
+    // Every record is in the local database: all of them unless `--since` narrows it.
+    let since = match &args.since {
+        Some(arg) => super::usage::since(arg, crate::services::clock::now_millis())
+            .map_err(|e| Hinted::usage(format!("--since: {e}"), "e.g. --since 24h"))?,
+        None => None,
+    };
     let stack = LocalStack::open(settings, assets)?;
     let executions = stack.executions.counts()?;
+    let mut completed = Vec::new();
     let mut documents = Vec::new();
     let mut recent_failures = Vec::new();
     for s in ["QUEUED", "RUNNING", "COMPLETED", "FAILED"] {
@@ -110,6 +125,9 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
             .into_iter()
             .filter(|r| r.kind == "document")
             .collect();
+        if s == "COMPLETED" {
+            completed = docs.clone();
+        }
         if s == "FAILED" {
             recent_failures = docs
                 .iter()
@@ -143,6 +161,7 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         dead_letters,
         recent_failures,
         configuration,
+        usage: super::usage::summed(&completed, since.as_deref(), false, &settings.prices),
     };
     match ui.output {
         OutputFormat::Json => ui::print_json(&report)?,
@@ -188,6 +207,9 @@ pub fn status(assets: &Assets, settings: &Settings, ui: &Ui) -> anyhow::Result<E
                 "dead letters    {} undelivered hook event(s) in {}/dead-letters",
                 report.dead_letters, report.state_dir
             );
+            for line in super::usage::text(&report.usage, 16) {
+                println!("{line}");
+            }
             for f in &report.recent_failures {
                 println!(
                     "failed          {}  {}",

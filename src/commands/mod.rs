@@ -15,6 +15,7 @@ mod process;
 mod remote;
 mod render;
 mod status;
+mod usage;
 mod validate;
 
 use std::process::ExitCode;
@@ -95,8 +96,8 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
             action: crate::cli::HookAction::Test { .. },
         }) if settings.target == Target::Local => hook_test::local(&assets, &settings, ui),
         Command::Hook(args) => hook::run(args, &settings, ui),
-        Command::Status(_) if settings.target == Target::Local => {
-            local::status(&assets, &settings, ui)
+        Command::Status(args) if settings.target == Target::Local => {
+            local::status(&assets, args, &settings, ui)
         }
         Command::Status(args) => status::run(args, &settings, ui),
         Command::Destroy(args) => destroy::run(args, &settings, ui),

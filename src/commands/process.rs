@@ -12,9 +12,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::cli::ProcessArgs;
+use crate::engines::cost::{self, Estimate};
+use crate::engines::prices::Prices;
 use crate::error::Hinted;
 use crate::exit::ExitStatus;
 use crate::handlers::Handler;
+use crate::model::Metering;
 use crate::runtime::local::{LocalStack, is_deployed};
 use crate::runtime::progress::{Counters, ProgressSink};
 use crate::services::TrackingRecord;
@@ -34,6 +37,9 @@ pub struct DocumentRow {
     pub reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<String>,
+    /// What the document cost (pages per OCR engine, model tokens), as its result says.
+    #[serde(skip_serializing_if = "Metering::is_empty")]
+    pub metering: Metering,
 }
 
 #[derive(Debug, Serialize)]
@@ -44,6 +50,11 @@ pub struct Summary {
     pub completed: usize,
     pub failed: usize,
     pub executions_failed: Vec<String>,
+    /// Every document's metering, summed.
+    pub metering: Metering,
+    /// What that metering cost at list prices (the profile's `engines.prices` over the
+    /// built-in table), with the tokens of each model.
+    pub cost: Estimate,
 }
 
 impl DocumentRow {
@@ -72,6 +83,10 @@ impl DocumentRow {
             pages: d.get("num_pages").and_then(Value::as_u64).unwrap_or(0),
             reason: r.reason.clone(),
             result,
+            metering: d
+                .get("metering")
+                .and_then(|m| serde_json::from_value(m.clone()).ok())
+                .unwrap_or_default(),
         }
     }
 }
@@ -83,9 +98,18 @@ impl Summary {
         state_dir: String,
         documents: Vec<DocumentRow>,
         executions_failed: Vec<String>,
+        prices: &Prices,
     ) -> Summary {
         let completed = documents.iter().filter(|r| r.status == "COMPLETED").count();
+        let mut metering = Metering::new();
+        for (context, units) in documents.iter().flat_map(|r| &r.metering) {
+            for (unit, amount) in units {
+                crate::model::metering::add(&mut metering, context, unit, *amount);
+            }
+        }
         Summary {
+            cost: cost::estimate(&metering, prices),
+            metering,
             profile,
             state_dir,
             failed: documents.len() - completed,
@@ -403,6 +427,7 @@ fn collect(
         settings.state_dir.display().to_string(),
         rows,
         executions_failed,
+        &settings.prices,
     );
     if let Some(dir) = out {
         summary.write(dir)?;
@@ -440,6 +465,14 @@ pub(super) fn print_table(s: &Summary, ui: &Ui) {
             r.pages,
             r.reason.as_deref().unwrap_or("")
         );
+    }
+    // What the run cost, beside the documents: tokens per model, pages per OCR meter, total.
+    let lines = cost::text(&s.cost, &s.metering);
+    if !lines.is_empty() {
+        println!();
+        for line in lines {
+            println!("{line}");
+        }
     }
     ui.info(format!(
         "{} completed, {} failed (state: {})",

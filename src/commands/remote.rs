@@ -424,6 +424,7 @@ async fn finish(
         format!("stack {} in {}", settings.stack_name, settings.region),
         rows,
         executions_failed,
+        &settings.prices,
     );
     if let Some(dir) = out {
         summary.write(dir)?;

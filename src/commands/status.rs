@@ -4,6 +4,7 @@
 
 use std::io::IsTerminal as _;
 
+use super::usage::{MAX_DOCUMENTS, Usage};
 use crate::aws::{self, inspect};
 use crate::cli::StatusArgs;
 use crate::deploy::health::{self, Health, StatusReport};
@@ -12,7 +13,22 @@ use crate::package;
 use crate::settings::Settings;
 use crate::ui::{self, OutputFormat, Style, Ui, color_enabled, paint};
 
+/// The report with the documents' usage beside it (one JSON object, as `--output json` had).
+#[derive(serde::Serialize)]
+struct Report<'a> {
+    #[serde(flatten)]
+    status: &'a StatusReport,
+    /// The completed documents' metering and estimated cost (see `commands::usage`); `null`
+    /// when the stack is not deployed or its tracking table could not be read (a note says why).
+    usage: Option<Usage>,
+}
+
 pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
+    let since = super::usage::since(
+        args.since.as_deref().unwrap_or("24h"),
+        crate::services::clock::now_millis(),
+    )
+    .map_err(|e| crate::error::Hinted::usage(format!("--since: {e}"), "e.g. --since 7d"))?;
     // The local artifact is optional here: without one, code hashes are simply not compared.
     let local = package::resolve(
         args.artifact.as_deref(),
@@ -23,6 +39,37 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
         let session = aws::connect(settings).await?;
         let sha = local.as_ref().ok().map(|a| a.code_sha256.clone());
         let mut report = inspect::gather(&session, &settings.stack_name, sha.as_deref()).await?;
+        let usage = match report
+            .stack
+            .is_some()
+            .then(|| tracking_table(&report))
+            .flatten()
+        {
+            Some(table) => {
+                let tracking = crate::services::dynamo_tracking::DynamoTracking::new(
+                    aws_sdk_dynamodb::Client::new(&session.config),
+                    table,
+                );
+                match tracking
+                    .recent_documents("COMPLETED", since.as_deref(), MAX_DOCUMENTS)
+                    .await
+                {
+                    Ok((records, truncated)) => Some(super::usage::summed(
+                        &records,
+                        since.as_deref(),
+                        truncated,
+                        &settings.prices,
+                    )),
+                    Err(e) => {
+                        report.notes.push(format!(
+                            "the documents' usage could not be read from the tracking table: {e}"
+                        ));
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
         if report.stack.is_some()
             && let Ok(versions) = super::config_versions::open_aws(&session, settings).await
         {
@@ -33,9 +80,9 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
                     .push(format!("the active configuration could not be read: {e}")),
             }
         }
-        anyhow::Ok(report)
+        anyhow::Ok((report, usage))
     })?;
-    let mut report = report;
+    let (mut report, usage) = report;
     health::assess(&mut report);
     if let Err(e) = &local {
         report.notes.push(format!(
@@ -43,13 +90,30 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
         ));
     }
     match ui.output {
-        OutputFormat::Json => ui::print_json(&report)?,
-        OutputFormat::Text => print!(
-            "{}",
-            text(&report, color_enabled(std::io::stdout().is_terminal()))
-        ),
+        OutputFormat::Json => ui::print_json(&Report {
+            status: &report,
+            usage,
+        })?,
+        OutputFormat::Text => {
+            print!(
+                "{}",
+                text(&report, color_enabled(std::io::stdout().is_terminal()))
+            );
+            for line in usage.iter().flat_map(|u| super::usage::text(u, 12)) {
+                println!("{line}");
+            }
+        }
     }
     Ok(report.health.exit_status())
+}
+
+/// The physical name of the stack's tracking table, as `gather` found it.
+fn tracking_table(report: &StatusReport) -> Option<String> {
+    report
+        .components
+        .iter()
+        .find(|c| c.logical_id == "TrackingTable" && c.present)
+        .and_then(|c| c.physical_id.clone())
 }
 
 /// The one-screen text view.

@@ -94,6 +94,9 @@ pub struct ChatResponse {
     pub finish: Finish,
     /// Wall-clock time of the call, retries included.
     pub millis: u64,
+    /// Attempts that failed (throttled, unavailable, timed out) before this answer; the retry
+    /// policy (`engines::policy`) counts them, so metering shows what faults cost.
+    pub retries: u32,
 }
 
 impl ChatResponse {
@@ -165,6 +168,7 @@ mod tests {
             output_tokens: 0,
             finish: Finish::Stop,
             millis: 0,
+            retries: 0,
         };
         let want = serde_json::json!({"a": 1});
         assert_eq!(answer(r#" {"a": 1} "#).json().unwrap(), want);

@@ -12,21 +12,15 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value, json};
 
-use super::chat::{ChatModel, ChatRequest, Finish, Part};
+use super::chat::{ChatModel, ChatRequest, Part};
 use super::error::EngineError;
+pub use super::repair::Usage;
+use super::repair::{ask_checked, kind};
 use crate::model::{FieldResult, PageContent};
 use crate::pipeline::config::class::ClassDef;
 use crate::pipeline::config::sections::ExtractionSection;
 use crate::pipeline::config::{FieldDef, value_type::parse_number};
 use crate::pipeline::extract::{SectionExtraction, insert};
-
-/// What a model call cost, for metering.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Usage {
-    pub calls: u32,
-    pub input_tokens: u64,
-    pub output_tokens: u64,
-}
 
 /// Used when the configuration has no extraction system prompt.
 pub const DEFAULT_SYSTEM_PROMPT: &str = "You extract structured data from business documents. \
@@ -152,8 +146,23 @@ pub fn configured_or(
     )
 }
 
+/// A request to `model` with the stage's configured sampling (temperature 0 unless configured)
+/// and answer length; the stage adds its prompts and answer format.
+pub fn configured_request(
+    model: &str,
+    settings: &crate::pipeline::config::sections::ModelSettings,
+) -> ChatRequest {
+    ChatRequest {
+        temperature: settings.temperature.unwrap_or(0.0),
+        top_p: settings.top_p,
+        top_k: settings.top_k,
+        max_tokens: settings.max_tokens,
+        ..ChatRequest::new(model)
+    }
+}
+
 /// Asks the model for the section's fields; one repair request when the answer is not a JSON
-/// object.
+/// object ([`ask_checked`]).
 pub async fn extract_with_model(
     chat: &dyn ChatModel,
     model: &str,
@@ -163,47 +172,15 @@ pub async fn extract_with_model(
     settings: &ExtractionSection,
 ) -> Result<(SectionExtraction, Usage), EngineError> {
     let (system, user) = prompts(class, settings, pages);
-    let mut request = ChatRequest {
-        model: model.to_string(),
+    let request = ChatRequest {
         system: Some(system),
-        user: vec![Part::Text(user.clone())],
-        temperature: settings.model.temperature.unwrap_or(0.0),
-        top_p: settings.model.top_p,
-        top_k: settings.model.top_k,
-        max_tokens: settings.model.max_tokens,
+        user: vec![Part::Text(user)],
         schema: Some((schema_name(&class.name), answer_schema(class_schema))),
+        ..configured_request(model, &settings.model)
     };
     let mut usage = Usage::default();
-    let mut last_problem = String::new();
-    for attempt in 0..2 {
-        let answer = chat.chat(&request).await?;
-        usage.calls += 1;
-        usage.input_tokens += answer.input_tokens;
-        usage.output_tokens += answer.output_tokens;
-        if matches!(answer.finish, Finish::Length) {
-            return Err(EngineError::Truncated {
-                text: answer.text,
-                max_tokens: request.max_tokens,
-            });
-        }
-        match parse_answer(&answer) {
-            Ok(object) => return Ok((coerce(class, &object, pages), usage)),
-            Err(problem) if attempt == 0 => {
-                last_problem = problem.clone();
-                request.user = vec![Part::Text(format!(
-                    "{user}\n\nYour previous answer could not be used ({problem}):\n{}\n\nAnswer again with only the JSON object.",
-                    answer.text
-                ))];
-            }
-            Err(problem) => {
-                return Err(EngineError::InvalidAnswer {
-                    reason: format!("{problem} (after one repair request: {last_problem})"),
-                    text: answer.text,
-                });
-            }
-        }
-    }
-    unreachable!("the loop returns on its second attempt")
+    let (object, _) = ask_checked(chat, &request, &mut usage, object).await?;
+    Ok((coerce(class, &object, pages), usage))
 }
 
 /// Names for structured output are `[a-zA-Z0-9_-]`.
@@ -221,27 +198,14 @@ fn schema_name(class: &str) -> String {
     if s.is_empty() { "fields".into() } else { s }
 }
 
-/// The answer as a JSON object (code fences allowed, as `ChatResponse::json` reads them).
-fn parse_answer(answer: &super::chat::ChatResponse) -> Result<Map<String, Value>, String> {
-    match answer.json() {
-        Ok(Value::Object(m)) => Ok(m),
-        Ok(other) => Err(format!(
+/// The answer as a JSON object.
+fn object(answer: &Value) -> Result<Map<String, Value>, String> {
+    match answer {
+        Value::Object(m) => Ok(m.clone()),
+        other => Err(format!(
             "the answer is JSON but not an object ({})",
-            kind(&other)
+            kind(other)
         )),
-        Err(EngineError::InvalidAnswer { reason, .. }) => Err(format!("the answer is {reason}")),
-        Err(e) => Err(e.to_string()),
-    }
-}
-
-fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
     }
 }
 
@@ -398,63 +362,18 @@ pub fn meter_stage(
         (usage.input_tokens + usage.output_tokens) as f64,
     );
     crate::model::metering::add(&mut m, &key, "requests", f64::from(usage.calls));
+    if usage.retries > 0 {
+        crate::model::metering::add(&mut m, &key, "retries", f64::from(usage.retries));
+    }
     m
 }
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Mutex;
-
-    use async_trait::async_trait;
-
     use super::*;
-    use crate::engines::chat::ChatResponse;
+    use crate::engines::chat::Finish;
+    use crate::engines::testing::Scripted;
     use crate::model::TextSource;
-
-    /// Answers from a script, recording what it was asked.
-    struct Scripted {
-        answers: Mutex<Vec<(String, Finish)>>,
-        asked: Mutex<Vec<ChatRequest>>,
-    }
-
-    impl Scripted {
-        fn new(answers: &[&str]) -> Self {
-            Scripted {
-                answers: Mutex::new(
-                    answers
-                        .iter()
-                        .rev()
-                        .map(|a| (a.to_string(), Finish::Stop))
-                        .collect(),
-                ),
-                asked: Mutex::new(Vec::new()),
-            }
-        }
-    }
-
-    #[async_trait]
-    impl ChatModel for Scripted {
-        fn backend(&self) -> &'static str {
-            "scripted"
-        }
-        async fn chat(&self, req: &ChatRequest) -> Result<ChatResponse, EngineError> {
-            self.asked.lock().unwrap().push(req.clone());
-            let (text, finish) = self
-                .answers
-                .lock()
-                .unwrap()
-                .pop()
-                .expect("a scripted answer");
-            Ok(ChatResponse {
-                text,
-                model: req.model.clone(),
-                input_tokens: 100,
-                output_tokens: 20,
-                finish,
-                millis: 1,
-            })
-        }
-    }
 
     fn invoice() -> (ClassDef, Value) {
         let schema = json!({
@@ -504,7 +423,8 @@ mod tests {
             Usage {
                 calls: 1,
                 input_tokens: 100,
-                output_tokens: 20
+                output_tokens: 20,
+                retries: 0,
             }
         );
         assert_eq!(out.attributes["invoice_number"], "INV-0042");
@@ -617,11 +537,13 @@ mod tests {
                 calls: 2,
                 input_tokens: 10,
                 output_tokens: 5,
+                retries: 1,
             },
             "openai",
             "smol",
         );
         assert_eq!(m["Extraction/openai/smol"]["totalTokens"], 15.0);
         assert_eq!(m["Extraction/openai/smol"]["requests"], 2.0);
+        assert_eq!(m["Extraction/openai/smol"]["retries"], 1.0);
     }
 }

@@ -583,6 +583,7 @@ fn parse_answer(
         output_tokens: usage["completion_tokens"].as_u64().unwrap_or(0),
         finish,
         millis,
+        retries: 0,
     })
 }
 

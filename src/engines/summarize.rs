@@ -4,7 +4,7 @@
 
 use super::chat::{ChatModel, ChatRequest, Finish, Part, strip_cachepoints};
 use super::error::EngineError;
-use super::extract::{Usage, document_text};
+use super::extract::{Usage, configured_request, document_text};
 use crate::model::PageContent;
 use crate::pipeline::config::sections::SummarizationSection;
 
@@ -29,21 +29,12 @@ pub async fn summarize_with_model(
         .replace("{EXTRACTION_RESULTS}", "")
         .replace("{DOCUMENT_TEXT}", &document_text(pages));
     let request = ChatRequest {
-        model: model.to_string(),
         system: Some(strip_cachepoints(&system).to_string()),
         user: vec![Part::Text(strip_cachepoints(&user).to_string())],
-        temperature: settings.model.temperature.unwrap_or(0.0),
-        top_p: settings.model.top_p,
-        top_k: settings.model.top_k,
-        max_tokens: settings.model.max_tokens,
-        schema: None,
+        ..configured_request(model, &settings.model)
     };
     let answer = chat.chat(&request).await?;
-    let usage = Usage {
-        calls: 1,
-        input_tokens: answer.input_tokens,
-        output_tokens: answer.output_tokens,
-    };
+    let usage = Usage::of(&answer);
     if matches!(answer.finish, Finish::Length) {
         return Err(EngineError::Truncated {
             text: answer.text,

@@ -1,13 +1,19 @@
 //! `classify`: the pages that were read → sections, each a run of consecutive pages of one
 //! class, with the class's confidence. Pages that failed to read are left out (and recorded by
 //! `page_check`); a document where no page could be read fails here, with the first reason.
+//!
+//! The model engine classifies when the stack has one and the configuration does not say
+//! `classification.enabled: false`; otherwise the embedded rules do. Either way `sections.json`
+//! has the same shape; the model's tokens go into its `metering`, which `finalize` adds to the
+//! document's.
 
 use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
 use super::workspace::{Workspace, field};
-use crate::model::PageContent;
+use crate::engines::Stage;
+use crate::model::{Metering, PageContent};
 use crate::pipeline::classify;
 use crate::services::Services;
 
@@ -77,22 +83,54 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     }
     let loaded = services.config.current().await?;
     let config_version = loaded.version;
-    let (per_page, sections) = tokio::task::spawn_blocking(move || {
-        let per_page = classify::classify_pages(&loaded.config.classes, &pages);
-        let sections = classify::sections_of(&per_page);
-        (per_page, sections)
-    })
-    .await
-    .map_err(|e| HandlerError::Document(format!("classification stopped: {e}")))?;
+    let settings = &loaded.config.sections.classification;
+    let (per_page, sections, metering) = match services
+        .llm
+        .for_stage(crate::engines::Stage::Classification)
+    {
+        Some(llm) if settings.enabled != Some(false) => {
+            let model = llm
+                .model_for(Stage::Classification, settings.model.model.as_deref(), None)
+                .to_string();
+            let out = crate::engines::classify::classify_with_model(
+                llm.chat.clone(),
+                &model,
+                &loaded.config.classes,
+                &pages,
+                settings,
+            )
+            .await?;
+            let metering = crate::engines::extract::meter_stage(
+                "Classification",
+                &out.usage,
+                llm.chat.backend(),
+                &model,
+            );
+            (out.pages, out.sections, metering)
+        }
+        _ => {
+            let loaded = loaded.clone();
+            let (per_page, sections) = tokio::task::spawn_blocking(move || {
+                let per_page = classify::classify_pages(&loaded.config.classes, &pages);
+                let sections = classify::sections_of(&per_page);
+                (per_page, sections)
+            })
+            .await
+            .map_err(|e| HandlerError::Document(format!("classification stopped: {e}")))?;
+            (per_page, sections, Metering::default())
+        }
+    };
     let page_classes: Vec<Value> = per_page
         .iter()
         .map(|p| json!({"page_id": p.page_number.to_string(), "class": p.class, "confidence": p.confidence}))
         .collect();
-    ws.put_json(
-        &ws.sections(),
-        &json!({"pages": page_classes, "sections": sections, "config_version": config_version}),
-    )
-    .await?;
+    let mut record =
+        json!({"pages": page_classes, "sections": sections, "config_version": config_version});
+    // Only a model costs anything to meter; the rules' record stays as it was.
+    if !metering.is_empty() {
+        record["metering"] = json!(metering);
+    }
+    ws.put_json(&ws.sections(), &record).await?;
     let small: Vec<Value> = sections
         .iter()
         .map(|s| json!({"section_id": s.section_id, "classification": s.classification, "page_ids": s.page_ids}))

@@ -35,20 +35,26 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .class(&section.classification)
         .cloned()
     {
-        let result = match &services.llm {
+        let result = match services.llm.for_stage(crate::engines::Stage::Extraction) {
             Some(llm) => {
                 let schema = class_schema(&loaded.config.document, &class.name);
+                let settings = &loaded.config.sections.extraction;
+                let model = llm.model_for(
+                    crate::engines::Stage::Extraction,
+                    settings.model.model.as_deref(),
+                    Some(&schema),
+                );
                 let (result, usage) = crate::engines::extract::extract_with_model(
                     llm.chat.as_ref(),
-                    &llm.model,
+                    model,
                     &class,
                     &schema,
                     &pages,
-                    &loaded.config.sections.extraction,
+                    settings,
                 )
                 .await?;
                 section.metering =
-                    crate::engines::extract::meter(&usage, llm.chat.backend(), &llm.model);
+                    crate::engines::extract::meter(&usage, llm.chat.backend(), model);
                 result
             }
             None => tokio::task::spawn_blocking(move || {
@@ -66,8 +72,10 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     Ok(json!({"section_id": section.section_id, "fields": section.fields.len()}))
 }
 
-/// The class's schema as the configuration holds it (what a model is asked to fill).
-fn class_schema(document: &Value, name: &str) -> Value {
+/// The class's schema as the configuration holds it: what a model is asked to fill, and where
+/// a class names its own model for a stage (`x-aws-idp-<stage>-model`). `null` for a class the
+/// configuration's document does not hold.
+pub(super) fn class_schema(document: &Value, name: &str) -> Value {
     document["classes"]
         .as_array()
         .into_iter()

@@ -86,14 +86,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         }
         doc.pages.insert(id.clone(), page);
     }
-    if doc.num_ocr_pages > 0 {
-        metering::add(
-            &mut doc.metering,
-            &format!("OCR/{}", services.ocr.name()),
-            "pages",
-            f64::from(doc.num_ocr_pages),
-        );
-    }
+    add_ocr_metering(&mut doc, &event, services.ocr.name());
 
     let sections: Vec<Section> =
         serde_json::from_value(classes["sections"].clone()).unwrap_or_default();
@@ -118,10 +111,13 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         doc.sections.push(section);
     }
     let summary: Value = ws.get_json(&ws.summary()).await.unwrap_or(Value::Null);
-    for (context, units) in summary["metering"].as_object().into_iter().flatten() {
-        for (unit, amount) in units.as_object().into_iter().flatten() {
-            if let Some(n) = amount.as_f64() {
-                metering::add(&mut doc.metering, context, unit, n);
+    // What the model engines' classification and summary cost (the sections carry their own).
+    for stage_metering in [&classes["metering"], &summary["metering"]] {
+        for (context, units) in stage_metering.as_object().into_iter().flatten() {
+            for (unit, amount) in units.as_object().into_iter().flatten() {
+                if let Some(n) = amount.as_f64() {
+                    metering::add(&mut doc.metering, context, unit, n);
+                }
             }
         }
     }
@@ -167,6 +163,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
                     "alerts": doc.confidence_alert_count,
                     "result_uri": result_uri,
                     "config_version": doc.config_version,
+                    "metering": doc.metering,
                 })),
                 updated_at: clock::now_rfc3339(),
                 ..Default::default()
@@ -175,6 +172,37 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .await?;
     // A few bytes per document: a batch's results must fit the 256 KB state with the rest.
     Ok(json!({"document_id": doc_ref.document_id, "status": "COMPLETED"}))
+}
+
+/// What OCR cost, as each page's `ocr` task reported it (`metering` in the results the state
+/// machine keeps in `$.pages` and `$.retried_pages`: `OCR/textract/detect_document_text`, …).
+/// A page read by OCR whose report was not kept (one that succeeded in an earlier round of page
+/// retries) counts under the key the others used, or `OCR/<engine>`.
+fn add_ocr_metering(doc: &mut Document, event: &Value, engine: &str) {
+    let mut counted = 0.0;
+    let mut first_key = None;
+    let results = ["/pages", "/retried_pages"]
+        .iter()
+        .filter_map(|p| event.pointer(p).and_then(Value::as_array))
+        .flatten();
+    for result in results {
+        for (context, units) in result["metering"].as_object().into_iter().flatten() {
+            for (unit, amount) in units.as_object().into_iter().flatten() {
+                if let Some(n) = amount.as_f64() {
+                    metering::add(&mut doc.metering, context, unit, n);
+                    if unit == "pages" {
+                        counted += n;
+                        first_key.get_or_insert_with(|| context.clone());
+                    }
+                }
+            }
+        }
+    }
+    let missing = f64::from(doc.num_ocr_pages) - counted;
+    if missing > 0.0 {
+        let key = first_key.unwrap_or_else(|| format!("OCR/{engine}"));
+        metering::add(&mut doc.metering, &key, "pages", missing);
+    }
 }
 
 pub async fn put_output(services: &Services, key: &str, value: &Value) -> Result<(), HandlerError> {

@@ -91,6 +91,20 @@ impl Handler {
         }
     }
 
+    /// The stage whose engine the handler calls (a model, or Textract for OCR): what decides
+    /// the engine's grants and environment in its function.
+    pub fn stage(self) -> Option<crate::engines::Stage> {
+        use crate::engines::Stage;
+        match self {
+            Handler::Ocr => Some(Stage::Ocr),
+            Handler::Classify => Some(Stage::Classification),
+            Handler::Extract => Some(Stage::Extraction),
+            Handler::Assess => Some(Stage::Assessment),
+            Handler::Summarize => Some(Stage::Summarization),
+            _ => None,
+        }
+    }
+
     /// What the handler's code calls in AWS: its module's `ACCESS`, from which the stack renders
     /// the function's policy and against which local runs check every call.
     pub fn access(self) -> &'static [access::Access] {

@@ -1,6 +1,9 @@
 //! `ocr`: one page → its words. A page with a text layer is read as it is; a scanned page goes
-//! through the OCR engine. Success is the page's `read` file; a page that fails raises an error
-//! the state machine records, and `page_check` decides whether to try again.
+//! through the OCR engine, with the active configuration's `ocr` section (Textract's
+//! `features`). Success is the page's `read` file, which keeps what reading the page cost
+//! (`metering`, beside the page's content) so a retried page reports it too; a page that fails
+//! raises an error the state machine records (model errors keep their `idpctl.Model*` type, so
+//! throttling is retried with back-off), and `page_check` decides whether to try again.
 
 use std::time::Instant;
 
@@ -10,17 +13,20 @@ use super::HandlerError;
 use super::access::{Access, Action, Bucket};
 use super::split::StoredPage;
 use super::workspace::{Workspace, field};
+use crate::model::Metering;
 use crate::model::page::PageImage;
-use crate::pipeline::ocr;
+use crate::pipeline::ocr::{self, OcrError};
 
 const NAME: &str = "ocr";
 
 /// What this handler's code calls in AWS (see [`super::access`]). Checks whether the page was read
-/// already, reads its split and image, writes what it read.
+/// already, reads its split and image and the configuration (the OCR engine's settings), writes
+/// what it read. The engine's own calls (Textract) are granted from the engine's settings.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Working),
+    Access::configuration(),
 ];
 
 pub async fn handle(
@@ -35,10 +41,20 @@ pub async fn handle(
     let stored: StoredPage = ws.get_json(&ws.page_split(&page_id)).await?;
     let mut page = stored.content;
     let mut engine_name = None;
-    // Idempotent: a retried or re-dispatched page that OCR already read is not read again. A page
-    // with a text layer is cheaper to write again than to look for.
-    if page.needs_ocr && ws.exists(&read_key).await? {
-        return Ok(json!({"page_id": page_id, "status": "ok", "cached": true}));
+    let mut metering = Metering::new();
+    // Idempotent: a retried or re-dispatched page that OCR already read is not read again (nor
+    // paid for again: its metering is the one the first read kept). A page with a text layer is
+    // cheaper to write again than to look for.
+    if page.needs_ocr
+        && let Some(read) = ws.get_bytes_if_any(&read_key).await?
+    {
+        let metering = serde_json::from_slice::<Value>(&read)
+            .ok()
+            .and_then(|v| serde_json::from_value::<Metering>(v["metering"].clone()).ok())
+            .unwrap_or_default();
+        return Ok(
+            json!({"page_id": page_id, "status": "ok", "cached": true, "metering": metering}),
+        );
     }
     if page.needs_ocr {
         let info = stored.image.ok_or_else(|| {
@@ -51,24 +67,77 @@ pub async fn handle(
             height: info.height,
             dpi: info.dpi,
         });
-        let engine = services.ocr.clone();
-        let (result, back) = tokio::task::spawn_blocking(move || {
-            let r = ocr::ocr_page(&mut page, engine.as_ref());
-            (r, page)
-        })
+        // OCR runs before classification pins the document to a configuration version: the
+        // active one's `ocr` section applies.
+        let loaded = services.config.current().await?;
+        metering = ocr::read_page(
+            &mut page,
+            services.ocr.as_ref(),
+            &loaded.config.sections.ocr,
+        )
         .await
-        .map_err(|e| HandlerError::Document(format!("OCR stopped: {e}")))?;
-        page = back;
-        result.map_err(|e| HandlerError::Document(format!("page {page_id}: {e}")))?;
+        .map_err(|e| page_error(&page_id, e))?;
         page.image = None;
         engine_name = Some(services.ocr.name().to_string());
     }
-    ws.put_json(&read_key, &page).await?;
-    Ok(json!({
+    let mut read =
+        serde_json::to_value(&page).map_err(|e| HandlerError::Document(e.to_string()))?;
+    if !metering.is_empty() {
+        read["metering"] = json!(metering);
+    }
+    ws.put_json(&read_key, &read).await?;
+    let mut out = json!({
         "page_id": page_id,
         "status": "ok",
         "words": page.words.len(),
         "engine": engine_name,
         "millis": started.elapsed().as_millis() as u64,
-    }))
+    });
+    if !metering.is_empty() {
+        out["metering"] = json!(metering);
+    }
+    Ok(out)
+}
+
+/// A page's OCR failure as the handler's error: a model service's failure keeps its own type
+/// (retried when it is throttling or an outage), anything else fails the page with the reason.
+fn page_error(page_id: &str, e: OcrError) -> HandlerError {
+    match e {
+        OcrError::Model(e) => HandlerError::Model(e),
+        other => HandlerError::Document(format!("page {page_id}: {other}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engines::EngineError;
+
+    #[test]
+    fn model_errors_keep_their_type_and_page_failures_name_the_page() {
+        let throttled = page_error(
+            "2",
+            OcrError::Model(EngineError::Throttled {
+                backend: "textract",
+                model: "DetectDocumentText".into(),
+                detail: "page 2: ThrottlingException: slow down".into(),
+            }),
+        );
+        assert_eq!(throttled.error_type(), "idpctl.ModelThrottled");
+        assert!(throttled.to_string().contains("(hint: "), "{throttled}");
+        let failed = page_error(
+            "2",
+            OcrError::Failed {
+                engine: "textract".into(),
+                page: 2,
+                reason: "Textract refused the page image".into(),
+            },
+        );
+        assert_eq!(failed.error_type(), "idpctl.DocumentFailed");
+        assert!(
+            failed
+                .to_string()
+                .starts_with("page 2: OCR engine `textract` failed on page 2")
+        );
+    }
 }

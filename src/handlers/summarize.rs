@@ -32,11 +32,16 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .and_then(Value::as_u64);
     let loaded = services.config.version(version).await?;
     let settings = &loaded.config.sections.summarization;
-    let (summary, metering) = match &services.llm {
+    let (summary, metering) = match services.llm.for_stage(crate::engines::Stage::Summarization) {
         Some(llm) if settings.enabled != Some(false) => {
+            let model = llm.model_for(
+                crate::engines::Stage::Summarization,
+                settings.model.model.as_deref(),
+                None,
+            );
             let (summary, usage) = crate::engines::summarize::summarize_with_model(
                 llm.chat.as_ref(),
-                &llm.model,
+                model,
                 &pages,
                 settings,
             )
@@ -45,7 +50,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
                 "Summarization",
                 &usage,
                 llm.chat.backend(),
-                &llm.model,
+                model,
             );
             (summary, metering)
         }

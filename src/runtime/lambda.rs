@@ -21,7 +21,7 @@ pub const REQUIRED_ENV: &[&str] = &[
 
 /// Which services a Lambda process talks to.
 enum Backend {
-    Local(Services),
+    Local(Box<Services>),
     /// Built inside the runtime: the SDK's configuration loads asynchronously.
     Aws,
 }
@@ -42,7 +42,7 @@ fn backend(env: &dyn Fn(&str) -> Option<String>) -> Result<Backend, Hinted> {
                 Hinted::usage(e, "set INPUT_BUCKET, OUTPUT_BUCKET and WORKING_BUCKET as the stack's template does")
             })?;
             local::services(&local::LocalLayout::new(dir), names)
-                .map(Backend::Local)
+                .map(|s| Backend::Local(Box::new(s)))
                 .map_err(|e| {
                     Hinted::usage(
                         format!("cannot open the local state: {e}"),

@@ -153,8 +153,16 @@ impl LocalStack {
                 dlq_dir: layout.root.join("dead-letters"),
             }) as Arc<dyn HookTarget>
         });
-        services.llm =
-            crate::engines::from_settings(settings, &|k| std::env::var(k).ok())?.map(Arc::new);
+        // The profile's OCR engine (`engines.ocr`, `IDPCTL_ENGINE_OCR`); Tesseract by default.
+        if let Some(ocr) = crate::pipeline::ocr::engine_named(&settings.ocr_engine) {
+            services.ocr = ocr;
+        }
+        services.llm = crate::engines::from_settings(settings, &|k| std::env::var(k).ok())?;
+        if let Some(vision) = services.llm.for_stage(crate::engines::Stage::Ocr) {
+            services.ocr = Arc::new(crate::pipeline::ocr::vision::VisionOcr::from_engine(
+                vision.clone(),
+            ));
+        }
         let journal =
             Arc::new(SqliteJournal::open(&layout.database()).map_err(|e| state_err(&dir, e.0))?);
         let machine =

@@ -380,13 +380,35 @@ pub async fn services_with(
     let engine = env("OCR_ENGINE")
         .filter(|e| !e.is_empty())
         .unwrap_or_else(|| "none".into());
-    let ocr = crate::pipeline::ocr::engine_named(&engine).ok_or_else(|| {
-        format!(
-            "OCR_ENGINE `{engine}` is not an OCR engine of idpctl (one of: {})",
-            crate::pipeline::ocr::ENGINES.join(", ")
-        )
-    })?;
     let config = sdk_config(env).await;
+    let llm = model_engine(env, &config, &calls).await?;
+    let ocr: Arc<dyn crate::pipeline::ocr::OcrEngine> = match engine.as_str() {
+        // A vision model: the OCR function's environment names it as any model stage's does.
+        vision if crate::pipeline::ocr::is_vision(vision) => {
+            let model = llm.for_stage(crate::engines::Stage::Ocr).ok_or_else(|| {
+                format!(
+                    "OCR_ENGINE is `{vision}` but LLM_ENGINE does not name that model engine; deploy the stack again (idpctl renders both)"
+                )
+            })?;
+            Arc::new(crate::pipeline::ocr::vision::VisionOcr::from_engine(
+                model.clone(),
+            ))
+        }
+        // A service engine calls AWS with the function's own configuration (and call log).
+        "textract" => {
+            let mut b = aws_sdk_textract::config::Builder::from(&config);
+            if let Some(log) = &calls {
+                b = b.interceptor(log.clone());
+            }
+            Arc::new(crate::pipeline::ocr::textract::Textract::from_conf(b))
+        }
+        _ => crate::pipeline::ocr::engine_named(&engine).ok_or_else(|| {
+            format!(
+                "OCR_ENGINE `{engine}` is not an OCR engine of idpctl (one of: {})",
+                crate::pipeline::ocr::ENGINES.join(", ")
+            )
+        })?,
+    };
     // Emulators serve one host, not a subdomain per bucket.
     let path_style = env("AWS_ENDPOINT_URL").is_some_and(|v| !v.is_empty());
     macro_rules! client {
@@ -445,7 +467,96 @@ pub async fn services_with(
         hook,
         ocr,
         config,
-        // Deployed functions get no model engine yet: the key must come from Secrets Manager.
-        llm: None,
+        llm,
     })
+}
+
+/// The model engine the function's environment names (`LLM_ENGINE`; none for `rules`), with
+/// an OpenAI-compatible server's key read from its Secrets Manager secret once, at cold start.
+async fn model_engine(
+    env: &dyn Fn(&str) -> Option<String>,
+    config: &aws_config::SdkConfig,
+    calls: &Option<crate::aws::calls::CallLog>,
+) -> Result<crate::engines::Engines, String> {
+    use crate::engines::{EngineSpec, env_vars};
+    let spec = EngineSpec::from_function_env(env)?;
+    let secret = env(env_vars::OPENAI_API_KEY_SECRET).filter(|s| !s.is_empty());
+    let api_key = match (&spec.engine[..], secret) {
+        ("openai", Some(secret)) => {
+            let mut b = aws_sdk_secretsmanager::config::Builder::from(config);
+            if let Some(log) = calls {
+                b = b.interceptor(log.clone());
+            }
+            let client = aws_sdk_secretsmanager::Client::from_conf(b.build());
+            Some(read_api_key(&client, &secret).await?)
+        }
+        _ => None,
+    };
+    let engine = spec
+        .build(api_key, Some(config), None, calls.clone())
+        .map_err(|e| e.to_string())?;
+    // A function serves one stage: its environment names that stage's engine.
+    Ok(crate::engines::Engines::single(engine.map(Arc::new)))
+}
+
+/// The API key in a secret: the whole string, or the `api_key` (`apiKey`, `OPENAI_API_KEY`)
+/// member of a JSON object, as the console's key/value form stores it.
+async fn read_api_key(
+    client: &aws_sdk_secretsmanager::Client,
+    secret: &str,
+) -> Result<String, String> {
+    use aws_sdk_secretsmanager::error::ProvideErrorMetadata;
+    let out = client
+        .get_secret_value()
+        .secret_id(secret)
+        .send()
+        .await
+        .map_err(|e| {
+            let code = e.code().unwrap_or("error").to_string();
+            let message = e
+                .message()
+                .map(str::to_string)
+                .unwrap_or_else(|| aws_sdk_secretsmanager::error::DisplayErrorContext(&e).to_string());
+            format!(
+                "cannot read the model API key from secret {secret}: {code}: {message}; hint: the function's role needs secretsmanager:GetSecretValue on it (idpctl grants it for engines.openai.api_key_secret), and the secret must exist in this region"
+            )
+        })?;
+    let text = out.secret_string().unwrap_or_default().trim().to_string();
+    api_key_of(&text).ok_or_else(|| {
+        format!(
+            "secret {secret} holds no API key; hint: store the key as the secret's plain text, or as {{\"api_key\": \"…\"}}"
+        )
+    })
+}
+
+fn api_key_of(text: &str) -> Option<String> {
+    let key = match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(m)) => ["api_key", "apiKey", "OPENAI_API_KEY", "key"]
+            .iter()
+            .find_map(|k| m.get(*k).and_then(serde_json::Value::as_str))
+            .map(str::to_string)?,
+        _ => text.to_string(),
+    };
+    let key = key.trim().to_string();
+    (!key.is_empty()).then_some(key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_key_of;
+
+    #[test]
+    fn a_secret_holds_the_key_as_text_or_in_a_json_member() {
+        assert_eq!(api_key_of("sk-plain\n").as_deref(), Some("sk-plain"));
+        assert_eq!(
+            api_key_of(r#"{"api_key": "sk-json"}"#).as_deref(),
+            Some("sk-json")
+        );
+        assert_eq!(
+            api_key_of(r#"{"OPENAI_API_KEY": "sk-env"}"#).as_deref(),
+            Some("sk-env")
+        );
+        assert_eq!(api_key_of(r#"{"username": "x"}"#), None);
+        assert_eq!(api_key_of("  "), None);
+    }
 }

@@ -392,6 +392,48 @@ impl DynamoTracking {
         Ok(out)
     }
 
+    /// The document records of `status` created at or after `since` (all when `None`), newest
+    /// first, at most `max` of them; `true` with them when more were left unread. One paginated
+    /// Query of the `by_status` index: read units are spent on every item of that status in the
+    /// range up to the cap, upload records included (the filter on `kind` only saves transfer).
+    pub async fn recent_documents(
+        &self,
+        status: &str,
+        since: Option<&str>,
+        max: usize,
+    ) -> Result<(Vec<TrackingRecord>, bool), StoreError> {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name("by_status")
+            .scan_index_forward(false)
+            .filter_expression("#kind = :document")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_names("#kind", "kind")
+            .expression_attribute_values(":status", s(status))
+            .expression_attribute_values(":document", s("document"));
+        query = match since {
+            Some(t) => query
+                .key_condition_expression("#status = :status AND #created >= :since")
+                .expression_attribute_names("#created", "created_at")
+                .expression_attribute_values(":since", s(t)),
+            None => query.key_condition_expression("#status = :status"),
+        };
+        let mut pages = query.into_paginator().send();
+        let mut out = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|e| sdk_error("Query", e))?;
+            for item in page.items() {
+                if out.len() == max {
+                    return Ok((out, true));
+                }
+                out.push(from_item(item));
+            }
+        }
+        Ok((out, false))
+    }
+
     /// One attempt: `Ok(None)` when it applied, `Ok(Some(item))` when its condition failed on
     /// the stored `item`.
     async fn attempt(&self, id: &str, plan: &Plan<'_>) -> Result<Option<Item>, StoreError> {

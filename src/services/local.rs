@@ -203,6 +203,6 @@ pub fn services_with(
             )?),
             super::configs::DEFAULT_REFRESH,
         )),
-        llm: None,
+        llm: crate::engines::Engines::rules(),
     })
 }

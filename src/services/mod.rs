@@ -80,5 +80,5 @@ pub struct Services {
     /// The configuration (classes, stage settings): the stack's active version.
     pub config: Arc<dyn ConfigSource>,
     /// The model behind the language stages; `None` runs the embedded rules.
-    pub llm: Option<Arc<crate::engines::LlmEngine>>,
+    pub llm: crate::engines::Engines,
 }

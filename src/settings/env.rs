@@ -20,6 +20,14 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_ENGINE_LLM", "engines.llm"),
     ("IDPCTL_OPENAI_BASE_URL", "engines.openai.base_url"),
     ("IDPCTL_OPENAI_MODEL", "engines.openai.model"),
+    (
+        "IDPCTL_OPENAI_API_KEY_SECRET",
+        "engines.openai.api_key_secret",
+    ),
+    ("IDPCTL_BEDROCK_MODEL", "engines.bedrock.model"),
+    ("IDPCTL_MODEL_RETRY_ATTEMPTS", "engines.retry.attempts"),
+    ("IDPCTL_MODEL_RETRY_BASE_MS", "engines.retry.base_ms"),
+    ("IDPCTL_PRICES", "engines.prices"),
     ("IDPCTL_BATCHING_WINDOW_SECONDS", "batching_window_seconds"),
     (
         "IDPCTL_WORKING_BUCKET_EXPIRY_DAYS",
@@ -116,6 +124,22 @@ pub fn from_env(
             "engines.llm" => layer.llm_engine = Some(value.clone()),
             "engines.openai.base_url" => layer.openai_base_url = Some(value.clone()),
             "engines.openai.model" => layer.openai_model = Some(value.clone()),
+            "engines.openai.api_key_secret" => layer.openai_api_key_secret = Some(value.clone()),
+            "engines.bedrock.model" => layer.bedrock_model = Some(value.clone()),
+            "engines.retry.attempts" => layer.model_retry_attempts = Some(number()?),
+            "engines.retry.base_ms" => layer.model_retry_base_ms = Some(number()?),
+            // JSON, the profile's `engines.prices` map: added to it key by key.
+            "engines.prices" => {
+                let prices = serde_json::from_str(&value).map_err(|e| ConfigError::Invalid {
+                    origin: format!("environment variable {name}"),
+                    key: key.to_string(),
+                    message: format!("is not a JSON map of prices: {e}"),
+                    fix: format!(
+                        "set {name} to JSON such as {{\"openai:my-model\": {{\"input_per_million\": 0, \"output_per_million\": 0}}}}, or unset it"
+                    ),
+                })?;
+                layer.prices = Some(prices);
+            }
             "batching_window_seconds" => layer.batching_window_seconds = Some(number()?),
             "working_bucket_expiry_days" => layer.working_bucket_expiry_days = Some(number()?),
             "concurrency.documents" => layer.max_document_concurrency = Some(number()?),

@@ -36,6 +36,16 @@ pub struct Layer {
     pub llm_engine: Option<String>,
     pub openai_base_url: Option<String>,
     pub openai_model: Option<String>,
+    pub openai_api_key_secret: Option<String>,
+    pub bedrock_model: Option<String>,
+    pub model_limits: Option<BTreeMap<String, crate::engines::policy::Limit>>,
+    /// Per language stage (`classification`, …): its engine and model.
+    pub stage_engines: Option<BTreeMap<String, super::profile::StageSection>>,
+    pub model_retry_attempts: Option<u32>,
+    pub model_retry_base_ms: Option<u32>,
+    /// Prices for the cost estimate; merged key by key, a higher layer's price of a key
+    /// replacing a lower one's.
+    pub prices: Option<crate::engines::prices::Prices>,
 }
 
 macro_rules! merge_fields {
@@ -47,7 +57,15 @@ macro_rules! merge_fields {
 impl Layer {
     /// `self` overridden by every value `higher` sets.
     pub fn merge(self, higher: Layer) -> Layer {
-        merge_fields!(
+        let prices = match (&self.prices, &higher.prices) {
+            (Some(low), Some(high)) => {
+                let mut merged = low.clone();
+                merged.extend(high.iter().map(|(k, v)| (k.clone(), *v)));
+                Some(merged)
+            }
+            (low, high) => high.clone().or_else(|| low.clone()),
+        };
+        let mut merged = merge_fields!(
             self,
             higher,
             target,
@@ -77,7 +95,16 @@ impl Layer {
             llm_engine,
             openai_base_url,
             openai_model,
-        )
+            openai_api_key_secret,
+            bedrock_model,
+            model_limits,
+            stage_engines,
+            model_retry_attempts,
+            model_retry_base_ms,
+            prices,
+        );
+        merged.prices = prices;
+        merged
     }
 }
 
@@ -114,6 +141,27 @@ impl From<Profile> for Layer {
             llm_engine: engines.llm,
             openai_base_url: engines.openai.as_ref().and_then(|o| o.base_url.clone()),
             openai_model: engines.openai.as_ref().and_then(|o| o.model.clone()),
+            openai_api_key_secret: engines
+                .openai
+                .as_ref()
+                .and_then(|o| o.api_key_secret.clone()),
+            bedrock_model: engines.bedrock.as_ref().and_then(|b| b.model.clone()),
+            model_limits: engines.limits,
+            stage_engines: {
+                let stages: BTreeMap<String, super::profile::StageSection> = [
+                    ("classification", engines.classification),
+                    ("extraction", engines.extraction),
+                    ("assessment", engines.assessment),
+                    ("summarization", engines.summarization),
+                ]
+                .into_iter()
+                .filter_map(|(k, v)| Some((k.to_string(), v?)))
+                .collect();
+                (!stages.is_empty()).then_some(stages)
+            },
+            model_retry_attempts: engines.retry.as_ref().and_then(|r| r.attempts),
+            model_retry_base_ms: engines.retry.as_ref().and_then(|r| r.base_ms),
+            prices: engines.prices,
             classes: p.classes.map(|c| c.into_paths()),
             classes_mode: p.classes_mode,
         }

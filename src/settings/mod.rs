@@ -9,6 +9,8 @@ mod layer;
 mod load;
 mod profile;
 
+pub use profile::StageSection;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -111,10 +113,24 @@ pub struct Settings {
     /// The user's class configs (files or folders), in the order they apply.
     pub classes: Vec<PathBuf>,
     pub classes_mode: ClassesMode,
-    /// The model engine of the language stages (`rules`, `openai`).
+    /// The model engine of the language stages (`rules`, `bedrock`, `openai`).
     pub llm_engine: String,
     pub openai_base_url: Option<String>,
     pub openai_model: Option<String>,
+    /// The Secrets Manager secret deployed functions read the OpenAI-compatible key from.
+    pub openai_api_key_secret: Option<String>,
+    /// The Bedrock model of every stage the configuration names none for.
+    pub bedrock_model: Option<String>,
+    /// Per-model limits on model calls, by model id (`default` for the rest).
+    pub model_limits: BTreeMap<String, crate::engines::policy::Limit>,
+    /// Language stages on another engine or model than `llm_engine` (by stage name).
+    pub stage_engines: BTreeMap<String, StageSection>,
+    /// Attempts in all for a throttled or unavailable model call, inside a function.
+    pub model_retry_attempts: u32,
+    /// The first back-off between those attempts.
+    pub model_retry_base_ms: u32,
+    /// The profile's prices for the cost estimate (`engines.prices`), over the built-in table.
+    pub prices: crate::engines::prices::Prices,
 }
 
 /// Values nobody set: the stack's defaults.
@@ -186,6 +202,26 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
         llm_engine: l.llm_engine.unwrap_or_else(|| "rules".into()),
         openai_base_url: l.openai_base_url,
         openai_model: l.openai_model,
+        openai_api_key_secret: l.openai_api_key_secret,
+        bedrock_model: l.bedrock_model,
+        model_limits: l.model_limits.unwrap_or_default(),
+        stage_engines: l.stage_engines.unwrap_or_default(),
+        model_retry_attempts: l.model_retry_attempts.unwrap_or(3).max(1),
+        model_retry_base_ms: l.model_retry_base_ms.unwrap_or(1000),
+        prices: l.prices.unwrap_or_default(),
+    }
+}
+
+impl Settings {
+    /// The defaults of profile `profile`, for unit tests that set a few fields.
+    #[cfg(test)]
+    pub fn for_tests(profile: &str) -> Settings {
+        let loaded = LoadedProfile {
+            name: profile.into(),
+            source: "test".into(),
+            layer: Layer::default(),
+        };
+        resolve(&loaded, Layer::default(), Layer::default())
     }
 }
 
@@ -274,10 +310,7 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
         return Err(invalid(
             "engines.llm",
             format!("`{v}` is not a model engine of idpctl"),
-            format!(
-                "use one of: {} (bedrock is not built yet)",
-                crate::engines::LLM_ENGINES.join(", ")
-            ),
+            format!("use one of: {}", crate::engines::LLM_ENGINES.join(", ")),
         ));
     }
     if let Some(v) = &layer.openai_base_url
@@ -288,6 +321,28 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
             format!("`{v}` is not an http(s) URL"),
             "use the server's OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1".into(),
         ));
+    }
+    for (stage, choice) in layer.stage_engines.iter().flatten() {
+        if let Some(v) = &choice.llm
+            && !crate::engines::LLM_ENGINES.contains(&v.as_str())
+        {
+            let key = format!("engines.{stage}.llm");
+            return Err(invalid(
+                &key,
+                format!("`{v}` is not a model engine of idpctl"),
+                format!("use one of: {}", crate::engines::LLM_ENGINES.join(", ")),
+            ));
+        }
+    }
+    if let Some(prices) = &layer.prices
+        && let Err((key, message)) = crate::engines::prices::check(prices)
+    {
+        return Err(ConfigError::Invalid {
+            origin: origin("engines.prices"),
+            key,
+            message,
+            fix: "prices are USD: engines.prices.\"<model>\": {input_per_million: 0.8, output_per_million: 3.2}, engines.prices.\"OCR/<engine>/<api>\": {per_page: 0.0015}".into(),
+        });
     }
     if let Some(v) = layer.hook_max_payload_bytes
         && !(1024..=crate::services::HOOK_PAYLOAD_LIMIT as u64).contains(&v)

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{Architecture, ClassesMode, Target};
 
@@ -57,9 +57,50 @@ impl ClassPaths {
 pub struct EnginesSection {
     /// `tesseract` or `none`.
     pub ocr: Option<String>,
-    /// The model engine of the language stages: `rules` (the embedded engine), `openai`.
+    /// The model engine of the language stages: `rules` (the embedded engine), `bedrock`,
+    /// `openai`.
     pub llm: Option<String>,
     pub openai: Option<OpenAiSection>,
+    pub bedrock: Option<BedrockSection>,
+    /// Per-model limits, by model id (`default` for the rest).
+    pub limits: Option<std::collections::BTreeMap<String, crate::engines::policy::Limit>>,
+    pub retry: Option<RetrySection>,
+    /// A language stage on another engine or model than `llm` and its default.
+    pub classification: Option<StageSection>,
+    pub extraction: Option<StageSection>,
+    pub assessment: Option<StageSection>,
+    pub summarization: Option<StageSection>,
+    /// Prices for the cost estimate, by model or OCR meter (see `engines::prices`).
+    pub prices: Option<crate::engines::prices::Prices>,
+}
+
+/// One language stage's engine: `engines.extraction: {llm: bedrock, model: us.amazon.nova-pro-v1:0}`.
+#[derive(Debug, Default, Clone, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct StageSection {
+    /// `rules`, `bedrock` or `openai`; `engines.llm` when not given.
+    pub llm: Option<String>,
+    /// The stage's model on that engine: over the configuration's `<stage>.model` (a class's
+    /// own `x-aws-idp-<stage>-model` still wins).
+    pub model: Option<String>,
+}
+
+/// Amazon Bedrock (Converse API) in the stack's region.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BedrockSection {
+    /// The model (or inference profile) of every stage the configuration names none for.
+    pub model: Option<String>,
+}
+
+/// How model calls are retried inside a function, before the state machine's own Retry.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RetrySection {
+    /// Attempts in all for a throttled or unavailable call.
+    pub attempts: Option<u32>,
+    /// The first back-off in milliseconds; it doubles with each attempt, with jitter.
+    pub base_ms: Option<u32>,
 }
 
 /// An OpenAI-compatible chat-completions server (Ollama, vLLM, llama.cpp's llama-server,
@@ -70,6 +111,8 @@ pub struct OpenAiSection {
     /// `http://127.0.0.1:8080/v1`
     pub base_url: Option<String>,
     pub model: Option<String>,
+    /// The Secrets Manager secret (ARN) deployed functions read the API key from.
+    pub api_key_secret: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]

@@ -8,7 +8,10 @@
 
 use serde_json::{Value, json};
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use super::definition::{StackDefinition, pascal};
+use crate::engines::{EngineSpec, Stage, grants};
 use crate::handlers::{Handler, access};
 use crate::settings::Settings;
 
@@ -20,6 +23,13 @@ pub fn statements(handler: &str) -> Vec<Value> {
         .map(|h| access::statements(h.access()))
         .unwrap_or_default()
 }
+
+/// The Bedrock models each stage is granted (see [`grants`]).
+pub type Models = BTreeMap<Stage, BTreeSet<String>>;
+
+/// A function that calls a model waits on it: with a model engine its timeout is at least
+/// this (three attempts of up to two minutes each, and their back-off).
+const MODEL_TIMEOUT_S: u64 = 900;
 
 /// Names derived for one function; also used by validation to map ids back to handlers.
 pub struct FunctionIds {
@@ -41,7 +51,7 @@ pub fn function_ids(handler: &str) -> FunctionIds {
     }
 }
 
-pub fn build(stack: &StackDefinition, settings: &Settings) -> Value {
+pub fn build(stack: &StackDefinition, settings: &Settings, models: &Models) -> Value {
     let functions: Vec<Value> = stack
         .functions
         .iter()
@@ -54,7 +64,21 @@ pub fn build(stack: &StackDefinition, settings: &Settings) -> Value {
                 map.insert("role_id".into(), ids.role_id.into());
                 map.insert("log_group_id".into(), ids.log_group_id.into());
                 map.insert("arn_placeholder".into(), ids.arn_placeholder.into());
-                map.insert("statements".into(), statements(&f.handler).into());
+                let stage = f.handler.parse::<Handler>().ok().and_then(Handler::stage);
+                let mut role = statements(&f.handler);
+                role.extend(grants::statements(stage, settings, models));
+                map.insert("statements".into(), role.into());
+                let env: BTreeMap<&str, String> = match stage {
+                    Some(s) => EngineSpec::function_env(settings, s),
+                    None => BTreeMap::new(),
+                };
+                let calls_model = !env.is_empty();
+                map.insert("engine_environment".into(), json!(env));
+                let textract = stage == Some(Stage::Ocr) && settings.ocr_engine == "textract";
+                if calls_model || textract {
+                    let t = map.get("timeout_s").and_then(Value::as_u64).unwrap_or(0);
+                    map.insert("timeout_s".into(), json!(t.max(MODEL_TIMEOUT_S)));
+                }
                 // Strict mode would reject `{{#if reserved_concurrency}}` on an absent key.
                 map.entry("reserved_concurrency").or_insert(Value::Null);
             }

@@ -46,6 +46,9 @@ pub enum RenderError {
         first: String,
         second: String,
     },
+    /// The configuration the engines' grants are read from does not load.
+    #[error("the class configuration cannot be read to grant the model engine its models: {0}")]
+    Configuration(String),
     #[error("{file}: `${{{placeholder}}}` does not name a function of this stack")]
     Placeholder {
         file: String,
@@ -83,6 +86,9 @@ impl Diagnose for RenderError {
                 "a part is a mapping with Parameters, Conditions, Resources, Outputs, Mappings, Rules or Metadata at the top".into()
             }
             RenderError::Duplicate { .. } => "rename one of them: logical ids are global to the stack".into(),
+            RenderError::Configuration(_) => {
+                "`idpctl config validate FILE…` lists every finding of the class configs".into()
+            }
             RenderError::Placeholder { known, .. } => {
                 format!("Task resources name functions as one of: {}", known.join(", "))
             }

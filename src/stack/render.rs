@@ -111,6 +111,20 @@ fn nearest_path(ctx: &Value, var: &str) -> Option<String> {
     })
 }
 
+/// The models the profile's engine may call, read from its configuration (only Bedrock grants
+/// name models; other engines need no configuration here).
+fn engine_models(settings: &Settings) -> Result<context::Models, RenderError> {
+    let on_bedrock = crate::engines::Stage::ALL
+        .iter()
+        .any(|s| crate::engines::EngineSpec::for_stage(settings, *s).engine == "bedrock");
+    if !on_bedrock {
+        return Ok(Default::default());
+    }
+    let config = crate::pipeline::config::sources::effective(settings)
+        .map_err(RenderError::Configuration)?;
+    Ok(crate::engines::grants::bedrock_models(settings, &config))
+}
+
 /// Renders the named stack definition (`stacks/<stack>.yaml`) with these settings.
 pub fn render(
     assets: &Assets,
@@ -118,7 +132,8 @@ pub fn render(
     settings: &Settings,
 ) -> Result<Rendered, RenderError> {
     let stack = load_definition(assets, stack_name)?;
-    let mut ctx = context::build(&stack, settings);
+    let models = engine_models(settings)?;
+    let mut ctx = context::build(&stack, settings, &models);
     let mut hb = registry();
 
     let asl_file = format!("templates/{}", stack.state_machine);

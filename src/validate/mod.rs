@@ -22,7 +22,7 @@ pub fn engines(r: &Rendered) -> Vec<Finding> {
 }
 
 /// The profile's model engine, where the stack runs (see `engines::llm_for_target`).
-pub fn llm_for_target(settings: &crate::settings::Settings) -> Option<Finding> {
+pub fn llm_for_target(settings: &crate::settings::Settings) -> Vec<Finding> {
     engines::llm_for_target(settings)
 }
 

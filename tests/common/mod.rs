@@ -3,8 +3,11 @@
 
 #![allow(dead_code)]
 
+pub mod fake_bedrock;
+pub mod fake_openai;
 pub mod llama;
 pub mod moto;
+pub mod ocr_pages;
 pub mod runtime_api;
 pub mod tables;
 

@@ -14,6 +14,7 @@
 #![allow(dead_code)]
 
 pub mod lambda_http;
+pub mod setup;
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};

@@ -103,6 +103,9 @@ pub struct OcrSection {
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct ClassificationSection {
+    /// `false` keeps the embedded (rules) classifier when the stack has a model engine.
+    #[serde(deserialize_with = "lenient_bool")]
+    pub enabled: Option<bool>,
     /// Read from the same mapping, separately, so a bad value's path is kept.
     #[serde(skip)]
     pub model: ModelSettings,
@@ -237,6 +240,7 @@ fn known_keys(section: &str) -> &'static [&'static str] {
             "image",
         ],
         "classification" => &[
+            "enabled",
             "model",
             "temperature",
             "top_p",

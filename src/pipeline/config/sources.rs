@@ -494,6 +494,21 @@ pub fn builtin_files() -> Vec<ConfigFile> {
         .collect()
 }
 
+/// The profile's effective configuration, quietly (commands report findings themselves): the
+/// first error, with where it is, when it does not load.
+pub fn effective(settings: &crate::settings::Settings) -> Result<super::IdpConfig, String> {
+    let cwd =
+        std::env::current_dir().map_err(|e| format!("cannot read the current folder: {e}"))?;
+    let files: Vec<ConfigFile> = expand(&settings.classes, &cwd)
+        .and_then(|named| named.iter().map(|(name, path)| read(name, path)).collect())
+        .map_err(|e: LoadError| e.to_string())?;
+    let assembled = assemble(settings.classes_mode, &files);
+    if let Some(e) = assembled.errors().first() {
+        return Err(e.to_string());
+    }
+    super::IdpConfig::from_document(assembled.document).map_err(|e| e.to_string())
+}
+
 /// Builds the effective configuration from the user's files, over the built-in library when
 /// `mode` is `add`.
 pub fn assemble(mode: ClassesMode, files: &[ConfigFile]) -> Assembled {

@@ -1,14 +1,18 @@
 //! Tesseract through its CLI (`tesseract stdin stdout tsv`): no C bindings to build, and the
 //! engine on the machine is the one that runs. `OMP_THREAD_LIMIT=1` because Tesseract's OpenMP
 //! threads fight each other on small machines (5–7× slower on 2 cores without it); parallelism
-//! belongs to the caller, one page per process.
+//! belongs to the caller, one page per process. The program runs on a blocking thread, so an
+//! async caller's runtime keeps serving while a page is read.
 
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use super::{OcrEngine, OcrError, tsv};
+use async_trait::async_trait;
+
+use super::{OcrEngine, OcrError, Recognized, tsv};
 use crate::model::Word;
 use crate::model::page::PageImage;
+use crate::pipeline::config::sections::OcrSection;
 
 /// How to install the engine, said whenever it is missing.
 pub const INSTALL_HINT: &str = "install it with `apt-get install tesseract-ocr` (Debian/Ubuntu), \
@@ -58,12 +62,33 @@ impl Tesseract {
     }
 }
 
+#[async_trait]
 impl OcrEngine for Tesseract {
     fn name(&self) -> &str {
         "tesseract"
     }
 
-    fn recognize(&self, image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError> {
+    async fn recognize(
+        &self,
+        image: &PageImage,
+        page_number: u32,
+        _settings: &OcrSection,
+    ) -> Result<Recognized, OcrError> {
+        let engine = self.clone();
+        let image = image.clone();
+        let words = tokio::task::spawn_blocking(move || engine.read(&image, page_number))
+            .await
+            .map_err(|e| self.failed(page_number, format!("the OCR thread stopped: {e}")))??;
+        Ok(Recognized {
+            words,
+            metering: super::one_page("OCR/tesseract"),
+        })
+    }
+}
+
+impl Tesseract {
+    /// Runs the program on one image, blocking until it is done.
+    fn read(&self, image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError> {
         let mut cmd = Command::new(&self.binary);
         cmd.args(["stdin", "stdout", "-l", &self.languages, "--psm"])
             .arg(self.psm.to_string());
@@ -106,9 +131,7 @@ impl OcrEngine for Tesseract {
             (image.width, image.height),
         ))
     }
-}
 
-impl Tesseract {
     fn failed(&self, page: u32, reason: String) -> OcrError {
         OcrError::Failed {
             engine: self.name().into(),
