@@ -282,6 +282,21 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
         .collect();
     assert!(ids.contains(&json!("inbox/batch.zip/w2.pdf")), "{ids:?}");
 
+    // 3a. A ZIP that does not open: its execution fails in Unpack, before any document exists;
+    // the upload is then the one document, with a result that says why.
+    upload(
+        &cloud,
+        "inbox/broken.zip",
+        b"PK\x03\x04 this is not a ZIP".to_vec(),
+    );
+    cloud.settle();
+    let broken = get_json(&cloud, &output_bucket, "inbox/broken.zip/result.json");
+    assert_eq!(broken["status"], "FAILED", "{broken:#}");
+    assert!(
+        broken.to_string().contains("not a readable ZIP"),
+        "{broken:#}"
+    );
+
     // 3b. What a batch costs: a ZIP of distinct W-2s (REHEARSAL_ZIP_DOCS, default 10).
     let docs: usize = std::env::var("REHEARSAL_ZIP_DOCS")
         .ok()
@@ -655,9 +670,12 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
             h.name()
         );
     }
+    // Every execution succeeded but the broken ZIP's, which failed in Unpack.
     let finished = cloud.finished.lock().unwrap();
-    assert!(
-        finished.iter().all(|f| f.status == "SUCCEEDED"),
-        "{finished:?}"
-    );
+    let failed: Vec<_> = finished
+        .iter()
+        .filter(|f| f.status != "SUCCEEDED")
+        .collect();
+    assert_eq!(failed.len(), 1, "{finished:?}");
+    assert_eq!(failed[0].status, "FAILED", "{failed:?}");
 }

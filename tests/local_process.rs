@@ -145,6 +145,43 @@ fn corrupt_members_fail_with_reasons_and_the_rest_completes() {
 }
 
 #[test]
+fn a_zip_that_does_not_open_gets_a_row_and_a_result_alone_and_in_a_batch() {
+    let state = tempfile::tempdir().unwrap();
+    let broken = state.path().join("broken.zip");
+    std::fs::write(&broken, b"PK\x03\x04 this is not a ZIP archive").unwrap();
+    let good = state.path().join("good.pdf");
+    std::fs::write(&good, w2(1005)).unwrap();
+    for inputs in [vec![&broken], vec![&broken, &good]] {
+        let run_state = tempfile::tempdir().unwrap();
+        let out = run_state.path().join("out");
+        let mut args = vec!["--output", "json", "--out", out.to_str().unwrap()];
+        args.extend(inputs.iter().map(|p| p.to_str().unwrap()));
+        let run = process(run_state.path(), &args, &[]);
+        assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+        let summary: Value = serde_json::from_str(&run.stdout).unwrap();
+        let docs = summary["documents"].as_array().unwrap();
+        assert_eq!(docs.len(), inputs.len(), "one row per input: {summary:#}");
+        assert_eq!(summary["failed"], 1, "{summary:#}");
+        assert_eq!(summary["completed"], inputs.len() as u64 - 1);
+        let row = docs
+            .iter()
+            .find(|d| d["document"] == "broken.zip")
+            .expect("a row");
+        assert_eq!(row["status"], "FAILED");
+        let reason = row["reason"].as_str().unwrap_or_default();
+        assert!(reason.contains("not a readable ZIP"), "{reason}");
+        let result: Value =
+            serde_json::from_slice(&std::fs::read(out.join("broken.zip/result.json")).unwrap())
+                .unwrap();
+        assert_eq!(result["status"], "FAILED", "{result:#}");
+        assert!(
+            result.to_string().contains("not a readable ZIP"),
+            "{result:#}"
+        );
+    }
+}
+
+#[test]
 fn missing_input_is_a_usage_error() {
     let state = tempfile::tempdir().unwrap();
     let run = process(state.path(), &["no/such/file.pdf"], &[]);

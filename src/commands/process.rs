@@ -402,9 +402,15 @@ fn collect(
     let bucket = &services.names.output_bucket;
     let mut rows = Vec::new();
     for (upload_id, key) in uploads {
-        let records = stack
+        let mut records = stack
             .runtime
             .block_on(services.tracking.by_batch(upload_id))?;
+        // An upload that failed before any document was registered is its own row.
+        if records.is_empty()
+            && let Some(upload) = stack.runtime.block_on(services.tracking.get(upload_id))?
+        {
+            records.push(upload);
+        }
         for r in records {
             let mut written = None;
             if let Some(dir) = out {

@@ -410,7 +410,14 @@ async fn finish(
         {
             executions_failed.push(format!("{key}: {reason}"));
         }
-        for r in stack.tracking.by_batch(id).await? {
+        let mut documents = stack.tracking.by_batch(id).await?;
+        // An upload that failed before any document was registered is its own row.
+        if documents.is_empty()
+            && let Some(failed) = upload.filter(|u| u.status == "FAILED")
+        {
+            documents.push(failed);
+        }
+        for r in documents {
             rows.push(row(stack, key, &r, out).await?);
         }
     }

@@ -121,24 +121,57 @@ async fn execution_failed(event: &Value, services: &Services) -> Result<Value, H
     }
     let update = failed(&reason);
     let mut marked = 0;
-    for doc in services.tracking.by_batch(upload_id).await? {
+    let documents = services.tracking.by_batch(upload_id).await?;
+    for doc in &documents {
         if doc.status != "COMPLETED" && doc.status != "FAILED" {
             services.tracking.update(&doc.id, &update).await?;
             marked += 1;
         }
     }
     // An upload registered outside intake has no record of its own; that is not an error here.
-    if services.tracking.get(upload_id).await?.is_some() {
+    if let Some(upload) = services.tracking.get(upload_id).await? {
         services.tracking.update(upload_id, &update).await?;
+        // It failed before any document was registered (a ZIP that does not open, an upload
+        // gone before it was read): the upload is the one document, and its result says why.
+        if documents.is_empty()
+            && let Some((bucket, key)) = upload.source.as_deref().and_then(s3_location)
+        {
+            let mut d = Document::new(key);
+            d.input_bucket = Some(bucket.to_string());
+            d.input_key = Some(key.to_string());
+            d.output_bucket = Some(services.names.output_bucket.clone());
+            d.fail(reason.clone());
+            d.completion_time = Some(clock::now_rfc3339());
+            let value =
+                serde_json::to_value(&d).map_err(|e| HandlerError::Document(e.to_string()))?;
+            put_output(services, &format!("{key}/result.json"), &value).await?;
+        }
     }
     Ok(
         json!({"upload_id": upload_id, "status": status, "documents_marked": marked, "reason": reason}),
     )
 }
 
+/// `s3://bucket/key` → (bucket, key).
+fn s3_location(uri: &str) -> Option<(&str, &str)> {
+    uri.strip_prefix("s3://")?
+        .split_once('/')
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_locations() {
+        assert_eq!(
+            s3_location("s3://in/inbox/a.zip"),
+            Some(("in", "inbox/a.zip"))
+        );
+        assert_eq!(s3_location("s3://in/"), None);
+        assert_eq!(s3_location("/tmp/a.zip"), None);
+    }
 
     #[test]
     fn lambda_cause_gives_the_message() {
