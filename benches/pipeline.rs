@@ -5,6 +5,10 @@
 //! - OCR: seconds per page of our Tesseract engine (stdin → TSV → words) vs the raw
 //!   `tesseract` CLI on the same image files, and of our hayro render vs `pdftoppm`.
 //!
+//! - Whole local pipeline: `idpctl process` (release binary, a fresh state folder each run) on
+//!   the three shared text PDFs and ten W-2s (13 files, 33 pages) against `pdftotext -layout`
+//!   on the same files, wall and CPU time, median of `BENCH_ITERS` runs interleaved.
+//!
 //! `cargo bench --bench pipeline` (set `BENCH_ITERS`, default 3). Missing tools are reported
 //! as skipped rather than failing.
 
@@ -235,5 +239,124 @@ fn main() {
         1
     };
     bench_text_layer(n);
+    bench_whole_pipeline(if n > 1 { n.max(7) } else { 1 });
     bench_ocr(n);
+}
+
+/// The 33 pages of the throughput goal: the shared text PDFs (17 + 5 + 1 pages) and the first
+/// ten W-2s (one page each).
+fn pipeline_pdfs() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = [
+        "Nuveen.pdf",
+        "bank-statement-multipage.pdf",
+        "insurance_package_single.pdf",
+    ]
+    .iter()
+    .map(|f| samples().join("text").join(f))
+    .collect();
+    v.extend((1000..1010).map(|i| samples().join(format!("w2/W2_XL_input_clean_{i}.pdf"))));
+    v
+}
+
+/// Wall and CPU (user + system, the child's own) time of one command run to completion.
+fn timed(cmd: &mut Command) -> (Duration, Duration) {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let (code, cpu) = wait_cpu(&mut child);
+    let wall = start.elapsed();
+    assert_eq!(code, 0, "{cmd:?} failed");
+    (wall, cpu)
+}
+
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn wait_cpu(child: &mut std::process::Child) -> (i32, Duration) {
+    let mut status = 0;
+    // SAFETY: rusage is plain data filled by the kernel; the pid is our own unwaited child.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4 failed");
+    let tv = |t: libc::timeval| Duration::new(t.tv_sec as u64, t.tv_usec as u32 * 1000);
+    (
+        libc::WEXITSTATUS(status),
+        tv(usage.ru_utime) + tv(usage.ru_stime),
+    )
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn wait_cpu(child: &mut std::process::Child) -> (i32, Duration) {
+    (child.wait().unwrap().code().unwrap_or(-1), Duration::ZERO)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn bench_whole_pipeline(n: u32) {
+    let files = pipeline_pdfs();
+    let pages = 33;
+    let bin = env!("CARGO_BIN_EXE_idpctl");
+    let (mut ours, mut ours_cpu, mut theirs, mut theirs_cpu) = (vec![], vec![], vec![], vec![]);
+    let pdftotext = have("pdftotext");
+    for _ in 0..n {
+        let tmp = tempfile::tempdir().unwrap();
+        let (wall, cpu) = timed(
+            Command::new(bin)
+                .current_dir(tmp.path())
+                .env("IDPCTL_STATE_DIR", tmp.path().join("state"))
+                .args(["-q", "process", "--out"])
+                .arg(tmp.path().join("out"))
+                .args(&files),
+        );
+        let results = std::fs::read_dir(tmp.path().join("out")).unwrap().count();
+        assert!(
+            results >= files.len(),
+            "{results} results for {} files",
+            files.len()
+        );
+        ours.push(wall);
+        ours_cpu.push(cpu);
+        if pdftotext {
+            let (mut wall, mut cpu) = (Duration::ZERO, Duration::ZERO);
+            for f in &files {
+                let (w, c) = timed(Command::new("pdftotext").arg("-layout").arg(f).arg("-"));
+                wall += w;
+                cpu += c;
+            }
+            theirs.push(wall);
+            theirs_cpu.push(cpu);
+        }
+    }
+    println!(
+        "\n== Whole local pipeline: {} PDFs, {pages} pages, fresh state (median of {n})",
+        files.len()
+    );
+    let (w, c) = (median(ours), median(ours_cpu));
+    println!(
+        "   {:<36} {:>8.1} ms wall {:>8.1} ms CPU  {:>7.1} ms/page",
+        "idpctl process",
+        w.as_secs_f64() * 1e3,
+        c.as_secs_f64() * 1e3,
+        w.as_secs_f64() * 1e3 / pages as f64
+    );
+    if pdftotext {
+        let (tw, tc) = (median(theirs), median(theirs_cpu));
+        println!(
+            "   {:<36} {:>8.1} ms wall {:>8.1} ms CPU  {:>7.1} ms/page",
+            "pdftotext -layout (one per file)",
+            tw.as_secs_f64() * 1e3,
+            tc.as_secs_f64() * 1e3,
+            tw.as_secs_f64() * 1e3 / pages as f64
+        );
+        println!(
+            "   ratio idpctl/pdftotext: {:.2}x the time (goal: at most 2x)",
+            w.as_secs_f64() / tw.as_secs_f64()
+        );
+    } else {
+        println!("   pdftotext: skipped (apt-get install poppler-utils)");
+    }
 }

@@ -89,11 +89,32 @@ pub enum Command {
     Status(StatusArgs),
     /// Delete the deployed stack; buckets and tables it retains are kept and listed.
     Destroy(DestroyArgs),
-    /// Build the Lambda zip (`bootstrap` = idpctl for the profile's architecture).
+    /// Build the Lambda zip (`bootstrap` = idpctl for the profile's architecture), or with
+    /// --image the container image as an OCI layout.
     Package(PackageArgs),
     /// Check class configs, show the effective configuration, and manage the configuration
     /// versions of the stack (push, list, activate, diff) without deploying code.
     Config(ConfigArgs),
+    /// Score results against a ground truth (one expected JSON per document, or the
+    /// accelerator's baseline folder): accuracy, precision and recall per field, per class and
+    /// overall, with the class config's evaluation methods.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// A `process --out` folder, or one result.json.
+    #[arg(value_name = "RESULTS")]
+    pub results: PathBuf,
+
+    /// A folder of expected JSON files (`<document>.json`) or of the accelerator's baseline
+    /// folders (`<document>/sections/<n>/result.json`), or one expected JSON file.
+    #[arg(value_name = "GROUND_TRUTH")]
+    pub ground_truth: PathBuf,
+
+    /// Exit 1 when the overall accuracy is below this share (0.8, 80 or 80%).
+    #[arg(long, value_name = "SHARE")]
+    pub min_accuracy: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -252,9 +273,15 @@ pub struct PackageArgs {
     #[arg(long, value_name = "BINARY")]
     pub artifact: Option<PathBuf>,
 
-    /// Where to write the zip (default: target/lambda/idpctl-<architecture>.zip).
-    #[arg(long, value_name = "ZIP")]
+    /// Where to write the zip (default: target/lambda/idpctl-<architecture>.zip), or with
+    /// --image the OCI layout folder (default: target/lambda/image-<architecture>).
+    #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+
+    /// Build the Lambda container image as an OCI image layout instead of the zip: the binary,
+    /// CA certificates and what the profile's OCR engine needs (Tesseract for `tesseract`).
+    #[arg(long)]
+    pub image: bool,
 }
 
 #[derive(Debug, Args)]

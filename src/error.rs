@@ -68,6 +68,9 @@ fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
     if let Some(e) = err.downcast_ref::<crate::package::PackageError>() {
         return Some(e);
     }
+    if let Some(e) = err.downcast_ref::<crate::package::image::ImageError>() {
+        return Some(e);
+    }
     if let Some(e) = err.downcast_ref::<crate::runtime::local::LocalError>() {
         return Some(e);
     }
@@ -75,6 +78,12 @@ fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
         return Some(e);
     }
     if let Some(e) = err.downcast_ref::<crate::engines::SelectError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::aws::registry::RegistryError>() {
+        return Some(e);
+    }
+    if let Some(e) = err.downcast_ref::<crate::deploy::image::ImageDeployError>() {
         return Some(e);
     }
     None

@@ -10,6 +10,7 @@ pub mod commands;
 pub mod deploy;
 pub mod engines;
 pub mod error;
+pub mod eval;
 pub mod exit;
 pub mod handlers;
 pub mod model;

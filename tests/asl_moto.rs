@@ -24,12 +24,6 @@ fn fixture(name: &str) -> Value {
 fn known_differences() -> Vec<(&'static str, Value, &'static str)> {
     vec![
         (
-            "pass_chain_context",
-            json!({"status": "SUCCEEDED", "output": {"from_b": "x"}}),
-            "moto's context object has no $$.State.RetryCount outside Task states; the AWS \
-             context object documents it for every state",
-        ),
-        (
             "choice_no_match",
             json!({"status": "FAILED", "error": "States.NoChoiceMatched"}),
             "moto raises a Python RuntimeError (States.Runtime); the spec and AWS name this \

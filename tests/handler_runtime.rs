@@ -127,3 +127,64 @@ fn bootstrap_serves_responses_and_error_reports() {
         .unwrap();
     assert_eq!(executions, 1);
 }
+
+/// The AWS backend as the template configures it, for a function on an unreachable endpoint:
+/// nothing here may call AWS before the first invocation.
+fn aws_function(api: &RuntimeApi, handler: &str) -> std::process::Command {
+    let mut cmd = command();
+    cmd.env("AWS_LAMBDA_RUNTIME_API", &api.addr)
+        .env("AWS_LAMBDA_FUNCTION_NAME", format!("idp-dev-{handler}"))
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("_HANDLER", handler)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+        .env("INPUT_BUCKET", "idp-dev-input")
+        .env("OUTPUT_BUCKET", "idp-dev-output")
+        .env("WORKING_BUCKET", "idp-dev-working")
+        .env("TRACKING_TABLE", "idp-dev-tracking")
+        .env("CONFIGURATION_TABLE", "idp-dev-configuration");
+    cmd
+}
+
+#[test]
+fn a_missing_variable_stops_the_function_before_its_first_poll() {
+    let api = RuntimeApi::start(vec![json!({})]);
+    let mut cmd = aws_function(&api, "extract");
+    cmd.env_remove("TRACKING_TABLE");
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("environment variable TRACKING_TABLE is not set"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    // The function never polled, so nothing was answered (the mock is left waiting).
+    assert!(api.replies.lock().unwrap().is_empty());
+}
+
+#[test]
+fn services_that_cannot_be_built_fail_the_first_invocation_with_the_reason() {
+    // A vision OCR engine with no model engine named: only building the services finds it,
+    // which now happens on the first invocation instead of before the first poll.
+    let api = RuntimeApi::start(vec![
+        json!({"document_id": "d"}),
+        json!({"document_id": "d"}),
+    ]);
+    let mut cmd = aws_function(&api, "ocr");
+    cmd.env("OCR_ENGINE", "bedrock");
+    let run = run_cmd(cmd);
+    let replies = api.join();
+    assert_eq!(replies.len(), 2, "{replies:#?}\n{}", run.stderr);
+    for reply in &replies {
+        assert_eq!(reply.kind, "error");
+        assert_eq!(reply.body["errorType"], "idpctl.Misconfigured");
+        let message = reply.body["errorMessage"].as_str().unwrap();
+        assert!(message.contains("OCR_ENGINE is `bedrock`"), "{message}");
+        assert!(message.contains("hint:"), "{message}");
+    }
+}

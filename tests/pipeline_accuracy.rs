@@ -11,8 +11,9 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use idpctl::pipeline::config::ClassConfig;
+use idpctl::eval;
 use idpctl::pipeline::config::value_type::parse_number;
+use idpctl::pipeline::config::{ClassConfig, IdpConfig};
 use idpctl::pipeline::ocr::tesseract::Tesseract;
 use idpctl::pipeline::run::{RunOptions, process_document};
 use serde_json::Value;
@@ -20,8 +21,11 @@ use serde_json::Value;
 /// Overall W-2 field accuracy the engine must keep (measured: see the report in the test
 /// output).
 const W2_FLOOR: f64 = 0.995;
-/// 1099-B: share of the configured fields right, after OCR of a 96 ppi scan.
-const F1099B_FLOOR: f64 = 0.9;
+/// 1099-B, scored by `idpctl::eval` against every non-null field of its ground truth (47):
+/// measured 31/47 = 0.66 (the 14 fields the built-in config lacks are missed).
+const F1099B_FLOOR: f64 = 0.65;
+/// 1099-B: share of the fields the built-in config names that are right (measured 31/33).
+const F1099B_CONFIGURED_FLOOR: f64 = 0.9;
 
 fn samples() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"))
@@ -199,47 +203,43 @@ fn form_1099b_field_accuracy() {
         panic!("this test needs Tesseract: {e}");
     }
     let dir = samples().join("scanned");
-    let expected: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("1099B.expected.json")).unwrap())
-            .unwrap();
     let bytes = std::fs::read(dir.join("1099B.pdf")).unwrap();
-    let config = ClassConfig::builtin();
+    let idp = IdpConfig::builtin();
     let (doc, _) = process_document(
         "1099B.pdf",
         &bytes,
-        &config,
+        &idp.classes,
         Some(&engine),
         &RunOptions::default(),
     );
     assert_eq!(doc.num_ocr_pages, 1, "{:?}", doc.errors);
-    let section = &doc.sections[0];
-    assert_eq!(section.classification, "1099-B");
-    let class = config.class("1099-B").unwrap();
-    let attrs = Value::Object(section.attributes.clone());
-    let mut tally = Tally::default();
-    let mut not_configured = Vec::new();
-    for (group, fields) in expected.as_object().unwrap() {
-        for (name, want) in fields.as_object().unwrap() {
-            let dotted = format!("{group}.{name}");
-            if class.field(&dotted).is_none() {
-                if !want.is_null() {
-                    not_configured.push(dotted);
-                }
-                continue;
-            }
-            let got = get(&attrs, &dotted);
-            tally.add("1099B", &dotted, same(got, want), got, want);
+    assert_eq!(doc.sections[0].classification, "1099-B");
+    let ours = eval::load::result_doc("1099B.pdf", &serde_json::to_value(&doc).unwrap()).unwrap();
+    let truth = eval::load::truths(&dir.join("1099B.expected.json")).unwrap();
+    let report = eval::evaluate(&[ours], &truth, &eval::class_schemas(&idp.document));
+    println!("\n1099-B (1 scanned page, Tesseract OCR), every ground-truth field");
+    print!("{}", eval::report::text(&report));
+    let mut configured = eval::Counts::default();
+    for r in &report.rows {
+        if r.method_source == eval::methods::Source::Config {
+            configured.add(r.outcome);
         }
     }
-    tally.print("1099-B field accuracy (1 scanned page, Tesseract OCR)");
     println!(
-        "ground-truth fields not in the config ({}): {}",
-        not_configured.len(),
-        not_configured.join(", ")
+        "fields the config names: {}/{} right",
+        configured.tp,
+        configured.expected()
+    );
+    // Every non-null truth field counts, not only the configured ones.
+    assert_eq!(report.overall.expected(), 47);
+    assert!(
+        report.overall.match_rate() >= F1099B_FLOOR,
+        "1099-B: {}/47 truth fields right, below {F1099B_FLOOR}",
+        report.overall.tp
     );
     assert!(
-        tally.overall() >= F1099B_FLOOR,
-        "1099-B accuracy {:.3} fell below {F1099B_FLOOR}",
-        tally.overall()
+        configured.match_rate() >= F1099B_CONFIGURED_FLOOR,
+        "1099-B configured fields {:.3} fell below {F1099B_CONFIGURED_FLOOR}",
+        configured.match_rate()
     );
 }

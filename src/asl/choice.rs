@@ -11,7 +11,8 @@ use serde_json::Value;
 
 use super::context::{ContextObject, parse_timestamp};
 use super::error::StatesError;
-use super::path::{Path, Root};
+use super::path::Path;
+use super::variables::Assign;
 
 /// A top-level rule of a Choice state: a condition and the state to go to when it holds.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,6 +21,8 @@ pub struct ChoiceRule {
     pub condition: Condition,
     /// Where to go.
     pub next: String,
+    /// `Assign` of the rule, applied when it matches.
+    pub assign: Option<Assign>,
 }
 
 /// A boolean expression over the state's effective input.
@@ -143,10 +146,17 @@ enum Family {
 
 /// Parses one top-level rule (which must have `Next`).
 pub fn parse_rule(v: &Value) -> Result<ChoiceRule, String> {
-    let (condition, next) = parse_condition(v, true)?;
+    // A top-level rule may assign variables when it matches; nested rules may not.
+    let mut v = v.clone();
+    let assign = match v.as_object_mut().and_then(|m| m.remove("Assign")) {
+        Some(a) => Some(Assign::compile(&a)?),
+        None => None,
+    };
+    let (condition, next) = parse_condition(&v, true)?;
     Ok(ChoiceRule {
         condition,
         next: next.ok_or("a top-level Choice rule needs \"Next\"")?,
+        assign,
     })
 }
 
@@ -305,10 +315,7 @@ fn operand_literal(o: &Operand) -> &Value {
 }
 
 fn read(p: &Path, input: &Value, ctx: &ContextObject<'_>) -> Option<Value> {
-    match p.root() {
-        Root::Input => p.select(input),
-        Root::Context => p.select(ctx.value()),
-    }
+    p.select_in(input, ctx)
 }
 
 fn invalid_path(p: &Path) -> StatesError {

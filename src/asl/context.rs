@@ -57,9 +57,10 @@ pub struct ContextObject<'a> {
     exec: &'a ExecutionInfo,
     state_name: &'a str,
     entered_time: &'a str,
-    retry_count: u32,
+    retry_count: Option<u32>,
     map_item: Option<(usize, &'a Value)>,
     task_token: Option<&'a str>,
+    variables: Option<&'a serde_json::Map<String, Value>>,
     built: OnceCell<Value>,
 }
 
@@ -75,17 +76,36 @@ impl<'a> ContextObject<'a> {
             exec,
             state_name,
             entered_time,
-            retry_count,
+            retry_count: Some(retry_count),
             map_item: None,
             task_token: None,
+            variables: None,
             built: OnceCell::new(),
         }
+    }
+
+    /// Leaves `$$.State.RetryCount` out: AWS gives it only to the states that can retry
+    /// (Task, Parallel, Map), not to Pass, Choice, Wait, Succeed or Fail.
+    pub fn without_retry_count(mut self) -> Self {
+        self.retry_count = None;
+        self
     }
 
     /// Adds `$$.Map.Item` (only while a Map state evaluates ItemSelector/Parameters).
     pub fn with_map_item(mut self, index: usize, value: &'a Value) -> Self {
         self.map_item = Some((index, value));
         self
+    }
+
+    /// Makes the workflow variables in scope readable through `$name` paths.
+    pub fn with_variables(mut self, variables: &'a serde_json::Map<String, Value>) -> Self {
+        self.variables = Some(variables);
+        self
+    }
+
+    /// The value of the variable `name`, if it is set in this scope.
+    pub fn variable(&self, name: &str) -> Option<&'a Value> {
+        self.variables.and_then(|v| v.get(name))
     }
 
     /// Adds `$$.Task.Token`.
@@ -107,13 +127,16 @@ impl<'a> ContextObject<'a> {
             if let Some(role) = &self.exec.role_arn {
                 execution["RoleArn"] = json!(role);
             }
+            let mut state = json!({
+                "EnteredTime": self.entered_time,
+                "Name": self.state_name,
+            });
+            if let Some(n) = self.retry_count {
+                state["RetryCount"] = json!(n);
+            }
             let mut ctx = json!({
                 "Execution": execution,
-                "State": {
-                    "EnteredTime": self.entered_time,
-                    "Name": self.state_name,
-                    "RetryCount": self.retry_count,
-                },
+                "State": state,
                 "StateMachine": {
                     "Id": self.exec.state_machine_id,
                     "Name": self.exec.state_machine_name,
@@ -148,7 +171,8 @@ pub fn format_timestamp(t: SystemTime) -> String {
 /// Parses an ASL timestamp: RFC 3339 with an uppercase `T` and `Z` (or a numeric offset), as
 /// the spec requires for Wait and the Timestamp* comparators.
 pub fn parse_timestamp(s: &str) -> Option<SystemTime> {
-    if s.contains('t') || s.contains('z') {
+    // RFC 3339 lets a space stand for the `T`; ISO 8601, which AWS requires, does not.
+    if s.contains('t') || s.contains('z') || !s.contains('T') {
         return None;
     }
     let dt = time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok()?;
@@ -170,6 +194,7 @@ mod tests {
             parse_timestamp("2016-03-14T00:59:00Z")
         );
         assert_eq!(parse_timestamp("2016-03-14t01:59:00z"), None);
+        assert_eq!(parse_timestamp("2016-03-14 01:59:00Z"), None);
         assert_eq!(parse_timestamp("yesterday"), None);
     }
 
@@ -187,6 +212,9 @@ mod tests {
         assert_eq!(v["Execution"]["Input"], json!({"k": 1}));
         assert_eq!(v["State"]["Name"], "S");
         assert_eq!(v["State"]["RetryCount"], 2);
+        let ctx =
+            ContextObject::new(&exec, "P", "1970-01-01T00:00:00.000Z", 0).without_retry_count();
+        assert!(ctx.value()["State"].get("RetryCount").is_none());
         assert_eq!(v["StateMachine"]["Name"], "sm");
         assert_eq!(
             v["Map"]["Item"],

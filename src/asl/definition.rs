@@ -1,7 +1,7 @@
 //! State machine definitions: parsing ASL JSON into typed states, and validating them.
 //!
 //! Each state is dispatched on its `Type` and deserialized with `deny_unknown_fields`, so a
-//! typo (`"Resouce"`) or an unsupported feature (`"Assign"`, `"ItemReader"`, JSONata) is an
+//! typo (`"Resouce"`) or an unsupported feature (`"ItemReader"`, JSONata) is an
 //! error that names the state, instead of being silently ignored and behaving differently from
 //! AWS. Paths, payload templates, intrinsics and Choice rules are compiled here too.
 
@@ -16,6 +16,7 @@ use super::error::{DefinitionError, names};
 use super::intrinsics::Intrinsic;
 use super::path::{Path, ReferencePath};
 use super::template::PayloadTemplate;
+use super::variables::Assign;
 
 /// A parsed and validated state machine.
 #[derive(Debug, Clone, PartialEq)]
@@ -148,6 +149,9 @@ pub struct Catcher {
     /// Where to put `{"Error","Cause"}` in the state's raw input (default `$`).
     #[serde(default)]
     pub result_path: PathSpec<ReferencePath>,
+    /// `Assign`, evaluated on the error output (`$` is `{"Error","Cause"}`).
+    #[serde(default)]
+    pub assign: Option<Assign>,
     /// `Comment`.
     #[serde(default)]
     pub comment: Option<String>,
@@ -192,6 +196,9 @@ pub struct TaskState {
     /// `HeartbeatSecondsPath`.
     #[serde(default)]
     pub heartbeat_seconds_path: Option<ReferencePath>,
+    /// `Assign`, evaluated on the result after ResultSelector.
+    #[serde(default)]
+    pub assign: Option<Assign>,
     #[serde(default)]
     comment: Option<String>,
     #[serde(default)]
@@ -210,6 +217,9 @@ pub struct PassState {
     /// `Result` (may be JSON `null`, which is not the same as absent).
     #[serde(default, deserialize_with = "present")]
     pub result: Option<Value>,
+    /// `Assign`, evaluated on the state's result (`Result`, or the effective input).
+    #[serde(default)]
+    pub assign: Option<Assign>,
     /// `InputPath`.
     #[serde(default)]
     pub input_path: PathSpec<Path>,
@@ -243,6 +253,10 @@ pub struct ChoiceState {
     /// `Default`.
     #[serde(default)]
     pub default: Option<String>,
+    /// `Assign`, evaluated on the effective input (after the matched rule's own `Assign`
+    /// would be, both with the variables of state entry).
+    #[serde(default)]
+    pub assign: Option<Assign>,
     /// `InputPath`.
     #[serde(default)]
     pub input_path: PathSpec<Path>,
@@ -269,6 +283,9 @@ pub struct WaitState {
     /// `TimestampPath`.
     #[serde(default)]
     pub timestamp_path: Option<ReferencePath>,
+    /// `Assign`, evaluated on the effective input.
+    #[serde(default)]
+    pub assign: Option<Assign>,
     /// `InputPath`.
     #[serde(default)]
     pub input_path: PathSpec<Path>,
@@ -348,6 +365,8 @@ pub struct ParallelState {
     pub retry: Vec<Retrier>,
     /// `Catch`.
     pub catch: Vec<Catcher>,
+    /// `Assign`, evaluated on the result after ResultSelector.
+    pub assign: Option<Assign>,
     /// From `Next`/`End`.
     pub transition: Transition,
 }
@@ -356,6 +375,8 @@ pub struct ParallelState {
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 struct ParallelRaw {
     branches: Vec<Value>,
+    #[serde(default)]
+    assign: Option<Assign>,
     #[serde(default)]
     input_path: PathSpec<Path>,
     #[serde(default)]
@@ -395,6 +416,10 @@ pub struct MapState {
     pub tolerated_failure_percentage: Option<f64>,
     /// `ToleratedFailureCount`.
     pub tolerated_failure_count: Option<u64>,
+    /// `ToleratedFailurePercentagePath`: read from the effective input when the Map starts.
+    pub tolerated_failure_percentage_path: Option<ReferencePath>,
+    /// `ToleratedFailureCountPath`: read from the effective input when the Map starts.
+    pub tolerated_failure_count_path: Option<ReferencePath>,
     /// `InputPath`.
     pub input_path: PathSpec<Path>,
     /// `ResultSelector`.
@@ -407,6 +432,8 @@ pub struct MapState {
     pub retry: Vec<Retrier>,
     /// `Catch`.
     pub catch: Vec<Catcher>,
+    /// `Assign`, evaluated on the result after ResultSelector.
+    pub assign: Option<Assign>,
     /// From `Next`/`End`.
     pub transition: Transition,
 }
@@ -414,6 +441,8 @@ pub struct MapState {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "PascalCase")]
 struct MapRaw {
+    #[serde(default)]
+    assign: Option<Assign>,
     #[serde(default)]
     item_processor: Option<Value>,
     #[serde(default)]
@@ -432,6 +461,10 @@ struct MapRaw {
     tolerated_failure_percentage: Option<f64>,
     #[serde(default)]
     tolerated_failure_count: Option<u64>,
+    #[serde(default)]
+    tolerated_failure_percentage_path: Option<ReferencePath>,
+    #[serde(default)]
+    tolerated_failure_count_path: Option<ReferencePath>,
     #[serde(default)]
     label: Option<String>,
     #[serde(default)]
@@ -563,6 +596,7 @@ impl StateMachine {
             }
         }
         let root = parse_scope(&Value::Object(scope_fields), "", false)?;
+        check_variable_scopes(&root, "", &std::collections::BTreeSet::new())?;
         Ok(Self {
             comment,
             timeout_seconds,
@@ -639,8 +673,10 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
     fields.remove("Type");
     let body = Value::Object(fields);
     // Name the features we deliberately do not support, so the message says why.
+    if map.contains_key("Assign") && matches!(ty, "Succeed" | "Fail") {
+        return Err(err(format!("a {ty} state cannot Assign variables")));
+    }
     for (field, why) in [
-        ("Assign", "variables (Assign) are not supported"),
         (
             "QueryLanguage",
             "only the JSONPath query language is supported",
@@ -761,6 +797,7 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
                     output_path: r.output_path,
                     retry: r.retry,
                     catch: r.catch,
+                    assign: r.assign,
                     transition,
                 })),
             )
@@ -787,10 +824,24 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
             {
                 return Err(err("ToleratedFailurePercentage must be within 0-100".into()));
             }
+            if r.tolerated_failure_percentage.is_some()
+                && r.tolerated_failure_percentage_path.is_some()
+            {
+                return Err(err(
+                    "ToleratedFailurePercentage and ToleratedFailurePercentagePath exclude each other"
+                        .into(),
+                ));
+            }
+            if r.tolerated_failure_count.is_some() && r.tolerated_failure_count_path.is_some() {
+                return Err(err(
+                    "ToleratedFailureCount and ToleratedFailureCountPath exclude each other".into(),
+                ));
+            }
+            // The legacy Iterator accepts ProcessorConfig like ItemProcessor does.
             let processor = parse_scope(
                 &processor_json,
                 &format!("{scope} (in Map {name:?} {field})"),
-                field == "ItemProcessor",
+                true,
             )?;
             (
                 r.comment,
@@ -802,12 +853,15 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
                     max_concurrency_path: r.max_concurrency_path,
                     tolerated_failure_percentage: r.tolerated_failure_percentage,
                     tolerated_failure_count: r.tolerated_failure_count,
+                    tolerated_failure_percentage_path: r.tolerated_failure_percentage_path,
+                    tolerated_failure_count_path: r.tolerated_failure_count_path,
                     input_path: r.input_path,
                     result_selector: r.result_selector,
                     result_path: r.result_path,
                     output_path: r.output_path,
                     retry: r.retry,
                     catch: r.catch,
+                    assign: r.assign,
                     transition,
                 })),
             )
@@ -860,6 +914,84 @@ fn check_retry_catch(retry: &[Retrier], catch: &[Catcher]) -> Result<(), String>
     }
     for (i, c) in catch.iter().enumerate() {
         check_names("Catch", i, catch.len(), &c.error_equals)?;
+    }
+    Ok(())
+}
+
+/// The variables a state assigns: its own `Assign`, its catchers' and its Choice rules'.
+pub fn assigned_names(state: &State) -> Vec<&str> {
+    let mut out: Vec<&Assign> = Vec::new();
+    let catch: &[Catcher] = match &state.kind {
+        StateKind::Task(s) => {
+            out.extend(&s.assign);
+            &s.catch
+        }
+        StateKind::Parallel(s) => {
+            out.extend(&s.assign);
+            &s.catch
+        }
+        StateKind::Map(s) => {
+            out.extend(&s.assign);
+            &s.catch
+        }
+        StateKind::Pass(s) => {
+            out.extend(&s.assign);
+            &[]
+        }
+        StateKind::Wait(s) => {
+            out.extend(&s.assign);
+            &[]
+        }
+        StateKind::Choice(s) => {
+            out.extend(&s.assign);
+            out.extend(s.choices.iter().filter_map(|r| r.assign.as_ref()));
+            &[]
+        }
+        StateKind::Succeed(_) | StateKind::Fail(_) => &[],
+    };
+    out.extend(catch.iter().filter_map(|c| c.assign.as_ref()));
+    out.iter()
+        .flat_map(|a| a.names().iter().map(String::as_str))
+        .collect()
+}
+
+/// A Map iteration or Parallel branch sees the variables of the scopes around it but may not
+/// assign one of their names (its assignments would be lost when it ends; AWS refuses such
+/// definitions).
+fn check_variable_scopes(
+    scope: &Scope,
+    label: &str,
+    outer: &std::collections::BTreeSet<String>,
+) -> Result<(), DefinitionError> {
+    let mut here = outer.clone();
+    for state in scope.states.values() {
+        for name in assigned_names(state) {
+            if outer.contains(name) {
+                return Err(DefinitionError::State {
+                    state: state.name.clone(),
+                    scope: label.to_string(),
+                    message: format!(
+                        "assigns the variable {name:?}, which an enclosing scope assigns; a Map or Parallel state cannot assign the variables of its parent scope"
+                    ),
+                });
+            }
+            here.insert(name.to_string());
+        }
+    }
+    for state in scope.states.values() {
+        match &state.kind {
+            StateKind::Parallel(p) => {
+                for (i, b) in p.branches.iter().enumerate() {
+                    let l = format!("{label} (in Parallel {:?} branch {i})", state.name);
+                    check_variable_scopes(b, &l, &here)?;
+                }
+            }
+            StateKind::Map(m) => {
+                let l = format!("{label} (in Map {:?})", state.name);
+                check_variable_scopes(&m.processor, &l, &here)?;
+            }
+            _ => {}
+        }
     }
     Ok(())
 }
@@ -1004,8 +1136,12 @@ mod tests {
                 "has both",
             ),
             (
-                json!({"A": {"Type": "Pass", "Assign": {}, "End": true}}),
-                "variables (Assign) are not supported",
+                json!({"A": {"Type": "Succeed", "Assign": {}}}),
+                "a Succeed state cannot Assign variables",
+            ),
+            (
+                json!({"A": {"Type": "Pass", "Assign": {"states": 1}, "End": true}}),
+                "state \"A\": Assign: the variable name \"states\" is reserved",
             ),
             (
                 json!({"A": {"Type": "Wait", "Seconds": 1, "Timestamp": "2020-01-01T00:00:00Z", "End": true}}),

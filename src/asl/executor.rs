@@ -27,13 +27,17 @@ use super::definition::{
 };
 use super::error::{StatesError, TaskError, names};
 use super::journal::{Journal, NullJournal, StepKey, StepOutcome, StepPath};
-use super::path::{Path, ReferencePath, Root};
+use super::path::{Path, ReferencePath};
 use super::retry::{find_catcher, find_retrier, retry_delay};
 use super::template::{PayloadTemplate, truncate};
+use super::variables::{Assign, Variables, assign};
 
 /// The payload quota of AWS Step Functions: 256 KiB for any state input or output, task
 /// result, or execution input.
 pub const DEFAULT_PAYLOAD_LIMIT: usize = 256 * 1024;
+
+/// The longest wait AWS accepts until a Wait state's timestamp: 2^31 seconds.
+const MAX_WAIT_SECONDS: u64 = 1 << 31;
 
 /// The most threads one unbounded Map (`MaxConcurrency` 0) starts at once.
 pub const DEFAULT_MAX_THREADS: usize = 16;
@@ -262,11 +266,14 @@ impl From<StatesError> for Failure {
     }
 }
 
-/// Where a state sends the execution.
+/// Where a state sends the execution, with the variables its `Assign` set (if any).
 enum Step {
-    Next(String, Value),
+    Next(String, Value, Option<Variables>),
     End(Value),
 }
+
+/// What one attempt of a Task, Parallel or Map state produced: its output and assignments.
+type Done = (Value, Option<Variables>);
 
 /// Cooperative cancellation of Map iterations and Parallel branches once a sibling failed.
 struct Cancel<'a> {
@@ -386,6 +393,7 @@ impl Executor {
                     (*info.input).clone(),
                     &StepPath::root(),
                     &Cancel::root(),
+                    &Variables::new(),
                 )
             });
         let outcome = match result {
@@ -411,13 +419,18 @@ impl Executor {
 }
 
 impl Run<'_> {
+    /// Runs `scope` from its start; `outer` are the variables of the enclosing scope, which
+    /// this scope reads but whose changes it keeps to itself.
     fn run_scope(
         &self,
         scope: &Scope,
         input: Value,
         path: &StepPath,
         cancel: &Cancel<'_>,
+        outer: &Variables,
     ) -> Result<Value, Failure> {
+        // Copied on the first assignment only: most scopes never assign.
+        let mut vars: Cow<'_, Variables> = Cow::Borrowed(outer);
         let mut visits: HashMap<&str, u32> = HashMap::new();
         let mut current: &str = &scope.start_at;
         let mut input = input;
@@ -448,8 +461,11 @@ impl Run<'_> {
                 input: &input,
             });
             let entered = format_timestamp(self.ex.clock.now());
-            match self.run_state(state, &input, &spath, &spath_s, &entered, cancel) {
-                Ok(Step::Next(next, output)) => {
+            match self.run_state(state, &input, &spath, &spath_s, &entered, cancel, &vars) {
+                Ok(Step::Next(next, output, assigned)) => {
+                    if let Some(assigned) = assigned {
+                        vars.to_mut().extend(assigned);
+                    }
                     self.ex.emit(&ExecutionEvent::StateExited {
                         name: &state.name,
                         path: &spath_s,
@@ -484,6 +500,7 @@ impl Run<'_> {
         }
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn run_state(
         &self,
         state: &State,
@@ -492,8 +509,14 @@ impl Run<'_> {
         spath_s: &str,
         entered: &str,
         cancel: &Cancel<'_>,
+        vars: &Variables,
     ) -> Result<Step, Failure> {
-        let ctx = || ContextObject::new(self.info, &state.name, entered, 0);
+        // Task, Parallel and Map build their own context, with RetryCount; these do not retry.
+        let ctx = || {
+            ContextObject::new(self.info, &state.name, entered, 0)
+                .without_retry_count()
+                .with_variables(vars)
+        };
         match &state.kind {
             StateKind::Pass(s) => self.pass(s, raw, &ctx()),
             StateKind::Choice(s) => self.choice(s, raw, &ctx()),
@@ -509,30 +532,33 @@ impl Run<'_> {
                 state,
                 raw,
                 spath_s,
+                (entered, vars),
                 &s.retry,
                 &s.catch,
                 &s.transition,
-                |attempt| self.task(state, s, raw, spath, spath_s, entered, attempt),
+                |attempt| self.task(state, s, raw, spath, spath_s, entered, attempt, vars),
                 |attempt| self.task_recorded(spath, attempt),
             ),
             StateKind::Parallel(s) => self.with_retry_catch(
                 state,
                 raw,
                 spath_s,
+                (entered, vars),
                 &s.retry,
                 &s.catch,
                 &s.transition,
-                |attempt| self.parallel(state, s, raw, spath, entered, attempt, cancel),
+                |attempt| self.parallel(state, s, raw, spath, entered, attempt, cancel, vars),
                 |_| false,
             ),
             StateKind::Map(s) => self.with_retry_catch(
                 state,
                 raw,
                 spath_s,
+                (entered, vars),
                 &s.retry,
                 &s.catch,
                 &s.transition,
-                |attempt| self.map(state, s, raw, spath, entered, attempt, cancel),
+                |attempt| self.map(state, s, raw, spath, entered, attempt, cancel, vars),
                 |_| false,
             ),
         }
@@ -546,19 +572,20 @@ impl Run<'_> {
         state: &State,
         raw: &Value,
         spath_s: &str,
+        (entered, vars): (&str, &Variables),
         retry: &[Retrier],
         catch: &[Catcher],
         transition: &Transition,
-        mut body: impl FnMut(u32) -> Result<Value, Failure>,
+        mut body: impl FnMut(u32) -> Result<Done, Failure>,
         next_attempt_recorded: impl Fn(u32) -> bool,
     ) -> Result<Step, Failure> {
         let mut retries_by_retrier = vec![0u32; retry.len()];
         let mut attempt = 0u32;
         loop {
             let error = match body(attempt) {
-                Ok(output) => {
+                Ok((output, assigned)) => {
                     return Ok(match transition {
-                        Transition::Next(n) => Step::Next(n.clone(), output),
+                        Transition::Next(n) => Step::Next(n.clone(), output, assigned),
                         Transition::End => Step::End(output),
                     });
                 }
@@ -586,6 +613,15 @@ impl Run<'_> {
                 continue;
             }
             if let Some(catcher) = find_catcher(catch, &error.error) {
+                // A catcher's Assign reads the error output; the state's own Assign is skipped.
+                let ctx = ContextObject::new(self.info, &state.name, entered, attempt)
+                    .with_variables(vars);
+                let assigned = assign(
+                    catcher.assign.as_ref(),
+                    &state.name,
+                    &error.to_error_output(),
+                    &ctx,
+                )?;
                 let output = result_path(&catcher.result_path, raw, error.to_error_output())?;
                 self.check_size(&output, || state_output_too_big(&state.name))?;
                 self.ex.emit(&ExecutionEvent::ErrorCaught {
@@ -594,7 +630,7 @@ impl Run<'_> {
                     error: &error,
                     next: &catcher.next,
                 });
-                return Ok(Step::Next(catcher.next.clone(), output));
+                return Ok(Step::Next(catcher.next.clone(), output, assigned));
             }
             return Err(Failure::State(error));
         }
@@ -607,11 +643,12 @@ impl Run<'_> {
             Some(r) => r.clone(),
             None => eff,
         };
+        let assigned = assign(s.assign.as_ref(), ctx_name(ctx), &result, ctx)?;
         let out = result_path(&s.result_path, raw, result)?;
         let out = output_path(&s.output_path, &out, ctx)?;
         self.check_size(&out, || state_output_too_big(ctx_name(ctx)))?;
         Ok(match &s.transition {
-            Transition::Next(n) => Step::Next(n.clone(), out),
+            Transition::Next(n) => Step::Next(n.clone(), out, assigned),
             Transition::End => Step::End(out),
         })
     }
@@ -624,9 +661,11 @@ impl Run<'_> {
     ) -> Result<Step, Failure> {
         let eff = input_path(&s.input_path, raw, ctx)?;
         let mut next = None;
+        let mut rule_assign = None;
         for rule in &s.choices {
             if rule.condition.eval(&eff, ctx)? {
                 next = Some(rule.next.clone());
+                rule_assign = rule.assign.as_ref();
                 break;
             }
         }
@@ -642,18 +681,37 @@ impl Run<'_> {
                 )));
             }
         };
+        // The state's Assign, then the matched rule's: both read the variables of state entry,
+        // and the rule's value wins where both set a name.
+        let mut assigned = assign(s.assign.as_ref(), ctx_name(ctx), &eff, ctx)?;
+        if let Some(rule) = assign(rule_assign, ctx_name(ctx), &eff, ctx)? {
+            assigned.get_or_insert_with(Variables::new).extend(rule);
+        }
         let out = output_path(&s.output_path, &eff, ctx)?;
-        Ok(Step::Next(next, out))
+        Ok(Step::Next(next, out, assigned))
     }
 
     fn wait(&self, s: &WaitState, raw: &Value, ctx: &ContextObject<'_>) -> Result<Step, Failure> {
         let eff = input_path(&s.input_path, raw, ctx)?;
         let now = self.ex.clock.now();
-        let until = |t: SystemTime| t.duration_since(now).unwrap_or(Duration::ZERO);
+        // AWS refuses a wait that ends more than 2^31 seconds from now.
+        let until = |t: SystemTime, field: &str| -> Result<Duration, StatesError> {
+            let d = t.duration_since(now).unwrap_or(Duration::ZERO);
+            if d.as_secs() > MAX_WAIT_SECONDS {
+                return Err(StatesError::runtime(format!(
+                    "The {field} of Wait state '{}' is more than 2^31 seconds in the future.",
+                    ctx_name(ctx)
+                )));
+            }
+            Ok(d)
+        };
         let delay = if let Some(secs) = s.seconds {
             Duration::from_secs(secs)
         } else if let Some(ts) = &s.timestamp {
-            until(parse_timestamp(ts).expect("validated when loading"))
+            until(
+                parse_timestamp(ts).expect("validated when loading"),
+                "Timestamp",
+            )?
         } else if let Some(p) = &s.seconds_path {
             let v = reference(p, &eff)?;
             let secs = v.as_u64().ok_or_else(|| {
@@ -669,16 +727,17 @@ impl Run<'_> {
                     "The TimestampPath parameter does not reference a valid ISO-8601 timestamp: {v}"
                 ))
             })?;
-            until(t)
+            until(t, "TimestampPath")?
         } else {
             unreachable!("validated: a Wait state has one of its four fields")
         };
         if !delay.is_zero() {
             self.ex.clock.sleep(delay);
         }
+        let assigned = assign(s.assign.as_ref(), ctx_name(ctx), &eff, ctx)?;
         let out = output_path(&s.output_path, &eff, ctx)?;
         Ok(match &s.transition {
-            Transition::Next(n) => Step::Next(n.clone(), out),
+            Transition::Next(n) => Step::Next(n.clone(), out, assigned),
             Transition::End => Step::End(out),
         })
     }
@@ -691,22 +750,16 @@ impl Run<'_> {
     ) -> Result<StatesError, Failure> {
         let dynamic = |d: &Option<DynamicString>, fixed: &Option<String>, field: &str| {
             Ok::<String, StatesError>(match (d, fixed) {
-                (Some(DynamicString::Path(p)), _) => {
-                    let doc = match p.root() {
-                        Root::Input => raw,
-                        Root::Context => ctx.value(),
-                    };
-                    match p.select(doc) {
-                        Some(Value::String(s)) => s,
-                        other => {
-                            return Err(StatesError::runtime(format!(
-                                "The {field} '{}' of a Fail state must reference a string, found {}",
-                                p.as_str(),
-                                other.map_or("nothing".to_string(), |v| v.to_string())
-                            )));
-                        }
+                (Some(DynamicString::Path(p)), _) => match p.select_in(raw, ctx) {
+                    Some(Value::String(s)) => s,
+                    other => {
+                        return Err(StatesError::runtime(format!(
+                            "The {field} '{}' of a Fail state must reference a string, found {}",
+                            p.as_str(),
+                            other.map_or("nothing".to_string(), |v| v.to_string())
+                        )));
                     }
-                }
+                },
                 (Some(DynamicString::Intrinsic(i)), _) => match i.eval(raw, ctx)? {
                     Value::String(s) => s,
                     v => v.to_string(),
@@ -736,8 +789,9 @@ impl Run<'_> {
         spath_s: &str,
         entered: &str,
         attempt: u32,
-    ) -> Result<Value, Failure> {
-        let ctx = ContextObject::new(self.info, &state.name, entered, attempt);
+        vars: &Variables,
+    ) -> Result<Done, Failure> {
+        let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let selected = input_path(&s.input_path, raw, &ctx)?;
         let timeout =
             match (&s.timeout_seconds, &s.timeout_seconds_path) {
@@ -846,6 +900,7 @@ impl Run<'_> {
             raw,
             result,
             s.result_selector.as_ref(),
+            s.assign.as_ref(),
             &s.result_path,
             &s.output_path,
             &ctx,
@@ -895,7 +950,8 @@ impl Run<'_> {
         }
     }
 
-    /// ResultSelector, ResultPath, OutputPath and the output size check.
+    /// ResultSelector, Assign (on the selected result), ResultPath, OutputPath and the output
+    /// size check.
     #[allow(clippy::too_many_arguments)]
     fn finish(
         &self,
@@ -903,15 +959,17 @@ impl Run<'_> {
         raw: &Value,
         result: Value,
         selector: Option<&PayloadTemplate>,
+        assign_field: Option<&Assign>,
         rp: &PathSpec<ReferencePath>,
         op: &PathSpec<Path>,
         ctx: &ContextObject<'_>,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Done, Failure> {
         let result = apply_template(selector, result, ctx)?;
+        let assigned = assign(assign_field, name, &result, ctx)?;
         let out = result_path(rp, raw, result)?;
         let out = output_path(op, &out, ctx)?;
         self.check_size(&out, || state_output_too_big(name))?;
-        Ok(out)
+        Ok((out, assigned))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -924,8 +982,9 @@ impl Run<'_> {
         entered: &str,
         attempt: u32,
         cancel: &Cancel<'_>,
-    ) -> Result<Value, Failure> {
-        let ctx = ContextObject::new(self.info, &state.name, entered, attempt);
+        vars: &Variables,
+    ) -> Result<Done, Failure> {
+        let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let eff = input_path(&s.input_path, raw, &ctx)?;
         let eff = apply_template(s.parameters.as_ref(), eff, &ctx)?;
         self.check_size(&eff, || state_input_too_big(&state.name))?;
@@ -941,16 +1000,16 @@ impl Run<'_> {
                     let group = &group;
                     let first_error = &first_error;
                     let bpath = spath.branch(i);
-                    sc.spawn(
-                        move || match self.run_scope(branch, eff.clone(), &bpath, group) {
+                    sc.spawn(move || {
+                        match self.run_scope(branch, eff.clone(), &bpath, group, vars) {
                             Ok(v) => Some(v),
                             Err(f) => {
                                 record_first(first_error, i, f);
                                 group.cancel();
                                 None
                             }
-                        },
-                    )
+                        }
+                    })
                 })
                 .collect();
             handles
@@ -967,6 +1026,7 @@ impl Run<'_> {
             raw,
             result,
             s.result_selector.as_ref(),
+            s.assign.as_ref(),
             &s.result_path,
             &s.output_path,
             &ctx,
@@ -983,8 +1043,9 @@ impl Run<'_> {
         entered: &str,
         attempt: u32,
         cancel: &Cancel<'_>,
-    ) -> Result<Value, Failure> {
-        let ctx = ContextObject::new(self.info, &state.name, entered, attempt);
+        vars: &Variables,
+    ) -> Result<Done, Failure> {
+        let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let eff = input_path(&s.input_path, raw, &ctx)?;
         let items: Cow<'_, Value> = match &s.items_path {
             Some(p) => Cow::Borrowed(reference(p, &eff)?),
@@ -1005,7 +1066,8 @@ impl Run<'_> {
             let input = match &s.item_selector {
                 Some(t) => {
                     let ictx = ContextObject::new(self.info, &state.name, entered, attempt)
-                        .with_map_item(i, item);
+                        .with_map_item(i, item)
+                        .with_variables(vars);
                     t.apply(&eff, &ictx)?
                 }
                 None => item.clone(),
@@ -1029,18 +1091,16 @@ impl Run<'_> {
         } else {
             n.min(limit)
         };
+        let (tolerated_count, tolerated_pct) = tolerated_failures(s, &eff)?;
         let tolerance = |failed: usize| -> bool {
-            let by_count = s.tolerated_failure_count.map(|c| failed as u64 <= c);
-            let by_pct = s
-                .tolerated_failure_percentage
-                .map(|p| n > 0 && (failed as f64) * 100.0 / (n as f64) <= p);
+            let by_count = tolerated_count.map(|c| failed as u64 <= c);
+            let by_pct = tolerated_pct.map(|p| n > 0 && (failed as f64) * 100.0 / (n as f64) <= p);
             match (by_count, by_pct) {
                 (None, None) => failed == 0,
                 (a, b) => a.unwrap_or(false) || b.unwrap_or(false),
             }
         };
-        let tolerant =
-            s.tolerated_failure_count.is_some() || s.tolerated_failure_percentage.is_some();
+        let tolerant = tolerated_count.is_some() || tolerated_pct.is_some();
 
         let group = Cancel::child(cancel);
         let next_index = AtomicUsize::new(0);
@@ -1060,7 +1120,8 @@ impl Run<'_> {
                             return;
                         }
                         let input = inputs[i].clone();
-                        match self.run_scope(&s.processor, input, &spath.map_item(i), &group) {
+                        match self.run_scope(&s.processor, input, &spath.map_item(i), &group, vars)
+                        {
                             Ok(v) => *lock(&slots[i]) = Some(Ok(v)),
                             Err(Failure::State(e)) if tolerant => {
                                 let count = failed.fetch_add(1, Ordering::SeqCst) + 1;
@@ -1109,6 +1170,7 @@ impl Run<'_> {
             raw,
             result,
             s.result_selector.as_ref(),
+            s.assign.as_ref(),
             &s.result_path,
             &s.output_path,
             &ctx,
@@ -1121,6 +1183,51 @@ impl Run<'_> {
         }
         Ok(())
     }
+}
+
+/// The Map's tolerated failure count and percentage, from the fixed fields or read through
+/// `ToleratedFailureCountPath`/`ToleratedFailurePercentagePath` from the effective input; a
+/// value that is not a non-negative integer (count) or a number within 0-100 (percentage) is
+/// a `States.Runtime` error, as on AWS.
+fn tolerated_failures(
+    s: &MapState,
+    eff: &Value,
+) -> Result<(Option<u64>, Option<f64>), StatesError> {
+    let count = match (&s.tolerated_failure_count, &s.tolerated_failure_count_path) {
+        (Some(c), _) => Some(*c),
+        (None, Some(p)) => {
+            let v = reference(p, eff)?;
+            let c = v.as_u64().or_else(|| {
+                v.as_f64()
+                    .filter(|f| *f >= 0.0 && f.fract() == 0.0)
+                    .map(|f| f as u64)
+            });
+            Some(c.ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "ToleratedFailureCountPath '{}' must reference a non-negative integer, found {v}",
+                    p.as_str()
+                ))
+            })?)
+        }
+        (None, None) => None,
+    };
+    let pct = match (
+        &s.tolerated_failure_percentage,
+        &s.tolerated_failure_percentage_path,
+    ) {
+        (Some(p), _) => Some(*p),
+        (None, Some(p)) => {
+            let v = reference(p, eff)?;
+            Some(v.as_f64().filter(|f| (0.0..=100.0).contains(f)).ok_or_else(|| {
+                StatesError::runtime(format!(
+                    "ToleratedFailurePercentagePath '{}' must reference a number within 0-100, found {v}",
+                    p.as_str()
+                ))
+            })?)
+        }
+        (None, None) => None,
+    };
+    Ok((count, pct))
 }
 
 /// Keeps the error of whichever iteration or branch failed first, preferring real errors
@@ -1175,10 +1282,7 @@ pub fn json_size(v: &Value) -> usize {
 }
 
 fn select_path(p: &Path, doc: &Value, ctx: &ContextObject<'_>) -> Option<Value> {
-    match p.root() {
-        Root::Input => p.select(doc),
-        Root::Context => p.select(ctx.value()),
-    }
+    p.select_in(doc, ctx)
 }
 
 fn no_results(p: &str, doc: &Value) -> StatesError {

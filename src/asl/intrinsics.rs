@@ -347,18 +347,12 @@ fn eval_arg(arg: &Arg, input: &Value, ctx: &ContextObject<'_>) -> Result<Value, 
         Arg::Number(n) => Value::Number(n.clone()),
         Arg::Bool(b) => Value::Bool(*b),
         Arg::Null => Value::Null,
-        Arg::Path(p) => {
-            let doc = match p.root() {
-                Root::Input => input,
-                Root::Context => ctx.value(),
-            };
-            p.select(doc).ok_or_else(|| {
-                format!(
-                    "the JSONPath {} could not be found in the input",
-                    p.as_str()
-                )
-            })?
-        }
+        Arg::Path(p) => p.select_in(input, ctx).ok_or_else(|| {
+            format!(
+                "the JSONPath {} could not be found in the input",
+                p.as_str()
+            )
+        })?,
         Arg::Call(c) => eval_call(c, input, ctx)?,
     })
 }
@@ -394,6 +388,10 @@ fn eval_call(call: &Call, input: &Value, ctx: &ContextObject<'_>) -> Result<Valu
         "States.UUID" => Ok(Value::String(uuid::Uuid::new_v4().to_string())),
         "States.StringToJson" => {
             let s = string_arg(&args[0], "the argument")?;
+            // AWS answers null for an empty or blank string instead of failing.
+            if s.trim().is_empty() {
+                return Ok(Value::Null);
+            }
             serde_json::from_str(s).map_err(|e| format!("the string is not JSON: {e}"))
         }
         "States.JsonToString" => Ok(Value::String(args[0].to_string())),
@@ -421,16 +419,21 @@ fn eval_call(call: &Call, input: &Value, ctx: &ContextObject<'_>) -> Result<Valu
             if step == 0 {
                 return Err("the step must not be zero".into());
             }
-            let count = if (end - start).signum() * step.signum() < 0 {
+            // In i128: `end - start` of two i64s overflows i64 (found by tests/fuzz). The items
+            // lie between start and end, so each fits an i64 again.
+            let (span, step) = (end as i128 - start as i128, step as i128);
+            let count = if span.signum() * step.signum() < 0 {
                 0
             } else {
-                (end - start) / step + 1
+                span / step + 1
             };
-            if count > MAX_RANGE_ITEMS {
+            if count > MAX_RANGE_ITEMS as i128 {
                 return Err(format!("the range has {count} items, more than 1000"));
             }
             Ok(Value::Array(
-                (0..count).map(|i| Value::from(start + i * step)).collect(),
+                (0..count)
+                    .map(|i| Value::from((start as i128 + i * step) as i64))
+                    .collect(),
             ))
         }
         "States.ArrayGetItem" => {
@@ -506,8 +509,8 @@ fn eval_call(call: &Call, input: &Value, ctx: &ContextObject<'_>) -> Result<Valu
             Ok(Value::from(n))
         }
         "States.MathAdd" => {
-            let a = int_arg(&args[0], "the first argument")?;
-            let b = int_arg(&args[1], "the second argument")?;
+            let a = rounded_int_arg(&args[0], "the first argument")?;
+            let b = rounded_int_arg(&args[1], "the second argument")?;
             a.checked_add(b)
                 .map(Value::from)
                 .ok_or_else(|| "the sum overflows".to_string())
@@ -544,16 +547,7 @@ fn format(template: &str, values: &[Value]) -> Result<String, String> {
                     .get(next)
                     .ok_or("more {} placeholders than arguments")?;
                 next += 1;
-                match v {
-                    Value::String(s) => out.push_str(s),
-                    Value::Array(_) | Value::Object(_) => {
-                        return Err(format!(
-                            "argument {next} is a {}, not a scalar",
-                            type_name(v)
-                        ));
-                    }
-                    other => out.push_str(&other.to_string()),
-                }
+                java_string(v, &mut out);
             }
             c => out.push(c),
         }
@@ -565,6 +559,38 @@ fn format(template: &str, values: &[Value]) -> Result<String, String> {
         ));
     }
     Ok(out)
+}
+
+/// Appends `v` as the Java service prints it with `toString()`: strings without quotes, objects
+/// as `{k=v, k2=v2}` and arrays as `[a, b]`, nested the same way (an object argument of
+/// States.Format gives `{Arg1=1, Arg2=[]}`).
+fn java_string(v: &Value, out: &mut String) {
+    match v {
+        Value::String(s) => out.push_str(s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                java_string(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, item)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                out.push_str(k);
+                out.push('=');
+                java_string(item, out);
+            }
+            out.push('}');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 fn merge(into: &mut Map<String, Value>, from: &Map<String, Value>, deep: bool) {
@@ -610,6 +636,18 @@ fn string_arg<'a>(v: &'a Value, what: &str) -> Result<&'a str, String> {
 fn array_arg<'a>(v: &'a Value, what: &str) -> Result<&'a Vec<Value>, String> {
     v.as_array()
         .ok_or_else(|| format!("{what} must be an array, not a {}", type_name(v)))
+}
+
+/// A number rounded to the nearest integer, halves up (Java's `Math.round`: 2.5 → 3,
+/// -2.5 → -2), as States.MathAdd does with non-integer arguments.
+fn rounded_int_arg(v: &Value, what: &str) -> Result<i64, String> {
+    if let Some(i) = v.as_i64() {
+        return Ok(i);
+    }
+    match v.as_f64() {
+        Some(f) if f.is_finite() && f.abs() < 9.0e15 => Ok((f + 0.5).floor() as i64),
+        _ => Err(format!("{what} must be a number, not {v}")),
+    }
 }
 
 fn int_arg(v: &Value, what: &str) -> Result<i64, String> {
@@ -800,7 +838,6 @@ mod tests {
     fn runtime_failures_are_intrinsic_failures() {
         for (expr, input) in [
             ("States.Format('{} {}', 1)", json!({})),
-            ("States.Format('{}', $.o)", json!({"o": {}})),
             ("States.ArrayPartition($.a, 0)", json!({"a": [1]})),
             ("States.ArrayGetItem($.a, 3)", json!({"a": [1]})),
             ("States.ArrayRange(1, 5000, 1)", json!({})),
@@ -812,6 +849,45 @@ mod tests {
         ] {
             let e = eval(expr, input).unwrap_err();
             assert_eq!(e.error, names::INTRINSIC_FAILURE, "{expr}");
+        }
+    }
+
+    // The service is written in Java: MathAdd rounds non-integers like Math.round, Format
+    // prints objects and arrays with toString, and StringToJson of a blank string is null.
+    #[test]
+    fn java_flavoured_results() {
+        let cases = [
+            (
+                "States.MathAdd($.a, $.b)",
+                json!({"a": 1.5, "b": 2.4}),
+                json!(4),
+            ),
+            (
+                "States.MathAdd($.a, $.b)",
+                json!({"a": -2.5, "b": 0.5}),
+                json!(-1),
+            ),
+            ("States.MathAdd($.a, 1)", json!({"a": 2.0}), json!(3)),
+            (
+                "States.Format('{}', $.o)",
+                json!({"o": {"Arg1": 1, "Arg2": []}}),
+                json!("{Arg1=1, Arg2=[]}"),
+            ),
+            (
+                "States.Format('x {} y', $.o)",
+                json!({"o": [{"a": "s", "b": null, "c": [true, 1.5]}, {}]}),
+                json!("x [{a=s, b=null, c=[true, 1.5]}, {}] y"),
+            ),
+            ("States.StringToJson($.s)", json!({"s": ""}), json!(null)),
+            ("States.StringToJson($.s)", json!({"s": " "}), json!(null)),
+            ("States.StringToJson($.s)", json!({"s": " 1 "}), json!(1)),
+        ];
+        for (expr, input, want) in cases {
+            assert_eq!(
+                eval(expr, input.clone()).unwrap(),
+                want,
+                "{expr} on {input}"
+            );
         }
     }
 

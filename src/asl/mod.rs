@@ -7,8 +7,10 @@
 //! - paths, payload templates, intrinsic functions, Choice rules and retry/catch matching
 //!   live in their own modules and follow the ASL spec and the AWS Step Functions guide.
 //!
+//! Workflow variables (`Assign`, `$name` paths) follow [`variables`].
+//!
 //! Not supported, and rejected when the definition is loaded with a message saying so:
-//! JSONata, variables (`Assign`), `Credentials`, and the distributed-Map fields
+//! JSONata, `Credentials`, and the distributed-Map fields
 //! `ItemReader`/`ItemBatcher`/`ResultWriter` (a `DISTRIBUTED` processor runs inline).
 //! Not special-cased: activities, `.sync` and `.waitForTaskToken` integrations (the invoker
 //! receives the resource as written); heartbeats are passed to the invoker, not enforced.
@@ -24,6 +26,7 @@ pub mod journal;
 pub mod path;
 pub mod retry;
 pub mod template;
+pub mod variables;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::ExecutionInfo;

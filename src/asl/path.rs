@@ -13,6 +13,7 @@
 
 use serde_json::{Map, Value};
 
+use super::context::ContextObject;
 use super::error::ExprError;
 
 /// One step of a reference path.
@@ -31,6 +32,8 @@ pub enum Root {
     Input,
     /// `$$...`: the context object.
     Context,
+    /// `$name...`: a workflow variable set by an `Assign` field.
+    Variable,
 }
 
 #[derive(Debug, Clone)]
@@ -44,6 +47,8 @@ enum Engine {
 pub struct Path {
     text: String,
     root: Root,
+    /// The variable's name when `root` is [`Root::Variable`].
+    variable: Option<String>,
     engine: Engine,
 }
 
@@ -54,12 +59,19 @@ impl PartialEq for Path {
 }
 
 impl Path {
-    /// Compiles a path. `$$` selects the context object.
+    /// Compiles a path. `$$` selects the context object, `$name` the variable `name`.
     pub fn parse(text: &str) -> Result<Self, ExprError> {
+        let mut variable = None;
         let (root, rest) = if let Some(rest) = text.strip_prefix("$$") {
             (Root::Context, rest)
         } else if let Some(rest) = text.strip_prefix('$') {
-            (Root::Input, rest)
+            let name_len = variable_name_len(rest);
+            if name_len > 0 {
+                variable = Some(rest[..name_len].to_string());
+                (Root::Variable, &rest[name_len..])
+            } else {
+                (Root::Input, rest)
+            }
         } else {
             return Err(ExprError(format!("path {text:?} must begin with '$'")));
         };
@@ -75,8 +87,26 @@ impl Path {
         Ok(Self {
             text: text.to_string(),
             root,
+            variable,
             engine,
         })
+    }
+
+    /// The variable a `$name...` path reads.
+    pub fn variable(&self) -> Option<&str> {
+        self.variable.as_deref()
+    }
+
+    /// Reads the path where its root says: `input` for `$`, the context object for `$$`, the
+    /// variable for `$name` (`None` when the variable is not set).
+    pub fn select_in(&self, input: &Value, ctx: &ContextObject<'_>) -> Option<Value> {
+        match self.root {
+            Root::Input => self.select(input),
+            Root::Context => self.select(ctx.value()),
+            Root::Variable => ctx
+                .variable(self.variable.as_deref().unwrap_or_default())
+                .and_then(|v| self.select(v)),
+        }
     }
 
     /// The path as written in the definition.
@@ -141,6 +171,11 @@ impl ReferencePath {
         let rest = text
             .strip_prefix('$')
             .ok_or_else(|| ExprError(format!("reference path {text:?} must begin with '$'")))?;
+        if variable_name_len(rest) > 0 {
+            return Err(ExprError(format!(
+                "reference path {text:?} reads a variable; this field accepts only paths into the input ($...)"
+            )));
+        }
         let segments = parse_segments(rest).map_err(|e| {
             ExprError(format!(
                 "{text:?} is not a reference path (only .name, ['name'] and [index] are allowed): {e}"
@@ -249,6 +284,24 @@ fn get<'a>(doc: &'a Value, segments: &[Segment]) -> Option<&'a Value> {
     Some(cur)
 }
 
+/// The length in bytes of the variable name at the start of `rest` (0 when `rest` does not
+/// start with one): a letter or `_`, then letters, digits and `_`.
+fn variable_name_len(rest: &str) -> usize {
+    let mut chars = rest.char_indices();
+    match chars.next() {
+        Some((_, c)) if c.is_alphabetic() || c == '_' => {}
+        _ => return 0,
+    }
+    chars
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(i, _)| i)
+}
+
+/// True when `name` can be a variable (the whole text is one variable name).
+pub fn is_variable_name(name: &str) -> bool {
+    !name.is_empty() && variable_name_len(name) == name.len()
+}
+
 /// Parses the part of a reference path after `$`. Supports `.name` (with Jayway's `\`
 /// escapes), `['name']`, `["name"]` and `[n]`.
 fn parse_segments(rest: &str) -> Result<Vec<Segment>, String> {
@@ -354,12 +407,18 @@ pub fn normalize_for_rfc9535(rest: &str) -> String {
     while i < chars.len() {
         let c = chars[i];
         if let Some(q) = quote {
-            out.push(c);
             if c == '\\' && i + 1 < chars.len() {
-                out.push(chars[i + 1]);
+                let e = chars[i + 1];
+                // Jayway lets `\"` stand in a single-quoted name (and `\'` in a double-quoted
+                // one); RFC 9535 only allows escaping the enclosing quote, so drop the backslash.
+                if !((e == '"' || e == '\'') && e != q) {
+                    out.push(c);
+                }
+                out.push(e);
                 i += 2;
                 continue;
             }
+            out.push(c);
             if c == q {
                 quote = None;
             }
@@ -433,6 +492,49 @@ mod tests {
             let p = Path::parse(path).unwrap();
             assert!(p.is_reference(), "{path}");
             assert_eq!(p.select(&input), Some(want), "{path}");
+        }
+    }
+
+    // Bracket notation with escaped quotes, as AWS accepts it: `\"` inside a quoted name is a
+    // quote, in either quoting style, for reading, for ResultPath and in filters.
+    #[test]
+    fn bracket_names_with_escaped_quotes() {
+        let doc = json!({"Test\"\"Name\"": 1, "it's": 2});
+        for path in [
+            "$['Test\\\"\\\"Name\\\"']",
+            "$[\"Test\\\"\\\"Name\\\"\"]",
+            "$['Test\"\"Name\"']",
+        ] {
+            assert_eq!(
+                Path::parse(path).unwrap().select(&doc),
+                Some(json!(1)),
+                "{path}"
+            );
+            let rp = ReferencePath::parse(path).unwrap();
+            assert_eq!(rp.get(&doc), Some(&json!(1)), "{path}");
+            assert_eq!(
+                rp.set(json!({}), json!(5)).unwrap(),
+                json!({"Test\"\"Name\"": 5}),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            Path::parse("$['it\\'s']").unwrap().select(&doc),
+            Some(json!(2))
+        );
+        // The same names in query paths (handed to the RFC 9535 engine).
+        let doc = json!({"Test\"\"Name\"": [1, 2], "it's": [3]});
+        for (path, want) in [
+            ("$['Test\\\"\\\"Name\\\"'][*]", json!([1, 2])),
+            ("$[\"Test\\\"\\\"Name\\\"\"][*]", json!([1, 2])),
+            ("$[\"it\\'s\"][*]", json!([3])),
+            ("$['it\\'s'][*]", json!([3])),
+        ] {
+            assert_eq!(
+                Path::parse(path).unwrap().select(&doc),
+                Some(want),
+                "{path}"
+            );
         }
     }
 

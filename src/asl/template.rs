@@ -131,19 +131,25 @@ fn eval_node(node: &Node, input: &Value, ctx: &ContextObject<'_>) -> Result<Valu
                 .collect::<Result<_, _>>()?,
         ),
         Node::Path { field, path } => {
-            let doc = match path.root() {
-                Root::Input => input,
-                Root::Context => ctx.value(),
-            };
-            path.select(doc).ok_or_else(|| {
+            path.select_in(input, ctx).ok_or_else(|| {
+                let doc = match path.root() {
+                    Root::Input => input,
+                    Root::Context => ctx.value(),
+                    Root::Variable => &Value::Null,
+                };
                 // The wording follows the AWS error so that logs read the same.
                 StatesError::new(
                     names::RUNTIME,
-                    format!(
-                        "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
-                        path.as_str(),
-                        truncate(&doc.to_string())
-                    ),
+                    match path.variable() {
+                        Some(var) if ctx.variable(var).is_none() => format!(
+                            "The variable '${var}' referenced by the field '{field}' is not set"
+                        ),
+                        _ => format!(
+                            "The JSONPath '{}' specified for the field '{field}' could not be found in the input '{}'",
+                            path.as_str(),
+                            truncate(&doc.to_string())
+                        ),
+                    },
                 )
             })?
         }

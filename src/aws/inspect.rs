@@ -145,12 +145,42 @@ fn alive(r: &StackResource) -> bool {
     !r.resource_status.ends_with("_FAILED") && r.resource_status != "DELETE_COMPLETE"
 }
 
+/// The local code `status` compares the functions' with.
+#[derive(Debug, Clone, Copy)]
+pub enum LocalCode<'a> {
+    /// Lambda's `CodeSha256` of the local zip.
+    Zip(&'a str),
+    /// The local image build's manifest digest (`sha256:…`).
+    Image(&'a str),
+}
+
+/// The digest of the image a function runs: the one its ImageUri names when it is by digest (as
+/// idpctl deploys it), else the one Lambda resolved its tag to.
+pub fn deployed_image_digest(code: &aws_sdk_lambda::types::FunctionCodeLocation) -> Option<String> {
+    code.image_uri()
+        .and_then(super::registry::digest_of)
+        .or_else(|| {
+            code.resolved_image_uri()
+                .and_then(super::registry::digest_of)
+        })
+        .map(str::to_string)
+}
+
 /// Everything `status` needs, gathered; `local_code_sha256` is Lambda's `CodeSha256` of the
 /// local artifact, when there is one.
 pub async fn gather(
     session: &Session,
     stack_name: &str,
     local_code_sha256: Option<&str>,
+) -> Result<StatusReport, AwsError> {
+    gather_with(session, stack_name, local_code_sha256.map(LocalCode::Zip)).await
+}
+
+/// [`gather`], comparing the functions with a local zip or a local image build.
+pub async fn gather_with(
+    session: &Session,
+    stack_name: &str,
+    local: Option<LocalCode<'_>>,
 ) -> Result<StatusReport, AwsError> {
     let client = session.cloudformation();
     // The trait's methods, not the SDK's inherent ones of the same names.
@@ -184,6 +214,7 @@ pub async fn gather(
     let find = |id: &str| resources.iter().find(|r| r.logical_resource_id == id);
 
     let lambda = session.lambda();
+    let mut deployed_images = std::collections::BTreeSet::new();
     for declared in template::components(&template) {
         let resource = find(&declared.logical_id);
         // A conditional resource the stack does not have was not asked for.
@@ -202,9 +233,18 @@ pub async fn gather(
         {
             match lambda.get_function().function_name(&name).send().await {
                 Ok(out) => {
-                    let deployed = out.configuration().and_then(|c| c.code_sha256());
-                    component.code_matches_local =
-                        local_code_sha256.zip(deployed).map(|(a, b)| a == b);
+                    component.code_matches_local = match local {
+                        Some(LocalCode::Zip(sha)) => out
+                            .configuration()
+                            .and_then(|c| c.code_sha256())
+                            .map(|d| d == sha),
+                        Some(LocalCode::Image(digest)) => {
+                            let deployed = out.code().and_then(deployed_image_digest);
+                            deployed_images.extend(deployed.clone());
+                            deployed.map(|d| d == digest)
+                        }
+                        None => None,
+                    };
                 }
                 Err(e) => {
                     let err = AwsError::from_sdk("GetFunction", e);
@@ -219,6 +259,18 @@ pub async fn gather(
         report.components.push(component);
     }
 
+    if let Some(LocalCode::Image(local)) = local {
+        for deployed in deployed_images.iter().filter(|d| *d != local) {
+            report.notes.push(format!(
+                "the functions run image {deployed}, the local build is {local}: they differ (`idpctl deploy` pushes the local one)"
+            ));
+        }
+        if deployed_images.iter().all(|d| d == local) && !deployed_images.is_empty() {
+            report
+                .notes
+                .push(format!("the functions run the local build's image {local}"));
+        }
+    }
     hook(session, &stack.parameters, &resources, &mut report).await;
     alarms(session, stack_name, &resources, &mut report).await;
     dead_letter_queues(session, &template, &resources, &mut report).await;

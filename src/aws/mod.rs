@@ -5,8 +5,10 @@
 pub mod artifacts;
 pub mod calls;
 pub mod cfn;
+pub mod ecr;
 pub mod error;
 pub mod inspect;
+pub mod registry;
 
 use std::time::Duration;
 
@@ -105,6 +107,10 @@ impl Session {
 
     pub fn sfn(&self) -> aws_sdk_sfn::Client {
         aws_sdk_sfn::Client::new(&self.config)
+    }
+
+    pub fn ecr(&self) -> aws_sdk_ecr::Client {
+        aws_sdk_ecr::Client::new(&self.config)
     }
 }
 

@@ -11,7 +11,7 @@ use crate::deploy::terminal::Terminal;
 use crate::deploy::types::ParameterValue;
 use crate::exit::ExitStatus;
 use crate::package;
-use crate::settings::Settings;
+use crate::settings::{PackageKind, Settings};
 use crate::stack::{self, Assets};
 use crate::ui::{self, OutputFormat, Ui};
 
@@ -30,7 +30,12 @@ pub struct ArtifactReport {
 struct Report {
     account: String,
     region: String,
-    artifact: ArtifactReport,
+    /// The zip (absent with `package: image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    artifact: Option<ArtifactReport>,
+    /// The image, its repository's stack and the push (only with `package: image`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<crate::deploy::image::ImageDeploy>,
     #[serde(flatten)]
     outcome: DeployOutcome,
     /// The configuration version installed (absent when the change set was not executed).
@@ -67,7 +72,13 @@ async fn deploy(
     refuse_invalid(&stack::render(assets, &args.stack, settings)?)?;
     let config = super::config::effective(settings, ui)?;
     // Package first: a binary that cannot run on Lambda is a local problem, found without AWS.
-    let own_artifact = args.artifact.is_some() || settings.artifact_key.is_none();
+    let image_dir = tempfile::tempdir().context("cannot create a folder for the image")?;
+    let built = match settings.package {
+        PackageKind::Image => Some(build_image(args, settings, image_dir.path(), ui)?),
+        PackageKind::Zip => None,
+    };
+    let own_artifact =
+        built.is_none() && (args.artifact.is_some() || settings.artifact_key.is_none());
     let local = if own_artifact {
         Some(package::resolve(
             args.artifact.as_deref(),
@@ -79,6 +90,36 @@ async fn deploy(
     };
     let session = aws::connect(settings).await?;
     let mut settings = settings.clone();
+    let opts = DeployOptions {
+        yes: args.yes,
+        allow_replace: args.allow_replace,
+        no_execute: args.no_execute,
+        no_wait: args.no_wait,
+        poll: None,
+    };
+    let cfn = session.cloudformation();
+    let image = match &built {
+        Some(layout) => {
+            let rendered = stack::images::render(assets, &settings)?;
+            let request = crate::deploy::image::ImageRequest {
+                rendered: &rendered,
+                tags: &settings.tags,
+                layout_dir: layout,
+                registry_url: settings.registry_url.as_deref(),
+            };
+            let deployed = crate::deploy::image::deploy(
+                &session,
+                &cfn,
+                &request,
+                &opts,
+                &mut Terminal::new(ui),
+            )
+            .await?;
+            settings.image_uri = Some(deployed.image_uri.clone());
+            Some(deployed)
+        }
+        None => None,
+    };
     let artifact = match local {
         Some(artifact) => {
             let bucket = settings
@@ -100,19 +141,20 @@ async fn deploy(
             });
             settings.artifact_bucket = Some(bucket.clone());
             settings.artifact_key = Some(key.clone());
-            ArtifactReport {
+            Some(ArtifactReport {
                 bucket,
                 key,
                 uploaded,
                 sha256: Some(artifact.sha256),
-            }
+            })
         }
-        None => ArtifactReport {
+        None if built.is_some() => None,
+        None => Some(ArtifactReport {
             bucket: settings.artifact_bucket.clone().unwrap_or_default(),
             key: settings.artifact_key.clone().unwrap_or_default(),
             uploaded: false,
             sha256: None,
-        },
+        }),
     };
 
     let rendered = stack::render(assets, &args.stack, &settings)?;
@@ -122,14 +164,6 @@ async fn deploy(
         parameters: parameters(&rendered.parameters),
         tags: settings.tags.clone(),
     };
-    let opts = DeployOptions {
-        yes: args.yes,
-        allow_replace: args.allow_replace,
-        no_execute: args.no_execute,
-        no_wait: args.no_wait,
-        poll: None,
-    };
-    let cfn = session.cloudformation();
     let outcome = flow::deploy(&cfn, &target, &opts, &mut Terminal::new(ui)).await?;
     // The configuration goes into the stack once its table exists and the stack is settled.
     let configuration = match outcome.result {
@@ -153,11 +187,41 @@ async fn deploy(
             account: session.account.clone(),
             region: session.region.clone(),
             artifact,
+            image,
             outcome,
             configuration,
         },
     )?;
     Ok(ExitStatus::Success)
+}
+
+/// Builds the image layout (`package: image`) into `dir` from `--artifact` (a binary) or the
+/// running idpctl; returns the layout's folder.
+fn build_image(
+    args: &DeployArgs,
+    settings: &Settings,
+    dir: &std::path::Path,
+    ui: &Ui,
+) -> anyhow::Result<std::path::PathBuf> {
+    let binary = match &args.artifact {
+        Some(path) => path.clone(),
+        None => std::env::current_exe().context("cannot find the running idpctl")?,
+    };
+    let out = dir.join("image");
+    let built = package::image::build(&package::image::ImageRequest {
+        binary: &binary,
+        architecture: settings.architecture,
+        ocr_engine: &settings.ocr_engine,
+        out: &out,
+    })?;
+    ui.info(format!(
+        "built image {} ({} layers, {} bytes) from {}",
+        built.manifest_digest,
+        built.layers.len(),
+        built.size,
+        binary.display()
+    ));
+    Ok(built.layout)
 }
 
 /// The errors `idpctl validate` would report for this stack, as one usage error.

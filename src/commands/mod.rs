@@ -5,6 +5,7 @@ mod config;
 mod config_versions;
 mod deploy;
 mod destroy;
+mod eval;
 mod handler;
 mod hook;
 mod hook_redrive;
@@ -103,6 +104,7 @@ fn dispatch(cli: &Cli, ui: &Ui) -> anyhow::Result<ExitStatus> {
         Command::Destroy(args) => destroy::run(args, &settings, ui),
         Command::Package(args) => package::run(args, &settings, ui),
         Command::Config(args) => config::run(args, &settings, ui),
+        Command::Eval(args) => eval::run(args, &settings, ui),
     }
 }
 

@@ -1,5 +1,8 @@
 //! `idpctl package`: the Lambda zip for the profile's architecture, written to a file. By
 //! default the running idpctl packages itself, after checking it can run on provided.al2023.
+//! With `--image`, the container image instead (see [`image`]).
+
+mod image;
 
 use std::path::PathBuf;
 
@@ -12,6 +15,9 @@ use crate::settings::Settings;
 use crate::ui::{self, OutputFormat, Ui};
 
 pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<ExitStatus> {
+    if args.image {
+        return image::run(args, settings, ui);
+    }
     let artifact = package::resolve(
         args.artifact.as_deref(),
         settings.architecture,

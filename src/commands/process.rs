@@ -265,15 +265,19 @@ pub fn run(
     let pending = stack.pending()?;
     let progress = Arc::new(Progress::new(ui));
     let mut executions_failed = Vec::new();
-    for exec in &pending {
-        let label = exec
-            .input
+    let label = |exec: &crate::services::local::LocalExecution| {
+        exec.input
             .pointer("/upload/key")
             .and_then(Value::as_str)
             .unwrap_or(&exec.name)
-            .to_string();
-        progress.set_upload(&label);
-        let finished = stack.run_with_progress(exec, Some(progress.clone()))?;
+            .to_string()
+    };
+    // Several run at once (one per core); the bar names the upload only when there is one.
+    if let [only] = &pending[..] {
+        progress.set_upload(&label(only));
+    }
+    stack.run_all(&pending, Some(progress.clone()), |exec, finished| {
+        let label = label(exec);
         let line = match &finished.error {
             None => format!("{label}: {}", finished.status),
             Some((e, c)) => {
@@ -287,7 +291,7 @@ pub fn run(
             }
         }
         progress.line(line);
-    }
+    })?;
     progress.finish();
     let summary = collect(
         &stack,

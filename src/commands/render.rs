@@ -49,6 +49,17 @@ pub fn run(
                 path: path.display().to_string(),
                 bytes: text.len(),
             });
+            // An image profile deploys a second stack first (the ECR repository): reviewable too.
+            if settings.package == crate::settings::PackageKind::Image {
+                let images = stack::images::render(assets, settings)?;
+                let path = dir.join("images.yaml");
+                std::fs::write(&path, &images.template_yaml)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
+                files.push(WrittenFile {
+                    path: path.display().to_string(),
+                    bytes: images.template_yaml.len(),
+                });
+            }
             let written = Written {
                 profile: settings.profile.clone(),
                 files,

@@ -30,15 +30,31 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
     )
     .map_err(|e| crate::error::Hinted::usage(format!("--since: {e}"), "e.g. --since 7d"))?;
     // The local artifact is optional here: without one, code hashes are simply not compared.
-    let local = package::resolve(
-        args.artifact.as_deref(),
-        settings.architecture,
-        &settings.profile,
-    );
+    // With `package: image` it is the image built now from the same binary (reproducible: the
+    // same binary gives the digest deploy pushed).
+    let image_digest = match settings.package {
+        crate::settings::PackageKind::Image => Some(local_image_digest(args, settings)),
+        crate::settings::PackageKind::Zip => None,
+    };
+    let local = match &image_digest {
+        Some(Ok(_)) => Err(None),
+        Some(Err(e)) => Err(Some(e.clone())),
+        None => package::resolve(
+            args.artifact.as_deref(),
+            settings.architecture,
+            &settings.profile,
+        )
+        .map_err(|e| Some(e.to_string())),
+    };
     let report = aws::runtime()?.block_on(async {
         let session = aws::connect(settings).await?;
         let sha = local.as_ref().ok().map(|a| a.code_sha256.clone());
-        let mut report = inspect::gather(&session, &settings.stack_name, sha.as_deref()).await?;
+        let code = match (&image_digest, &sha) {
+            (Some(Ok(digest)), _) => Some(inspect::LocalCode::Image(digest)),
+            (_, Some(sha)) => Some(inspect::LocalCode::Zip(sha)),
+            _ => None,
+        };
+        let mut report = inspect::gather_with(&session, &settings.stack_name, code).await?;
         let usage = match report
             .stack
             .is_some()
@@ -84,7 +100,7 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
     })?;
     let (mut report, usage) = report;
     health::assess(&mut report);
-    if let Err(e) = &local {
+    if let Err(Some(e)) = &local {
         report.notes.push(format!(
             "deployed code not compared with a local artifact: {e}"
         ));
@@ -105,6 +121,26 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
         }
     }
     Ok(report.health.exit_status())
+}
+
+/// The manifest digest of the image `deploy` would push now, built into a scratch folder.
+fn local_image_digest(args: &StatusArgs, settings: &Settings) -> Result<String, String> {
+    let dir = tempfile::tempdir().map_err(|e| format!("no scratch folder for the image ({e})"))?;
+    let binary = match &args.artifact {
+        Some(path) => path.clone(),
+        None => {
+            std::env::current_exe().map_err(|e| format!("cannot find the running idpctl ({e})"))?
+        }
+    };
+    let out = dir.path().join("image");
+    package::image::build(&package::image::ImageRequest {
+        binary: &binary,
+        architecture: settings.architecture,
+        ocr_engine: &settings.ocr_engine,
+        out: &out,
+    })
+    .map(|built| built.manifest_digest)
+    .map_err(|e| format!("the local image does not build: {e}"))
 }
 
 /// The physical name of the stack's tracking table, as `gather` found it.

@@ -41,6 +41,12 @@ pub fn run(
     }
     findings.extend(class_config_findings(settings)?);
     findings.extend(crate::validate::llm_for_target(settings));
+    // `package: image` deploys a second, small stack first: its repository is checked too.
+    let images = match settings.package {
+        crate::settings::PackageKind::Image => Some(stack::images::render(assets, settings)?),
+        crate::settings::PackageKind::Zip => None,
+    };
+    findings.extend(validate::image(settings, images.as_ref()));
     let mut tools = Vec::new();
     if !args.no_external {
         // The linters need files; a temporary folder unless the user wants to keep them.
@@ -56,8 +62,24 @@ pub fn run(
         let (found, runs) = external::run_all(&dir);
         findings.extend(found);
         tools = runs;
+        if let Some(images) = &images {
+            let path = dir.join("images.yaml");
+            std::fs::write(&path, &images.template_yaml)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let (found, runs) = external::run_on_template(&dir, "images.yaml");
+            findings.extend(found);
+            tools.extend(runs.into_iter().map(|mut r| {
+                r.tool = format!("{} (images.yaml)", r.tool);
+                r
+            }));
+        }
     } else if let Some(dir) = &args.out {
         write_files(&rendered, dir)?;
+        if let Some(images) = &images {
+            let path = dir.join("images.yaml");
+            std::fs::write(&path, &images.template_yaml)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
     }
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     let report = Report {

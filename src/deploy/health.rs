@@ -105,10 +105,11 @@ fn is_down(status: &str) -> bool {
     )
 }
 
-/// Fills in `health`, `problems` and `notes` from the facts.
+/// Fills in `health`, `problems` and `notes` from the facts; notes gathered with the facts
+/// (the image comparison, an unreadable table) stay, first.
 pub fn assess(report: &mut StatusReport) {
     let mut problems = Vec::new();
-    let mut notes = Vec::new();
+    let mut notes = std::mem::take(&mut report.notes);
     let Some(stack) = &report.stack else {
         report.health = Health::Down;
         report.problems = vec![format!(

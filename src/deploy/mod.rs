@@ -6,6 +6,7 @@ pub mod changes;
 pub mod events;
 pub mod flow;
 pub mod health;
+pub mod image;
 pub mod noop;
 pub mod state;
 pub mod template;

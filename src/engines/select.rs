@@ -209,7 +209,7 @@ impl EngineSpec {
             return Ok(None);
         }
         let model = self.model()?;
-        let chat = self.client(api_key, aws, region, calls)?;
+        let chat = self.client(api_key, aws, region, calls, &|chat| chat)?;
         Ok(Some(self.engine_with(chat, model)))
     }
 
@@ -237,13 +237,15 @@ impl EngineSpec {
         }
     }
 
-    /// The backend's client, with the retry policy and the per-model limits around it.
+    /// The backend's client, with the retry policy and the per-model limits around it; `wrap`
+    /// goes between the two (see [`from_settings_with`]).
     fn client(
         &self,
         api_key: Option<String>,
         aws: Option<&aws_config::SdkConfig>,
         region: Option<&str>,
         calls: Option<crate::aws::calls::CallLog>,
+        wrap: &dyn Fn(Arc<dyn ChatModel>) -> Arc<dyn ChatModel>,
     ) -> Result<Arc<dyn ChatModel>, SelectError> {
         let chat: Arc<dyn ChatModel> = match self.engine.as_str() {
             "openai" => {
@@ -264,7 +266,7 @@ impl EngineSpec {
             }),
         };
         Ok(Arc::new(policy::Governed::new(
-            chat,
+            wrap(chat),
             self.retry,
             self.limits.clone().into_iter().collect(),
         )))
@@ -287,6 +289,17 @@ pub fn from_settings(
     settings: &Settings,
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Engines, SelectError> {
+    from_settings_with(settings, env, &|chat| chat)
+}
+
+/// [`from_settings`], with `wrap` around each backend's client beneath its retry policy: the
+/// local stack's fault injection (`services::faults`) throttles calls there, so the policy's
+/// retries are exercised as a real 429 exercises them.
+pub fn from_settings_with(
+    settings: &Settings,
+    env: &dyn Fn(&str) -> Option<String>,
+    wrap: &dyn Fn(Arc<dyn ChatModel>) -> Arc<dyn ChatModel>,
+) -> Result<Engines, SelectError> {
     let key = env("IDPCTL_OPENAI_API_KEY").filter(|k| !k.is_empty());
     let mut clients: BTreeMap<String, Arc<dyn ChatModel>> = BTreeMap::new();
     let mut by_stage = BTreeMap::new();
@@ -299,7 +312,7 @@ pub fn from_settings(
         let chat = match clients.get(&spec.engine) {
             Some(chat) => chat.clone(),
             None => {
-                let chat = spec.client(key.clone(), None, Some(&settings.region), None)?;
+                let chat = spec.client(key.clone(), None, Some(&settings.region), None, wrap)?;
                 clients.insert(spec.engine.clone(), chat.clone());
                 chat
             }

@@ -78,28 +78,37 @@ pub enum ElfError {
 const SHT_DYNAMIC: u32 = 6;
 const SHT_GNU_VERNEED: u32 = 0x6fff_fffe;
 
-fn u16_at(b: &[u8], off: usize) -> Result<u16, ElfError> {
-    b.get(off..off + 2)
-        .map(|s| u16::from_le_bytes([s[0], s[1]]))
+// The byte readers below are shared with `image::dynamic`: every offset comes from the file, so
+// all arithmetic saturates and every read is bounds-checked (a bad file is an error, not a panic).
+
+pub(crate) fn bytes_at(b: &[u8], off: usize, n: usize) -> Result<&[u8], ElfError> {
+    off.checked_add(n)
+        .and_then(|end| b.get(off..end))
         .ok_or(ElfError::Malformed("offset past the end"))
 }
 
-fn u32_at(b: &[u8], off: usize) -> Result<u32, ElfError> {
-    b.get(off..off + 4)
-        .map(|s| u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
-        .ok_or(ElfError::Malformed("offset past the end"))
+pub(crate) fn u16_at(b: &[u8], off: usize) -> Result<u16, ElfError> {
+    let s = bytes_at(b, off, 2)?;
+    Ok(u16::from_le_bytes([s[0], s[1]]))
 }
 
-fn u64_at(b: &[u8], off: usize) -> Result<usize, ElfError> {
-    let bytes = b
-        .get(off..off + 8)
-        .ok_or(ElfError::Malformed("offset past the end"))?;
+pub(crate) fn u32_at(b: &[u8], off: usize) -> Result<u32, ElfError> {
+    let s = bytes_at(b, off, 4)?;
+    Ok(u32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+}
+
+pub(crate) fn u64_at(b: &[u8], off: usize) -> Result<u64, ElfError> {
     let mut a = [0u8; 8];
-    a.copy_from_slice(bytes);
-    usize::try_from(u64::from_le_bytes(a)).map_err(|_| ElfError::Malformed("offset too large"))
+    a.copy_from_slice(bytes_at(b, off, 8)?);
+    Ok(u64::from_le_bytes(a))
 }
 
-fn c_str(b: &[u8], off: usize) -> Result<&str, ElfError> {
+pub(crate) fn usize_at(b: &[u8], off: usize) -> Result<usize, ElfError> {
+    usize::try_from(u64_at(b, off)?).map_err(|_| ElfError::Malformed("offset too large"))
+}
+
+/// The NUL-terminated bytes at `off`, without the NUL.
+pub(crate) fn c_bytes(b: &[u8], off: usize) -> Result<&[u8], ElfError> {
     let tail = b
         .get(off..)
         .ok_or(ElfError::Malformed("string past the end"))?;
@@ -107,35 +116,39 @@ fn c_str(b: &[u8], off: usize) -> Result<&str, ElfError> {
         .iter()
         .position(|&c| c == 0)
         .ok_or(ElfError::Malformed("unterminated string"))?;
-    std::str::from_utf8(&tail[..end]).map_err(|_| ElfError::Malformed("string is not UTF-8"))
+    Ok(&tail[..end])
 }
 
-struct Section {
-    kind: u32,
-    offset: usize,
-    size: usize,
-    link: u32,
-    info: u32,
+fn c_str(b: &[u8], off: usize) -> Result<&str, ElfError> {
+    std::str::from_utf8(c_bytes(b, off)?).map_err(|_| ElfError::Malformed("string is not UTF-8"))
 }
 
-fn sections(b: &[u8]) -> Result<Vec<Section>, ElfError> {
-    let shoff = u64_at(b, 0x28)?;
-    let shentsize = usize::from(u16_at(b, 0x3a)?);
-    let shnum = usize::from(u16_at(b, 0x3c)?);
-    if shnum > 0 && shentsize < 64 {
+pub(crate) struct Section {
+    pub kind: u32,
+    pub offset: usize,
+    pub size: usize,
+    pub link: u32,
+    pub info: u32,
+}
+
+pub(crate) fn sections(b: &[u8]) -> Result<Vec<Section>, ElfError> {
+    let shoff = usize_at(b, 0x28)?;
+    let size = usize::from(u16_at(b, 0x3a)?);
+    let count = usize::from(u16_at(b, 0x3c)?);
+    if count > 0 && size < 64 {
         return Err(ElfError::Malformed("section header size"));
     }
-    (0..shnum)
+    (0..count)
         .map(|i| {
             let h = shoff
-                .checked_add(i * shentsize)
+                .checked_add(i.saturating_mul(size))
                 .ok_or(ElfError::Malformed("section header offset"))?;
             Ok(Section {
-                kind: u32_at(b, h + 4)?,
-                offset: u64_at(b, h + 24)?,
-                size: u64_at(b, h + 32)?,
-                link: u32_at(b, h + 40)?,
-                info: u32_at(b, h + 44)?,
+                kind: u32_at(b, h.saturating_add(4))?,
+                offset: usize_at(b, h.saturating_add(24))?,
+                size: usize_at(b, h.saturating_add(32))?,
+                link: u32_at(b, h.saturating_add(40))?,
+                info: u32_at(b, h.saturating_add(44))?,
             })
         })
         .collect()
@@ -165,27 +178,29 @@ pub fn read(bytes: &[u8]) -> Result<ElfInfo, ElfError> {
         let mut entry = need.offset;
         // sh_info is the number of Verneed entries; each lists `vn_cnt` Vernaux names.
         for _ in 0..need.info {
-            let count = u16_at(bytes, entry + 2)?;
-            let mut aux = entry + u32_at(bytes, entry + 8)? as usize;
+            let count = u16_at(bytes, entry.saturating_add(2))?;
+            let mut aux = entry.saturating_add(u32_at(bytes, entry.saturating_add(8))? as usize);
             for _ in 0..count {
-                let name_off = u32_at(bytes, aux + 8)? as usize;
+                let name_off = u32_at(bytes, aux.saturating_add(8))? as usize;
                 if name_off >= strtab.size {
                     return Err(ElfError::Malformed("version name offset"));
                 }
-                if let Some(v) = GlibcVersion::parse(c_str(bytes, strtab.offset + name_off)?) {
+                if let Some(v) =
+                    GlibcVersion::parse(c_str(bytes, strtab.offset.saturating_add(name_off))?)
+                {
                     glibc.push(v);
                 }
-                let next = u32_at(bytes, aux + 12)? as usize;
+                let next = u32_at(bytes, aux.saturating_add(12))? as usize;
                 if next == 0 {
                     break;
                 }
-                aux += next;
+                aux = aux.saturating_add(next);
             }
-            let next = u32_at(bytes, entry + 12)? as usize;
+            let next = u32_at(bytes, entry.saturating_add(12))? as usize;
             if next == 0 {
                 break;
             }
-            entry += next;
+            entry = entry.saturating_add(next);
         }
     }
     glibc.sort();

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod elf;
+pub mod image;
 
 use std::path::{Path, PathBuf};
 

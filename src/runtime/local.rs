@@ -37,6 +37,8 @@ pub enum LocalError {
     Input { path: PathBuf, message: String },
     #[error(transparent)]
     Engine(#[from] crate::engines::SelectError),
+    #[error(transparent)]
+    Faults(#[from] crate::services::faults::FaultsError),
 }
 
 impl crate::error::Diagnose for LocalError {
@@ -49,6 +51,7 @@ impl crate::error::Diagnose for LocalError {
             }
             LocalError::Input { .. } => "pass files or folders that exist and can be read".into(),
             LocalError::Engine(e) => return e.hint(),
+            LocalError::Faults(e) => return e.hint(),
         })
     }
     fn status(&self) -> crate::exit::ExitStatus {
@@ -74,6 +77,9 @@ pub struct LocalStack {
     pub settings: Settings,
     pub layout: LocalLayout,
     pub services: Arc<Services>,
+    /// What the state machine's Tasks get: `services` with client retries, and faults beneath
+    /// them when `IDPCTL_FAULTS` asks for them (tests only; see `services::faults`).
+    handlers: Arc<Services>,
     pub executions: Arc<SqliteExecutions>,
     pub journal: Arc<SqliteJournal>,
     pub rendered: Rendered,
@@ -157,7 +163,17 @@ impl LocalStack {
         if let Some(ocr) = crate::pipeline::ocr::engine_named(&settings.ocr_engine) {
             services.ocr = ocr;
         }
-        services.llm = crate::engines::from_settings(settings, &|k| std::env::var(k).ok())?;
+        // Read once; model faults go beneath the engines' retry policy, the rest around the
+        // services the Tasks get (`handlers`).
+        let faults = crate::services::faults::Faults::from_env(|k| std::env::var(k).ok())?;
+        services.llm = crate::engines::select::from_settings_with(
+            settings,
+            &|k| std::env::var(k).ok(),
+            &|chat| match &faults {
+                Some(f) => f.chat(chat),
+                None => chat,
+            },
+        )?;
         if let Some(vision) = services.llm.for_stage(crate::engines::Stage::Ocr) {
             services.ocr = Arc::new(crate::pipeline::ocr::vision::VisionOcr::from_engine(
                 vision.clone(),
@@ -189,10 +205,18 @@ impl LocalStack {
             .enable_all()
             .build()
             .map_err(|e| state_err(&dir, e))?;
+        let services = Arc::new(services);
+        // The Tasks' stores retry a transient error as the SDK does in AWS (beneath it, the
+        // injected faults when asked for).
+        let handlers = Arc::new(crate::services::retry::wrap(&match &faults {
+            Some(f) => f.wrap(&services),
+            None => (*services).clone(),
+        }));
         Ok(LocalStack {
             settings: settings.clone(),
             layout,
-            services: Arc::new(services),
+            services,
+            handlers,
             executions,
             journal,
             rendered,
@@ -333,6 +357,50 @@ impl LocalStack {
         Ok(all)
     }
 
+    /// Runs `pending` to the end, [`workers`] at a time (each on its own thread, blocking on the
+    /// shared runtime as a Map iteration does), and hands each to `done` on the calling thread
+    /// as it finishes. One execution is mostly one core's work: a document's split,
+    /// classification and extraction run one after another, so with one at a time a 2-core
+    /// machine idled half the time. Executions share no steps (their journal keys and tracking
+    /// rows are their own), so order among them never mattered. The first error stops workers
+    /// taking more and is returned once the running ones finished.
+    pub fn run_all(
+        &self,
+        pending: &[LocalExecution],
+        progress: Option<Arc<dyn ProgressSink>>,
+        mut done: impl FnMut(&LocalExecution, Finished),
+    ) -> Result<(), LocalError> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let next = AtomicUsize::new(0);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            for _ in 0..workers().min(pending.len()) {
+                let (tx, next, progress) = (tx.clone(), &next, progress.clone());
+                scope.spawn(move || {
+                    while let Some(exec) = pending.get(next.fetch_add(1, Ordering::SeqCst)) {
+                        let result = self.run_with_progress(exec, progress.clone());
+                        let failed = result.is_err();
+                        if tx.send((exec, result)).is_err() || failed {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            let mut first_error = None;
+            for (exec, result) in rx {
+                match result {
+                    Ok(finished) => done(exec, finished),
+                    Err(e) => {
+                        next.store(pending.len(), Ordering::SeqCst);
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            first_error.map_or(Ok(()), Err)
+        })
+    }
+
     /// Runs one queued (or interrupted) execution to the end and routes its status change.
     /// Interrupted executions resume from the journal: finished steps are not run again.
     pub fn run(&self, exec: &LocalExecution) -> Result<Finished, LocalError> {
@@ -366,7 +434,7 @@ impl LocalStack {
         };
         let invoker = Arc::new(LocalInvoker::new(
             &self.rendered.stack,
-            self.services.clone(),
+            self.handlers.clone(),
             self.runtime.handle().clone(),
         ));
         let mut executor = Executor::new(invoker.clone()).with_journal(self.journal.clone());
@@ -438,6 +506,12 @@ impl LocalStack {
             routed,
         })
     }
+}
+
+/// Executions [`LocalStack::run_all`] runs at once: one per core, at most four (beyond that
+/// they only contend for the SQLite file).
+pub fn workers() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 4))
 }
 
 /// SHA-256 of a reader in 64 KiB chunks, with the number of bytes read.

@@ -362,6 +362,25 @@ pub async fn sdk_config(env: &dyn Fn(&str) -> Option<String>) -> aws_config::Sdk
     loader.load().await
 }
 
+/// The variables [`services`] needs, checked without building anything: a function whose
+/// template lacks one stops at init with the variable named, before it polls for an event,
+/// while the clients themselves are built on the first invocation.
+pub fn check_env(env: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
+    StackNames::from_env(env)?;
+    env("TRACKING_TABLE")
+        .filter(|t| !t.is_empty())
+        .ok_or("environment variable TRACKING_TABLE is not set")?;
+    if let Some(engine) = env("OCR_ENGINE").filter(|e| !e.is_empty())
+        && !crate::pipeline::ocr::ENGINES.contains(&engine.as_str())
+    {
+        return Err(format!(
+            "OCR_ENGINE `{engine}` is not an OCR engine of idpctl (one of: {})",
+            crate::pipeline::ocr::ENGINES.join(", ")
+        ));
+    }
+    crate::engines::EngineSpec::from_function_env(env).map(|_| ())
+}
+
 /// The AWS services for a function, from the variables its template sets.
 pub async fn services(env: &dyn Fn(&str) -> Option<String>) -> Result<super::Services, String> {
     services_with(env, None).await

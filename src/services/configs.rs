@@ -64,7 +64,9 @@ impl ConfigSource for Fixed {
 pub struct Cached {
     store: Arc<dyn ConfigStore>,
     refresh: Duration,
-    builtin: Arc<Loaded>,
+    /// Parsed on first use: most stacks have an active version, and parsing the library
+    /// (YAML, then a regex per field) took about half of a function's cold init.
+    builtin: std::sync::OnceLock<Arc<Loaded>>,
     state: tokio::sync::Mutex<State>,
 }
 
@@ -84,12 +86,21 @@ impl Cached {
         Cached {
             store,
             refresh,
-            builtin: Arc::new(Loaded {
-                version: None,
-                config: IdpConfig::builtin(),
-            }),
+            builtin: std::sync::OnceLock::new(),
             state: Default::default(),
         }
+    }
+
+    /// The built-in library, parsed the first time a caller needs it.
+    fn builtin(&self) -> Arc<Loaded> {
+        self.builtin
+            .get_or_init(|| {
+                Arc::new(Loaded {
+                    version: None,
+                    config: IdpConfig::builtin(),
+                })
+            })
+            .clone()
     }
 
     async fn load(&self, version: u64) -> Result<Arc<Loaded>, StoreError> {
@@ -122,7 +133,7 @@ impl ConfigSource for Cached {
         let active = self.store.active().await?.map(|a| a.version);
         let fresh = match (&state.current, active) {
             (Some(current), a) if current.version == a => current.clone(),
-            (_, None) => self.builtin.clone(),
+            (_, None) => self.builtin(),
             (_, Some(v)) => match state.pinned.remove(&v) {
                 Some(kept) => kept,
                 None => self.load(v).await?,
@@ -141,7 +152,7 @@ impl ConfigSource for Cached {
 
     async fn version(&self, version: Option<u64>) -> Result<Arc<Loaded>, StoreError> {
         let Some(v) = version else {
-            return Ok(self.builtin.clone());
+            return Ok(self.builtin());
         };
         let mut state = self.state.lock().await;
         if let Some(current) = &state.current

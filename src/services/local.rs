@@ -54,8 +54,9 @@ impl SqliteExecutions {
             .map_err(|e| StoreError::Permanent(format!("executions database: {e}")))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))
             .and_then(|_| {
+                // NORMAL as for the journal and the other tables (see runtime::journal).
                 conn.execute_batch(
-                    "PRAGMA journal_mode=WAL;
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;
                      CREATE TABLE IF NOT EXISTS executions (
                          name TEXT PRIMARY KEY, input TEXT NOT NULL, status TEXT NOT NULL,
                          created_at TEXT NOT NULL, updated_at TEXT NOT NULL, output TEXT, error TEXT, cause TEXT);

@@ -9,10 +9,12 @@ pub mod configs;
 pub mod dynamo_tracking;
 mod error;
 pub mod executions;
+pub mod faults;
 pub mod hook;
 pub mod local;
 pub mod local_hook;
 pub mod objects;
+pub mod retry;
 pub mod sqlite;
 pub mod tracking;
 

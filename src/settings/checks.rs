@@ -83,6 +83,19 @@ pub fn is_email(value: &str) -> bool {
     !user.is_empty() && domain.contains('.') && !domain.starts_with('.') && !value.contains(' ')
 }
 
+/// A registry's base URL: http(s), a host, and no path (the distribution API's `/v2/` goes
+/// after it).
+pub fn is_registry_url(value: &str) -> bool {
+    let Some(rest) = value
+        .strip_prefix("https://")
+        .or_else(|| value.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let rest = rest.trim_end_matches('/');
+    !rest.is_empty() && !rest.contains('/') && !rest.contains(char::is_whitespace)
+}
+
 pub fn parse_architecture(value: &str) -> Option<Architecture> {
     match value {
         "arm64" => Some(Architecture::Arm64),

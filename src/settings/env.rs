@@ -38,6 +38,9 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_PAGE_RETRIES", "page_retries"),
     ("IDPCTL_ARTIFACT_BUCKET", "artifact.bucket"),
     ("IDPCTL_ARTIFACT_KEY", "artifact.key"),
+    ("IDPCTL_PACKAGE", "package"),
+    ("IDPCTL_IMAGE_KEEP", "image.keep"),
+    ("IDPCTL_REGISTRY_URL", "image.registry_url"),
     ("IDPCTL_STATE_DIR", "local.state_dir"),
     ("IDPCTL_LOCAL_HOOK_COMMAND", "local.hook_command"),
     ("IDPCTL_LOCAL_HOOK_URL", "local.hook_url"),
@@ -55,6 +58,8 @@ const SECRET_VARS: &[&str] = &["IDPCTL_OPENAI_API_KEY"];
 /// Variables of this repository's CI and test suite: not settings, and not typos either.
 const TOOLING_VARS: &[&str] = &[
     "IDPCTL_CI_CACHE",
+    // Test-only fault injection, read by the local stack (src/services/faults.rs).
+    "IDPCTL_FAULTS",
     "IDPCTL_LLAMA_MODEL",
     "IDPCTL_LLAMA_SERVER",
     "IDPCTL_REQUIRE_LINTERS",
@@ -147,6 +152,12 @@ pub fn from_env(
             "page_retries" => layer.page_retries = Some(number()?),
             "artifact.bucket" => layer.artifact_bucket = Some(value.clone()),
             "artifact.key" => layer.artifact_key = Some(value.clone()),
+            "package" => {
+                layer.package =
+                    Some(super::PackageKind::parse(&value).ok_or_else(|| bad("zip or image"))?)
+            }
+            "image.keep" => layer.image_keep = Some(number()?),
+            "image.registry_url" => layer.registry_url = Some(value.clone()),
             "local.state_dir" => layer.state_dir = Some(PathBuf::from(&value)),
             "local.hook_command" => layer.local_hook_command = Some(value.clone()),
             "local.hook_url" => layer.local_hook_url = Some(value.clone()),

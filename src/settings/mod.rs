@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-pub use checks::{LOG_RETENTION_DAYS, is_hook_arn, is_lambda_arn};
+pub use checks::{LOG_RETENTION_DAYS, is_hook_arn, is_lambda_arn, is_registry_url};
 pub use env::{ENV_KEYS, from_env};
 pub use error::ConfigError;
 pub use layer::Layer;
@@ -41,6 +41,36 @@ impl Architecture {
         }
     }
 }
+
+/// How the functions' code reaches Lambda: the `bootstrap` zip in S3, or a container image in
+/// ECR (which can hold what the OCR engine needs besides the binary).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum PackageKind {
+    #[default]
+    Zip,
+    Image,
+}
+
+impl PackageKind {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "zip" => Some(PackageKind::Zip),
+            "image" => Some(PackageKind::Image),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageKind::Zip => "zip",
+            PackageKind::Image => "image",
+        }
+    }
+}
+
+/// How many images the repository's lifecycle policy keeps when nobody says.
+pub const IMAGE_KEEP: u32 = 10;
 
 /// Whether the user's class configs add to the built-in class library or replace it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -102,6 +132,16 @@ pub struct Settings {
     pub page_retries: u32,
     pub artifact_bucket: Option<String>,
     pub artifact_key: Option<String>,
+    /// `zip` (default) or `image` (profile `package`).
+    pub package: PackageKind,
+    /// Images the ECR repository keeps (profile `image.keep`); older ones expire.
+    pub image_keep: u32,
+    /// The registry to push to instead of the endpoint ECR names (profile `image.registry_url`,
+    /// `IDPCTL_REGISTRY_URL`): a private endpoint, or a local registry in tests.
+    pub registry_url: Option<String>,
+    /// The pushed image by digest (`<repository uri>@sha256:…`): set by `deploy` after the
+    /// push, as `artifact_key` is after the upload; never read from a profile.
+    pub image_uri: Option<String>,
     pub tags: BTreeMap<String, String>,
     pub state_dir: PathBuf,
     pub local_hook_command: Option<String>,
@@ -181,6 +221,10 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
         page_retries: l.page_retries.unwrap_or(2),
         artifact_bucket: l.artifact_bucket,
         artifact_key: l.artifact_key,
+        package: l.package.unwrap_or_default(),
+        image_keep: l.image_keep.unwrap_or(IMAGE_KEEP),
+        registry_url: l.registry_url,
+        image_uri: None,
         tags: l.tags.unwrap_or_default(),
         state_dir: l.state_dir.unwrap_or_default(),
         local_hook_command: l.local_hook_command,
@@ -311,6 +355,24 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
             "engines.llm",
             format!("`{v}` is not a model engine of idpctl"),
             format!("use one of: {}", crate::engines::LLM_ENGINES.join(", ")),
+        ));
+    }
+    if let Some(v) = &layer.registry_url
+        && !checks::is_registry_url(v)
+    {
+        return Err(invalid(
+            "image.registry_url",
+            format!("`{v}` is not an http(s) URL of a registry"),
+            "use the registry's base URL without a path, e.g. http://127.0.0.1:5000 or https://123456789012.dkr.ecr.us-east-1.amazonaws.com".into(),
+        ));
+    }
+    if let Some(v) = layer.image_keep
+        && !(1..=1000).contains(&v)
+    {
+        return Err(invalid(
+            "image.keep",
+            format!("{v} is outside 1..1000"),
+            "keep at least the image the functions run (1), at most 1000 (ECR's lifecycle count limit is far above; more only costs storage)".into(),
         ));
     }
     if let Some(v) = &layer.openai_base_url

@@ -25,6 +25,10 @@ pub struct Profile {
     pub concurrency: Option<ConcurrencySection>,
     pub page_retries: Option<u32>,
     pub artifact: Option<ArtifactSection>,
+    /// `zip` (default) or `image`: how the functions' code is deployed.
+    pub package: Option<super::PackageKind>,
+    /// The container image's repository (with `package: image`).
+    pub image: Option<ImageSection>,
     pub tags: Option<BTreeMap<String, String>>,
     pub local: Option<LocalSection>,
     pub engines: Option<EnginesSection>,
@@ -135,6 +139,16 @@ pub struct ConcurrencySection {
 pub struct ArtifactSection {
     pub bucket: Option<String>,
     pub key: Option<String>,
+}
+
+/// `image:` — the ECR repository of `package: image`.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ImageSection {
+    /// Images the repository keeps; older ones expire (lifecycle policy).
+    pub keep: Option<u32>,
+    /// Push here instead of the endpoint ECR's GetAuthorizationToken names.
+    pub registry_url: Option<String>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]

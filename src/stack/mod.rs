@@ -5,6 +5,7 @@ pub mod assets;
 pub mod context;
 pub mod definition;
 mod error;
+pub mod images;
 pub mod render;
 
 pub use assets::Assets;

@@ -37,7 +37,7 @@ pub struct Rendered {
 
 handlebars_helper!(json_helper: |v: Json| serde_json::to_string(v).unwrap_or_default());
 
-fn registry() -> Handlebars<'static> {
+pub(super) fn registry() -> Handlebars<'static> {
     let mut hb = Handlebars::new();
     hb.set_strict_mode(true);
     // CloudFormation is not HTML: escaping would corrupt `&`, quotes and `<` in values.
@@ -46,7 +46,7 @@ fn registry() -> Handlebars<'static> {
     hb
 }
 
-fn render_file(
+pub(super) fn render_file(
     assets: &Assets,
     hb: &mut Handlebars<'static>,
     file: &str,

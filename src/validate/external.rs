@@ -37,8 +37,6 @@ pub fn which(tool: &str) -> Option<PathBuf> {
 pub fn run_all(dir: &Path) -> (Vec<Finding>, Vec<ToolRun>) {
     let template = dir.join("template.yaml");
     let asl = dir.join("statemachine.asl.json");
-    let mut findings = Vec::new();
-    let mut runs = Vec::new();
     let tools: [(&str, Vec<String>, Parser); 3] = [
         (
             "cfn-lint",
@@ -65,6 +63,48 @@ pub fn run_all(dir: &Path) -> (Vec<Finding>, Vec<ToolRun>) {
             parse_checkov,
         ),
     ];
+    run_tools(dir, tools)
+}
+
+/// Runs cfn-lint and checkov on one more CloudFormation template in `dir` (the images stack's),
+/// each finding's location naming that file.
+pub fn run_on_template(dir: &Path, file: &str) -> (Vec<Finding>, Vec<ToolRun>) {
+    let tools: Vec<(&str, Vec<String>, Parser)> = vec![
+        (
+            "cfn-lint",
+            vec!["--format".into(), "json".into(), "--".into(), file.into()],
+            parse_cfn_lint,
+        ),
+        (
+            "checkov",
+            vec![
+                "-f".into(),
+                file.into(),
+                "--framework".into(),
+                "cloudformation".into(),
+                "--skip-download".into(),
+                "-o".into(),
+                "json".into(),
+            ],
+            parse_checkov,
+        ),
+    ];
+    let (mut findings, runs) = run_tools(dir, tools);
+    // The parsers name the main template; these findings are in `file`.
+    for f in &mut findings {
+        if let Some(rest) = f.location.strip_prefix("template.yaml") {
+            f.location = format!("{file}{rest}");
+        }
+    }
+    (findings, runs)
+}
+
+fn run_tools(
+    dir: &Path,
+    tools: impl IntoIterator<Item = (&'static str, Vec<String>, Parser)>,
+) -> (Vec<Finding>, Vec<ToolRun>) {
+    let mut findings = Vec::new();
+    let mut runs = Vec::new();
     for (tool, args, parse) in tools {
         let Some(exe) = which(tool) else {
             runs.push(ToolRun {

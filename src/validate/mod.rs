@@ -2,10 +2,12 @@
 //! rendered values, then the external validators over the written files. Every finding is
 //! reported, not just the first.
 
+mod asl_rules;
 mod engines;
 pub mod external;
 mod finding;
 mod iam;
+mod image;
 mod limits;
 mod refs;
 mod statemachine;
@@ -24,6 +26,14 @@ pub fn engines(r: &Rendered) -> Vec<Finding> {
 /// The profile's model engine, where the stack runs (see `engines::llm_for_target`).
 pub fn llm_for_target(settings: &crate::settings::Settings) -> Vec<Finding> {
     engines::llm_for_target(settings)
+}
+
+/// `package: image`: the registry the image goes to and the images stack's repository.
+pub fn image(
+    settings: &crate::settings::Settings,
+    images: Option<&crate::stack::images::RenderedImages>,
+) -> Vec<Finding> {
+    image::check(settings, images)
 }
 
 /// idpctl's own checks, in a stable order.

@@ -61,6 +61,9 @@ pub fn check(r: &Rendered) -> Vec<Finding> {
         };
         states(&r.definition, "", &ctx, &mut out);
     }
+    // The interpreter's own refusal would repeat a broken transition or StartAt found above.
+    let structural = out.iter().any(|f| f.rule == "asl");
+    out.extend(super::asl_rules::check(&r.definition, !structural));
     out
 }
 
@@ -81,15 +84,30 @@ fn resources_of<'a>(template: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value
 
 fn check_handlers(template: &Value, out: &mut Vec<Finding>) {
     for (id, res) in resources_of(template, "AWS::Lambda::Function") {
-        let handler = res
-            .get("Properties")
-            .and_then(|p| p.get("Handler"))
-            .and_then(Value::as_str);
+        let props = res.get("Properties");
+        // An image function names its handler as the image command (after the entrypoint
+        // `idpctl handler`), a zip function as Handler.
+        let image = props
+            .and_then(|p| p.get("PackageType"))
+            .and_then(Value::as_str)
+            == Some("Image");
+        let (handler, key) = if image {
+            let command = props
+                .and_then(|p| p.pointer("/ImageConfig/Command"))
+                .and_then(Value::as_array);
+            let one = command.filter(|c| c.len() == 1).and_then(|c| c[0].as_str());
+            (one, "ImageConfig.Command")
+        } else {
+            (
+                props.and_then(|p| p.get("Handler")).and_then(Value::as_str),
+                "Handler",
+            )
+        };
         match handler {
             Some(h) if h.parse::<handlers::Handler>().is_ok() => {}
             other => out.push(Finding::error(
                 "handler",
-                format!("template.yaml: Resources.{id}.Properties.Handler"),
+                format!("template.yaml: Resources.{id}.Properties.{key}"),
                 format!(
                     "`{}` is not a handler of this binary (handlers: {})",
                     other.unwrap_or("(none)"),

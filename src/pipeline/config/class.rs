@@ -61,6 +61,9 @@ pub struct ClassDef {
 
 /// Deepest nesting followed; configs are shallow, a cycle of `$ref`s is not.
 const MAX_DEPTH: usize = 8;
+/// Most properties walked in one class. Depth alone does not bound the walk: eight levels of
+/// ten properties that each `$ref` the next level name 10^8 fields from a few hundred bytes.
+const MAX_PROPERTIES: usize = 5_000;
 
 impl ClassDef {
     pub fn from_schema(schema: &Value) -> Result<Self, String> {
@@ -97,7 +100,7 @@ impl ClassDef {
             schema,
             &mut Vec::new(),
             threshold,
-            0,
+            (0, &mut 0),
             &mut fields,
             &mut class.tables,
         )
@@ -160,7 +163,7 @@ fn walk(
     node: &Value,
     path: &mut Vec<String>,
     threshold: Option<f32>,
-    depth: usize,
+    (depth, walked): (usize, &mut usize),
     fields: &mut Vec<FieldDef>,
     tables: &mut Vec<(Vec<String>, Vec<FieldDef>)>,
 ) -> Result<(), String> {
@@ -174,6 +177,13 @@ fn walk(
         return Ok(());
     };
     for (name, raw) in props {
+        *walked += 1;
+        if *walked > MAX_PROPERTIES {
+            return Err(format!(
+                "more than {MAX_PROPERTIES} properties (do `$ref`s fan out?) at {}",
+                path.join(".")
+            ));
+        }
         // The property's own keys win over its $ref target's (the accelerator reads the
         // threshold from the raw property too).
         let target = deref(root, raw)?;
@@ -187,7 +197,15 @@ fn walk(
             },
         );
         match ty {
-            "object" => walk(root, target, path, own_threshold, depth + 1, fields, tables)?,
+            "object" => walk(
+                root,
+                target,
+                path,
+                own_threshold,
+                (depth + 1, &mut *walked),
+                fields,
+                tables,
+            )?,
             "array" => {
                 let items = target.get("items").map(|i| deref(root, i)).transpose()?;
                 if let Some(items) = items.filter(|i| i.get("properties").is_some()) {
@@ -198,7 +216,7 @@ fn walk(
                         items,
                         &mut inner,
                         own_threshold,
-                        depth + 1,
+                        (depth + 1, &mut *walked),
                         &mut cols,
                         tables,
                     )?;

@@ -37,6 +37,8 @@ pub enum SplitError {
     },
     #[error("the DOCX is corrupt or unreadable: {0}")]
     CorruptDocx(String),
+    #[error("the {kind} reader failed on this file ({reason}); it is probably corrupt")]
+    ReaderFailed { kind: String, reason: String },
     #[error("page {page} could not be rendered for OCR: {reason}")]
     Render { page: u32, reason: String },
 }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod image;
 pub mod pdf;
 pub mod render;
+pub mod streams;
 pub mod text;
 pub mod tiff;
 
@@ -55,20 +56,34 @@ pub fn split(
     }
     let kind =
         detect::detect(bytes, filename).map_err(|detected| SplitError::Unsupported { detected })?;
-    let pages = match kind {
-        FileKind::Pdf => pdf::split_pdf(bytes, opts)?,
-        FileKind::Png => image::split_image(bytes, ::image::ImageFormat::Png, opts)?,
-        FileKind::Jpeg => image::split_image(bytes, ::image::ImageFormat::Jpeg, opts)?,
-        FileKind::Tiff => tiff::split_tiff(bytes, opts)?,
-        FileKind::Docx => docx::split_docx(bytes)?,
-        FileKind::Html => {
-            text::text_pages(&text::html_to_text(&String::from_utf8_lossy(bytes)), false)
-        }
-        FileKind::Text => {
-            let csv = filename.to_ascii_lowercase().ends_with(".csv");
-            text::text_pages(&String::from_utf8_lossy(bytes), csv)
-        }
+    // The decoders are third-party code fed hostile bytes; one that panics must fail this
+    // document with a reason, not the process (pdf.rs also guards its own calls, finer-grained).
+    let read = || -> Result<Vec<PageContent>, SplitError> {
+        Ok(match kind {
+            FileKind::Pdf => pdf::split_pdf(bytes, opts)?,
+            FileKind::Png => image::split_image(bytes, ::image::ImageFormat::Png, opts)?,
+            FileKind::Jpeg => image::split_image(bytes, ::image::ImageFormat::Jpeg, opts)?,
+            FileKind::Tiff => tiff::split_tiff(bytes, opts)?,
+            FileKind::Docx => docx::split_docx(bytes)?,
+            FileKind::Html => {
+                text::text_pages(&text::html_to_text(&String::from_utf8_lossy(bytes)), false)
+            }
+            FileKind::Text => {
+                let csv = filename.to_ascii_lowercase().ends_with(".csv");
+                text::text_pages(&String::from_utf8_lossy(bytes), csv)
+            }
+        })
     };
+    let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|p| {
+        SplitError::ReaderFailed {
+            kind: format!("{kind:?}").to_uppercase(),
+            reason: p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into()),
+        }
+    })??;
     if pages.len() > opts.max_pages {
         return Err(SplitError::TooManyPages {
             pages: pages.len(),

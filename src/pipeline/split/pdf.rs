@@ -8,10 +8,15 @@ use pdf_extract::Document as PdfDoc;
 use super::SplitOptions;
 use super::error::SplitError;
 use super::render;
+use super::streams;
 use crate::model::{PageContent, TextSource};
 use crate::pipeline::{layout, text_layer};
 
 pub fn split_pdf(bytes: &[u8], opts: &SplitOptions) -> Result<Vec<PageContent>, SplitError> {
+    // The readers inflate streams whole and unbounded: measure them first. The largest honest
+    // stream is an uncompressed-size image at the pixel limit (4 bytes a pixel).
+    let stream_limit = opts.max_pixels.saturating_mul(4).max(64 << 20);
+    streams::check_expansion(bytes, stream_limit)?;
     // pdf-extract and lopdf can panic on hostile input (an unwrap on a missing font, an index
     // out of range); a Lambda must answer with a reason, not crash, so panics become errors.
     let mut doc = guard(|| PdfDoc::load_mem(bytes).map_err(|e| e.to_string()))

@@ -49,11 +49,13 @@ pub fn render_pages(
             })?;
         let (w, h) = page.render_dimensions();
         // A low-resolution scan (a 96 ppi fax) OCRs best at about 2.5x its own resolution;
-        // rendering it at 300 dpi only magnifies the blur. Never below 150 dpi.
+        // rendering it at 300 dpi only magnifies the blur. Never below 150 dpi, unless the
+        // caller asked for less (clamp panics when its floor is above its ceiling).
         let dpi = match scan_px {
             Some(px) if px > 0 => {
                 let native = px as f32 / (w.max(1.0) / 72.0);
-                (native * 2.5).clamp(150.0, opts.render_dpi as f32)
+                let ceiling = opts.render_dpi as f32;
+                (native * 2.5).clamp(150f32.min(ceiling), ceiling)
             }
             _ => opts.render_dpi as f32,
         };

@@ -1,0 +1,82 @@
+//! Every crash the fuzz properties found, kept as a named test over its input (in
+//! `tests/fixtures/fuzz/`, or inline when it is one line), so it stays fixed.
+
+use std::time::UNIX_EPOCH;
+
+use idpctl::asl::context::{ContextObject, ExecutionInfo};
+use idpctl::asl::intrinsics::Intrinsic;
+use idpctl::pipeline::config::ClassConfig;
+use idpctl::pipeline::config::sources;
+use idpctl::pipeline::split::{SplitOptions, split};
+use serde_json::json;
+
+use crate::harness::contained;
+
+fn fixture(name: &str) -> Vec<u8> {
+    let path = format!("{}/tests/fixtures/fuzz/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read(&path).expect(&path)
+}
+
+/// split::generated_pdfs_split_and_mutated_ones_fail_cleanly: a scanned page rendered with
+/// `render_dpi` under 150 panicked in `f32::clamp` (floor 150 above the ceiling).
+#[test]
+fn scan_page_renders_below_150_dpi() {
+    let pdf = fixture("scan-page-render-dpi-below-150.pdf");
+    let opts = SplitOptions {
+        render_dpi: 36,
+        ..SplitOptions::default()
+    };
+    let pages = contained(move || split(&pdf, "scan.pdf", &opts))
+        .unwrap()
+        .unwrap();
+    assert_eq!(pages.len(), 1);
+    let image = pages[0]
+        .image
+        .as_ref()
+        .expect("the scan is rendered for OCR");
+    assert_eq!(image.dpi, Some(36));
+}
+
+/// yaml::ref_fan_out_is_bounded: a class whose `$ref`s fan out (10 properties a level, 8
+/// levels) names 10^8 fields; loading it never finished. Now it is refused at once, by name.
+#[test]
+fn class_whose_refs_fan_out_is_refused() {
+    let text = String::from_utf8(fixture("class-ref-fan-out.yaml")).unwrap();
+    let t = text.clone();
+    let err = contained(move || ClassConfig::from_yaml(&t).map(|c| c.classes.len()))
+        .unwrap()
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("Fan") && err.contains("fan out"), "{err}");
+    // The checks `validate` runs report it as an error finding of that file.
+    let file = contained(move || sources::parse("fan.yaml", &text))
+        .unwrap()
+        .unwrap();
+    let errors: Vec<String> = file.errors().map(|f| f.to_string()).collect();
+    assert!(errors.iter().any(|e| e.contains("fan out")), "{errors:?}");
+}
+
+/// asl::intrinsics_parse_and_evaluate: `States.ArrayRange` from i64::MIN computed `end - start`
+/// in i64 and panicked on the overflow (a debug build; a release build wrapped around).
+#[test]
+fn array_range_over_the_whole_i64_range() {
+    let eval = |text: &'static str| {
+        contained(move || {
+            let f = Intrinsic::parse(text).map_err(|e| e.to_string())?;
+            let exec = ExecutionInfo::local("sm", "run", json!({}), UNIX_EPOCH);
+            let ctx = ContextObject::new(&exec, "S", "2026-01-01T00:00:00.000Z", 0);
+            f.eval(&json!({}), &ctx).map_err(|e| e.to_string())
+        })
+        .unwrap()
+    };
+    let err = eval("States.ArrayRange(-9223372036854775808, 0, 1)").unwrap_err();
+    assert!(err.contains("more than 1000"), "{err}");
+    assert_eq!(
+        eval("States.ArrayRange(9223372036854775807, 9223372036854775806, -1)").unwrap(),
+        json!([i64::MAX, i64::MAX - 1])
+    );
+    assert_eq!(
+        eval("States.ArrayRange(-9223372036854775808, 9223372036854775807, -1)").unwrap(),
+        json!([])
+    );
+}

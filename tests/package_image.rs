@@ -1,0 +1,440 @@
+//! `idpctl package --image`, with the real binary: the OCI layout is reproducible (two builds,
+//! one digest; a changed binary changes only its own layer), `skopeo` reads it, and the image
+//! unpacked with `umoci` runs its entrypoint in a `chroot` against a mock Runtime API: the `ocr`
+//! handler reads a scanned page with nothing but what the image holds, in the environment the
+//! rendered template gives the function. There is no AWS here, so the function's services are
+//! the local backend (`IDPCTL_BACKEND=local`) with its state inside the unpacked root.
+//! Needs root (chroot), skopeo and umoci; skips with a notice without them, except under
+//! `IDPCTL_REQUIRE_LINTERS=1` (CI), where that is a failure.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::runtime_api::RuntimeApi;
+use common::{command, run_cmd};
+use serde_json::{Value, json};
+
+fn on_path(tool: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn full_path(tool: &str) -> String {
+    let out = Command::new("sh")
+        .args(["-c", &format!("command -v {tool}")])
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+}
+
+/// Whether the tools are here; without them, skip (or fail in CI).
+fn tools(needed: &[&str], need_root: bool) -> bool {
+    let mut missing: Vec<String> = needed
+        .iter()
+        .filter(|t| !on_path(t))
+        .map(|t| t.to_string())
+        .collect();
+    if need_root && !is_root() {
+        missing.push("root (for chroot)".into());
+    }
+    if missing.is_empty() {
+        return true;
+    }
+    let msg = format!(
+        "missing {}: `apt-get install -y skopeo umoci tesseract-ocr` and run as root (bash .ci/run does)",
+        missing.join(", ")
+    );
+    if std::env::var_os("IDPCTL_REQUIRE_LINTERS").is_some() {
+        panic!("{msg}");
+    }
+    eprintln!("skipping: {msg}");
+    false
+}
+
+fn host_arch() -> &'static str {
+    match std::env::consts::ARCH {
+        "aarch64" => "arm64",
+        _ => "x86_64",
+    }
+}
+
+/// The test binary without its debug info (the debug build is ~800 MB, nearly all DWARF): the
+/// same program, small enough to pack several times per test. Written into the test's own
+/// temporary folder, so nothing is left behind.
+fn small_binary(dir: &Path) -> PathBuf {
+    let out = dir.join("idpctl");
+    let stripped = Command::new("objcopy")
+        .args(["--strip-debug", env!("CARGO_BIN_EXE_idpctl")])
+        .arg(&out)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !stripped {
+        std::fs::copy(env!("CARGO_BIN_EXE_idpctl"), &out).unwrap();
+    }
+    out
+}
+
+/// `package --image` for the host's architecture with the `tesseract` engine.
+fn package(binary: &Path, out: &Path, extra_env: &[(&str, &str)]) -> (i32, Value, String) {
+    let mut cmd = command();
+    cmd.args([
+        "--profile",
+        "local",
+        "--output",
+        "json",
+        "package",
+        "--image",
+    ])
+    .arg("--artifact")
+    .arg(binary)
+    .arg("--out")
+    .arg(out)
+    .env("IDPCTL_ARCHITECTURE", host_arch())
+    .env("IDPCTL_ENGINE_OCR", "tesseract");
+    for (k, v) in extra_env {
+        cmd.env(k, v);
+    }
+    let run = run_cmd(cmd);
+    let json = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    (run.code, json, run.stderr)
+}
+
+fn layer_whats(image: &Value) -> Vec<String> {
+    image["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["what"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn same_inputs_same_digest_and_a_new_binary_changes_only_its_layer() {
+    if !tools(&["tesseract"], false) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let (code, a, err) = package(&bin, &dir.path().join("a"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(layer_whats(&a), ["base", "tesseract", "idpctl"]);
+    for l in a["layers"].as_array().unwrap() {
+        assert!(l["size"].as_u64().unwrap() > 0 && l["uncompressed"].as_u64().unwrap() > 0);
+    }
+    assert!(a["env"].as_array().unwrap().contains(&json!(
+        "TESSDATA_PREFIX=/usr/share/tesseract-ocr/5/tessdata"
+    )));
+
+    let (code, b, err) = package(&bin, &dir.path().join("b"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(a["manifest_digest"], b["manifest_digest"]);
+    assert_eq!(a["layers"], b["layers"]);
+
+    // The same program with one more byte at the end: only the last layer moves.
+    let changed = dir.path().join("idpctl-changed");
+    let mut bytes = std::fs::read(&bin).unwrap();
+    bytes.push(0);
+    std::fs::write(&changed, bytes).unwrap();
+    let (code, c, err) = package(&changed, &dir.path().join("c"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_ne!(a["manifest_digest"], c["manifest_digest"]);
+    assert_eq!(a["layers"][0], c["layers"][0]);
+    assert_eq!(a["layers"][1], c["layers"][1]);
+    assert_ne!(a["layers"][2]["digest"], c["layers"][2]["digest"]);
+}
+
+#[test]
+fn an_engine_without_a_program_has_no_tesseract_layer_and_text_output_names_the_layers() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let (code, image, err) = package(
+        &bin,
+        &dir.path().join("t"),
+        &[("IDPCTL_ENGINE_OCR", "textract")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(layer_whats(&image), ["base", "idpctl"]);
+
+    let mut cmd = command();
+    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
+        .arg(&bin)
+        .arg("--out")
+        .arg(dir.path().join("t"))
+        .env("IDPCTL_ARCHITECTURE", host_arch())
+        .env("IDPCTL_ENGINE_OCR", "none");
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stdout.trim(),
+        dir.path().join("t").display().to_string()
+    );
+    assert!(run.stderr.contains("base "), "{}", run.stderr);
+    assert!(run.stderr.contains("idpctl "), "{}", run.stderr);
+    assert!(run.stderr.contains("unpacked"), "{}", run.stderr);
+}
+
+#[test]
+fn refuses_a_binary_of_another_architecture_and_foreign_tesseract_with_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let other = if host_arch() == "x86_64" {
+        "arm64"
+    } else {
+        "x86_64"
+    };
+    let mut cmd = command();
+    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
+        .arg(&bin)
+        .arg("--out")
+        .arg(dir.path().join("x"))
+        .env("IDPCTL_ARCHITECTURE", other);
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains(&format!("but the image is for {other} functions")),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("hint: build idpctl for {other}")),
+        "{}",
+        run.stderr
+    );
+
+    // A static binary of the other architecture gets past its own check; this machine's
+    // Tesseract is the next thing that cannot run there.
+    if !on_path("tesseract") {
+        return;
+    }
+    let machine: u16 = if other == "arm64" { 183 } else { 62 };
+    let mut elf = vec![0u8; 64];
+    elf[..7].copy_from_slice(b"\x7fELF\x02\x01\x01");
+    elf[16] = 2;
+    elf[18..20].copy_from_slice(&machine.to_le_bytes());
+    let fake = dir.path().join("static-other");
+    std::fs::write(&fake, elf).unwrap();
+    let mut cmd = command();
+    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
+        .arg(&fake)
+        .arg("--out")
+        .arg(dir.path().join("y"))
+        .env("IDPCTL_ARCHITECTURE", other)
+        .env("IDPCTL_ENGINE_OCR", "tesseract");
+    let run = run_cmd(cmd);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("this machine's Tesseract"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr
+            .contains(&format!("hint: set `architecture: {}`", host_arch())),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn skopeo_reads_the_layout() {
+    if !tools(&["skopeo", "tesseract"], false) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let layout = dir.path().join("img");
+    let (code, image, err) = package(&bin, &layout, &[]);
+    assert_eq!(code, 0, "{err}");
+    let out = Command::new("skopeo")
+        .arg("inspect")
+        .arg(format!("oci:{}:latest", layout.display()))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(seen["Digest"], image["manifest_digest"]);
+    assert_eq!(
+        seen["Architecture"],
+        if host_arch() == "x86_64" {
+            "amd64"
+        } else {
+            "arm64"
+        }
+    );
+    assert_eq!(seen["Os"], "linux");
+    let digests: Vec<&Value> = image["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| &l["digest"])
+        .collect();
+    let seen_layers: Vec<&Value> = seen["Layers"].as_array().unwrap().iter().collect();
+    assert_eq!(seen_layers, digests);
+}
+
+/// The `ocr` function's environment as `render` writes it into the template, with each
+/// reference (`!Ref WorkingBucket`) given a stand-in name.
+fn ocr_function_environment() -> Vec<(String, String)> {
+    let run = run_cmd({
+        let mut c = command();
+        c.args(["--profile", "dev", "render"])
+            .env("IDPCTL_ENGINE_OCR", "tesseract");
+        c
+    });
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let template: yaml_serde::Value = yaml_serde::from_str(&run.stdout).unwrap();
+    let resources = template["Resources"].as_mapping().unwrap();
+    let vars = resources
+        .values()
+        .map(|r| &r["Properties"]["Environment"]["Variables"])
+        .find(|v| v["IDP_HANDLER"].as_str() == Some("ocr"))
+        .expect("an ocr function in the template");
+    vars.as_mapping()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| {
+            let key = k.as_str().unwrap().to_string();
+            let value = match v {
+                yaml_serde::Value::String(s) => s.clone(),
+                yaml_serde::Value::Number(n) => n.to_string(),
+                yaml_serde::Value::Bool(b) => b.to_string(),
+                other => {
+                    format!("idp-test-{}", key.to_lowercase().replace('_', "-"))
+                        + if matches!(other, yaml_serde::Value::Null) {
+                            "-null"
+                        } else {
+                            ""
+                        }
+                }
+            };
+            (key, value)
+        })
+        .collect()
+}
+
+/// Writes the scanned page where `split` would have put it, in the local backend's folders.
+fn store_scanned_page(state: &Path, working_bucket: &str, document: &str) {
+    let mut page = common::ocr_pages::scanned_page();
+    let image = page.image.take().unwrap();
+    let dir = state
+        .join("buckets")
+        .join(working_bucket)
+        .join("documents")
+        .join(document)
+        .join("pages");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("1.png"), &image.bytes).unwrap();
+    let stored = json!({
+        "content": page,
+        "image": {"width": image.width, "height": image.height, "dpi": image.dpi},
+    });
+    std::fs::write(dir.join("1.json"), serde_json::to_vec(&stored).unwrap()).unwrap();
+}
+
+#[test]
+fn the_unpacked_image_reads_a_scanned_page_in_a_chroot() {
+    if !tools(&["umoci", "tesseract", "chroot"], true) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let layout = dir.path().join("img");
+    let (code, image, err) = package(&bin, &layout, &[]);
+    assert_eq!(code, 0, "{err}");
+    let rootfs = dir.path().join("rootfs");
+    let out = Command::new("umoci")
+        .args(["raw", "unpack", "--image"])
+        .arg(format!("{}:latest", layout.display()))
+        .arg(&rootfs)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "umoci: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let env = ocr_function_environment();
+    let var = |k: &str| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
+    assert_eq!(var("OCR_ENGINE").as_deref(), Some("tesseract"));
+    let working = var("WORKING_BUCKET").unwrap();
+    std::fs::create_dir_all(rootfs.join("var/state")).unwrap();
+    store_scanned_page(&rootfs.join("var/state"), &working, "doc-1");
+
+    let api = RuntimeApi::start(vec![json!({
+        "document": {"document_id": "doc-1"},
+        "page": {"page_id": "1"},
+    })]);
+    // Nothing from this machine's environment: the image config's, Lambda's, the template's.
+    // By its full path: the child's PATH is the image's, which has no sbin.
+    let mut cmd = Command::new(full_path("chroot"));
+    cmd.arg(&rootfs).env_clear();
+    for e in image["env"].as_array().unwrap() {
+        let (k, v) = e.as_str().unwrap().split_once('=').unwrap();
+        cmd.env(k, v);
+    }
+    for (k, v) in &env {
+        cmd.env(k, v);
+    }
+    cmd.args(
+        image["entrypoint"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s.as_str().unwrap()),
+    )
+    .arg("ocr")
+    .env("AWS_LAMBDA_RUNTIME_API", &api.addr)
+    .env("AWS_LAMBDA_FUNCTION_NAME", "idp-dev-ocr")
+    .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024")
+    .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+    .env("AWS_REGION", "us-east-1")
+    .env("IDPCTL_BACKEND", "local")
+    .env("IDPCTL_STATE_DIR", "/var/state");
+    let run = run_cmd(cmd);
+    let replies = api.join();
+    assert_eq!(
+        replies.len(),
+        1,
+        "stderr: {}\nstdout: {}",
+        run.stderr,
+        run.stdout
+    );
+    let reply = &replies[0];
+    assert_eq!(reply.kind, "response", "{:#?}\n{}", reply.body, run.stderr);
+    assert_eq!(reply.body["engine"], "tesseract");
+    assert!(reply.body["words"].as_u64().unwrap() > 50, "{}", reply.body);
+
+    let read: Value = serde_json::from_slice(
+        &std::fs::read(
+            rootfs
+                .join("var/state/buckets")
+                .join(&working)
+                .join("documents/doc-1/pages/1.read.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let text = read.to_string();
+    assert!(
+        text.contains("1099-B") || text.contains("Proceeds"),
+        "{text:.2000}"
+    );
+}
