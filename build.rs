@@ -34,10 +34,12 @@ fn main() {
     for file in files {
         let rel = file.strip_prefix(&root).expect("under the root");
         let rel = rel.to_string_lossy().replace('\\', "/");
+        // Relative to the crate being compiled, not to where this script last ran: a target dir
+        // shared by two checkouts (CI's cache) reuses this script's output without rerunning it.
         writeln!(
             code,
-            "    ({rel:?}, include_str!({:?})),",
-            file.display().to_string()
+            "    ({rel:?}, include_str!(concat!(env!(\"CARGO_MANIFEST_DIR\"), {:?}))),",
+            format!("/{rel}")
         )
         .expect("write to string");
     }

@@ -6,6 +6,11 @@
 //! `cargo bench --bench batch` runs the full set against the release binary. Without `--bench`
 //! (as `cargo test --all-targets` runs it) it only checks that a 10-document batch completes.
 //! `BATCH_SIZES=10,300,1000` changes the ZIP sizes.
+//!
+//! Batches of any size: a ZIP of 10,000 small text documents (`DISTRIBUTED_SIZE` changes it)
+//! goes through the Distributed Map (above `batch.distributed_threshold`, 500 by default), with
+//! a 500-document one (the inline Map) beside it for the peak RSS. The quick run checks that a
+//! 30-document batch completes through the Distributed Map (threshold lowered to 10).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -51,10 +56,32 @@ struct Measured {
     pages: u64,
 }
 
+/// A ZIP of `n` small text documents (deflated, as a mail export would be).
+fn text_zip(n: usize, to: &Path) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(to).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    for i in 0..n {
+        zip.start_file(format!("notes/note-{i:05}.txt"), opts)
+            .unwrap();
+        writeln!(
+            zip,
+            "Note {i}\nThe quarterly review moved to Monday 10:00; bring the figures for region {}.",
+            i % 17
+        )
+        .unwrap();
+    }
+    zip.finish().unwrap();
+}
+
 /// Runs `idpctl process` on a fresh state directory and reads its JSON summary.
 fn process(bin: &Path, inputs: &[PathBuf]) -> Measured {
+    process_env(bin, inputs, &[])
+}
+
+fn process_env(bin: &Path, inputs: &[PathBuf], env: &[(&str, &str)]) -> Measured {
     let state = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(bin);
+    cmd.envs(env.iter().copied());
     cmd.env("IDPCTL_STATE_DIR", state.path())
         .args(["--output", "json", "process"])
         .args(inputs)
@@ -117,6 +144,14 @@ fn main() {
         w2_zip(10, &zip);
         let m = process(&bin, &[zip]);
         assert_eq!(m.completed, 10, "a 10-document batch completes");
+        let zip = dir.path().join("text_30.zip");
+        text_zip(30, &zip);
+        let m = process_env(&bin, &[zip], &[("IDPCTL_DISTRIBUTED_THRESHOLD", "10")]);
+        assert_eq!(
+            (m.documents, m.completed),
+            (30, 30),
+            "a 30-document batch completes through the Distributed Map"
+        );
         println!(
             "batch smoke run: 10 documents completed (run `cargo bench --bench batch` for figures)"
         );
@@ -137,5 +172,24 @@ fn main() {
         let zip = dir.path().join(format!("w2_{n}.zip"));
         w2_zip(n, &zip);
         report(&format!("W-2 ZIP batch of {n}"), &process(&bin, &[zip]));
+    }
+    let big: usize = std::env::var("DISTRIBUTED_SIZE")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10_000);
+    for n in [500, big] {
+        let zip = dir.path().join(format!("text_{n}.zip"));
+        text_zip(n, &zip);
+        let m = process(&bin, &[zip]);
+        assert_eq!(
+            m.completed, n as u64,
+            "every document of the batch completes"
+        );
+        let how = if n > 500 {
+            "Distributed Map"
+        } else {
+            "inline Map"
+        };
+        report(&format!("text ZIP batch of {n} ({how})"), &m);
     }
 }

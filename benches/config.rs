@@ -16,8 +16,13 @@ fn main() {
     let iterations: u32 = std::env::var("BENCH_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(100);
-    println!("config benchmark: {iterations} iterations each (after 5 warm-up)");
+        // `cargo test --all-targets` runs benches without `--bench`, unoptimised: a smoke run.
+        .unwrap_or(if std::env::args().any(|a| a == "--bench") {
+            100
+        } else {
+            2
+        });
+    println!("config benchmark: {iterations} iterations each (after a warm-up)");
     let cases: Vec<(&str, Option<&str>)> = vec![
         ("built-in library", None),
         (
@@ -68,7 +73,7 @@ fn main() {
 
 /// Median and p95 of `iterations` runs after a warm-up.
 fn time(iterations: u32, mut run: impl FnMut()) -> (Duration, Duration) {
-    for _ in 0..5 {
+    for _ in 0..iterations.min(5) {
         run();
     }
     let mut times: Vec<Duration> = (0..iterations)

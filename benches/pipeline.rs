@@ -1,7 +1,7 @@
 //! Pipeline benchmarks against the reference command-line tools, on the shared samples.
 //!
-//! - Text layer: pages per second of `split` (pdf-extract + our word boxes) vs `pdftotext`
-//!   (poppler) on the same PDFs (20 W-2s + the three text samples, 43 pages).
+//! - Text layer: pages per second of `split` (lopdf load + our text reader + word boxes) vs
+//!   `pdftotext` (poppler) on the same PDFs (20 W-2s + the three text samples, 43 pages).
 //! - OCR: seconds per page of our Tesseract engine (stdin → TSV → words) vs the raw
 //!   `tesseract` CLI on the same image files, and of our hayro render vs `pdftoppm`.
 //!

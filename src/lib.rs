@@ -5,6 +5,7 @@
 pub mod asl;
 pub mod aws;
 pub mod batch;
+pub mod causes;
 pub mod cli;
 pub mod commands;
 pub mod deploy;
@@ -14,6 +15,7 @@ pub mod eval;
 pub mod exit;
 pub mod handlers;
 pub mod model;
+pub mod numbers;
 pub mod package;
 pub mod pipeline;
 pub mod runtime;

@@ -227,12 +227,8 @@ fn bedrock_without_a_model_is_refused_before_anything_runs() {
         .arg(sample("w2/W2_XL_input_clean_1000.pdf"));
     let run = run_cmd(cmd);
     assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
-    assert!(
-        run.stderr.contains("engines.bedrock.model"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "engines.bedrock.model");
+    common::assert_contains(&run.stderr, "hint:");
 }
 
 #[test]

@@ -12,7 +12,7 @@ use idpctl::aws::cfn::{Created, StackApi};
 use idpctl::deploy::changes::{self, ChangeRow};
 use idpctl::deploy::events::{self, EventStream};
 use idpctl::deploy::flow::{
-    self, DeployOptions, DeployResult, FlowError, Interaction, Poll, Target,
+    self, DeployOptions, DeployOutcome, DeployResult, FlowError, Interaction, Poll, Target,
 };
 use idpctl::deploy::state::{Decision, decide};
 use idpctl::deploy::types::{
@@ -161,6 +161,14 @@ impl Replay {
         }
     }
 
+    /// A stack whose deployed template is `template`.
+    fn on(template: &str, stacks: Vec<Option<StackInfo>>) -> Self {
+        Replay {
+            template: template.into(),
+            ..Replay::new(stacks)
+        }
+    }
+
     fn call(&self, what: String) {
         self.calls.lock().unwrap().push(what);
     }
@@ -282,6 +290,37 @@ fn opts() -> DeployOptions {
     }
 }
 
+/// [`opts`] with `--yes`.
+fn yes() -> DeployOptions {
+    DeployOptions {
+        yes: true,
+        ..opts()
+    }
+}
+
+/// `flow::deploy` of `template` with the deployed artifact.
+fn deploy(
+    api: &Replay,
+    template: &str,
+    options: &DeployOptions,
+    person: &mut Person,
+) -> Result<DeployOutcome, FlowError> {
+    run(flow::deploy(
+        api,
+        &target(template, DEPLOYED_KEY),
+        options,
+        person,
+    ))
+}
+
+/// The recorded change set, its functions only (no replacement to consent to).
+fn functions_change_set() -> ChangeSetInfo {
+    let mut cs = change_set("describe-change-set-replaces-table.json");
+    cs.changes
+        .retain(|c| c.resource_type == "AWS::Lambda::Function");
+    cs
+}
+
 fn run<T>(f: impl std::future::Future<Output = T>) -> T {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -306,18 +345,12 @@ fn ev(id: &str, logical: &str, ty: &str, status: &str, reason: Option<&str>) -> 
 
 #[test]
 fn an_unchanged_stack_gets_no_change_set_at_all() {
-    let api = Replay {
-        template: "T".into(),
-        ..Replay::new(vec![Some(stack("describe-stacks-update-complete.json"))])
-    };
+    let api = Replay::on(
+        "T",
+        vec![Some(stack("describe-stacks-update-complete.json"))],
+    );
     let mut person = Person::default();
-    let out = run(flow::deploy(
-        &api,
-        &target("T", DEPLOYED_KEY),
-        &opts(),
-        &mut person,
-    ))
-    .unwrap();
+    let out = deploy(&api, "T", &opts(), &mut person).unwrap();
     assert_eq!(out.result, DeployResult::Unchanged);
     assert_eq!(
         api.calls(),
@@ -330,14 +363,14 @@ fn an_unchanged_stack_gets_no_change_set_at_all() {
 #[test]
 fn a_new_artifact_is_a_change_executed_after_consent_with_outputs() {
     let done = stack("describe-stacks-update-complete.json");
-    let api = Replay {
-        template: "T".into(),
-        ..Replay::new(vec![
+    let api = Replay::on(
+        "T",
+        vec![
             Some(done.clone()),
             Some(with_status(done.clone(), "UPDATE_IN_PROGRESS")),
             Some(done),
-        ])
-    };
+        ],
+    );
     *api.change_sets.lock().unwrap() =
         vec![change_set("describe-change-set-replaces-table.json")].into();
     let mut person = Person {
@@ -377,24 +410,11 @@ fn a_new_artifact_is_a_change_executed_after_consent_with_outputs() {
 #[test]
 fn dangerous_changes_still_ask_with_yes_and_fail_without_a_terminal() {
     let done = stack("describe-stacks-update-complete.json");
-    let api = Replay {
-        template: "old".into(),
-        ..Replay::new(vec![Some(done)])
-    };
+    let api = Replay::on("old", vec![Some(done)]);
     *api.change_sets.lock().unwrap() =
         vec![change_set("describe-change-set-replaces-table.json")].into();
     let mut person = Person::default();
-    let options = DeployOptions {
-        yes: true,
-        ..opts()
-    };
-    let err = run(flow::deploy(
-        &api,
-        &target("new", DEPLOYED_KEY),
-        &options,
-        &mut person,
-    ))
-    .unwrap_err();
+    let err = deploy(&api, "new", &yes(), &mut person).unwrap_err();
     match &err {
         FlowError::NeedsConsent { flag, .. } => assert_eq!(*flag, "--allow-replace"),
         other => panic!("unexpected {other}"),
@@ -409,26 +429,17 @@ fn dangerous_changes_still_ask_with_yes_and_fail_without_a_terminal() {
 
 #[test]
 fn declining_deletes_the_change_set_and_changes_nothing() {
-    let api = Replay {
-        template: "old".into(),
-        ..Replay::new(vec![Some(stack("describe-stacks-update-complete.json"))])
-    };
-    let mut cs = change_set("describe-change-set-replaces-table.json");
-    cs.changes
-        .retain(|c| c.resource_type == "AWS::Lambda::Function");
-    *api.change_sets.lock().unwrap() = vec![cs].into();
+    let api = Replay::on(
+        "old",
+        vec![Some(stack("describe-stacks-update-complete.json"))],
+    );
+    *api.change_sets.lock().unwrap() = vec![functions_change_set()].into();
     let mut person = Person {
         terminal: true,
         answers: vec![false].into(),
         ..Person::default()
     };
-    let err = run(flow::deploy(
-        &api,
-        &target("new", DEPLOYED_KEY),
-        &opts(),
-        &mut person,
-    ))
-    .unwrap_err();
+    let err = deploy(&api, "new", &opts(), &mut person).unwrap_err();
     assert!(matches!(err, FlowError::Declined));
     assert_eq!(
         api.calls(),
@@ -445,34 +456,21 @@ fn a_failed_update_names_the_first_failed_resource_as_root_cause() {
     let done = stack("describe-stacks-update-complete.json");
     let recorded = events_newest_first("describe-stack-events-update-rollback.json");
     let before = recorded[recorded.len() - 1..].to_vec();
-    let api = Replay {
-        template: "old".into(),
-        ..Replay::new(vec![
+    let api = Replay::on(
+        "old",
+        vec![
             Some(done.clone()),
             Some(with_status(done.clone(), "UPDATE_IN_PROGRESS")),
             Some(with_status(done.clone(), "UPDATE_ROLLBACK_IN_PROGRESS")),
             Some(with_status(done, "UPDATE_ROLLBACK_COMPLETE")),
-        ])
-    };
+        ],
+    );
     // Before execution the newest event is the previous update's; then the rollback arrives
     // over two polls.
     *api.events.lock().unwrap() = vec![before, recorded[3..].to_vec(), recorded.clone()].into();
-    let mut cs = change_set("describe-change-set-replaces-table.json");
-    cs.changes
-        .retain(|c| c.resource_type == "AWS::Lambda::Function");
-    *api.change_sets.lock().unwrap() = vec![cs].into();
+    *api.change_sets.lock().unwrap() = vec![functions_change_set()].into();
     let mut person = Person::default();
-    let options = DeployOptions {
-        yes: true,
-        ..opts()
-    };
-    let err = run(flow::deploy(
-        &api,
-        &target("new", DEPLOYED_KEY),
-        &options,
-        &mut person,
-    ))
-    .unwrap_err();
+    let err = deploy(&api, "new", &yes(), &mut person).unwrap_err();
     let text = err.to_string();
     assert!(
         text.starts_with("stack idp-dev ended in UPDATE_ROLLBACK_COMPLETE"),
@@ -513,13 +511,7 @@ fn rollback_complete_is_deleted_and_created_again_with_consent() {
         allow_replace: true,
         ..opts()
     };
-    let out = run(flow::deploy(
-        &api,
-        &target("T", DEPLOYED_KEY),
-        &options,
-        &mut person,
-    ))
-    .unwrap();
+    let out = deploy(&api, "T", &options, &mut person).unwrap();
     assert_eq!(out.result, DeployResult::Executed);
     assert!(person.asked[0].contains("ROLLBACK_COMPLETE: its first create failed"));
     assert_eq!(
@@ -535,33 +527,20 @@ fn rollback_complete_is_deleted_and_created_again_with_consent() {
 #[test]
 fn update_rollback_failed_continues_the_rollback_then_updates() {
     let stuck = stack("describe-stacks-update-rollback-failed.json");
-    let api = Replay {
-        template: "old".into(),
-        ..Replay::new(vec![
+    let api = Replay::on(
+        "old",
+        vec![
             Some(stuck.clone()),
             Some(with_status(stuck.clone(), "UPDATE_ROLLBACK_IN_PROGRESS")),
             Some(with_status(stuck.clone(), "UPDATE_ROLLBACK_COMPLETE")),
             Some(with_status(stuck.clone(), "UPDATE_ROLLBACK_COMPLETE")),
             Some(with_status(stuck.clone(), "UPDATE_IN_PROGRESS")),
             Some(with_status(stuck, "UPDATE_COMPLETE")),
-        ])
-    };
-    let mut cs = change_set("describe-change-set-replaces-table.json");
-    cs.changes
-        .retain(|c| c.resource_type == "AWS::Lambda::Function");
-    *api.change_sets.lock().unwrap() = vec![cs].into();
+        ],
+    );
+    *api.change_sets.lock().unwrap() = vec![functions_change_set()].into();
     let mut person = Person::default();
-    let options = DeployOptions {
-        yes: true,
-        ..opts()
-    };
-    let out = run(flow::deploy(
-        &api,
-        &target("new", DEPLOYED_KEY),
-        &options,
-        &mut person,
-    ))
-    .unwrap();
+    let out = deploy(&api, "new", &yes(), &mut person).unwrap();
     assert_eq!(out.result, DeployResult::Executed);
     assert_eq!(
         api.calls(),
@@ -582,13 +561,7 @@ fn an_operation_in_progress_is_waited_for_or_refused_with_no_wait() {
         no_wait: true,
         ..opts()
     };
-    let err = run(flow::deploy(
-        &api,
-        &target("T", DEPLOYED_KEY),
-        &options,
-        &mut Person::default(),
-    ))
-    .unwrap_err();
+    let err = deploy(&api, "T", &options, &mut Person::default()).unwrap_err();
     assert!(matches!(err, FlowError::Busy { .. }), "{err}");
     assert!(
         idpctl::error::Diagnose::hint(&err)
@@ -597,40 +570,28 @@ fn an_operation_in_progress_is_waited_for_or_refused_with_no_wait() {
     );
 
     let done = stack("describe-stacks-update-complete.json");
-    let api = Replay {
-        template: "T".into(),
-        ..Replay::new(vec![
+    let api = Replay::on(
+        "T",
+        vec![
             Some(busy.clone()),
             Some(busy),
             Some(done.clone()),
             Some(done),
-        ])
-    };
-    let out = run(flow::deploy(
-        &api,
-        &target("T", DEPLOYED_KEY),
-        &opts(),
-        &mut Person::default(),
-    ))
-    .unwrap();
+        ],
+    );
+    let out = deploy(&api, "T", &opts(), &mut Person::default()).unwrap();
     assert_eq!(out.result, DeployResult::Unchanged);
 }
 
 #[test]
 fn a_change_set_without_changes_is_success_and_is_removed() {
-    let api = Replay {
-        template: "old".into(),
-        ..Replay::new(vec![Some(stack("describe-stacks-update-complete.json"))])
-    };
+    let api = Replay::on(
+        "old",
+        vec![Some(stack("describe-stacks-update-complete.json"))],
+    );
     *api.change_sets.lock().unwrap() =
         vec![change_set("describe-change-set-no-changes.json")].into();
-    let out = run(flow::deploy(
-        &api,
-        &target("new", DEPLOYED_KEY),
-        &opts(),
-        &mut Person::default(),
-    ))
-    .unwrap();
+    let out = deploy(&api, "new", &opts(), &mut Person::default()).unwrap();
     assert_eq!(out.result, DeployResult::NoChanges);
     assert_eq!(
         api.calls(),

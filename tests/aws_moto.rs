@@ -183,11 +183,7 @@ fn deploy_dev_then_a_redeploy_is_a_fast_no_op() {
         "{}",
         again.stderr
     );
-    assert!(
-        again.stderr.contains("no change set created"),
-        "{}",
-        again.stderr
-    );
+    common::assert_contains(&again.stderr, "no change set created");
     assert_eq!(
         change_sets(),
         before,
@@ -264,7 +260,10 @@ fn hook_set_show_clear_changes_only_the_hook_parameter() {
     let missing = format!("arn:aws:lambda:us-east-1:{ACCOUNT}:function:not-there");
     let warned = env.run(&["--profile", "dev", "hook", "set", &missing, "--yes"]);
     assert_eq!(warned.code, 0, "{}", warned.stderr);
-    assert!(warned.stderr.contains("warning: function arn:aws:lambda:us-east-1:123456789012:function:not-there cannot be found"), "{}", warned.stderr);
+    common::assert_contains(
+        &warned.stderr,
+        "warning: function arn:aws:lambda:us-east-1:123456789012:function:not-there cannot be found",
+    );
 
     let clear = env.run(&["--profile", "dev", "hook", "clear", "--yes"]);
     assert_eq!(clear.code, 0, "{}", clear.stderr);
@@ -282,11 +281,7 @@ fn hook_set_show_clear_changes_only_the_hook_parameter() {
     // Clearing again changes nothing, and says so.
     let again = env.run(&["--profile", "dev", "hook", "clear", "--yes"]);
     assert_eq!(again.code, 0, "{}", again.stderr);
-    assert!(
-        again.stderr.contains("no changes to stack idp-dev"),
-        "{}",
-        again.stderr
-    );
+    common::assert_contains(&again.stderr, "no changes to stack idp-dev");
 }
 
 /// `status` sums the metering `finalize` keeps in each completed document's tracking record
@@ -402,16 +397,8 @@ fn status_is_healthy_then_degraded_by_a_message_in_a_dead_letter_queue() {
     );
     let text = env.run(&["--profile", "dev", "status", "--artifact", env.zip()]);
     assert_eq!(text.code, 1);
-    assert!(
-        text.stdout.contains("health      degraded"),
-        "{}",
-        text.stdout
-    );
-    assert!(
-        text.stdout.contains("HookDeadLetterQueue 1"),
-        "{}",
-        text.stdout
-    );
+    common::assert_contains(&text.stdout, "health      degraded");
+    common::assert_contains(&text.stdout, "HookDeadLetterQueue 1");
 }
 
 #[test]
@@ -420,11 +407,7 @@ fn destroy_deletes_the_stack_and_lists_the_data_it_keeps() {
     env.deploy();
     let run = env.run(&["--profile", "dev", "destroy", "--yes"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("deleted stack idp-dev"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "deleted stack idp-dev");
     for kept in [
         "AWS::S3::Bucket  InputBucket  idp-dev-inputbucket-",
         "AWS::DynamoDB::Table  TrackingTable  ",
@@ -436,11 +419,7 @@ fn destroy_deletes_the_stack_and_lists_the_data_it_keeps() {
     assert_eq!(status["stack"], Value::Null);
     let again = env.run(&["--profile", "dev", "destroy", "--yes"]);
     assert_eq!(again.code, 0);
-    assert!(
-        again.stderr.contains("does not exist; nothing to delete"),
-        "{}",
-        again.stderr
-    );
+    common::assert_contains(&again.stderr, "does not exist; nothing to delete");
 }
 
 #[test]
@@ -448,19 +427,13 @@ fn without_a_terminal_deploy_needs_yes_and_leaves_nothing_behind() {
     let Some(env) = setup() else { return };
     let run = env.run(&["--profile", "dev", "deploy", "--artifact", env.zip()]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("standard input is not a terminal"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("hint: run it in a terminal to answer, or pass --yes"),
-        "{}",
-        run.stderr
+    common::assert_contains(&run.stderr, "standard input is not a terminal");
+    common::assert_contains(
+        &run.stderr,
+        "hint: run it in a terminal to answer, or pass --yes",
     );
     // The change set was shown first, on stdout.
-    assert!(run.stdout.contains("Add     InputBucket"), "{}", run.stdout);
+    common::assert_contains(&run.stdout, "Add     InputBucket");
     // The declined CREATE change set and its placeholder stack are gone; the next deploy creates it.
     let (code, _) = env.status();
     assert_eq!(code, 2);
@@ -484,10 +457,9 @@ fn deploying_to_another_account_than_the_profile_pins_is_refused() {
     ]);
     let run = run_cmd(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("profile `dev` pins account 111122223333, but the credentials in use act in account 123456789012"),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        "profile `dev` pins account 111122223333, but the credentials in use act in account 123456789012",
     );
     assert!(
         run.stderr
@@ -513,8 +485,8 @@ fn an_unknown_profile_exits_2_before_touching_aws() {
         &["--profile", "staging", "deploy", "--yes"],
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("staging"), "{}", run.stderr);
-    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "staging");
+    common::assert_contains(&run.stderr, "hint:");
 }
 
 #[test]
@@ -548,11 +520,7 @@ fn missing_credentials_exit_2_with_a_hint() {
         "{}",
         run.stderr
     );
-    assert!(
-        run.stderr.contains("hint: set AWS_PROFILE"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "hint: set AWS_PROFILE");
 }
 
 #[test]
@@ -560,17 +528,10 @@ fn an_emulator_that_is_down_exits_1_with_a_hint() {
     let endpoint = nothing_listens();
     let run = idpctl_aws(&aws_env(&endpoint), &["--profile", "dev", "hook", "show"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    assert!(
-        run.stderr.contains(&format!(
-            "cannot reach the AWS endpoint {endpoint} (AWS_ENDPOINT_URL)"
-        )),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        &format!("cannot reach the AWS endpoint {endpoint} (AWS_ENDPOINT_URL)"),
     );
-    assert!(run.stderr.contains("Connection refused"), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("hint: is the emulator running?"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "Connection refused");
+    common::assert_contains(&run.stderr, "hint: is the emulator running?");
 }

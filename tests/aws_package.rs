@@ -69,22 +69,12 @@ fn an_arm64_profile_refuses_this_x86_64_build_with_the_fix() {
         zip.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("is built for x86_64, but profile `dev` deploys arm64 functions"),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        "is built for x86_64, but profile `dev` deploys arm64 functions",
     );
-    assert!(
-        run.stderr.contains("hint: run `./deploy.sh dev`"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("aarch64-unknown-linux-gnu.2.34"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "hint: run `./deploy.sh dev`");
+    common::assert_contains(&run.stderr, "aarch64-unknown-linux-gnu.2.34");
     assert!(!zip.exists());
 }
 
@@ -119,11 +109,7 @@ fn an_x86_64_profile_packages_this_build_only_if_its_glibc_is_old_enough() {
             "{}",
             first.stderr
         );
-        assert!(
-            first.stderr.contains("hint: run `./deploy.sh dev`"),
-            "{}",
-            first.stderr
-        );
+        common::assert_contains(&first.stderr, "hint: run `./deploy.sh dev`");
         return;
     }
     assert_eq!(first.code, 0, "{}", first.stderr);
@@ -166,17 +152,10 @@ fn deploy_refuses_a_zip_without_bootstrap_before_any_aws_call() {
         zip.to_str().unwrap(),
     ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("has no `bootstrap` entry (entries: handler)"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("hint: give `deploy --artifact` a zip made by `idpctl package`"),
-        "{}",
-        run.stderr
+    common::assert_contains(&run.stderr, "has no `bootstrap` entry (entries: handler)");
+    common::assert_contains(
+        &run.stderr,
+        "hint: give `deploy --artifact` a zip made by `idpctl package`",
     );
 }
 

@@ -171,11 +171,7 @@ fn push_then_activate_changes_the_next_document_without_a_deploy() {
 
     let act = idpctl(s, &["config", "activate", "2"], &[]);
     assert_eq!(act.code, 0, "{}", act.stderr);
-    assert!(
-        act.stderr.contains("v2 is active (was v1)"),
-        "{}",
-        act.stderr
-    );
+    common::assert_contains(&act.stderr, "v2 is active (was v1)");
     // The same file again is processed again: it has not been with this configuration.
     let after = process_one(s, &bank, &[], &[]);
     assert_eq!(class_of(&after), "Credit-Union-Statement");
@@ -212,11 +208,7 @@ fn push_then_activate_changes_the_next_document_without_a_deploy() {
     // Versions are never overwritten; a missing one is refused by name.
     let missing = idpctl(s, &["config", "activate", "9"], &[]);
     assert_eq!(missing.code, 2, "{}", missing.stderr);
-    assert!(
-        missing.stderr.contains("has no configuration version 9"),
-        "{}",
-        missing.stderr
-    );
+    common::assert_contains(&missing.stderr, "has no configuration version 9");
     // Back to v1 and the library is back.
     assert_eq!(idpctl(s, &["config", "activate", "1"], &[]).code, 0);
     let back = process_one(s, &bank, &[], &[]);
@@ -415,5 +407,58 @@ fn bad_configs_name_file_line_and_key() {
     assert!(
         !state.path().join("idpctl.db").exists(),
         "nothing was deployed or stored"
+    );
+}
+
+/// The built-in class library as `config show` and `config validate` report it: every class of
+/// `configs/classes/`, each with the file it came from.
+#[test]
+fn config_show_lists_the_whole_built_in_library() {
+    let run = common::idpctl(&["--output", "json", "config", "show"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let names: Vec<&str> = v["classes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    let library = [
+        "W2",
+        "1099-B",
+        "Bank-Statement",
+        "Payslip",
+        "US-drivers-licenses",
+        "Discharge-Summary",
+        "Fund-Distribution-Table",
+        "invoice",
+        "receipt",
+        "purchase_order",
+        "utility_bill",
+        "contract",
+        "Passport",
+        "1099-INT",
+        "1099-DIV",
+        "1099-MISC",
+        "1099-NEC",
+        "Bank-checks",
+        "Homeowners-Insurance-Application",
+    ];
+    for class in library {
+        assert!(names.contains(&class), "{class} missing from {names:?}");
+    }
+    assert_eq!(names.len(), library.len(), "{names:?}");
+    // Every class's file, checked as a user would check their own: no error, no warning.
+    let run = common::idpctl(&["config", "validate", "configs/classes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(
+        run.stderr
+            .contains("19 classes in 19 files: 0 error(s), 0 warning(s)")
+            || run
+                .stdout
+                .contains("19 classes in 19 files: 0 error(s), 0 warning(s)"),
+        "{}\n{}",
+        run.stdout,
+        run.stderr
     );
 }

@@ -100,11 +100,9 @@ fn unknown_environment_variable_is_a_warning_not_silence() {
         &[("IDPCTL_STAK_NAME", "x")],
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("warning: ignoring unknown environment variable IDPCTL_STAK_NAME"),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        "warning: ignoring unknown environment variable IDPCTL_STAK_NAME",
     );
 }
 

@@ -49,12 +49,12 @@ fn broken_stack_reports_every_finding() {
         golden(&root().join("tests/ui/validate_broken.out"), &run.stdout),
         None
     );
-    assert!(run.stderr.contains("not clean"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "not clean");
 }
 
-#[test]
-fn broken_stack_json_lists_findings_by_rule() {
-    let run = idpctl(&[
+/// `validate --output json` of tests/fixtures/broken-stack, which has findings (exit 1).
+fn validate_broken_stack(extra: &[&str]) -> Value {
+    let mut args = vec![
         "--templates-dir",
         "tests/fixtures/broken-stack",
         "--profile",
@@ -62,16 +62,27 @@ fn broken_stack_json_lists_findings_by_rule() {
         "--output",
         "json",
         "validate",
-        "--no-external",
-    ]);
-    assert_eq!(run.code, 1);
-    let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    let mut rules: Vec<&str> = report["findings"]
+    ];
+    args.extend_from_slice(extra);
+    let run = idpctl(&args);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    serde_json::from_str(&run.stdout).unwrap()
+}
+
+/// The `field` (rule, tool) of each finding.
+fn findings<'a>(report: &'a Value, field: &str) -> Vec<&'a str> {
+    report["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+        .map(|f| f[field].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn broken_stack_json_lists_findings_by_rule() {
+    let report = validate_broken_stack(&["--no-external"]);
+    let mut rules = findings(&report, "rule");
     rules.sort();
     rules.dedup();
     assert_eq!(
@@ -91,23 +102,8 @@ fn linters_fold_their_findings_in() {
         );
         return;
     }
-    let run = idpctl(&[
-        "--templates-dir",
-        "tests/fixtures/broken-stack",
-        "--profile",
-        "dev",
-        "--output",
-        "json",
-        "validate",
-    ]);
-    assert_eq!(run.code, 1);
-    let report: Value = serde_json::from_str(&run.stdout).unwrap();
-    let tools: Vec<&str> = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["tool"].as_str().unwrap())
-        .collect();
+    let report = validate_broken_stack(&[]);
+    let tools = findings(&report, "tool");
     for tool in ["idpctl", "cfn-lint", "statelint", "checkov"] {
         assert!(tools.contains(&tool), "no finding from {tool}: {tools:?}");
     }

@@ -17,7 +17,7 @@ use common::moto::Moto;
 use common::root;
 use idpctl::handlers::Handler;
 use rehearsal::setup::{
-    block_on, bootstrap_admin, config, deploy, get_json, samples, upload, zip_of,
+    Env, block_on, bootstrap_admin, config, deploy, get_json, samples, upload, zip_of,
 };
 use rehearsal::{Cloud, lambda_http};
 use serde_json::{Value, json};
@@ -40,6 +40,17 @@ struct HookStandIn {
 fn hook_document(event: &Value) -> Value {
     let output: Value = serde_json::from_str(event["detail"]["output"].as_str().unwrap()).unwrap();
     output["document"].clone()
+}
+
+/// `status --output json` against the deployed artifact.
+fn status(env: &Env) -> common::Run {
+    env.idpctl(&[
+        "--output",
+        "json",
+        "status",
+        "--artifact",
+        env.zip.to_str().unwrap(),
+    ])
 }
 
 fn dlq_depth(cloud: &Cloud) -> usize {
@@ -347,13 +358,7 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
 
     // 5. The hook fails: retried, parked in the dead-letter queue with the reason, status
     //    degraded; `hook redrive` delivers it once the hook works again.
-    let healthy = env.idpctl(&[
-        "--output",
-        "json",
-        "status",
-        "--artifact",
-        env.zip.to_str().unwrap(),
-    ]);
+    let healthy = status(&env);
     hook.fail.store(true, Ordering::SeqCst);
     let w2b = std::fs::read(samples().join("w2/W2_XL_input_clean_1001.pdf")).unwrap();
     upload(&cloud, "inbox/w2-b.pdf", w2b);
@@ -375,13 +380,7 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
             .any(|(_, reason)| reason.contains("the downstream system is down")),
         "the reason travels with it: {parked:?}"
     );
-    let degraded = env.idpctl(&[
-        "--output",
-        "json",
-        "status",
-        "--artifact",
-        env.zip.to_str().unwrap(),
-    ]);
+    let degraded = status(&env);
     assert_eq!(
         degraded.code, 1,
         "status is degraded:\n{}\n{}",
@@ -403,13 +402,7 @@ fn the_deployed_stack_processes_documents_under_its_own_roles() {
     assert_eq!(dlq_depth(&cloud), 0);
     let last = hook.events.lock().unwrap().last().cloned().unwrap();
     assert_eq!(hook_document(&last)["id"], "inbox/w2-b.pdf");
-    let after = env.idpctl(&[
-        "--output",
-        "json",
-        "status",
-        "--artifact",
-        env.zip.to_str().unwrap(),
-    ]);
+    let after = status(&env);
     assert_eq!(
         after.code, healthy.code,
         "status is back to where it was:\n{}",

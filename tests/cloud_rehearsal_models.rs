@@ -12,6 +12,8 @@ mod rehearsal;
 
 use std::sync::Arc;
 
+use aws_config::SdkConfig;
+
 use common::moto::Moto;
 use idpctl::handlers::Handler;
 use rehearsal::Cloud;
@@ -52,30 +54,66 @@ fn bedrock_statements(template: &Value, role: &str) -> Vec<Value> {
     statements_of(template, role, "bedrock")
 }
 
+/// The profile of the stack: the invoice class, and `engines` (the YAML under `engines:`).
+fn profile(engines: &str) -> String {
+    format!(
+        "stack_name: {STACK}\nregion: us-east-1\naccount_id: \"123456789012\"\narchitecture: arm64\n\
+         classes: {}\nclasses_mode: replace\nengines:\n{engines}",
+        invoice_class().display()
+    )
+}
+
+/// moto with IAM enforced (`env` added to its environment), and an administrator's keys and
+/// configuration; `None` (skipped) without moto.
+fn start_moto(env: &[(&str, &str)]) -> Option<(Moto, (String, String), SdkConfig)> {
+    let mut env = env.to_vec();
+    env.push(("INITIAL_NO_AUTH_ACTION_COUNT", "3"));
+    let moto = Moto::start_with(&env)?;
+    let (key, secret) = bootstrap_admin(&moto.endpoint);
+    let admin = config(&moto.endpoint, &key, &secret);
+    Some((moto, (key, secret), admin))
+}
+
+/// Uploads `bytes` as `key` under `inbox/`, lets the stack run, and returns the result.
+fn processed(cloud: &Arc<Cloud>, key: &str, bytes: Vec<u8>) -> Value {
+    upload(cloud, &format!("inbox/{key}"), bytes);
+    cloud.settle();
+    let output_bucket = cloud.bucket("OutputBucket");
+    get_json(cloud, &output_bucket, &format!("inbox/{key}/result.json"))
+}
+
+/// [`processed`], which must have COMPLETED.
+fn completed(cloud: &Arc<Cloud>, key: &str, bytes: Vec<u8>) -> Value {
+    let result = processed(cloud, key, bytes);
+    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    result
+}
+
+/// No call of a function other than `except` was refused by IAM.
+fn assert_none_denied(cloud: &Cloud, except: Option<Handler>) {
+    for f in cloud.functions.iter().filter(|f| Some(f.handler) != except) {
+        let denied = f.calls.calls().iter().filter(|c| c.denied()).count();
+        assert_eq!(denied, 0, "{}: {denied} calls denied", f.handler.name());
+    }
+}
+
 #[test]
 fn a_bedrock_stack_calls_only_the_models_it_was_deployed_with() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("bedrock.jsonl");
-    let Some(moto) = Moto::start_with(&[
-        ("INITIAL_NO_AUTH_ACTION_COUNT", "3"),
-        ("IDPCTL_FAKE_BEDROCK_LOG", log.to_str().unwrap()),
-    ]) else {
+    let Some((moto, keys, admin)) =
+        start_moto(&[("IDPCTL_FAKE_BEDROCK_LOG", log.to_str().unwrap())])
+    else {
         return;
     };
     let endpoint = moto.endpoint.clone();
-    let (key, secret) = bootstrap_admin(&endpoint);
-    let admin = config(&endpoint, &key, &secret);
-
     let (env, template) = deploy(
         &endpoint,
-        (key, secret),
+        keys,
         dir.path(),
-        &format!(
-            "stack_name: {STACK}\nregion: us-east-1\naccount_id: \"123456789012\"\narchitecture: arm64\n\
-             classes: {}\nclasses_mode: replace\n\
-             engines:\n  ocr: bedrock\n  llm: bedrock\n  bedrock:\n    model: {MODEL}\n  retry:\n    base_ms: 5\n",
-            invoice_class().display()
-        ),
+        &profile(&format!(
+            "  ocr: bedrock\n  llm: bedrock\n  bedrock:\n    model: {MODEL}\n  retry:\n    base_ms: 5\n"
+        )),
     );
 
     // Each model-calling role names the model, nothing wider; the others get no Bedrock at all.
@@ -105,11 +143,7 @@ fn a_bedrock_stack_calls_only_the_models_it_was_deployed_with() {
     }
 
     let cloud = Arc::new(Cloud::connect(admin, &endpoint, STACK, &template));
-    let output_bucket = cloud.bucket("OutputBucket");
-    upload(&cloud, "inbox/invoice-42.txt", invoice().into_bytes());
-    cloud.settle();
-    let result = get_json(&cloud, &output_bucket, "inbox/invoice-42.txt/result.json");
-    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    let result = completed(&cloud, "invoice-42.txt", invoice().into_bytes());
     let section = &result["sections"][0];
     assert_eq!(section["classification"], "Invoice");
     assert_eq!(
@@ -125,25 +159,14 @@ fn a_bedrock_stack_calls_only_the_models_it_was_deployed_with() {
     );
     // A scanned page: read by the vision model under the OCR function's role.
     let scan = std::fs::read(common::root().join("samples/scanned/1099B.pdf")).unwrap();
-    upload(&cloud, "inbox/scan.pdf", scan);
-    cloud.settle();
-    let result = get_json(&cloud, &output_bucket, "inbox/scan.pdf/result.json");
-    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    let result = completed(&cloud, "scan.pdf", scan);
     assert_eq!(
         result["metering"][format!("OCR/bedrock/{MODEL}")]["pages"],
         1.0,
         "{:#}",
         result["metering"]
     );
-    let denied_so_far: usize = cloud
-        .functions
-        .iter()
-        .map(|f| f.calls.calls().iter().filter(|c| c.denied()).count())
-        .sum();
-    assert_eq!(
-        denied_so_far, 0,
-        "a call under the deployed roles was denied"
-    );
+    assert_none_denied(&cloud, None);
     let converse_calls = cloud
         .function(Handler::Extract)
         .calls
@@ -179,13 +202,11 @@ fn a_bedrock_stack_calls_only_the_models_it_was_deployed_with() {
     );
     // Functions check the active version at most every 5 s.
     std::thread::sleep(std::time::Duration::from_millis(5_500));
-    upload(
+    let result = processed(
         &cloud,
-        "inbox/invoice-43.txt",
+        "invoice-43.txt",
         invoice().replace("0042", "0043").into_bytes(),
     );
-    cloud.settle();
-    let result = get_json(&cloud, &output_bucket, "inbox/invoice-43.txt/result.json");
     assert_eq!(result["status"], "FAILED", "{result:#}");
     let reason = result["failure_reason"].as_str().unwrap_or_default();
     assert!(reason.contains("denied access"), "{reason}");
@@ -209,24 +230,16 @@ fn a_bedrock_stack_calls_only_the_models_it_was_deployed_with() {
             .all(|d| d.to_ascii_lowercase().contains("converse")),
         "{denied:?}"
     );
-    for f in &cloud.functions {
-        if f.handler == Handler::Extract {
-            continue;
-        }
-        let denied = f.calls.calls().iter().filter(|c| c.denied()).count();
-        assert_eq!(denied, 0, "{}: {denied} calls denied", f.handler.name());
-    }
+    assert_none_denied(&cloud, Some(Handler::Extract));
 }
 
 #[test]
 fn an_openai_stack_reads_its_key_from_secrets_manager_under_its_roles() {
     let dir = tempfile::tempdir().unwrap();
-    let Some(moto) = Moto::start_with(&[("INITIAL_NO_AUTH_ACTION_COUNT", "3")]) else {
+    let Some((moto, keys, admin)) = start_moto(&[]) else {
         return;
     };
     let endpoint = moto.endpoint.clone();
-    let (key, secret) = bootstrap_admin(&endpoint);
-    let admin = config(&endpoint, &key, &secret);
     let secret_arn = rehearsal::setup::block_on(async {
         aws_sdk_secretsmanager::Client::new(&admin)
             .create_secret()
@@ -242,15 +255,12 @@ fn an_openai_stack_reads_its_key_from_secrets_manager_under_its_roles() {
 
     let (_deployer, template) = deploy(
         &endpoint,
-        (key, secret),
+        keys,
         dir.path(),
-        &format!(
-            "stack_name: {STACK}\nregion: us-east-1\naccount_id: \"123456789012\"\narchitecture: arm64\n\
-             classes: {}\nclasses_mode: replace\n\
-             engines:\n  ocr: none\n  llm: openai\n  openai:\n    base_url: {}\n    model: fake-model\n    api_key_secret: {secret_arn}\n",
-            invoice_class().display(),
+        &profile(&format!(
+            "  ocr: none\n  llm: openai\n  openai:\n    base_url: {}\n    model: fake-model\n    api_key_secret: {secret_arn}\n",
             server.url
-        ),
+        )),
     );
     let secret_statements = |role: &str| statements_of(&template, role, "secretsmanager");
     let st = secret_statements("ExtractFunctionRole");
@@ -260,11 +270,7 @@ fn an_openai_stack_reads_its_key_from_secrets_manager_under_its_roles() {
     assert!(bedrock_statements(&template, "ExtractFunctionRole").is_empty());
 
     let cloud = Arc::new(Cloud::connect(admin, &endpoint, STACK, &template));
-    let output_bucket = cloud.bucket("OutputBucket");
-    upload(&cloud, "inbox/invoice-42.txt", invoice().into_bytes());
-    cloud.settle();
-    let result = get_json(&cloud, &output_bucket, "inbox/invoice-42.txt/result.json");
-    assert_eq!(result["status"], "COMPLETED", "{result:#}");
+    let result = completed(&cloud, "invoice-42.txt", invoice().into_bytes());
     let section = &result["sections"][0];
     assert_eq!(
         section["attributes"]["vendor_name"], "Northwind Traders",
@@ -291,8 +297,5 @@ fn an_openai_stack_reads_its_key_from_secrets_manager_under_its_roles() {
         .filter(|c| c.operation.eq_ignore_ascii_case("GetSecretValue"))
         .count();
     assert_eq!(reads, 1, "the key is read once, at cold start");
-    for f in &cloud.functions {
-        let denied = f.calls.calls().iter().filter(|c| c.denied()).count();
-        assert_eq!(denied, 0, "{}: {denied} calls denied", f.handler.name());
-    }
+    assert_none_denied(&cloud, None);
 }

@@ -108,22 +108,17 @@ impl Drop for LocalRegistry {
     }
 }
 
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("run a tool");
-    assert!(
-        out.status.success(),
-        "{cmd:?} failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 /// `skopeo inspect` of an image in the local registry: (the digest of its raw manifest, the
 /// layer digests skopeo reads from it).
 fn inspect(registry: &LocalRegistry, reference: &str) -> (String, Vec<String>) {
     let image = format!("docker://{}/{reference}", registry.host());
-    let raw = run(Command::new("skopeo").args(["inspect", "--tls-verify=false", "--raw", &image]));
-    let info: Value = serde_json::from_str(&run(Command::new("skopeo").args([
+    let raw = common::run_tool(Command::new("skopeo").args([
+        "inspect",
+        "--tls-verify=false",
+        "--raw",
+        &image,
+    ]));
+    let info: Value = serde_json::from_str(&common::run_tool(Command::new("skopeo").args([
         "inspect",
         "--tls-verify=false",
         &image,
@@ -148,21 +143,27 @@ fn inspect(registry: &LocalRegistry, reference: &str) -> (String, Vec<String>) {
 fn umoci_layout(dir: &Path, files: &[(&str, &str)]) -> PathBuf {
     let layout = dir.join("layout");
     if !layout.exists() {
-        run(Command::new("umoci")
-            .args(["init", "--layout"])
-            .arg(&layout));
-        run(Command::new("umoci")
-            .args(["new", "--image"])
-            .arg(format!("{}:t", layout.display())));
+        common::run_tool(
+            Command::new("umoci")
+                .args(["init", "--layout"])
+                .arg(&layout),
+        );
+        common::run_tool(
+            Command::new("umoci")
+                .args(["new", "--image"])
+                .arg(format!("{}:t", layout.display())),
+        );
     }
     for (name, text) in files {
         let src = dir.join(name);
         std::fs::write(&src, text).unwrap();
-        run(Command::new("umoci")
-            .args(["insert", "--image"])
-            .arg(format!("{}:t", layout.display()))
-            .arg(&src)
-            .arg(format!("/{name}")));
+        common::run_tool(
+            Command::new("umoci")
+                .args(["insert", "--image"])
+                .arg(format!("{}:t", layout.display()))
+                .arg(&src)
+                .arg(format!("/{name}")),
+        );
     }
     layout
 }
@@ -430,32 +431,147 @@ fn deploy_with_package_image_creates_the_repository_pushes_and_runs_the_image_by
         push["seconds"].as_f64().unwrap() * 1000.0
     );
 
-    // status compares the functions' image with the local build of the same binary.
-    let mut cmd = env.command(&[
-        "--output",
-        "json",
-        "status",
-        "--artifact",
-        stand_in_binary().to_str().unwrap(),
-    ]);
-    cmd.env("IDPCTL_REGISTRY_URL", &registry.url);
-    let status = common::run_cmd(cmd);
-    let report: Value = serde_json::from_str(&status.stdout)
-        .unwrap_or_else(|e| panic!("{e}: {}\n{}", status.stdout, status.stderr));
-    let notes = report["notes"].to_string();
+    // status compares the functions' image with the local build of the same binary: built
+    // once, then its digest is read from the cache (the second status builds nothing).
+    let cache_home = tempfile::tempdir().unwrap();
+    let cache_file = cache_home.path().join("idpctl/image-digests.json");
+    let status = || {
+        let mut cmd = env.command(&[
+            "--output",
+            "json",
+            "--verbose",
+            "status",
+            "--artifact",
+            stand_in_binary().to_str().unwrap(),
+        ]);
+        cmd.env("IDPCTL_REGISTRY_URL", &registry.url);
+        cmd.env("XDG_CACHE_HOME", cache_home.path());
+        let status = common::run_cmd(cmd);
+        let report: Value = serde_json::from_str(&status.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}\n{}", status.stdout, status.stderr));
+        (report, status.stderr)
+    };
+    let (first, stderr) = status();
+    assert!(stderr.contains("building the image of"), "{stderr}");
+    let cached = std::fs::read_to_string(&cache_file).unwrap();
+    assert!(cached.contains(&digest), "{cached}");
+    let written = std::fs::metadata(&cache_file).unwrap().modified().unwrap();
+    let (second, stderr) = status();
     assert!(
-        notes.contains(&format!(
-            "the functions run the local build's image {digest}"
-        )),
-        "{notes}"
+        stderr.contains(&format!(
+            "image digest from the cache {}: {digest}",
+            cache_file.display()
+        )) && !stderr.contains("building the image"),
+        "{stderr}"
     );
-    let functions_matching = report["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| c["code_matches_local"] == true)
-        .count();
-    assert_eq!(functions_matching, functions);
+    assert_eq!(
+        std::fs::metadata(&cache_file).unwrap().modified().unwrap(),
+        written
+    );
+    for report in [first, second] {
+        let notes = report["notes"].to_string();
+        assert!(
+            notes.contains(&format!(
+                "the functions run the local build's image {digest}"
+            )),
+            "{notes}"
+        );
+        let functions_matching = report["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["code_matches_local"] == true)
+            .count();
+        assert_eq!(functions_matching, functions);
+    }
+}
+
+/// `status` on an image profile learns the digest `deploy` would push without building the
+/// image each time: the first status builds it and records its digests in the cache, the second
+/// reads them (and writes nothing), a changed binary builds again. No stack is deployed (status
+/// says so, exit 2): the local digest is worked out before AWS is asked.
+#[test]
+fn status_builds_the_image_once_per_binary_then_reads_its_digest_from_the_cache() {
+    let Some(moto) = Moto::start() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("profile.yaml");
+    std::fs::write(
+        &profile,
+        format!(
+            "stack_name: idp-cached\nregion: us-east-1\naccount_id: \"123456789012\"\narchitecture: {}\n\
+             package: image\nengines:\n  ocr: none\n",
+            host_architecture()
+        ),
+    )
+    .unwrap();
+    let cache_home = dir.path().join("cache");
+    let cache_file = cache_home.join("idpctl/image-digests.json");
+    let status = |binary: &Path| {
+        let mut cmd = common::command();
+        cmd.envs(moto.env())
+            .env("XDG_CACHE_HOME", &cache_home)
+            .arg("--profile")
+            .arg(&profile)
+            .args(["--verbose", "--output", "json", "status", "--artifact"])
+            .arg(binary);
+        let run = common::run_cmd(cmd);
+        assert_eq!(run.code, 2, "not deployed:\n{}", run.stderr);
+        run.stderr
+    };
+    let cached =
+        || -> Value { serde_json::from_slice(&std::fs::read(&cache_file).unwrap()).unwrap() };
+
+    let binary = stand_in_binary();
+    common::assert_contains(&status(&binary), "building the image of");
+    let images = cached()["images"].clone();
+    assert_eq!(images.as_array().unwrap().len(), 1, "{images:#}");
+    // What the cache holds is the digest `package --image` builds from the same binary.
+    let mut package = common::command();
+    package
+        .arg("--profile")
+        .arg(&profile)
+        .args(["--output", "json", "package", "--image", "--artifact"])
+        .arg(&binary)
+        .arg("--out")
+        .arg(dir.path().join("layout"));
+    let built = common::run_cmd(package);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let built: Value = serde_json::from_str(&built.stdout).unwrap();
+    let digest = built["manifest_digest"].as_str().unwrap();
+    assert_eq!(images[0]["manifest"], digest, "{images:#}");
+    assert_eq!(images[0]["config"], built["config_digest"], "{images:#}");
+
+    let written = std::fs::metadata(&cache_file).unwrap().modified().unwrap();
+    let second = status(&binary);
+    common::assert_contains(
+        &second,
+        &format!(
+            "image digest from the cache {}: {digest}",
+            cache_file.display()
+        ),
+    );
+    assert!(!second.contains("building the image"), "{second}");
+    assert_eq!(
+        std::fs::metadata(&cache_file).unwrap().modified().unwrap(),
+        written,
+        "a hit writes nothing"
+    );
+
+    // The same program with one more byte: another binary, another image.
+    let changed = dir.path().join("true-changed");
+    let mut bytes = std::fs::read(&binary).unwrap();
+    bytes.push(0);
+    std::fs::write(&changed, bytes).unwrap();
+    common::assert_contains(&status(&changed), "building the image of");
+    let images = cached()["images"].clone();
+    assert_eq!(images.as_array().unwrap().len(), 2, "{images:#}");
+    assert_ne!(
+        images[0]["manifest"], digest,
+        "the newest first: {images:#}"
+    );
+    assert_eq!(images[1]["manifest"], digest);
 }
 
 /// An image profile renders to its golden files (`IDPCTL_BLESS=1` rewrites them): the functions
@@ -492,7 +608,7 @@ fn an_image_profile_renders_to_its_golden_files_and_lints_clean() {
         rendered.path().to_str().unwrap(),
     ]);
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
-    assert!(run.stdout.contains("images.yaml"), "{}", run.stdout);
+    common::assert_contains(&run.stdout, "images.yaml");
     assert_eq!(
         std::fs::read_to_string(rendered.path().join("images.yaml")).unwrap(),
         std::fs::read_to_string(dir.path().join("images.yaml")).unwrap()

@@ -99,11 +99,7 @@ fn summary_and_status_report_tokens_and_their_cost() {
         "one model: its cost is the total"
     );
     // The text summary shows the same total.
-    assert!(
-        run.stdout.contains(&format!("estimated cost  ${usd:.6}")),
-        "{}",
-        run.stdout
-    );
+    common::assert_contains(&run.stdout, &format!("estimated cost  ${usd:.6}"));
 
     // `status` sums the tracking records: the same metering and cost.
     let status = idpctl(

@@ -594,10 +594,6 @@ fn openai_without_a_model_is_refused_before_anything_runs() {
         .args(["process", &bank_statement()]);
     let run = run_cmd(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("engines.openai.model is not set"),
-        "{}",
-        run.stderr
-    );
-    assert!(run.stderr.contains("IDPCTL_OPENAI_MODEL"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "engines.openai.model is not set");
+    common::assert_contains(&run.stderr, "IDPCTL_OPENAI_MODEL");
 }

@@ -28,27 +28,17 @@ fn lists_every_handler() {
 fn unknown_handler_lists_the_valid_ones() {
     let run = idpctl(&["handler", "teleport"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("`teleport` is not a handler of idpctl"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("hint: handlers: intake, unpack, split"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "`teleport` is not a handler of idpctl");
+    common::assert_contains(&run.stderr, "hint: handlers: intake, unpack, split");
 }
 
 #[test]
 fn outside_lambda_the_handler_says_what_is_missing() {
     let run = idpctl(&["handler", "intake"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr
-            .contains("not running inside Lambda: AWS_LAMBDA_RUNTIME_API"),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        "not running inside Lambda: AWS_LAMBDA_RUNTIME_API",
     );
 }
 
@@ -156,13 +146,11 @@ fn a_missing_variable_stops_the_function_before_its_first_poll() {
     cmd.env_remove("TRACKING_TABLE");
     let run = run_cmd(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains("environment variable TRACKING_TABLE is not set"),
-        "{}",
-        run.stderr
+    common::assert_contains(
+        &run.stderr,
+        "environment variable TRACKING_TABLE is not set",
     );
-    assert!(run.stderr.contains("hint:"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "hint:");
     // The function never polled, so nothing was answered (the mock is left waiting).
     assert!(api.replies.lock().unwrap().is_empty());
 }

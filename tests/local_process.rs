@@ -186,11 +186,7 @@ fn missing_input_is_a_usage_error() {
     let state = tempfile::tempdir().unwrap();
     let run = process(state.path(), &["no/such/file.pdf"], &[]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("no/such/file.pdf does not exist"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "no/such/file.pdf does not exist");
 }
 
 #[test]
@@ -229,11 +225,7 @@ fn local_hook_command_receives_the_documented_payload_and_failures_go_to_dead_le
         &[doc.to_str().unwrap()],
         &[("IDPCTL_LOCAL_HOOK_COMMAND", "exit 3")],
     );
-    assert!(
-        run.stderr.contains("hook delivery failed"),
-        "{}",
-        run.stderr
-    );
+    common::assert_contains(&run.stderr, "hook delivery failed");
     let letters: Vec<_> = std::fs::read_dir(state2.path().join("dead-letters"))
         .unwrap()
         .flatten()
@@ -488,5 +480,5 @@ fn hook_test_delivers_a_sample_event_to_the_local_hook() {
     // Without a hook, it says how to set one.
     let run = idpctl(state.path(), &["hook", "test"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("local.hook_command"), "{}", run.stderr);
+    common::assert_contains(&run.stderr, "local.hook_command");
 }

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use common::runtime_api::RuntimeApi;
-use common::{command, run_cmd};
+use common::{assert_contains, command, run_cmd, run_tool};
 use serde_json::{Value, json};
 
 fn on_path(tool: &str) -> bool {
@@ -85,29 +85,34 @@ fn small_binary(dir: &Path) -> PathBuf {
     out
 }
 
-/// `package --image` for the host's architecture with the `tesseract` engine.
-fn package(binary: &Path, out: &Path, extra_env: &[(&str, &str)]) -> (i32, Value, String) {
+/// `package --image` of `binary` into `out`, for `architecture`.
+fn package_command(binary: &Path, out: &Path, architecture: &str) -> Command {
     let mut cmd = command();
-    cmd.args([
-        "--profile",
-        "local",
-        "--output",
-        "json",
-        "package",
-        "--image",
-    ])
-    .arg("--artifact")
-    .arg(binary)
-    .arg("--out")
-    .arg(out)
-    .env("IDPCTL_ARCHITECTURE", host_arch())
-    .env("IDPCTL_ENGINE_OCR", "tesseract");
-    for (k, v) in extra_env {
-        cmd.env(k, v);
-    }
+    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
+        .arg(binary)
+        .arg("--out")
+        .arg(out)
+        .env("IDPCTL_ARCHITECTURE", architecture);
+    cmd
+}
+
+/// `package --image --output json` for the host's architecture with the `tesseract` engine.
+fn package(binary: &Path, out: &Path, extra_env: &[(&str, &str)]) -> (i32, Value, String) {
+    let mut cmd = package_command(binary, out, host_arch());
+    cmd.args(["--output", "json"])
+        .env("IDPCTL_ENGINE_OCR", "tesseract")
+        .envs(extra_env.iter().copied());
     let run = run_cmd(cmd);
     let json = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
     (run.code, json, run.stderr)
+}
+
+/// The test binary packed into `<dir>/img`: the layout and the image as `package` reports it.
+fn packaged(dir: &Path) -> (PathBuf, Value) {
+    let layout = dir.join("img");
+    let (code, image, err) = package(&small_binary(dir), &layout, &[]);
+    assert_eq!(code, 0, "{err}");
+    (layout, image)
 }
 
 fn layer_whats(image: &Value) -> Vec<String> {
@@ -166,22 +171,17 @@ fn an_engine_without_a_program_has_no_tesseract_layer_and_text_output_names_the_
     assert_eq!(code, 0, "{err}");
     assert_eq!(layer_whats(&image), ["base", "idpctl"]);
 
-    let mut cmd = command();
-    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
-        .arg(&bin)
-        .arg("--out")
-        .arg(dir.path().join("t"))
-        .env("IDPCTL_ARCHITECTURE", host_arch())
-        .env("IDPCTL_ENGINE_OCR", "none");
+    let mut cmd = package_command(&bin, &dir.path().join("t"), host_arch());
+    cmd.env("IDPCTL_ENGINE_OCR", "none");
     let run = run_cmd(cmd);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(
         run.stdout.trim(),
         dir.path().join("t").display().to_string()
     );
-    assert!(run.stderr.contains("base "), "{}", run.stderr);
-    assert!(run.stderr.contains("idpctl "), "{}", run.stderr);
-    assert!(run.stderr.contains("unpacked"), "{}", run.stderr);
+    for says in ["base ", "idpctl ", "unpacked"] {
+        assert_contains(&run.stderr, says);
+    }
 }
 
 #[test]
@@ -193,26 +193,13 @@ fn refuses_a_binary_of_another_architecture_and_foreign_tesseract_with_the_fix()
     } else {
         "x86_64"
     };
-    let mut cmd = command();
-    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
-        .arg(&bin)
-        .arg("--out")
-        .arg(dir.path().join("x"))
-        .env("IDPCTL_ARCHITECTURE", other);
-    let run = run_cmd(cmd);
+    let run = run_cmd(package_command(&bin, &dir.path().join("x"), other));
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr
-            .contains(&format!("but the image is for {other} functions")),
-        "{}",
-        run.stderr
+    assert_contains(
+        &run.stderr,
+        &format!("but the image is for {other} functions"),
     );
-    assert!(
-        run.stderr
-            .contains(&format!("hint: build idpctl for {other}")),
-        "{}",
-        run.stderr
-    );
+    assert_contains(&run.stderr, &format!("hint: build idpctl for {other}"));
 
     // A static binary of the other architecture gets past its own check; this machine's
     // Tesseract is the next thing that cannot run there.
@@ -226,25 +213,14 @@ fn refuses_a_binary_of_another_architecture_and_foreign_tesseract_with_the_fix()
     elf[18..20].copy_from_slice(&machine.to_le_bytes());
     let fake = dir.path().join("static-other");
     std::fs::write(&fake, elf).unwrap();
-    let mut cmd = command();
-    cmd.args(["--profile", "local", "package", "--image", "--artifact"])
-        .arg(&fake)
-        .arg("--out")
-        .arg(dir.path().join("y"))
-        .env("IDPCTL_ARCHITECTURE", other)
-        .env("IDPCTL_ENGINE_OCR", "tesseract");
+    let mut cmd = package_command(&fake, &dir.path().join("y"), other);
+    cmd.env("IDPCTL_ENGINE_OCR", "tesseract");
     let run = run_cmd(cmd);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(
-        run.stderr.contains("this machine's Tesseract"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains(&format!("hint: set `architecture: {}`", host_arch())),
-        "{}",
-        run.stderr
+    assert_contains(&run.stderr, "this machine's Tesseract");
+    assert_contains(
+        &run.stderr,
+        &format!("hint: set `architecture: {}`", host_arch()),
     );
 }
 
@@ -254,21 +230,13 @@ fn skopeo_reads_the_layout() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let bin = small_binary(dir.path());
-    let layout = dir.path().join("img");
-    let (code, image, err) = package(&bin, &layout, &[]);
-    assert_eq!(code, 0, "{err}");
-    let out = Command::new("skopeo")
-        .arg("inspect")
-        .arg(format!("oci:{}:latest", layout.display()))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let (layout, image) = packaged(dir.path());
+    let out = run_tool(
+        Command::new("skopeo")
+            .arg("inspect")
+            .arg(format!("oci:{}:latest", layout.display())),
     );
-    let seen: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let seen: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(seen["Digest"], image["manifest_digest"]);
     assert_eq!(
         seen["Architecture"],
@@ -354,21 +322,13 @@ fn the_unpacked_image_reads_a_scanned_page_in_a_chroot() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let bin = small_binary(dir.path());
-    let layout = dir.path().join("img");
-    let (code, image, err) = package(&bin, &layout, &[]);
-    assert_eq!(code, 0, "{err}");
+    let (layout, image) = packaged(dir.path());
     let rootfs = dir.path().join("rootfs");
-    let out = Command::new("umoci")
-        .args(["raw", "unpack", "--image"])
-        .arg(format!("{}:latest", layout.display()))
-        .arg(&rootfs)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "umoci: {}",
-        String::from_utf8_lossy(&out.stderr)
+    run_tool(
+        Command::new("umoci")
+            .args(["raw", "unpack", "--image"])
+            .arg(format!("{}:latest", layout.display()))
+            .arg(&rootfs),
     );
 
     let env = ocr_function_environment();

@@ -48,6 +48,9 @@ pub struct State {
     pub comment: Option<String>,
     /// The type-specific part.
     pub kind: StateKind,
+    /// The compiled JSONata fields when the state's query language is JSONata; the
+    /// executor evaluates them in place of the JSONPath fields (see [`super::jsonata`]).
+    pub jsonata: Option<Box<super::jsonata::fields::JsonataFields>>,
 }
 
 /// What a state does, by `Type`.
@@ -399,9 +402,12 @@ struct ParallelRaw {
     end: Option<bool>,
 }
 
-/// A Map state (inline processing; `DISTRIBUTED` mode runs inline too).
+/// A Map state: inline, or distributed (child executions) when `distributed` is set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct MapState {
+    /// Set when `ItemProcessor.ProcessorConfig.Mode` is `DISTRIBUTED`: ItemReader, ItemBatcher,
+    /// ResultWriter and Label (see [`super::distributed`]).
+    pub distributed: Option<Box<super::distributed::Distributed>>,
     /// `ItemProcessor` (or the legacy `Iterator`).
     pub processor: Scope,
     /// `ItemsPath` (default `$`), applied to the effective input.
@@ -467,6 +473,12 @@ struct MapRaw {
     tolerated_failure_count_path: Option<ReferencePath>,
     #[serde(default)]
     label: Option<String>,
+    #[serde(default)]
+    item_reader: Option<Value>,
+    #[serde(default)]
+    item_batcher: Option<Value>,
+    #[serde(default)]
+    result_writer: Option<Value>,
     #[serde(default)]
     input_path: PathSpec<Path>,
     #[serde(default)]
@@ -562,6 +574,17 @@ impl StateMachine {
 
     /// Parses and validates a definition from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self, DefinitionError> {
+        // Every state's QueryLanguage made explicit, inherited from the machine.
+        let explicit = match v {
+            Value::Object(_) => Some(super::jsonata::fields::propagate(v).map_err(|message| {
+                DefinitionError::Machine {
+                    scope: String::new(),
+                    message,
+                }
+            })?),
+            _ => None,
+        };
+        let v = explicit.as_ref().unwrap_or(v);
         let Value::Object(map) = v else {
             return Err(DefinitionError::Json(
                 "the top level must be a JSON object".into(),
@@ -583,12 +606,8 @@ impl StateMachine {
                         machine_err("TimeoutSeconds must be a positive integer".into())
                     })?)
                 }
-                "QueryLanguage" if val == "JSONPath" => {}
-                "QueryLanguage" => {
-                    return Err(machine_err(format!(
-                        "QueryLanguage {val} is not supported (only JSONPath)"
-                    )));
-                }
+                // Checked and applied to every state by `propagate`.
+                "QueryLanguage" => {}
                 "StartAt" | "States" => {
                     scope_fields.insert(k.clone(), val.clone());
                 }
@@ -671,26 +690,28 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
         .ok_or_else(|| err("\"Type\" is required".into()))?;
     let mut fields = map.clone();
     fields.remove("Type");
+    let jsonata = if fields.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata") {
+        Some(Box::new(
+            super::jsonata::fields::split_state(ty, &mut fields).map_err(err)?,
+        ))
+    } else {
+        fields.remove("QueryLanguage");
+        if let Some(f) = ["Arguments", "Output", "Items"]
+            .into_iter()
+            .find(|f| fields.contains_key(*f))
+        {
+            return Err(err(format!(
+                "{f} is a JSONata field; set \"QueryLanguage\": \"JSONata\" on the state or the state machine to use it"
+            )));
+        }
+        None
+    };
     let body = Value::Object(fields);
     // Name the features we deliberately do not support, so the message says why.
     if map.contains_key("Assign") && matches!(ty, "Succeed" | "Fail") {
         return Err(err(format!("a {ty} state cannot Assign variables")));
     }
-    for (field, why) in [
-        (
-            "QueryLanguage",
-            "only the JSONPath query language is supported",
-        ),
-        ("Arguments", "JSONata (Arguments) is not supported"),
-        ("Output", "JSONata (Output) is not supported"),
-        (
-            "ItemReader",
-            "ItemReader (distributed Map over S3) is not supported",
-        ),
-        ("ItemBatcher", "ItemBatcher is not supported"),
-        ("ResultWriter", "ResultWriter is not supported"),
-        ("Credentials", "Credentials are not supported"),
-    ] {
+    for (field, why) in [("Credentials", "Credentials are not supported")] {
         if map.contains_key(field) {
             return Err(err(why.to_string()));
         }
@@ -806,12 +827,24 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
             let r: MapRaw = de(body).map_err(err)?;
             let transition = transition(r.next, r.end).map_err(err)?;
             check_retry_catch(&r.retry, &r.catch).map_err(err)?;
-            let _ = r.label;
             let (processor_json, field) = match (r.item_processor, r.iterator) {
                 (Some(p), None) => (p, "ItemProcessor"),
                 (None, Some(i)) => (i, "Iterator"),
                 _ => return Err(err("needs exactly one of ItemProcessor and Iterator".into())),
             };
+            let distributed_mode = processor_json
+                .pointer("/ProcessorConfig/Mode")
+                .and_then(Value::as_str)
+                == Some("DISTRIBUTED");
+            let distributed = super::distributed::parse(
+                distributed_mode,
+                r.item_reader.as_ref(),
+                r.item_batcher.as_ref(),
+                r.result_writer.as_ref(),
+                r.label.as_deref(),
+            )
+            .map_err(err)?
+            .map(Box::new);
             let item_selector = match (r.item_selector, r.parameters) {
                 (Some(s), None) | (None, Some(s)) => Some(s),
                 (None, None) => None,
@@ -846,6 +879,7 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
             (
                 r.comment,
                 StateKind::Map(Box::new(MapState {
+                    distributed,
                     processor,
                     items_path: r.items_path,
                     item_selector,
@@ -876,6 +910,7 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
         name: name.to_string(),
         comment,
         kind,
+        jsonata,
     })
 }
 
@@ -1187,8 +1222,9 @@ mod tests {
                 "exactly one of ItemProcessor and Iterator",
             ),
             (
-                json!({"A": {"Type": "Map", "End": true, "ItemReader": {}}}),
-                "ItemReader",
+                json!({"A": {"Type": "Map", "End": true, "ItemReader": {},
+                          "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed"}}}}}),
+                "ItemReader needs ItemProcessor.ProcessorConfig.Mode DISTRIBUTED",
             ),
             (
                 json!({"A": {"Type": "Map", "End": true, "Iterator": {"StartAt": "X", "States": {"I": {"Type": "Succeed"}}}}}),
@@ -1230,9 +1266,21 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.to_string().contains("StartAt \"Z\""), "{e}");
-        let e = StateMachine::from_value(&json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}, "QueryLanguage": "JSONata"}))
+        let m = StateMachine::from_value(&json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}, "QueryLanguage": "JSONata"}))
+            .unwrap();
+        assert!(m.state("A").unwrap().jsonata.is_some());
+        let e = StateMachine::from_value(&json!({"StartAt": "A", "States": {"A": {"Type": "Succeed"}}, "QueryLanguage": "XPath"}))
             .unwrap_err();
-        assert!(e.to_string().contains("JSONata"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("QueryLanguage \"XPath\" is not a query language"),
+            "{e}"
+        );
+        let e = StateMachine::from_value(
+            &json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Output": 1, "End": true}}}),
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains("Output is a JSONata field"), "{e}");
         let e = StateMachine::from_value(&json!({"StartAt": "A", "States": {}, "Extra": 1}))
             .unwrap_err();
         assert!(e.to_string().contains("unknown field \"Extra\""), "{e}");

@@ -32,6 +32,14 @@ use super::retry::{find_catcher, find_retrier, retry_delay};
 use super::template::{PayloadTemplate, truncate};
 use super::variables::{Assign, Variables, assign};
 
+// The Distributed Map runs children through this module's private `Run`.
+#[path = "distributed/run.rs"]
+mod distributed_run;
+
+// JSONata states run through this module's private `Run` too.
+#[path = "jsonata/run.rs"]
+mod jsonata_run;
+
 /// The payload quota of AWS Step Functions: 256 KiB for any state input or output, task
 /// result, or execution input.
 pub const DEFAULT_PAYLOAD_LIMIT: usize = 256 * 1024;
@@ -240,6 +248,8 @@ pub struct Executor {
     observer: Option<Arc<dyn Observer>>,
     payload_limit: usize,
     max_threads: usize,
+    /// S3 for Distributed Map ItemReader/ResultWriter.
+    item_store: Option<Arc<dyn super::distributed::ItemStore>>,
 }
 
 impl std::fmt::Debug for Executor {
@@ -319,6 +329,7 @@ impl Executor {
             observer: None,
             payload_limit: DEFAULT_PAYLOAD_LIMIT,
             max_threads: DEFAULT_MAX_THREADS,
+            item_store: None,
         }
     }
 
@@ -344,6 +355,12 @@ impl Executor {
     /// `States.DataLimitExceeded` is raised. Tests lower it; production keeps 256 KiB.
     pub fn with_payload_limit(mut self, bytes: usize) -> Self {
         self.payload_limit = bytes;
+        self
+    }
+
+    /// Gives Distributed Maps their S3 (ItemReader, ResultWriter).
+    pub fn with_item_store(mut self, store: Arc<dyn super::distributed::ItemStore>) -> Self {
+        self.item_store = Some(store);
         self
     }
 
@@ -517,6 +534,11 @@ impl Run<'_> {
                 .without_retry_count()
                 .with_variables(vars)
         };
+        if let Some(j) = &state.jsonata
+            && let Some(step) = self.jsonata_state(state, j, raw, &ctx())
+        {
+            return step;
+        }
         match &state.kind {
             StateKind::Pass(s) => self.pass(s, raw, &ctx()),
             StateKind::Choice(s) => self.choice(s, raw, &ctx()),
@@ -616,13 +638,23 @@ impl Run<'_> {
                 // A catcher's Assign reads the error output; the state's own Assign is skipped.
                 let ctx = ContextObject::new(self.info, &state.name, entered, attempt)
                     .with_variables(vars);
-                let assigned = assign(
-                    catcher.assign.as_ref(),
-                    &state.name,
-                    &error.to_error_output(),
-                    &ctx,
-                )?;
-                let output = result_path(&catcher.result_path, raw, error.to_error_output())?;
+                let (output, assigned) = match &state.jsonata {
+                    Some(j) => {
+                        let index = catch.iter().position(|c| std::ptr::eq(c, catcher));
+                        self.jsonata_catch(state, j, index.unwrap_or(0), raw, &error, &ctx)?
+                    }
+                    None => {
+                        let assigned = assign(
+                            catcher.assign.as_ref(),
+                            &state.name,
+                            &error.to_error_output(),
+                            &ctx,
+                        )?;
+                        let output =
+                            result_path(&catcher.result_path, raw, error.to_error_output())?;
+                        (output, assigned)
+                    }
+                };
                 self.check_size(&output, || state_output_too_big(&state.name))?;
                 self.ex.emit(&ExecutionEvent::ErrorCaught {
                     name: &state.name,
@@ -812,7 +844,17 @@ impl Run<'_> {
             (None, Some(p)) => reference(p, &selected)?.as_u64().map(Duration::from_secs),
             (None, None) => None,
         };
-        let eff = apply_template(s.parameters.as_ref(), selected, &ctx)?;
+        let (timeout, heartbeat, eff) = match &state.jsonata {
+            Some(j) => {
+                let (t, h) = self.jsonata_timeouts(j, raw, &ctx, (timeout, heartbeat))?;
+                (t, h, self.jsonata_arguments(j, raw, &ctx)?)
+            }
+            None => (
+                timeout,
+                heartbeat,
+                apply_template(s.parameters.as_ref(), selected, &ctx)?,
+            ),
+        };
         self.check_size(&eff, || {
             format!(
                 "The state/task '{}' has an input with a size exceeding the maximum number of bytes service limit.",
@@ -895,6 +937,9 @@ impl Run<'_> {
         } else {
             result
         };
+        if let Some(j) = &state.jsonata {
+            return self.jsonata_finish(state, j, raw, result, &ctx);
+        }
         self.finish(
             &state.name,
             raw,
@@ -986,7 +1031,10 @@ impl Run<'_> {
     ) -> Result<Done, Failure> {
         let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let eff = input_path(&s.input_path, raw, &ctx)?;
-        let eff = apply_template(s.parameters.as_ref(), eff, &ctx)?;
+        let eff = match &state.jsonata {
+            Some(j) => self.jsonata_arguments(j, raw, &ctx)?,
+            None => apply_template(s.parameters.as_ref(), eff, &ctx)?,
+        };
         self.check_size(&eff, || state_input_too_big(&state.name))?;
         let group = Cancel::child(cancel);
         let first_error: Mutex<Option<(usize, Failure)>> = Mutex::new(None);
@@ -1021,6 +1069,9 @@ impl Run<'_> {
             return Err(f);
         }
         let result = Value::Array(results.into_iter().map(|r| r.expect("no error")).collect());
+        if let Some(j) = &state.jsonata {
+            return self.jsonata_finish(state, j, raw, result, &ctx);
+        }
         self.finish(
             &state.name,
             raw,
@@ -1045,11 +1096,15 @@ impl Run<'_> {
         cancel: &Cancel<'_>,
         vars: &Variables,
     ) -> Result<Done, Failure> {
+        if let Some(d) = &s.distributed {
+            return self.distributed_map(state, s, d, raw, spath, entered, attempt, cancel, vars);
+        }
         let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let eff = input_path(&s.input_path, raw, &ctx)?;
-        let items: Cow<'_, Value> = match &s.items_path {
-            Some(p) => Cow::Borrowed(reference(p, &eff)?),
-            None => Cow::Borrowed(&eff),
+        let items: Cow<'_, Value> = match (&state.jsonata, &s.items_path) {
+            (Some(j), _) => Cow::Owned(self.jsonata_items(state, j, raw, &ctx)?),
+            (None, Some(p)) => Cow::Borrowed(reference(p, &eff)?),
+            (None, None) => Cow::Borrowed(&eff),
         };
         let Value::Array(items) = items.as_ref() else {
             return Err(Failure::State(StatesError::runtime(format!(
@@ -1064,6 +1119,13 @@ impl Run<'_> {
         let mut inputs = Vec::with_capacity(items.len());
         for (i, item) in items.iter().enumerate() {
             let input = match &s.item_selector {
+                _ if state.jsonata.is_some() => {
+                    let ictx = ContextObject::new(self.info, &state.name, entered, attempt)
+                        .with_map_item(i, item)
+                        .with_variables(vars);
+                    let j = state.jsonata.as_deref().expect("checked");
+                    self.jsonata_item_input(j, raw, item, &ictx)?
+                }
                 Some(t) => {
                     let ictx = ContextObject::new(self.info, &state.name, entered, attempt)
                         .with_map_item(i, item)
@@ -1165,6 +1227,9 @@ impl Run<'_> {
                 )
                 .collect(),
         );
+        if let Some(j) = &state.jsonata {
+            return self.jsonata_finish(state, j, raw, result, &ctx);
+        }
         self.finish(
             &state.name,
             raw,

@@ -604,7 +604,8 @@ fn merge(into: &mut Map<String, Value>, from: &Map<String, Value>, deep: bool) {
     }
 }
 
-fn hash(alg: &str, data: &[u8]) -> Result<String, String> {
+/// The digest of `data` as lowercase hex; `States.Hash` and JSONata's `$hash` share it.
+pub(crate) fn hash(alg: &str, data: &[u8]) -> Result<String, String> {
     use sha2::Digest as _;
     let bytes: Vec<u8> = match alg {
         "MD5" => md5::Md5::digest(data).to_vec(),

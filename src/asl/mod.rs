@@ -9,9 +9,15 @@
 //!
 //! Workflow variables (`Assign`, `$name` paths) follow [`variables`].
 //!
+//! A Map whose processor's Mode is `DISTRIBUTED` runs each item as a child execution, with
+//! `ItemReader`, `ItemBatcher` and `ResultWriter` ([`distributed`]).
+//!
+//! JSONata states (`QueryLanguage: JSONata`, on the machine or per state) evaluate their
+//! `{% %}` fields with our own JSONata evaluator ([`jsonata`]).
+//!
 //! Not supported, and rejected when the definition is loaded with a message saying so:
-//! JSONata, `Credentials`, and the distributed-Map fields
-//! `ItemReader`/`ItemBatcher`/`ResultWriter` (a `DISTRIBUTED` processor runs inline).
+//! `Credentials`; in JSONata states, a `DISTRIBUTED` Map and the JSONata operators `%`, `@`,
+//! `#` and `|...|`.
 //! Not special-cased: activities, `.sync` and `.waitForTaskToken` integrations (the invoker
 //! receives the resource as written); heartbeats are passed to the invoker, not enforced.
 
@@ -19,10 +25,12 @@ pub mod choice;
 pub mod clock;
 pub mod context;
 pub mod definition;
+pub mod distributed;
 pub mod error;
 pub mod executor;
 pub mod intrinsics;
 pub mod journal;
+pub mod jsonata;
 pub mod path;
 pub mod retry;
 pub mod template;

@@ -22,6 +22,7 @@ use serde::Serialize;
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
+use crate::causes::one_line;
 use crate::error::Diagnose;
 use crate::exit::ExitStatus;
 
@@ -340,7 +341,7 @@ impl Registry {
         let response = tokio::time::timeout(REQUEST_TIMEOUT, self.client.request(request))
             .await
             .map_err(|_| unreachable(format!("no answer in {} s", REQUEST_TIMEOUT.as_secs())))?
-            .map_err(|e| unreachable(chain(&e)))?;
+            .map_err(|e| unreachable(one_line(&e)))?;
         let status = response.status();
         let headers = response.headers().clone();
         let body = Limited::new(response.into_body(), MAX_ANSWER_BYTES)
@@ -530,20 +531,6 @@ pub fn digest_of(image_uri: &str) -> Option<&str> {
         .rsplit_once('@')
         .map(|(_, d)| d)
         .filter(|d| is_sha256_digest(d))
-}
-
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 #[cfg(test)]

@@ -16,9 +16,10 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            // Each document is one reference in the workflow's state (≈150 bytes); 1,000 keep a
-            // batch well under Step Functions' 256 KB state limit.
-            max_entries: 1_000,
+            // Not a workflow limit: above `batch.distributed_threshold` documents go through a
+            // Distributed Map that reads them from a manifest, however many. This only bounds
+            // the central directory the zip reader keeps in memory (~100 bytes an entry).
+            max_entries: 1_000_000,
             max_entry_bytes: 512 * 1024 * 1024,
             max_total_bytes: 8 * 1024 * 1024 * 1024,
             max_ratio: 200,

@@ -9,6 +9,10 @@ use std::collections::HashSet;
 use std::io::{Read, Seek, Write};
 
 pub use limits::Limits;
+
+/// Documents one upload may carry inline in the workflow's state (≈150 bytes of ids each, well
+/// under Step Functions' 256 KB); more always go through the manifest and the Distributed Map.
+pub const INLINE_DOCUMENTS: usize = 1_000;
 use zip::ZipArchive;
 
 /// True when the bytes start like a ZIP archive (local file header, or an empty archive).

@@ -31,10 +31,9 @@ pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<E
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     }
-    std::fs::write(&out, &artifact.zip).map_err(|source| package::PackageError::Write {
-        path: out.clone(),
-        source,
-    })?;
+    std::fs::write(&out, &artifact.zip)
+        .map_err(package::FileError::write(&out))
+        .map_err(package::PackageError::from)?;
     match ui.output {
         OutputFormat::Json => ui::print_json(&serde_json::json!({
             "path": out,

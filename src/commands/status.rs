@@ -33,7 +33,7 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
     // With `package: image` it is the image built now from the same binary (reproducible: the
     // same binary gives the digest deploy pushed).
     let image_digest = match settings.package {
-        crate::settings::PackageKind::Image => Some(local_image_digest(args, settings)),
+        crate::settings::PackageKind::Image => Some(local_image_digest(args, settings, ui)),
         crate::settings::PackageKind::Zip => None,
     };
     let local = match &image_digest {
@@ -123,24 +123,53 @@ pub fn run(args: &StatusArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<Ex
     Ok(report.health.exit_status())
 }
 
-/// The manifest digest of the image `deploy` would push now, built into a scratch folder.
-fn local_image_digest(args: &StatusArgs, settings: &Settings) -> Result<String, String> {
-    let dir = tempfile::tempdir().map_err(|e| format!("no scratch folder for the image ({e})"))?;
+/// The manifest digest of the image `deploy` would push now: from the digest cache when this
+/// binary's image was built before, else built into a scratch folder (and cached).
+fn local_image_digest(args: &StatusArgs, settings: &Settings, ui: &Ui) -> Result<String, String> {
+    use package::image::cache::{DigestCache, Digests, Key};
     let binary = match &args.artifact {
         Some(path) => path.clone(),
         None => {
             std::env::current_exe().map_err(|e| format!("cannot find the running idpctl ({e})"))?
         }
     };
-    let out = dir.path().join("image");
-    package::image::build(&package::image::ImageRequest {
+    let key = Key::of(&binary, &settings.ocr_engine, settings.architecture)
+        .map_err(|e| format!("cannot read {} ({e})", binary.display()))?;
+    let cache = DigestCache::user(|k| std::env::var(k).ok());
+    if let Some((cache, digests)) = cache.as_ref().and_then(|c| Some((c, c.get(&key)?))) {
+        ui.debug(format!(
+            "image digest from the cache {}: {}",
+            cache.path().display(),
+            digests.manifest
+        ));
+        return Ok(digests.manifest);
+    }
+    ui.debug(format!(
+        "building the image of {} to learn its digest",
+        binary.display()
+    ));
+    let dir = tempfile::tempdir().map_err(|e| format!("no scratch folder for the image ({e})"))?;
+    let built = package::image::build(&package::image::ImageRequest {
         binary: &binary,
         architecture: settings.architecture,
         ocr_engine: &settings.ocr_engine,
-        out: &out,
+        out: &dir.path().join("image"),
     })
-    .map(|built| built.manifest_digest)
-    .map_err(|e| format!("the local image does not build: {e}"))
+    .map_err(|e| format!("the local image does not build: {e}"))?;
+    let digests = Digests {
+        manifest: built.manifest_digest,
+        config: built.config_digest,
+    };
+    // A cache that cannot be written costs the next status a build, nothing more.
+    if let Some(cache) = &cache
+        && let Err(e) = cache.put(&key, &digests)
+    {
+        ui.debug(format!(
+            "the image digest is not cached ({}: {e})",
+            cache.path().display()
+        ));
+    }
+    Ok(digests.manifest)
 }
 
 /// The physical name of the stack's tracking table, as `gather` found it.

@@ -26,6 +26,7 @@ use serde_json::Value;
 
 use super::chat::{CACHEPOINT, ChatModel, ChatRequest, ChatResponse, Finish, Part};
 use super::error::EngineError;
+use crate::causes::one_line;
 
 const BACKEND: &str = "bedrock";
 /// The name of the one tool a structured request offers (and forces).
@@ -399,21 +400,15 @@ fn sdk_error(
             after: timeout,
             attempts: 1,
         },
-        SdkError::DispatchFailure(d) => EngineError::Unavailable {
+        SdkError::DispatchFailure(_) => EngineError::Unavailable {
             backend: BACKEND,
             model: model.to_string(),
-            detail: format!(
-                "the request was not sent: {}",
-                chain(&e).unwrap_or_else(|| format!("{d:?}"))
-            ),
+            detail: format!("the request was not sent: {}", one_line(&e)),
         },
         SdkError::ResponseError(_) => EngineError::Unavailable {
             backend: BACKEND,
             model: model.to_string(),
-            detail: format!(
-                "the answer could not be read: {}",
-                chain(&e).unwrap_or_default()
-            ),
+            detail: format!("the answer could not be read: {}", one_line(&e)),
         },
         SdkError::ServiceError(s) => {
             let err = s.err();
@@ -426,19 +421,9 @@ fn sdk_error(
         }
         _ => EngineError::BadRequest(format!(
             "Bedrock request for `{model}` failed: {}",
-            chain(&e).unwrap_or_default()
+            one_line(&e)
         )),
     }
-}
-
-fn chain(e: &dyn std::error::Error) -> Option<String> {
-    let mut parts = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        parts.push(s.to_string());
-        source = s.source();
-    }
-    Some(parts.join(": "))
 }
 
 /// The error codes of Converse (the service model's error shapes) and what each means here.

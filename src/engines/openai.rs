@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use super::chat::{ChatModel, ChatRequest, ChatResponse, Finish, Part, strip_cachepoints};
 use super::error::EngineError;
+use crate::causes::one_line;
 
 const BACKEND: &str = "openai";
 /// A chat answer is kilobytes; anything near this is not one.
@@ -143,9 +144,9 @@ impl OpenAiChat {
         };
         let response = connection.client.request(request).await.map_err(|e| {
             if e.is_connect() {
-                unavailable(format!("cannot connect to {}: {}", endpoint, chain(&e)))
+                unavailable(format!("cannot connect to {}: {}", endpoint, one_line(&e)))
             } else {
-                unavailable(format!("{}: {}", endpoint, chain(&e)))
+                unavailable(format!("{}: {}", endpoint, one_line(&e)))
             }
         })?;
         let status = response.status();
@@ -162,7 +163,7 @@ impl OpenAiChat {
                     unavailable(format!(
                         "the answer from {} broke off: {}",
                         endpoint,
-                        chain(e.as_ref())
+                        one_line(e.as_ref())
                     ))
                 }
             })?
@@ -593,21 +594,6 @@ fn misconfigured(reason: impl Into<String>, hint: impl Into<String>) -> EngineEr
         reason: reason.into(),
         hint: hint.into(),
     }
-}
-
-/// An error and its causes on one line (hyper's own message alone says only "client error").
-fn chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let next = cause.to_string();
-        if !text.contains(&next) {
-            text.push_str(": ");
-            text.push_str(&next);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 /// The start of a body for an error message, on one line.

@@ -3,6 +3,11 @@
 //! disk stay flat however large the batch — with every refused entry recorded as a failed
 //! document with its reason. Any other file passes through as the one document of its upload;
 //! the original is never touched.
+//!
+//! Every upload's document ids also go to a manifest in the working bucket
+//! (`manifests/<upload id>/documents.json`, a JSON array): the state machine's Distributed Map
+//! reads it when the upload has more than `batch.distributed_threshold` documents. The ids
+//! travel inline in the result only up to [`batch::INLINE_DOCUMENTS`] (the 256 KB state).
 
 use std::path::PathBuf;
 
@@ -125,7 +130,34 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         ws.put_json(&ws.reference(), doc).await?;
     }
     let ids: Vec<&str> = documents.iter().map(|d| d.document_id.as_str()).collect();
-    Ok(json!({"documents": ids, "refused": refused.len(), "refused_sample": sample}))
+    let manifest_key = manifest_key(&upload.upload_id);
+    let manifest = serde_json::to_vec(&ids).expect("ids serialise");
+    services
+        .objects
+        .put(
+            &services.names.working_bucket,
+            &manifest_key,
+            manifest,
+            "application/json",
+        )
+        .await?;
+    let inline: &[&str] = if ids.len() <= batch::INLINE_DOCUMENTS {
+        &ids
+    } else {
+        &[]
+    };
+    Ok(json!({
+        "documents": inline,
+        "count": ids.len(),
+        "manifest": {"bucket": services.names.working_bucket, "key": manifest_key},
+        "refused": refused.len(),
+        "refused_sample": sample,
+    }))
+}
+
+/// Where an upload's manifest of document ids goes in the working bucket.
+pub fn manifest_key(upload_id: &str) -> String {
+    format!("manifests/{upload_id}/documents.json")
 }
 
 /// Uploads registered by hand (tests, `process`) may have no upload record; that is fine.

@@ -4,6 +4,7 @@
 
 pub mod archive;
 pub mod elf;
+mod file_error;
 pub mod image;
 
 use std::path::{Path, PathBuf};
@@ -16,6 +17,7 @@ use crate::error::Diagnose;
 use crate::exit::ExitStatus;
 use crate::settings::Architecture;
 pub use elf::{ElfInfo, GlibcVersion, Machine};
+pub use file_error::FileError;
 
 /// The newest glibc `provided.al2023` has.
 pub fn max_glibc() -> GlibcVersion {
@@ -56,18 +58,8 @@ impl Artifact {
 
 #[derive(Debug, thiserror::Error)]
 pub enum PackageError {
-    #[error("cannot read {path}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path} is not a Linux binary Lambda can run: {source}")]
     NotElf {
         path: PathBuf,
@@ -106,8 +98,7 @@ impl Diagnose for PackageError {
             )
         };
         match self {
-            PackageError::Read { .. } => Some("check the path and that you may read it".into()),
-            PackageError::Write { .. } => Some("check that the folder exists and is writable".into()),
+            PackageError::File(e) => e.hint(),
             PackageError::NotElf { .. } => {
                 Some("pass --artifact <BINARY> with an idpctl built for Linux (see deploy.sh)".into())
             }
@@ -122,7 +113,7 @@ impl Diagnose for PackageError {
 
     fn status(&self) -> ExitStatus {
         match self {
-            PackageError::Write { .. } => ExitStatus::Findings,
+            PackageError::File(e) => e.status(),
             _ => ExitStatus::Usage,
         }
     }
@@ -159,10 +150,7 @@ pub fn check_runnable(
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, PackageError> {
-    std::fs::read(path).map_err(|source| PackageError::Read {
-        path: path.to_path_buf(),
-        source,
-    })
+    Ok(std::fs::read(path).map_err(FileError::read(path))?)
 }
 
 fn finish(zip: Vec<u8>, info: &ElfInfo, want: Architecture, source: &Path) -> Artifact {
@@ -190,10 +178,7 @@ pub fn from_binary(
         source,
     })?;
     check_runnable(path, &info, want, profile)?;
-    let zip = archive::zip_bootstrap(&bytes).map_err(|source| PackageError::Write {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let zip = archive::zip_bootstrap(&bytes).map_err(FileError::write(path))?;
     Ok(finish(zip, &info, want, path))
 }
 
@@ -223,10 +208,7 @@ pub fn resolve(
         Some(path) if read_magic(path)? == *b"PK\x03\x04" => from_zip(path, want, profile),
         Some(path) => from_binary(path, want, profile),
         None => {
-            let me = std::env::current_exe().map_err(|source| PackageError::Read {
-                path: PathBuf::from("the running idpctl"),
-                source,
-            })?;
+            let me = std::env::current_exe().map_err(FileError::read("the running idpctl"))?;
             from_binary(&me, want, profile)
         }
     }
@@ -235,10 +217,7 @@ pub fn resolve(
 fn read_magic(path: &Path) -> Result<[u8; 4], PackageError> {
     use std::io::Read as _;
     let mut magic = [0u8; 4];
-    let mut file = std::fs::File::open(path).map_err(|source| PackageError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let mut file = std::fs::File::open(path).map_err(FileError::read(path))?;
     // A file shorter than four bytes is neither a zip nor an ELF; let the ELF reader say so.
     let _ = file.read(&mut magic);
     Ok(magic)

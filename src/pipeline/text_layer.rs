@@ -1,6 +1,8 @@
 //! Words with boxes from a PDF's text layer.
 //!
-//! pdf-extract interprets the content stream (fonts, encodings, text matrices) and reports every
+//! Each page is read by our own reader (`pipeline::pdf_text`), which loads each font once per
+//! document; a page it does not read the way pdf-extract would (a Type3 font, an embedded CMap,
+//! …) is read by pdf-extract instead, so the words stay the same. pdf-extract interprets the content stream (fonts, encodings, text matrices) and reports every
 //! glyph through its `OutputDev` callback with its transform and advance width; we collect those
 //! glyphs and join them into words ourselves, which gives real positions instead of the plain
 //! text pdf-extract would print. Glyph heights are not in the PDF: a box spans 0.8 of the font
@@ -9,23 +11,24 @@
 use pdf_extract::{Document as PdfDoc, MediaBox, OutputDev, OutputError, Transform};
 
 use crate::model::{BoundingBox, Word};
+use crate::pipeline::pdf_text;
 
 /// One glyph in page space (points, origin top-left, y at the baseline).
-#[derive(Debug, Clone)]
-struct Glyph {
-    text: String,
-    x: f64,
-    y: f64,
-    advance: f64,
-    size: f64,
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Glyph {
+    pub text: String,
+    pub x: f64,
+    pub y: f64,
+    pub advance: f64,
+    pub size: f64,
 }
 
 /// Glyphs of one page plus its size.
 #[derive(Debug, Default)]
-struct RawPage {
-    width: f64,
-    height: f64,
-    glyphs: Vec<Glyph>,
+pub(crate) struct RawPage {
+    pub width: f64,
+    pub height: f64,
+    pub glyphs: Vec<Glyph>,
 }
 
 #[derive(Default)]
@@ -98,28 +101,35 @@ impl OutputDev for Collector {
 /// Words of each page of a loaded (and, if it was encrypted, decrypted) PDF, in page order.
 /// Errors are pdf-extract's reasons as text; panics inside it are caught by the caller.
 pub fn page_words(doc: &PdfDoc) -> Result<Vec<Vec<Word>>, String> {
-    let mut collector = Collector::default();
+    let mut fonts = pdf_text::FontCache::default();
     let pages = doc.get_pages();
     let mut out = Vec::with_capacity(pages.len());
-    for &page_num in pages.keys() {
-        let before = collector.pages.len();
-        // A page whose content stream pdf-extract cannot interpret gets no words (and so
-        // will be OCR'd) rather than failing the whole document.
-        if pdf_extract::output_doc_page(doc, &mut collector, page_num).is_err()
-            || collector.pages.len() == before
-        {
-            out.push(Vec::new());
-            continue;
-        }
-        let page = collector.pages.last().expect("pushed by begin_page");
-        out.push(glyphs_to_words(page));
+    for (&page_num, &page_id) in &pages {
+        let words = match pdf_text::page_glyphs(doc, page_id, &mut fonts) {
+            Ok(page) => glyphs_to_words(&page),
+            // Beyond the reader's work limits: no text layer (the page will be OCR'd).
+            Err(pdf_text::PageError::Limit(_)) => Vec::new(),
+            Err(pdf_text::PageError::Unsupported(_)) => {
+                extract_page(doc, page_num).map_or_else(Vec::new, |p| glyphs_to_words(&p))
+            }
+        };
+        out.push(words);
     }
     Ok(out)
 }
 
+/// One page through pdf-extract: its glyphs, or `None` when it cannot interpret the page.
+pub(crate) fn extract_page(doc: &PdfDoc, page_num: u32) -> Option<RawPage> {
+    let mut collector = Collector::default();
+    // A page whose content stream pdf-extract cannot interpret gets no words (and so will be
+    // OCR'd) rather than failing the whole document.
+    pdf_extract::output_doc_page(doc, &mut collector, page_num).ok()?;
+    collector.pages.pop()
+}
+
 /// Join glyphs into words: a new word starts at whitespace, at a jump to another line, or at a
 /// horizontal gap wider than a fifth of the font size (kerning is far smaller than that).
-fn glyphs_to_words(page: &RawPage) -> Vec<Word> {
+pub(crate) fn glyphs_to_words(page: &RawPage) -> Vec<Word> {
     let mut words = Vec::new();
     let mut cur: Option<(String, f64, f64, f64, f64)> = None; // text, left, top, right, bottom
     let mut last: Option<&Glyph> = None;

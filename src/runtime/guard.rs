@@ -9,43 +9,25 @@
 //! not an AWS call. Reading the configuration is checked even when the answer is cached: the
 //! code path reads the table whenever the cache is cold or stale.
 
-use std::path::Path;
 use std::sync::Arc;
-
-use async_trait::async_trait;
-use serde_json::Value;
 
 use crate::handlers::Handler;
 use crate::handlers::access::{self, Action, Bucket, Index, Resource};
-use crate::services::{
-    ConfigSource, Executions, Loaded, ObjectStore, Services, StackNames, Started, StoreError,
-    Tracking, TrackingRecord, TrackingUpdate,
-};
+use crate::services::layer::{self, Call, Layer, Op};
+use crate::services::{Services, StackNames, StoreError};
 
-/// `services` as `handler` may use them: every object, tracking and execution call is checked
-/// against its declaration first.
+/// `services` as `handler` may use them: every object, tracking, execution and configuration
+/// call is checked against its declaration first.
 pub fn guarded(handler: Handler, services: &Services) -> Services {
     let guard = Arc::new(Guard {
         handler,
         names: services.names.clone(),
     });
     Services {
-        objects: Arc::new(GuardedObjects {
-            guard: guard.clone(),
-            inner: services.objects.clone(),
-        }),
-        tracking: Arc::new(GuardedTracking {
-            guard: guard.clone(),
-            inner: services.tracking.clone(),
-        }),
-        executions: Arc::new(GuardedExecutions {
-            guard: guard.clone(),
-            inner: services.executions.clone(),
-        }),
-        config: Arc::new(GuardedConfig {
-            guard,
-            inner: services.config.clone(),
-        }),
+        objects: layer::wrap(&services.objects, &guard),
+        tracking: layer::wrap(&services.tracking, &guard),
+        executions: layer::wrap(&services.executions, &guard),
+        config: layer::wrap(&services.config, &guard),
         ..services.clone()
     }
 }
@@ -55,7 +37,44 @@ struct Guard {
     names: StackNames,
 }
 
+impl Layer for Guard {
+    async fn around<T: Send>(&self, op: Op<'_>, mut call: impl Call<T>) -> Result<T, StoreError> {
+        self.permit(op)?;
+        call().await
+    }
+}
+
 impl Guard {
+    /// What the call needs, checked against the declaration.
+    fn permit(&self, op: Op<'_>) -> Result<(), StoreError> {
+        match op {
+            Op::GetObject { bucket, .. } | Op::Download { bucket, .. } => {
+                self.objects(Action::GetObject, bucket)
+            }
+            Op::PutObject { bucket, .. } | Op::Upload { bucket, .. } => {
+                self.objects(Action::PutObject, bucket)
+            }
+            // HeadObject needs GetObject; telling a missing key (404) from a refusal (403) also
+            // needs ListBucket, and `exists` is only ever asked about keys that may be missing.
+            Op::ObjectExists { bucket, .. } => {
+                self.objects(Action::GetObject, bucket)?;
+                self.objects(Action::ListBucket, bucket)
+            }
+            Op::ListObjects { bucket, .. } => self.objects(Action::ListBucket, bucket),
+            Op::CreateRecord { .. } => self.check(Action::PutItem, Resource::TrackingTable),
+            Op::UpdateRecord { .. } => self.check(Action::UpdateItem, Resource::TrackingTable),
+            Op::GetRecord { .. } => self.check(Action::GetItem, Resource::TrackingTable),
+            Op::RecordsByBatch { .. } => {
+                self.check(Action::Query, Resource::TrackingIndex(Index::ByBatch))
+            }
+            Op::RecordsByStatus { .. } => {
+                self.check(Action::Query, Resource::TrackingIndex(Index::ByStatus))
+            }
+            Op::StartExecution { .. } => self.check(Action::StartExecution, Resource::StateMachine),
+            Op::ReadConfig => self.check(Action::GetItem, Resource::ConfigurationTable),
+        }
+    }
+
     fn check(&self, action: Action, resource: Resource) -> Result<(), StoreError> {
         if access::allows(self.handler.access(), action, resource) {
             return Ok(());
@@ -94,129 +113,6 @@ impl Guard {
             _ => Resource::Objects(b),
         };
         self.check(action, resource)
-    }
-}
-
-struct GuardedConfig {
-    guard: Arc<Guard>,
-    inner: Arc<dyn ConfigSource>,
-}
-
-#[async_trait]
-impl ConfigSource for GuardedConfig {
-    async fn current(&self) -> Result<Arc<Loaded>, StoreError> {
-        self.guard
-            .check(Action::GetItem, Resource::ConfigurationTable)?;
-        self.inner.current().await
-    }
-
-    async fn version(&self, version: Option<u64>) -> Result<Arc<Loaded>, StoreError> {
-        self.guard
-            .check(Action::GetItem, Resource::ConfigurationTable)?;
-        self.inner.version(version).await
-    }
-}
-
-struct GuardedObjects {
-    guard: Arc<Guard>,
-    inner: Arc<dyn ObjectStore>,
-}
-
-#[async_trait]
-impl ObjectStore for GuardedObjects {
-    async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
-        self.guard.objects(Action::GetObject, bucket)?;
-        self.inner.get(bucket, key).await
-    }
-
-    async fn put(
-        &self,
-        bucket: &str,
-        key: &str,
-        body: Vec<u8>,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        self.guard.objects(Action::PutObject, bucket)?;
-        self.inner.put(bucket, key, body, content_type).await
-    }
-
-    /// HeadObject needs GetObject; telling a missing key (404) from a refusal (403) also needs
-    /// ListBucket, and `exists` is only ever asked about keys that may be missing.
-    async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        self.guard.objects(Action::GetObject, bucket)?;
-        self.guard.objects(Action::ListBucket, bucket)?;
-        self.inner.exists(bucket, key).await
-    }
-
-    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.guard.objects(Action::ListBucket, bucket)?;
-        self.inner.list(bucket, prefix).await
-    }
-
-    async fn download(&self, bucket: &str, key: &str, to: &Path) -> Result<u64, StoreError> {
-        self.guard.objects(Action::GetObject, bucket)?;
-        self.inner.download(bucket, key, to).await
-    }
-
-    async fn upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        from: &Path,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        self.guard.objects(Action::PutObject, bucket)?;
-        self.inner.upload(bucket, key, from, content_type).await
-    }
-}
-
-struct GuardedTracking {
-    guard: Arc<Guard>,
-    inner: Arc<dyn Tracking>,
-}
-
-#[async_trait]
-impl Tracking for GuardedTracking {
-    async fn create(&self, record: &TrackingRecord) -> Result<bool, StoreError> {
-        self.guard.check(Action::PutItem, Resource::TrackingTable)?;
-        self.inner.create(record).await
-    }
-
-    async fn update(&self, id: &str, update: &TrackingUpdate) -> Result<(), StoreError> {
-        self.guard
-            .check(Action::UpdateItem, Resource::TrackingTable)?;
-        self.inner.update(id, update).await
-    }
-
-    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
-        self.guard.check(Action::GetItem, Resource::TrackingTable)?;
-        self.inner.get(id).await
-    }
-
-    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.guard
-            .check(Action::Query, Resource::TrackingIndex(Index::ByBatch))?;
-        self.inner.by_batch(batch_id).await
-    }
-
-    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.guard
-            .check(Action::Query, Resource::TrackingIndex(Index::ByStatus))?;
-        self.inner.by_status(status).await
-    }
-}
-
-struct GuardedExecutions {
-    guard: Arc<Guard>,
-    inner: Arc<dyn Executions>,
-}
-
-#[async_trait]
-impl Executions for GuardedExecutions {
-    async fn start(&self, name: &str, input: &Value) -> Result<Started, StoreError> {
-        self.guard
-            .check(Action::StartExecution, Resource::StateMachine)?;
-        self.inner.start(name, input).await
     }
 }
 

@@ -437,7 +437,12 @@ impl LocalStack {
             self.handlers.clone(),
             self.runtime.handle().clone(),
         ));
-        let mut executor = Executor::new(invoker.clone()).with_journal(self.journal.clone());
+        // A Distributed Map's ItemReader and ResultWriter use the local buckets' folders.
+        let mut executor = Executor::new(invoker.clone())
+            .with_journal(self.journal.clone())
+            .with_item_store(Arc::new(crate::asl::distributed::FolderStore::new(
+                self.layout.buckets(),
+            )));
         if let Some(sink) = progress {
             // Replayed steps count too, so a resumed batch shows its real totals.
             executor = executor.with_observer(Arc::new(move |e: &ExecutionEvent<'_>| {

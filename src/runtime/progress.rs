@@ -44,7 +44,10 @@ impl Counters {
         };
         match handler {
             Handler::Unpack => {
-                let docs = output["documents"].as_array().map_or(0, Vec::len) as u64;
+                // `count`: a large batch's ids are in its manifest, not in `documents`.
+                let docs = output["count"]
+                    .as_u64()
+                    .unwrap_or_else(|| output["documents"].as_array().map_or(0, Vec::len) as u64);
                 // Refused entries are documents too: they are recorded failed without running.
                 let refused = output["refused"].as_u64().unwrap_or(0);
                 add(&self.documents_total, docs + refused);

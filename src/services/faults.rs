@@ -3,7 +3,8 @@
 //! gives, so the tests can show that retries (the state machine's, the model policy's) carry
 //! every document through and that nothing is done twice.
 //!
-//! Decorators at the service boundary, one per trait, so no handler knows:
+//! Injected at the service boundary, so no handler knows: a [`Layer`] around the stores, and
+//! decorators of the OCR engine and the model backend:
 //! - storage: object `get`/`put`/`download`/`upload` fail as a 5xx does in S3
 //!   (`StoreError::Transient`), tracking `create`/`update` as a busy database does. Half of
 //!   the failed writes fail after the write landed (the answer was lost on the way back), so a
@@ -17,13 +18,13 @@
 //! on stderr (`idpctl: fault injected …`), so a run says loudly that it was tampered with, and
 //! tests count the faults from it.
 
-use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 
-use super::{ObjectStore, Services, StoreError, Tracking, TrackingRecord, TrackingUpdate};
+use super::layer::{self, Call, Layer, Op};
+use super::{Services, StoreError};
 use crate::engines::{ChatModel, ChatRequest, ChatResponse, EngineError};
 use crate::model::page::PageImage;
 use crate::pipeline::config::sections::OcrSection;
@@ -201,14 +202,8 @@ impl Faults {
     /// policy), so it is not repeated here.
     pub fn wrap(self: &Arc<Self>, services: &Services) -> Services {
         Services {
-            objects: Arc::new(FaultyObjects {
-                faults: self.clone(),
-                inner: services.objects.clone(),
-            }),
-            tracking: Arc::new(FaultyTracking {
-                faults: self.clone(),
-                inner: services.tracking.clone(),
-            }),
+            objects: layer::wrap(&services.objects, self),
+            tracking: layer::wrap(&services.tracking, self),
             ocr: Arc::new(FaultyOcr {
                 faults: self.clone(),
                 inner: services.ocr.clone(),
@@ -263,111 +258,29 @@ impl std::fmt::Debug for Faults {
     }
 }
 
-struct FaultyObjects {
-    faults: Arc<Faults>,
-    inner: Arc<dyn ObjectStore>,
-}
-
-#[async_trait]
-impl ObjectStore for FaultyObjects {
-    async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
-        match self.faults.store_error("GetObject", bucket, key) {
-            Some(e) => Err(e),
-            None => self.inner.get(bucket, key).await,
-        }
-    }
-
-    async fn put(
-        &self,
-        bucket: &str,
-        key: &str,
-        body: Vec<u8>,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        match self.faults.store_error("PutObject", bucket, key) {
-            Some(e) if self.faults.lost_answer() => {
-                self.inner.put(bucket, key, body, content_type).await?;
-                Err(e)
+/// Object `get`/`put`/`download`/`upload` and tracking `create`/`update` fail at the storage
+/// rate; existence checks, listings and tracking reads are reads of metadata that S3 and the
+/// table rarely refuse, and the brief of this switch is the data path, so they pass through.
+impl Layer for Faults {
+    async fn around<T: Send>(&self, op: Op<'_>, mut call: impl Call<T>) -> Result<T, StoreError> {
+        let fault = match op {
+            Op::GetObject { bucket, key } | Op::Download { bucket, key } => {
+                self.store_error("GetObject", bucket, key)
             }
-            Some(e) => Err(e),
-            None => self.inner.put(bucket, key, body, content_type).await,
-        }
-    }
-
-    // Existence checks and listings are reads of metadata that S3 rarely refuses; the brief of
-    // this switch is the data path, so they pass through.
-    async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        self.inner.exists(bucket, key).await
-    }
-
-    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.inner.list(bucket, prefix).await
-    }
-
-    async fn download(&self, bucket: &str, key: &str, to: &Path) -> Result<u64, StoreError> {
-        match self.faults.store_error("GetObject", bucket, key) {
-            Some(e) => Err(e),
-            None => self.inner.download(bucket, key, to).await,
-        }
-    }
-
-    async fn upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        from: &Path,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        match self.faults.store_error("PutObject", bucket, key) {
-            Some(e) if self.faults.lost_answer() => {
-                self.inner.upload(bucket, key, from, content_type).await?;
-                Err(e)
+            Op::PutObject { bucket, key } | Op::Upload { bucket, key } => {
+                self.store_error("PutObject", bucket, key)
             }
-            Some(e) => Err(e),
-            None => self.inner.upload(bucket, key, from, content_type).await,
+            Op::CreateRecord { id } => self.table_error("create", id),
+            Op::UpdateRecord { id } => self.table_error("update", id),
+            _ => None,
+        };
+        let Some(error) = fault else {
+            return call().await;
+        };
+        if op.writes() && self.lost_answer() {
+            call().await?;
         }
-    }
-}
-
-struct FaultyTracking {
-    faults: Arc<Faults>,
-    inner: Arc<dyn Tracking>,
-}
-
-#[async_trait]
-impl Tracking for FaultyTracking {
-    async fn create(&self, record: &TrackingRecord) -> Result<bool, StoreError> {
-        match self.faults.table_error("create", &record.id) {
-            Some(e) if self.faults.lost_answer() => {
-                self.inner.create(record).await?;
-                Err(e)
-            }
-            Some(e) => Err(e),
-            None => self.inner.create(record).await,
-        }
-    }
-
-    async fn update(&self, id: &str, update: &TrackingUpdate) -> Result<(), StoreError> {
-        match self.faults.table_error("update", id) {
-            Some(e) if self.faults.lost_answer() => {
-                self.inner.update(id, update).await?;
-                Err(e)
-            }
-            Some(e) => Err(e),
-            None => self.inner.update(id, update).await,
-        }
-    }
-
-    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
-        self.inner.get(id).await
-    }
-
-    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.inner.by_batch(batch_id).await
-    }
-
-    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        self.inner.by_status(status).await
+        Err(error)
     }
 }
 
@@ -435,6 +348,7 @@ impl ChatModel for FaultyChat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::TrackingUpdate;
     use crate::services::local::{LocalLayout, local_names, services};
 
     #[test]

@@ -11,6 +11,7 @@ mod error;
 pub mod executions;
 pub mod faults;
 pub mod hook;
+pub mod layer;
 pub mod local;
 pub mod local_hook;
 pub mod objects;

@@ -7,13 +7,11 @@
 //! would fail its whole step on one transient error where the deployed one would not. Permanent
 //! errors and missing objects pass through at once.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use async_trait::async_trait;
-
-use super::{ObjectStore, Services, StoreError, Tracking, TrackingRecord, TrackingUpdate};
+use super::layer::{self, Call, Layer, Op};
+use super::{Services, StoreError};
 
 /// Attempts in all, as the SDK's standard retry mode makes them.
 pub const ATTEMPTS: u32 = 3;
@@ -23,10 +21,20 @@ const BASE: Duration = Duration::from_millis(50);
 
 /// `services` with client retries around the objects and the tracking table.
 pub fn wrap(services: &Services) -> Services {
+    let retry = Arc::new(ClientRetry);
     Services {
-        objects: Arc::new(RetryingObjects(services.objects.clone())),
-        tracking: Arc::new(RetryingTracking(services.tracking.clone())),
+        objects: layer::wrap(&services.objects, &retry),
+        tracking: layer::wrap(&services.tracking, &retry),
         ..services.clone()
+    }
+}
+
+/// The SDK's retries, as a layer: every call is [`retried`].
+struct ClientRetry;
+
+impl Layer for ClientRetry {
+    async fn around<T: Send>(&self, _: Op<'_>, call: impl Call<T>) -> Result<T, StoreError> {
+        retried(call).await
     }
 }
 
@@ -46,72 +54,6 @@ where
             }
             other => return other,
         }
-    }
-}
-
-struct RetryingObjects(Arc<dyn ObjectStore>);
-
-#[async_trait]
-impl ObjectStore for RetryingObjects {
-    async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
-        retried(|| self.0.get(bucket, key)).await
-    }
-
-    async fn put(
-        &self,
-        bucket: &str,
-        key: &str,
-        body: Vec<u8>,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        retried(|| self.0.put(bucket, key, body.clone(), content_type)).await
-    }
-
-    async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
-        retried(|| self.0.exists(bucket, key)).await
-    }
-
-    async fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<String>, StoreError> {
-        retried(|| self.0.list(bucket, prefix)).await
-    }
-
-    async fn download(&self, bucket: &str, key: &str, to: &Path) -> Result<u64, StoreError> {
-        retried(|| self.0.download(bucket, key, to)).await
-    }
-
-    async fn upload(
-        &self,
-        bucket: &str,
-        key: &str,
-        from: &Path,
-        content_type: &str,
-    ) -> Result<(), StoreError> {
-        retried(|| self.0.upload(bucket, key, from, content_type)).await
-    }
-}
-
-struct RetryingTracking(Arc<dyn Tracking>);
-
-#[async_trait]
-impl Tracking for RetryingTracking {
-    async fn create(&self, record: &TrackingRecord) -> Result<bool, StoreError> {
-        retried(|| self.0.create(record)).await
-    }
-
-    async fn update(&self, id: &str, update: &TrackingUpdate) -> Result<(), StoreError> {
-        retried(|| self.0.update(id, update)).await
-    }
-
-    async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
-        retried(|| self.0.get(id)).await
-    }
-
-    async fn by_batch(&self, batch_id: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        retried(|| self.0.by_batch(batch_id)).await
-    }
-
-    async fn by_status(&self, status: &str) -> Result<Vec<TrackingRecord>, StoreError> {
-        retried(|| self.0.by_status(status)).await
     }
 }
 

@@ -36,6 +36,10 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_MAX_DOCUMENT_CONCURRENCY", "concurrency.documents"),
     ("IDPCTL_MAX_PAGE_CONCURRENCY", "concurrency.pages"),
     ("IDPCTL_PAGE_RETRIES", "page_retries"),
+    (
+        "IDPCTL_DISTRIBUTED_THRESHOLD",
+        "batch.distributed_threshold",
+    ),
     ("IDPCTL_ARTIFACT_BUCKET", "artifact.bucket"),
     ("IDPCTL_ARTIFACT_KEY", "artifact.key"),
     ("IDPCTL_PACKAGE", "package"),
@@ -150,6 +154,7 @@ pub fn from_env(
             "concurrency.documents" => layer.max_document_concurrency = Some(number()?),
             "concurrency.pages" => layer.max_page_concurrency = Some(number()?),
             "page_retries" => layer.page_retries = Some(number()?),
+            "batch.distributed_threshold" => layer.distributed_threshold = Some(number()?),
             "artifact.bucket" => layer.artifact_bucket = Some(value.clone()),
             "artifact.key" => layer.artifact_key = Some(value.clone()),
             "package" => {

@@ -72,6 +72,9 @@ impl PackageKind {
 /// How many images the repository's lifecycle policy keeps when nobody says.
 pub const IMAGE_KEEP: u32 = 10;
 
+/// Documents of one upload above which the workflow takes the Distributed Map by default.
+pub const DISTRIBUTED_THRESHOLD: u32 = 500;
+
 /// Whether the user's class configs add to the built-in class library or replace it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -130,6 +133,9 @@ pub struct Settings {
     pub max_document_concurrency: u32,
     pub max_page_concurrency: u32,
     pub page_retries: u32,
+    /// Documents of one upload above which the workflow runs them as a Distributed Map (profile
+    /// `batch.distributed_threshold`, `IDPCTL_DISTRIBUTED_THRESHOLD`; 1 to 1,000).
+    pub distributed_threshold: u32,
     pub artifact_bucket: Option<String>,
     pub artifact_key: Option<String>,
     /// `zip` (default) or `image` (profile `package`).
@@ -187,6 +193,7 @@ pub fn defaults(profile: &str) -> Layer {
         max_document_concurrency: Some(10),
         max_page_concurrency: Some(20),
         page_retries: Some(2),
+        distributed_threshold: Some(DISTRIBUTED_THRESHOLD),
         tags: Some(BTreeMap::new()),
         state_dir: Some(PathBuf::from(".idpctl").join(profile)),
         ..Layer::default()
@@ -219,6 +226,7 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
         max_document_concurrency: l.max_document_concurrency.unwrap_or(10),
         max_page_concurrency: l.max_page_concurrency.unwrap_or(20),
         page_retries: l.page_retries.unwrap_or(2),
+        distributed_threshold: l.distributed_threshold.unwrap_or(DISTRIBUTED_THRESHOLD),
         artifact_bucket: l.artifact_bucket,
         artifact_key: l.artifact_key,
         package: l.package.unwrap_or_default(),
@@ -454,6 +462,19 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
                 format!("set `{key}` to 1 or more"),
             ));
         }
+    }
+    if let Some(v) = layer.distributed_threshold
+        && !(1..=crate::batch::INLINE_DOCUMENTS as u32).contains(&v)
+    {
+        return Err(invalid(
+            "batch.distributed_threshold",
+            format!("{v} is outside 1 to {}", crate::batch::INLINE_DOCUMENTS),
+            format!(
+                "an inline Map carries at most {} documents in the 256 KB state; use 1 to {}",
+                crate::batch::INLINE_DOCUMENTS,
+                crate::batch::INLINE_DOCUMENTS
+            ),
+        ));
     }
     if let Some(v) = layer.page_retries
         && v > 10

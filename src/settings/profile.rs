@@ -24,6 +24,8 @@ pub struct Profile {
     pub working_bucket_expiry_days: Option<u32>,
     pub concurrency: Option<ConcurrencySection>,
     pub page_retries: Option<u32>,
+    /// ZIP batches: above `distributed_threshold` documents they run as a Distributed Map.
+    pub batch: Option<BatchSection>,
     pub artifact: Option<ArtifactSection>,
     /// `zip` (default) or `image`: how the functions' code is deployed.
     pub package: Option<super::PackageKind>,
@@ -132,6 +134,13 @@ pub struct HookSection {
 pub struct ConcurrencySection {
     pub documents: Option<u32>,
     pub pages: Option<u32>,
+}
+
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BatchSection {
+    /// Documents of one upload above which the workflow takes the Distributed Map.
+    pub distributed_threshold: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]

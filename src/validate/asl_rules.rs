@@ -9,6 +9,9 @@ use serde_json::Value;
 
 use super::finding::{Finding, Severity};
 use crate::asl::StateMachine;
+use crate::asl::jsonata::Expression;
+use crate::asl::jsonata::ast::free_variables;
+use crate::asl::jsonata::template::expression_text;
 use crate::asl::path::is_variable_name;
 
 const FILE: &str = "statemachine.asl.json";
@@ -110,7 +113,8 @@ fn query_language_fields(scope: &Value, path: &str, jsonata: bool, out: &mut Vec
     }
 }
 
-/// Collects the names every `Assign` sets and the `$name` reads of JSONPath fields.
+/// Collects the names every `Assign` sets and the `$name` reads of JSONPath fields and of
+/// JSONata expressions.
 fn walk(v: &Value, loc: &str, assigned: &mut BTreeSet<String>, reads: &mut Vec<(String, String)>) {
     match v {
         Value::Object(map) => {
@@ -140,6 +144,17 @@ fn walk(v: &Value, loc: &str, assigned: &mut BTreeSet<String>, reads: &mut Vec<(
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 walk(item, &format!("{loc}[{i}]"), assigned, reads);
+            }
+        }
+        // A JSONata field (`"{% ... %}"`): the variables it reads and does not bind itself.
+        // A syntax error is the interpreter's finding, reported by `check`.
+        Value::String(s) => {
+            if let Some(text) = expression_text(s)
+                && let Ok(e) = Expression::parse(text)
+            {
+                for name in free_variables(e.node()) {
+                    reads.push((loc.to_string(), name));
+                }
             }
         }
         _ => {}
@@ -236,6 +251,29 @@ mod tests {
         assert!(
             got[0]
                 .contains("States.A.Output: state `A` is a JSONPath state and cannot use `Output`"),
+            "{got:#?}"
+        );
+    }
+
+    #[test]
+    fn jsonata_reads_and_errors() {
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"total": "{% $sum($states.input.n) %}"}, "Next": "B"},
+            "B": {"Type": "Pass", "End": true, "Output": {
+                "ok": "{% $total & $map([1], function($v){ $v }) & ($local := 1; $local) %}",
+                "missing": "{% $nowhere + 1 %}"}}}});
+        assert_eq!(
+            messages(def),
+            [
+                "warning statemachine.asl.json: States.B.Output.missing: reads the variable `$nowhere`, which no state assigns"
+            ]
+        );
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Output": "{% $states.input. %}", "End": true}}});
+        let got = messages(def);
+        assert!(
+            got.iter()
+                .any(|m| m.contains("state \"A\": Output: invalid JSONata expression")),
             "{got:#?}"
         );
     }

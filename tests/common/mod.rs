@@ -103,3 +103,22 @@ pub fn golden(path: &Path, actual: &str) -> Option<String> {
             .join("\n"),
     ))
 }
+
+/// Runs a tool a test needs besides idpctl (skopeo, umoci, …) and returns its stdout; a failure
+/// fails the test with the command and its stderr.
+#[track_caller]
+pub fn run_tool(cmd: &mut Command) -> String {
+    let out = cmd.output().expect("run a tool");
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Asserts that `text` (a run's stderr, usually) says `needle`, showing all of it when not.
+#[track_caller]
+pub fn assert_contains(text: &str, needle: &str) {
+    assert!(text.contains(needle), "`{needle}` not in:\n{text}");
+}

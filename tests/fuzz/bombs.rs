@@ -63,34 +63,32 @@ pub fn zip_with(name: &str, method: u16, data: &[u8], declared: u32) -> Vec<u8> 
     let mut z = Vec::new();
     let le16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_le_bytes());
     let le32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
-    // Local file header.
+    // What the local header and the central directory both say of the entry: flags, method,
+    // time, date, CRC, sizes, the name's length and the extra field's.
+    let entry = |z: &mut Vec<u8>| {
+        le16(z, 0);
+        le16(z, method);
+        le16(z, 0);
+        le16(z, 0);
+        le32(z, 0);
+        le32(z, data.len() as u32);
+        le32(z, declared);
+        le16(z, name.len() as u16);
+        le16(z, 0);
+    };
+    // Local file header: the version needed, then the entry.
     z.extend_from_slice(b"PK\x03\x04");
     le16(&mut z, 20);
-    le16(&mut z, 0);
-    le16(&mut z, method);
-    le16(&mut z, 0);
-    le16(&mut z, 0);
-    le32(&mut z, 0);
-    le32(&mut z, data.len() as u32);
-    le32(&mut z, declared);
-    le16(&mut z, name.len() as u16);
-    le16(&mut z, 0);
+    entry(&mut z);
     z.extend_from_slice(name.as_bytes());
     z.extend_from_slice(data);
     let cd = z.len() as u32;
-    // Central directory.
+    // Central directory: the versions made by and needed, the entry, then the comment's length,
+    // the disk, the attributes and the local header's offset.
     z.extend_from_slice(b"PK\x01\x02");
     le16(&mut z, 20);
     le16(&mut z, 20);
-    le16(&mut z, 0);
-    le16(&mut z, method);
-    le16(&mut z, 0);
-    le16(&mut z, 0);
-    le32(&mut z, 0);
-    le32(&mut z, data.len() as u32);
-    le32(&mut z, declared);
-    le16(&mut z, name.len() as u16);
-    le16(&mut z, 0);
+    entry(&mut z);
     le16(&mut z, 0);
     le16(&mut z, 0);
     le16(&mut z, 0);

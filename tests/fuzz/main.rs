@@ -1,9 +1,9 @@
 //! Fuzzing on stable Rust: property-based tests (proptest) over every parser of user input —
 //! ZIP batches, document splitting (PDF, PNG, JPEG, TIFF, DOCX, text), S3/EventBridge/SQS and
 //! Step Functions events, profile and class-config YAML, ASL definitions, paths, intrinsic
-//! functions and payload templates. Each input is generated valid, then mutated (truncated,
-//! bytes flipped, lengths and offsets overwritten, nesting deepened), and also thrown at the
-//! parser as raw bytes or text.
+//! functions, payload templates and JSONata expressions. Each input is generated valid, then
+//! mutated (truncated, bytes flipped, lengths and offsets overwritten, nesting deepened), and
+//! also thrown at the parser as raw bytes or text.
 //!
 //! Properties: no panic, no hang (each call on a thread with a deadline), errors that carry a
 //! message, and for expanding inputs a measured memory peak (see `memory`). Crashes found are
@@ -17,6 +17,7 @@ mod asl;
 mod bombs;
 mod events;
 mod harness;
+mod jsonata;
 mod memory;
 mod mutate;
 mod regressions;

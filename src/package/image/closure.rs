@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use super::ImageError;
 use super::dynamic::{self, Dynamic};
+use crate::package::FileError;
 use crate::package::elf::{self, ElfInfo, Machine};
 use crate::settings::Architecture;
 
@@ -65,10 +66,7 @@ pub fn system_dirs(arch: Architecture) -> Vec<PathBuf> {
 
 /// Reads an ELF file's machine, glibc needs and loader facts.
 pub fn inspect(path: &Path) -> Result<(ElfInfo, Dynamic), ImageError> {
-    let bytes = std::fs::read(path).map_err(|source| ImageError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = std::fs::read(path).map_err(FileError::read(path))?;
     let bad = |source| ImageError::NotElf {
         path: path.to_path_buf(),
         source,

@@ -8,6 +8,7 @@ use std::os::unix::fs::PermissionsExt as _;
 use std::path::{Path, PathBuf};
 
 use super::ImageError;
+use crate::package::FileError;
 
 /// Where an entry's bytes come from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -44,10 +45,7 @@ impl Plan {
 
     /// A host file at `image_path`, its mode normalised.
     pub fn file(&mut self, image_path: &str, host: &Path) -> Result<(), ImageError> {
-        let meta = std::fs::metadata(host).map_err(|source| ImageError::Read {
-            path: host.to_path_buf(),
-            source,
-        })?;
+        let meta = std::fs::metadata(host).map_err(FileError::read(host))?;
         let mode = if meta.permissions().mode() & 0o111 != 0 {
             0o755
         } else {

@@ -16,6 +16,7 @@ use sha2::{Digest, Sha256};
 use super::contents::{Plan, Source};
 use super::tar::{Kind, Writer};
 use super::{ImageError, LayerInfo};
+use crate::package::FileError;
 
 pub const MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";
 pub const CONFIG: &str = "application/vnd.oci.image.config.v1+json";
@@ -59,13 +60,6 @@ impl<W> Hashing<W> {
     }
 }
 
-fn write_err(path: &Path) -> impl Fn(io::Error) -> ImageError + '_ {
-    move |source| ImageError::Write {
-        path: path.to_path_buf(),
-        source,
-    }
-}
-
 pub fn blobs_dir(layout: &Path) -> PathBuf {
     layout.join("blobs").join("sha256")
 }
@@ -77,8 +71,8 @@ fn blob_path(layout: &Path, digest: &str) -> PathBuf {
 /// Streams one layer into the layout's blobs; the blob is named by its digest.
 pub fn write_layer(layout: &Path, plan: &Plan, level: u32) -> Result<LayerInfo, ImageError> {
     let dir = blobs_dir(layout);
-    let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(write_err(&dir))?;
-    let file = tmp.reopen().map_err(write_err(tmp.path()))?;
+    let tmp = tempfile::NamedTempFile::new_in(&dir).map_err(FileError::write(&dir))?;
+    let file = tmp.reopen().map_err(FileError::write(tmp.path()))?;
     // mtime 0, no name, OS byte "unknown": nothing of this machine or moment in the header.
     let gz = GzBuilder::new()
         .mtime(0)
@@ -96,38 +90,34 @@ pub fn write_layer(layout: &Path, plan: &Plan, level: u32) -> Result<LayerInfo, 
                 None,
             ),
             Source::File(host) => {
-                let mut f = File::open(host).map_err(|source| ImageError::Read {
-                    path: host.clone(),
-                    source,
-                })?;
-                let size = f
-                    .metadata()
-                    .map_err(|source| ImageError::Read {
-                        path: host.clone(),
-                        source,
-                    })?
-                    .len();
+                let read_err = FileError::read(host);
+                let mut f = File::open(host).map_err(&read_err)?;
+                let size = f.metadata().map_err(&read_err)?.len();
                 tar.append(path, entry.mode, &Kind::File { size }, Some(&mut f))
             }
         }
-        .map_err(write_err(tmp.path()))?;
+        .map_err(FileError::write(tmp.path()))?;
     }
-    let uncompressed = tar.finish().map_err(write_err(tmp.path()))?;
+    let uncompressed = tar.finish().map_err(FileError::write(tmp.path()))?;
     let diff_id = uncompressed.digest();
-    let compressed = uncompressed.inner.finish().map_err(write_err(tmp.path()))?;
+    let compressed = uncompressed
+        .inner
+        .finish()
+        .map_err(FileError::write(tmp.path()))?;
     let digest = compressed.digest();
     let size = compressed.count;
     compressed
         .inner
         .into_inner()
-        .map_err(|e| write_err(tmp.path())(e.into_error()))?
+        .map_err(|e| FileError::write(tmp.path())(e.into_error()))?
         .sync_all()
-        .map_err(write_err(tmp.path()))?;
+        .map_err(FileError::write(tmp.path()))?;
     let path = blob_path(layout, &digest);
     // A temporary file is private (0600); a layout is read by other tools and users.
     std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644))
-        .map_err(write_err(tmp.path()))?;
-    tmp.persist(&path).map_err(|e| write_err(&path)(e.error))?;
+        .map_err(FileError::write(tmp.path()))?;
+    tmp.persist(&path)
+        .map_err(|e| FileError::write(&path)(e.error))?;
     Ok(LayerInfo {
         digest,
         diff_id,
@@ -143,7 +133,7 @@ pub fn write_json(layout: &Path, value: &Value) -> Result<(String, u64), ImageEr
     let bytes = serde_json::to_vec(value).expect("a JSON value serializes");
     let digest = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
     let path = blob_path(layout, &digest);
-    std::fs::write(&path, &bytes).map_err(write_err(&path))?;
+    std::fs::write(&path, &bytes).map_err(FileError::write(&path))?;
     Ok((digest, bytes.len() as u64))
 }
 
@@ -155,7 +145,8 @@ pub fn write_index(
     platform: &Value,
 ) -> Result<(), ImageError> {
     let marker = layout.join("oci-layout");
-    std::fs::write(&marker, br#"{"imageLayoutVersion":"1.0.0"}"#).map_err(write_err(&marker))?;
+    std::fs::write(&marker, br#"{"imageLayoutVersion":"1.0.0"}"#)
+        .map_err(FileError::write(&marker))?;
     let index = json!({
         "schemaVersion": 2,
         "mediaType": INDEX,
@@ -168,20 +159,19 @@ pub fn write_index(
         }]
     });
     let path = layout.join("index.json");
-    std::fs::write(&path, serde_json::to_vec(&index).expect("serializes")).map_err(write_err(&path))
+    std::fs::write(&path, serde_json::to_vec(&index).expect("serializes"))
+        .map_err(FileError::write(&path))?;
+    Ok(())
 }
 
 /// Removes blobs no longer referenced (layers of an earlier build into the same folder).
 pub fn remove_unreferenced(layout: &Path, keep: &[&str]) -> Result<(), ImageError> {
     let dir = blobs_dir(layout);
-    let entries = std::fs::read_dir(&dir).map_err(|source| ImageError::Read {
-        path: dir.clone(),
-        source,
-    })?;
+    let entries = std::fs::read_dir(&dir).map_err(FileError::read(&dir))?;
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         if !keep.iter().any(|k| k.trim_start_matches("sha256:") == name) {
-            std::fs::remove_file(entry.path()).map_err(write_err(&entry.path()))?;
+            std::fs::remove_file(entry.path()).map_err(FileError::write(&entry.path()))?;
         }
     }
     Ok(())
@@ -197,10 +187,7 @@ fn not_layout(dir: &Path, message: impl Into<String>) -> ImageError {
 /// Reads a JSON blob and checks it has the digest it is named by.
 pub fn read_blob(layout: &Path, digest: &str) -> Result<Value, ImageError> {
     let path = blob_path(layout, digest);
-    let bytes = std::fs::read(&path).map_err(|source| ImageError::Read {
-        path: path.clone(),
-        source,
-    })?;
+    let bytes = std::fs::read(&path).map_err(FileError::read(&path))?;
     let actual = format!("sha256:{}", hex::encode(Sha256::digest(&bytes)));
     if actual != digest {
         return Err(not_layout(
@@ -215,7 +202,7 @@ pub fn read_blob(layout: &Path, digest: &str) -> Result<Value, ImageError> {
 /// The index's manifest descriptor: the one tagged [`TAG`], else the only one.
 pub fn read_index(layout: &Path) -> Result<(String, u64), ImageError> {
     let path = layout.join("index.json");
-    let bytes = std::fs::read(&path).map_err(|source| ImageError::Read { path, source })?;
+    let bytes = std::fs::read(&path).map_err(FileError::read(&path))?;
     let index: Value = serde_json::from_slice(&bytes)
         .map_err(|e| not_layout(layout, format!("index.json is not JSON ({e})")))?;
     let manifests = index["manifests"]

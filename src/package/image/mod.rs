@@ -6,6 +6,7 @@
 //! (`ImageConfig.Command: [ocr]`), or Lambda's `_HANDLER` does. Reproducible: no clock, owner or
 //! host mode reaches a byte, so the same inputs give the same manifest digest.
 
+pub mod cache;
 pub mod closure;
 pub mod contents;
 pub mod dynamic;
@@ -20,6 +21,7 @@ use serde_json::{Value, json};
 
 use crate::error::Diagnose;
 use crate::exit::ExitStatus;
+use crate::package::FileError;
 use crate::package::elf::{ElfError, GlibcVersion, Machine};
 use crate::settings::Architecture;
 use contents::Plan;
@@ -101,18 +103,8 @@ pub fn oci_architecture(arch: Architecture) -> &'static str {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ImageError {
-    #[error("cannot read {path}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write {path}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    File(#[from] FileError),
     #[error("{path} is not a Linux binary an image can run: {source}")]
     NotElf {
         path: PathBuf,
@@ -171,8 +163,7 @@ impl Diagnose for ImageError {
             Architecture::X86_64 => "arm64",
         };
         Some(match self {
-            ImageError::Read { .. } => "check the path and that you may read it".into(),
-            ImageError::Write { .. } => "check that the folder is writable".into(),
+            ImageError::File(e) => return e.hint(),
             ImageError::NotElf { .. } => {
                 "pass --artifact <BINARY> with an idpctl built for Linux (see deploy.sh)".into()
             }
@@ -224,7 +215,7 @@ impl Diagnose for ImageError {
 
     fn status(&self) -> ExitStatus {
         match self {
-            ImageError::Write { .. } => ExitStatus::Findings,
+            ImageError::File(e) => e.status(),
             _ => ExitStatus::Usage,
         }
     }
@@ -416,19 +407,17 @@ pub fn build(req: &ImageRequest) -> Result<BuiltImage, ImageError> {
 
 /// Creates the layout folder, or checks an existing one is a layout to replace.
 fn prepare_out(out: &Path) -> Result<(), ImageError> {
-    let write = |source| ImageError::Write {
-        path: out.to_path_buf(),
-        source,
-    };
+    let write = FileError::write(out);
     if out.exists() {
-        let empty = std::fs::read_dir(out).map_err(write)?.next().is_none();
+        let empty = std::fs::read_dir(out).map_err(&write)?.next().is_none();
         if !empty && !out.join("oci-layout").is_file() {
             return Err(ImageError::OutNotEmpty {
                 path: out.to_path_buf(),
             });
         }
     }
-    std::fs::create_dir_all(layout::blobs_dir(out)).map_err(write)
+    std::fs::create_dir_all(layout::blobs_dir(out)).map_err(&write)?;
+    Ok(())
 }
 
 /// Reads a layout back: `index.json` → manifest → config.

@@ -3,12 +3,16 @@
 //! Nested objects (inline or through `$ref: "#/$defs/..."`) become dotted paths; arrays of
 //! objects are kept as one field per column under the array's path with a `[]` marker, and are
 //! filled by the table extractor. Class keywords come from `x-idpctl-keywords` — a list of
-//! phrases, or `{phrase, weight}` maps — and, failing that, from the class name.
+//! phrases, or `{phrase, weight}` maps — and, failing that, from the class name. The evidence
+//! the embedded classifier reads (its name, description and properties expanded through the
+//! multilingual lexicon, and the accelerator's page-content and name regexes) is computed here
+//! once, by [`crate::pipeline::classify::evidence`].
 
 use serde_json::Value;
 
 use super::field::{FieldDef, words_of};
 use super::threshold_of;
+use crate::pipeline::classify::evidence::{ClassEvidence, SchemaText};
 
 /// A phrase whose presence on a page is evidence for a class.
 #[derive(Debug, Clone, PartialEq)]
@@ -57,6 +61,8 @@ pub struct ClassDef {
     pub tables: Vec<(Vec<String>, Vec<FieldDef>)>,
     /// Few-shot examples for the model engines.
     pub examples: Vec<Example>,
+    /// What the embedded classifier recognises the class by.
+    pub evidence: ClassEvidence,
 }
 
 /// Deepest nesting followed; configs are shallow, a cycle of `$ref`s is not.
@@ -74,6 +80,7 @@ impl ClassDef {
             .ok_or("it has neither `x-aws-idp-document-type` nor `$id`")?
             .to_string();
         let threshold = threshold_of(schema);
+        let evidence = evidence_of(schema, &name).map_err(|e| format!("{name}: {e}"))?;
         let mut class = ClassDef {
             description: schema
                 .get("description")
@@ -92,6 +99,7 @@ impl ClassDef {
                 .flatten()
                 .filter_map(Example::from_value)
                 .collect(),
+            evidence,
             name,
         };
         let mut fields = Vec::new();
@@ -139,6 +147,60 @@ fn keywords(schema: &Value, name: &str) -> Vec<Keyword> {
         });
     }
     out
+}
+
+/// The classifier's evidence from the schema's own words.
+fn evidence_of(schema: &Value, name: &str) -> Result<ClassEvidence, String> {
+    let text = |k: &str| schema.get(k).and_then(Value::as_str);
+    let mut properties = Vec::new();
+    property_texts(schema, 0, &mut properties);
+    let keywords = schema
+        .get("x-idpctl-keywords")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|k| match k {
+            Value::String(s) => Some((s.as_str(), 1.0)),
+            Value::Object(m) => Some((
+                m.get("phrase")?.as_str()?,
+                m.get("weight").and_then(Value::as_f64).unwrap_or(1.0) as f32,
+            )),
+            _ => None,
+        })
+        .collect();
+    ClassEvidence::from_schema(&SchemaText {
+        name,
+        description: text("description").unwrap_or(""),
+        properties,
+        keywords,
+        page_regex: text("x-aws-idp-document-page-content-regex"),
+        name_regex: text("x-aws-idp-document-name-regex"),
+    })
+}
+
+/// (name, description) of every property anywhere in the schema (`properties`, `items`,
+/// `$defs`), bounded like the field walk.
+fn property_texts<'a>(node: &'a Value, depth: usize, out: &mut Vec<(&'a str, &'a str)>) {
+    if depth > MAX_DEPTH || out.len() > MAX_PROPERTIES {
+        return;
+    }
+    if let Some(props) = node.get("properties").and_then(Value::as_object) {
+        for (k, v) in props {
+            let desc = v.get("description").and_then(Value::as_str).unwrap_or("");
+            out.push((k.as_str(), desc));
+            property_texts(v, depth + 1, out);
+        }
+    }
+    if let Some(items) = node.get("items") {
+        property_texts(items, depth + 1, out);
+    }
+    for defs in ["$defs", "definitions"] {
+        if let Some(d) = node.get(defs).and_then(Value::as_object) {
+            for v in d.values() {
+                property_texts(v, depth + 1, out);
+            }
+        }
+    }
 }
 
 /// Resolve a local `$ref` (`#/$defs/Name`, `#/definitions/Name`) against the class root.

@@ -140,14 +140,14 @@ mod tests {
     #[test]
     fn builtin_config_is_the_library() {
         let c = IdpConfig::builtin();
-        assert_eq!(c.classes.classes.len(), 7);
+        assert_eq!(c.classes.classes.len(), 19);
         assert_eq!(c.sections, Sections::default());
     }
 
     #[test]
     fn builtin_configs_load() {
         let c = ClassConfig::builtin();
-        assert_eq!(c.classes.len(), 7);
+        assert_eq!(c.classes.len(), 19);
         for class in &c.classes {
             assert!(!class.fields.is_empty(), "{} has no fields", class.name);
             assert!(!class.keywords.is_empty(), "{} has no keywords", class.name);

@@ -46,6 +46,54 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "fund-distribution.yaml",
         include_str!("../../../configs/classes/fund-distribution.yaml"),
     ),
+    (
+        "invoice.yaml",
+        include_str!("../../../configs/classes/invoice.yaml"),
+    ),
+    (
+        "receipt.yaml",
+        include_str!("../../../configs/classes/receipt.yaml"),
+    ),
+    (
+        "purchase-order.yaml",
+        include_str!("../../../configs/classes/purchase-order.yaml"),
+    ),
+    (
+        "utility-bill.yaml",
+        include_str!("../../../configs/classes/utility-bill.yaml"),
+    ),
+    (
+        "contract.yaml",
+        include_str!("../../../configs/classes/contract.yaml"),
+    ),
+    (
+        "passport.yaml",
+        include_str!("../../../configs/classes/passport.yaml"),
+    ),
+    (
+        "1099-int.yaml",
+        include_str!("../../../configs/classes/1099-int.yaml"),
+    ),
+    (
+        "1099-div.yaml",
+        include_str!("../../../configs/classes/1099-div.yaml"),
+    ),
+    (
+        "1099-misc.yaml",
+        include_str!("../../../configs/classes/1099-misc.yaml"),
+    ),
+    (
+        "1099-nec.yaml",
+        include_str!("../../../configs/classes/1099-nec.yaml"),
+    ),
+    (
+        "bank-check.yaml",
+        include_str!("../../../configs/classes/bank-check.yaml"),
+    ),
+    (
+        "homeowners-insurance-application.yaml",
+        include_str!("../../../configs/classes/homeowners-insurance-application.yaml"),
+    ),
 ];
 
 /// Why a config file could not be read at all (as opposed to findings inside one).

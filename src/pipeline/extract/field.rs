@@ -25,6 +25,9 @@ struct Found {
 
 /// Find `field` on the pages of a section (first page with a good hit wins).
 pub fn find_field(views: &[PageView], field: &FieldDef) -> FieldResult {
+    if field.generic {
+        return super::generic::find(views, field);
+    }
     let mut best: Option<(f32, FieldResult)> = None;
     for view in views {
         let mut hits: Vec<(LabelHit, &str)> = Vec::new();

@@ -17,15 +17,7 @@ pub struct LabelHit {
     pub score: f32,
 }
 
-/// Lowercase alphanumeric tokens; apostrophes vanish so "Employee's" → "employees".
-pub fn tokens(text: &str) -> Vec<String> {
-    text.to_lowercase()
-        .replace(['\'', '’', '`'], "")
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|t| !t.is_empty())
-        .map(String::from)
-        .collect()
-}
+pub use crate::pipeline::lexicon::tokens;
 
 /// Similarity of two tokens: 1 when equal; for longer tokens a normalised edit similarity so
 /// OCR's one-letter slips still count; short tokens must be exact ("1a" is not "1b").

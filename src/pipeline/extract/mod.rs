@@ -5,8 +5,11 @@
 
 pub mod candidates;
 pub mod field;
+pub mod generic;
 pub mod labels;
+pub mod roles;
 pub mod table;
+pub mod values;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -62,5 +65,9 @@ pub(crate) fn insert(root: &mut Map<String, Value>, path: &[String], value: Valu
     cur.insert(last.clone(), value);
 }
 
+#[cfg(test)]
+mod dev_eval;
+#[cfg(test)]
+mod generic_tests;
 #[cfg(test)]
 mod tests;

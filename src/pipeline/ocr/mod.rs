@@ -6,6 +6,7 @@
 //! blocks (a local program) moves its work to a blocking thread itself. [`ocr_page`] drives one
 //! page to the end for callers outside a runtime (the tests, the benchmarks, `pipeline::run`).
 
+pub mod flatten;
 mod sizing;
 pub mod tesseract;
 pub mod textract;

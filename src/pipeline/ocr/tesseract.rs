@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use async_trait::async_trait;
 
-use super::{OcrEngine, OcrError, Recognized, tsv};
+use super::{OcrEngine, OcrError, Recognized, flatten, tsv};
 use crate::model::Word;
 use crate::model::page::PageImage;
 use crate::pipeline::config::sections::OcrSection;
@@ -87,8 +87,32 @@ impl OcrEngine for Tesseract {
 }
 
 impl Tesseract {
-    /// Runs the program on one image, blocking until it is done.
+    /// Reads one page, blocking until it is done; a page read poorly is read again with its
+    /// background flattened ([`flatten`]), and the reading with more legible words is kept.
     fn read(&self, image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError> {
+        let first = self.read_bytes(image, &image.bytes, page_number)?;
+        let seen = flatten::legible(&first);
+        if seen >= flatten::POOR_READING {
+            return Ok(first);
+        }
+        let Some(flat) = flatten::flatten(&image.bytes) else {
+            return Ok(first);
+        };
+        let second = self.read_bytes(image, &flat, page_number)?;
+        Ok(if flatten::legible(&second) > seen {
+            second
+        } else {
+            first
+        })
+    }
+
+    /// Runs the program on `bytes` (the page's image, or a cleaned copy of the same size).
+    fn read_bytes(
+        &self,
+        image: &PageImage,
+        bytes: &[u8],
+        page_number: u32,
+    ) -> Result<Vec<Word>, OcrError> {
         let mut cmd = Command::new(&self.binary);
         cmd.args(["stdin", "stdout", "-l", &self.languages, "--psm"])
             .arg(self.psm.to_string());
@@ -111,7 +135,7 @@ impl Tesseract {
         // Feed stdin from a thread: tesseract may start writing before it has read everything,
         // and a full stdout pipe would then deadlock a single-threaded writer.
         let mut stdin = child.stdin.take().expect("piped");
-        let bytes = image.bytes.clone();
+        let bytes = bytes.to_vec();
         let feeder = std::thread::spawn(move || stdin.write_all(&bytes));
         let out = child
             .wait_with_output()

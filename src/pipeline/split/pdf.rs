@@ -1,5 +1,6 @@
-//! PDF → pages: page count and text layer from pdf-extract (lopdf underneath), and a render for
-//! OCR of the pages whose text layer is empty.
+//! PDF → pages: page count from lopdf, the text layer from our reader (`pipeline::pdf_text`,
+//! pdf-extract for the pages it sends back), and a render for OCR of the pages whose text layer
+//! is empty.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

@@ -1,0 +1,53 @@
+//! Accuracy figures on every evaluation set of `evalsets/`, holdout halves included: per set,
+//! class and language, page classification accuracy and, over every field of the truth, the
+//! share found right, recall, precision and accuracy (as `idpctl eval` counts them), with the
+//! time each set took. `cargo bench --bench accuracy` runs the release binary on all sets.
+//! Without `--bench` (as `cargo test --benches` runs it) it runs only the small real-invoice set,
+//! to show the harness works.
+
+#[path = "../tests/eval_sets/harness.rs"]
+mod harness;
+
+use harness::{HOLDOUT, SETS, Tally};
+
+fn main() {
+    let full = std::env::args().any(|a| a == "--bench");
+    let sets: Vec<_> = if full {
+        SETS.iter().chain(HOLDOUT).collect()
+    } else {
+        SETS.iter().take(1).collect()
+    };
+    let mut total = Tally::default();
+    for spec in sets {
+        match harness::run(spec) {
+            Ok(r) => {
+                print!("{}", harness::table(&r));
+                for (a, b) in [
+                    (&mut total.pages, r.overall.pages),
+                    (&mut total.pages_right, r.overall.pages_right),
+                    (&mut total.tp, r.overall.tp),
+                    (&mut total.fd, r.overall.fd),
+                    (&mut total.fa, r.overall.fa),
+                    (&mut total.fn_, r.overall.fn_),
+                    (&mut total.tn, r.overall.tn),
+                ] {
+                    *a += b;
+                }
+            }
+            Err(why) => println!("\nskipped {why}"),
+        }
+    }
+    println!(
+        "\nall sets: pages {}/{} ({:.1}%), fields found {}/{} ({:.1}%), precision {:.1}%",
+        total.pages_right,
+        total.pages,
+        100.0 * total.page_accuracy(),
+        total.tp,
+        total.expected(),
+        100.0 * total.found(),
+        100.0 * total.precision()
+    );
+    if !full {
+        println!("accuracy smoke run (run `cargo bench --bench accuracy` for every set)");
+    }
+}

@@ -1,0 +1,178 @@
+//! S3 as the Distributed Map sees it: read an object as a stream, list a prefix, put a file.
+//! The interpreter is synchronous (states run on threads), so this trait is too; the local
+//! runtime hands it [`FolderStore`] over the same `<root>/<bucket>/<key>` folders its handlers
+//! use.
+
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+/// A failed S3 call: an error name (`S3.NoSuchKey`, `S3.AccessDenied`, …) and a cause.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {cause}")]
+pub struct StoreFault {
+    pub error: String,
+    pub cause: String,
+}
+
+impl StoreFault {
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        Self {
+            error: error.into(),
+            cause: cause.into(),
+        }
+    }
+}
+
+/// One object of a listing, shaped as `listObjectsV2` items are.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInfo {
+    pub key: String,
+    pub size: u64,
+    /// RFC 3339, when known.
+    pub last_modified: Option<String>,
+}
+
+/// The S3 calls of ItemReader and ResultWriter.
+pub trait ItemStore: Send + Sync {
+    /// The object's bytes as a stream.
+    fn get(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreFault>;
+    /// The objects whose key starts with `prefix`, in key order.
+    fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreFault>;
+    /// Stores the file at `from` as the object.
+    fn put_file(&self, bucket: &str, key: &str, from: &Path) -> Result<(), StoreFault>;
+}
+
+/// Buckets as folders: `<root>/<bucket>/<key>`, the layout of the local stack's buckets.
+#[derive(Debug, Clone)]
+pub struct FolderStore {
+    root: PathBuf,
+}
+
+impl FolderStore {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The file of a key; names that could leave the bucket folder are refused.
+    pub fn path(&self, bucket: &str, key: &str) -> Result<PathBuf, StoreFault> {
+        let safe = !key.is_empty()
+            && Path::new(key)
+                .components()
+                .all(|c| matches!(c, Component::Normal(_)))
+            && !bucket.is_empty()
+            && !bucket.contains(['/', '\\'])
+            && bucket != "."
+            && bucket != "..";
+        if !safe {
+            return Err(StoreFault::new(
+                "S3.InvalidRequest",
+                format!("refusing the unsafe object name {bucket}/{key}"),
+            ));
+        }
+        Ok(self.root.join(bucket).join(key))
+    }
+}
+
+fn io_fault(bucket: &str, key: &str, e: std::io::Error) -> StoreFault {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => StoreFault::new(
+            "S3.NoSuchKey",
+            format!("The specified key does not exist: s3://{bucket}/{key}"),
+        ),
+        _ => StoreFault::new("S3.InternalError", format!("s3://{bucket}/{key}: {e}")),
+    }
+}
+
+impl ItemStore for FolderStore {
+    fn get(&self, bucket: &str, key: &str) -> Result<Box<dyn Read + Send>, StoreFault> {
+        let path = self.path(bucket, key)?;
+        let file = std::fs::File::open(&path).map_err(|e| io_fault(bucket, key, e))?;
+        Ok(Box::new(std::io::BufReader::with_capacity(64 * 1024, file)))
+    }
+
+    fn list(&self, bucket: &str, prefix: &str) -> Result<Vec<ObjectInfo>, StoreFault> {
+        let base = self.root.join(bucket);
+        if !base.is_dir() {
+            return Err(StoreFault::new(
+                "S3.NoSuchBucket",
+                format!("The specified bucket does not exist: {bucket}"),
+            ));
+        }
+        let mut out = Vec::new();
+        let mut stack = vec![base.clone()];
+        while let Some(dir) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                let Ok(meta) = entry.metadata() else { continue };
+                if meta.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                let Ok(rel) = path.strip_prefix(&base) else {
+                    continue;
+                };
+                let key = rel.to_string_lossy().replace('\\', "/");
+                // `.tmp-<pid>` files are objects being written (see services::objects).
+                if key.starts_with(prefix) && !key.contains(".tmp-") {
+                    out.push(ObjectInfo {
+                        key,
+                        size: meta.len(),
+                        last_modified: meta
+                            .modified()
+                            .ok()
+                            .map(crate::asl::context::format_timestamp),
+                    });
+                }
+            }
+        }
+        out.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(out)
+    }
+
+    fn put_file(&self, bucket: &str, key: &str, from: &Path) -> Result<(), StoreFault> {
+        let to = self.path(bucket, key)?;
+        if let Some(dir) = to.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| io_fault(bucket, key, e))?;
+        }
+        // Through a sibling and a rename, so nobody reads half an object.
+        let tmp = to.with_extension(format!("tmp-{}", std::process::id()));
+        std::fs::copy(from, &tmp).map_err(|e| io_fault(bucket, key, e))?;
+        std::fs::rename(&tmp, &to).map_err(|e| io_fault(bucket, key, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folder_store_round_trip_list_and_refusals() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FolderStore::new(dir.path());
+        let src = dir.path().join("src.txt");
+        std::fs::write(&src, b"hello").unwrap();
+        s.put_file("b", "p/one.txt", &src).unwrap();
+        s.put_file("b", "p/two.txt", &src).unwrap();
+        s.put_file("b", "q/three.txt", &src).unwrap();
+        let mut body = String::new();
+        s.get("b", "p/one.txt")
+            .unwrap()
+            .read_to_string(&mut body)
+            .unwrap();
+        assert_eq!(body, "hello");
+        let listed = s.list("b", "p/").unwrap();
+        assert_eq!(
+            listed
+                .iter()
+                .map(|o| (o.key.as_str(), o.size))
+                .collect::<Vec<_>>(),
+            vec![("p/one.txt", 5), ("p/two.txt", 5)]
+        );
+        assert_eq!(s.get("b", "nope").err().unwrap().error, "S3.NoSuchKey");
+        assert_eq!(s.list("nobucket", "").unwrap_err().error, "S3.NoSuchBucket");
+        assert!(s.path("b", "../x").is_err());
+    }
+}

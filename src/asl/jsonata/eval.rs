@@ -1,0 +1,876 @@
+//! The evaluator: walks the syntax tree over JSONata values with the reference
+//! implementation's sequence rules (see `evaluatePath`, `evaluateStep`, `evaluateFilter` and
+//! `evaluateGroupExpression` in jsonata-js). Every node evaluated counts a step and every
+//! nested evaluation a level; past the limits evaluation stops with [`Error::Limit`], so
+//! hostile expressions (`$f := function(){$f()}; $f()`, `[1..10000000].[1..10000000]`) end
+//! with an error.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::rc::Rc;
+use std::time::SystemTime;
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use super::ast::{BinOp, Node, Step};
+use super::error::{Error, Result};
+use super::functions;
+use super::value::{Func, Obj, Val, deep_equal, truthy};
+
+/// Evaluation limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Nodes evaluated (plus items visited by functions) before giving up.
+    pub steps: usize,
+    /// Nested evaluations (recursion through lambdas included).
+    pub depth: usize,
+    /// Longest array a range or function may build.
+    pub items: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            steps: 5_000_000,
+            depth: 250,
+            items: 1_000_000,
+        }
+    }
+}
+
+/// A lexical scope of variable bindings (`:=`, lambda parameters).
+#[derive(Debug, Default)]
+pub struct Scope {
+    vars: RefCell<HashMap<String, Option<Val>>>,
+    parent: Option<Rc<Scope>>,
+}
+
+impl Scope {
+    fn child(parent: &Rc<Scope>) -> Rc<Scope> {
+        Rc::new(Scope {
+            vars: RefCell::new(HashMap::new()),
+            parent: Some(Rc::clone(parent)),
+        })
+    }
+
+    fn get(&self, name: &str) -> Option<Option<Val>> {
+        if let Some(v) = self.vars.borrow().get(name) {
+            return Some(v.clone());
+        }
+        self.parent.as_ref().and_then(|p| p.get(name))
+    }
+
+    fn set(&self, name: &str, v: Option<Val>) {
+        self.vars.borrow_mut().insert(name.to_string(), v);
+    }
+}
+
+/// Supplies the values of free variables (`$states`, workflow variables).
+pub type Resolver<'r> = &'r dyn Fn(&str) -> Option<Value>;
+
+/// One evaluation: the limits, counters, the clock reading and the free variables.
+pub struct Evaluator<'r> {
+    resolver: Resolver<'r>,
+    cache: RefCell<HashMap<String, Option<Val>>>,
+    steps: Cell<usize>,
+    depth: Cell<usize>,
+    /// Limits of this evaluation.
+    pub limits: Limits,
+    /// `$now()`/`$millis()`: one reading for the whole evaluation, as JSONata specifies.
+    pub now: SystemTime,
+    root: RefCell<Option<Val>>,
+}
+
+impl<'r> Evaluator<'r> {
+    /// An evaluator with `resolver` for free variables.
+    pub fn new(resolver: Resolver<'r>, now: SystemTime, limits: Limits) -> Self {
+        Self {
+            resolver,
+            cache: RefCell::new(HashMap::new()),
+            steps: Cell::new(0),
+            depth: Cell::new(0),
+            limits,
+            now,
+            root: RefCell::new(None),
+        }
+    }
+
+    /// Evaluates `node` with `input` as `$` and `$$`.
+    pub fn run(&self, node: &Node, input: Option<Val>) -> Result<Option<Val>> {
+        *self.root.borrow_mut() = input.clone();
+        let env = Rc::new(Scope::default());
+        let out = self.eval(node, &input, &env)?;
+        if let Some(v) = &out {
+            v.check_depth()?;
+        }
+        Ok(out)
+    }
+
+    /// Counts `n` steps of work.
+    pub fn tick(&self, n: usize) -> Result<()> {
+        let s = self.steps.get().saturating_add(n);
+        self.steps.set(s);
+        if s > self.limits.steps {
+            return Err(Error::Limit {
+                what: "evaluation step",
+                limit: self.limits.steps,
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks that an array of `n` items may be built.
+    pub fn check_items(&self, n: usize) -> Result<()> {
+        if n > self.limits.items {
+            return Err(Error::eval(
+                "D2014",
+                format!(
+                    "an array of {n} items is larger than the limit of {}",
+                    self.limits.items
+                ),
+            ));
+        }
+        self.tick(n / 16)
+    }
+
+    /// Evaluates `node`; sequences of one item collapse to the item, empty ones to undefined.
+    pub fn eval(&self, node: &Node, input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        self.tick(1)?;
+        let d = self.depth.get() + 1;
+        if d > self.limits.depth {
+            return Err(Error::Limit {
+                what: "nesting depth",
+                limit: self.limits.depth,
+            });
+        }
+        self.depth.set(d);
+        let r = self.eval_inner(node, input, env);
+        self.depth.set(d - 1);
+        Ok(collapse(r?))
+    }
+
+    fn eval_inner(&self, node: &Node, input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        Ok(match node {
+            Node::Num(n) => Some(Val::Num(*n)),
+            Node::Str(s) => Some(Val::str(s.as_str())),
+            Node::Bool(b) => Some(Val::Bool(*b)),
+            Node::Null => Some(Val::Null),
+            Node::Regex(r) => Some(Val::Regex(r.0.clone())),
+            Node::Name(n) => input.as_ref().and_then(|i| lookup(i, n)),
+            Node::Wildcard => input.as_ref().map(wildcard),
+            Node::Descendants => input.as_ref().map(|i| {
+                let mut out = Vec::new();
+                descendants(i, &mut out);
+                Val::seq(out)
+            }),
+            Node::Var(name) => self.variable(name, input, env),
+            Node::Path { steps, keep } => self.path(steps, *keep, input, env)?,
+            Node::Filter(base, pred) => {
+                let v = self.eval(base, input, env)?;
+                self.filter(pred, v, env)?
+            }
+            Node::Neg(e) => match self.eval(e, input, env)? {
+                None => None,
+                Some(Val::Num(n)) => Some(Val::Num(-n)),
+                Some(_) => {
+                    return Err(Error::eval(
+                        "D1002",
+                        "cannot negate a value that is not a number",
+                    ));
+                }
+            },
+            Node::Binary(op, l, r) => self.binary(*op, l, r, input, env)?,
+            Node::Array(items) => {
+                let mut out = Vec::new();
+                for item in items {
+                    match (item, self.eval(item, input, env)?) {
+                        (_, None) => {}
+                        (Node::Array(_), Some(v)) => out.push(v),
+                        (_, Some(Val::Arr(a, _))) => out.extend(a.iter().cloned()),
+                        (_, Some(v)) => out.push(v),
+                    }
+                    self.check_items(out.len())?;
+                }
+                Some(Val::array(out))
+            }
+            Node::Range(l, r) => self.range(l, r, input, env)?,
+            Node::Group(base, pairs) => {
+                let data = match base {
+                    Some(b) => self.eval(b, input, env)?,
+                    None => input.clone(),
+                };
+                Some(self.group(pairs, data, env)?)
+            }
+            Node::Condition(c, t, e) => {
+                let c = self.eval(c, input, env)?;
+                if c.as_ref().is_some_and(truthy) {
+                    self.eval(t, input, env)?
+                } else if let Some(e) = e {
+                    self.eval(e, input, env)?
+                } else {
+                    None
+                }
+            }
+            Node::Elvis(l, r) => match self.eval(l, input, env)? {
+                Some(v) if truthy(&v) => Some(v),
+                _ => self.eval(r, input, env)?,
+            },
+            Node::Coalesce(l, r) => match self.eval(l, input, env)? {
+                Some(v) => Some(v),
+                None => self.eval(r, input, env)?,
+            },
+            Node::Block(items) => {
+                let scope = Scope::child(env);
+                let mut last = None;
+                for item in items {
+                    last = self.eval(item, input, &scope)?;
+                }
+                last
+            }
+            Node::Bind(name, value) => {
+                let v = self.eval(value, input, env)?;
+                env.set(name, v.clone());
+                v
+            }
+            Node::Lambda { params, body } => Some(Val::Func(Rc::new(Func::Lambda {
+                params: params.clone(),
+                body: body.clone(),
+                env: Rc::clone(env),
+                input: input.clone(),
+            }))),
+            Node::Call(f, args) => {
+                let func = self.eval(f, input, env)?;
+                self.call_node(func, f, None, args, input, env)?
+            }
+            Node::Apply(l, r) => {
+                let lhs = self.eval(l, input, env)?;
+                match r.as_ref() {
+                    Node::Call(f, args) => {
+                        let func = self.eval(f, input, env)?;
+                        self.call_node(func, f, Some(lhs), args, input, env)?
+                    }
+                    other => {
+                        let func = self.eval(other, input, env)?;
+                        match (lhs, func) {
+                            (Some(first @ Val::Func(_)), Some(then @ Val::Func(_))) => {
+                                Some(Val::Func(Rc::new(Func::Chain { first, then })))
+                            }
+                            (lhs, Some(f)) if f.is_function() => self.apply(&f, vec![lhs])?,
+                            _ => {
+                                return Err(Error::eval(
+                                    "T2006",
+                                    "the right side of the function application operator ~> must be a function",
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+            Node::Sort(_) => {
+                return Err(Error::eval(
+                    "S0001",
+                    "an order-by clause must follow a path",
+                ));
+            }
+        })
+    }
+
+    fn variable(&self, name: &str, input: &Option<Val>, env: &Rc<Scope>) -> Option<Val> {
+        match name {
+            "" => return input.clone(),
+            "$" => return self.root.borrow().clone(),
+            _ => {}
+        }
+        if let Some(v) = env.get(name) {
+            return v;
+        }
+        if let Some(v) = self.cache.borrow().get(name) {
+            return v.clone();
+        }
+        let resolved = (self.resolver)(name).map(|j| Val::from_json(&j));
+        let v = match resolved {
+            Some(v) => Some(v),
+            None => functions::builtin(name).map(|b| Val::Func(Rc::new(Func::Builtin(b)))),
+        };
+        self.cache.borrow_mut().insert(name.to_string(), v.clone());
+        v
+    }
+
+    fn path(
+        &self,
+        steps: &[Step],
+        keep: bool,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        // The first step iterates over an input array unless it is a variable or an array
+        // constructor (which is evaluated once, on the whole input).
+        let mut items: Vec<Option<Val>> = match (&steps[0].node, input) {
+            (Node::Var(_), _) => vec![input.clone()],
+            (_, Some(Val::Arr(a, _))) => a.iter().cloned().map(Some).collect(),
+            _ => vec![input.clone()],
+        };
+        let mut current: Option<Val> = None;
+        for (i, step) in steps.iter().enumerate() {
+            let last = i + 1 == steps.len();
+            let result = if i == 0 && matches!(step.node, Node::Array(_)) {
+                let mut v = self.eval(&step.node, input, env)?;
+                for stage in &step.stages {
+                    v = self.filter(stage, v, env)?;
+                }
+                match v {
+                    Some(Val::Arr(a, _)) if !last => Val::seq(a.to_vec()),
+                    Some(v) => v,
+                    None => Val::seq(Vec::new()),
+                }
+            } else if let Node::Sort(terms) = &step.node {
+                let mut v = Some(self.sort(terms, &items, env)?);
+                for stage in &step.stages {
+                    v = self.filter(stage, v, env)?;
+                }
+                v.unwrap_or_else(|| Val::seq(Vec::new()))
+            } else {
+                self.step(step, &items, env, last)?
+            };
+            match &result {
+                Val::Arr(a, f) if f.seq && a.is_empty() => return Ok(None),
+                _ => {}
+            }
+            if !last {
+                items = match &result {
+                    Val::Arr(a, _) => a.iter().cloned().map(Some).collect(),
+                    other => vec![Some(other.clone())],
+                };
+            }
+            current = Some(result);
+        }
+        Ok(current.map(|v| match v {
+            Val::Arr(a, mut f) if keep => {
+                f.keep = true;
+                f.seq = true;
+                Val::Arr(a, f)
+            }
+            other => other,
+        }))
+    }
+
+    fn step(&self, step: &Step, items: &[Option<Val>], env: &Rc<Scope>, last: bool) -> Result<Val> {
+        let mut results = Vec::new();
+        for item in items {
+            let mut res = self.eval(&step.node, item, env)?;
+            for stage in &step.stages {
+                res = self.filter(stage, res, env)?;
+            }
+            if let Some(r) = res {
+                results.push(r);
+            }
+        }
+        if last && results.len() == 1 && results[0].is_array() && !results[0].flags().seq {
+            return Ok(results.pop().expect("one result"));
+        }
+        let cons = last && matches!(step.node, Node::Array(_));
+        let mut out = Vec::new();
+        for r in results {
+            match r {
+                Val::Arr(a, _) if !cons => out.extend(a.iter().cloned()),
+                other => out.push(other),
+            }
+            self.check_items(out.len())?;
+        }
+        Ok(Val::seq(out))
+    }
+
+    /// A predicate: a number selects by index (negative from the end), anything else keeps
+    /// the items for which it is true.
+    fn filter(&self, pred: &Node, input: Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        let Some(input) = input else {
+            return Ok(None);
+        };
+        let items: Vec<Val> = match input {
+            Val::Arr(a, _) => a.to_vec(),
+            other => vec![other],
+        };
+        let index = |n: f64, len: usize| -> Option<usize> {
+            let i = n.floor();
+            let i = if i < 0.0 { i + len as f64 } else { i };
+            (i >= 0.0 && i < len as f64).then_some(i as usize)
+        };
+        if let Node::Num(n) = pred {
+            return Ok(match index(*n, items.len()).map(|i| items[i].clone()) {
+                Some(Val::Arr(a, f)) => Some(Val::Arr(a, f)),
+                Some(v) => Some(Val::seq(vec![v])),
+                None => None,
+            });
+        }
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let res = self.eval(pred, &Some(item.clone()), env)?;
+            let keep = match &res {
+                Some(Val::Num(n)) => index(*n, items.len()) == Some(i),
+                Some(Val::Arr(a, _))
+                    if !a.is_empty() && a.iter().all(|v| matches!(v, Val::Num(_))) =>
+                {
+                    a.iter().any(|v| match v {
+                        Val::Num(n) => index(*n, items.len()) == Some(i),
+                        _ => false,
+                    })
+                }
+                Some(v) => truthy(v),
+                None => false,
+            };
+            if keep {
+                out.push(item.clone());
+            }
+        }
+        Ok(Some(Val::seq(out)))
+    }
+
+    fn sort(&self, terms: &[(Node, bool)], items: &[Option<Val>], env: &Rc<Scope>) -> Result<Val> {
+        let items: Vec<Val> = items.iter().flatten().cloned().collect();
+        let mut keyed = Vec::with_capacity(items.len());
+        for item in items {
+            let mut keys = Vec::with_capacity(terms.len());
+            for (t, _) in terms {
+                let k = self.eval(t, &Some(item.clone()), env)?;
+                match &k {
+                    None | Some(Val::Num(_)) | Some(Val::Str(_)) => {}
+                    Some(_) => {
+                        return Err(Error::eval(
+                            "T2008",
+                            "the expressions of an order-by clause must evaluate to numbers or strings",
+                        ));
+                    }
+                }
+                keys.push(k);
+            }
+            keyed.push((keys, item));
+        }
+        for (ti, _) in terms.iter().enumerate() {
+            let mut kinds = keyed
+                .iter()
+                .filter_map(|(k, _)| k[ti].as_ref().map(Val::type_name));
+            if let Some(first) = kinds.next()
+                && kinds.any(|k| k != first)
+            {
+                return Err(Error::eval(
+                    "T2007",
+                    "the order-by clause compares values of different types",
+                ));
+            }
+        }
+        self.tick(keyed.len())?;
+        keyed.sort_by(|(a, _), (b, _)| {
+            for (i, (_, desc)) in terms.iter().enumerate() {
+                let ord = match (&a[i], &b[i]) {
+                    (None, None) => std::cmp::Ordering::Equal,
+                    (None, _) => std::cmp::Ordering::Greater,
+                    (_, None) => std::cmp::Ordering::Less,
+                    (Some(x), Some(y)) => {
+                        let o = compare_values(x, y).unwrap_or(std::cmp::Ordering::Equal);
+                        if *desc { o.reverse() } else { o }
+                    }
+                };
+                if ord != std::cmp::Ordering::Equal {
+                    return ord;
+                }
+            }
+            std::cmp::Ordering::Equal
+        });
+        Ok(Val::seq(keyed.into_iter().map(|(_, v)| v).collect()))
+    }
+
+    fn group(&self, pairs: &[(Node, Node)], data: Option<Val>, env: &Rc<Scope>) -> Result<Val> {
+        let items: Vec<Option<Val>> = match data {
+            Some(Val::Arr(a, _)) if !a.is_empty() => a.iter().cloned().map(Some).collect(),
+            Some(Val::Arr(..)) | None => vec![None],
+            Some(v) => vec![Some(v)],
+        };
+        let mut groups: IndexMap<String, (Vec<Val>, usize)> = IndexMap::new();
+        for item in &items {
+            for (pi, (k, _)) in pairs.iter().enumerate() {
+                let key = match self.eval(k, item, env)? {
+                    None => continue,
+                    Some(Val::Str(s)) => s.to_string(),
+                    Some(other) => {
+                        return Err(Error::eval(
+                            "T1003",
+                            format!(
+                                "the key of an object must evaluate to a string, not a {}",
+                                other.type_name()
+                            ),
+                        ));
+                    }
+                };
+                let entry = groups.entry(key.clone()).or_insert((Vec::new(), pi));
+                if entry.1 != pi {
+                    return Err(Error::eval(
+                        "D1009",
+                        format!("multiple key definitions evaluate to the same key: {key:?}"),
+                    ));
+                }
+                if let Some(v) = item {
+                    entry.0.push(v.clone());
+                }
+            }
+        }
+        let mut out = Obj::new();
+        for (key, (data, pi)) in groups {
+            let ctx = match data.len() {
+                0 => None,
+                1 => data.into_iter().next(),
+                _ => Some(Val::seq(data)),
+            };
+            if let Some(v) = self.eval(&pairs[pi].1, &ctx, env)? {
+                out.insert(key, v);
+            }
+        }
+        Ok(Val::object(out))
+    }
+
+    fn range(
+        &self,
+        l: &Node,
+        r: &Node,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let lo = self.eval(l, input, env)?;
+        let hi = self.eval(r, input, env)?;
+        let int = |v: &Option<Val>, code: &'static str, side: &str| -> Result<Option<f64>> {
+            match v {
+                None => Ok(None),
+                Some(Val::Num(n)) if n.fract() == 0.0 => Ok(Some(*n)),
+                Some(_) => Err(Error::eval(
+                    code,
+                    format!(
+                        "the {side} side of the range operator (..) must evaluate to an integer"
+                    ),
+                )),
+            }
+        };
+        let (Some(lo), Some(hi)) = (int(&lo, "T2003", "left")?, int(&hi, "T2004", "right")?) else {
+            return Ok(None);
+        };
+        if lo > hi {
+            return Ok(None);
+        }
+        let n = hi - lo + 1.0;
+        if n > self.limits.items as f64 {
+            return Err(Error::eval(
+                "D2014",
+                format!(
+                    "the range {lo}..{hi} has {n} items, more than the limit of {}",
+                    self.limits.items
+                ),
+            ));
+        }
+        self.check_items(n as usize)?;
+        Ok(Some(Val::array(
+            (0..n as i64).map(|i| Val::Num(lo + i as f64)).collect(),
+        )))
+    }
+
+    fn binary(
+        &self,
+        op: BinOp,
+        l: &Node,
+        r: &Node,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        // `and`/`or` short-circuit.
+        match op {
+            BinOp::And => {
+                let a = self.eval(l, input, env)?.as_ref().is_some_and(truthy);
+                return Ok(Some(Val::Bool(
+                    a && self.eval(r, input, env)?.as_ref().is_some_and(truthy),
+                )));
+            }
+            BinOp::Or => {
+                let a = self.eval(l, input, env)?.as_ref().is_some_and(truthy);
+                return Ok(Some(Val::Bool(
+                    a || self.eval(r, input, env)?.as_ref().is_some_and(truthy),
+                )));
+            }
+            _ => {}
+        }
+        let a = self.eval(l, input, env)?;
+        let b = self.eval(r, input, env)?;
+        Ok(match op {
+            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+                let num = |v: &Option<Val>, code: &'static str, side: &str| match v {
+                    None => Ok(None),
+                    Some(Val::Num(n)) => Ok(Some(*n)),
+                    Some(other) => Err(Error::eval(
+                        code,
+                        format!(
+                            "the {side} side of an arithmetic operator must be a number, not a {}",
+                            other.type_name()
+                        ),
+                    )),
+                };
+                let (Some(x), Some(y)) = (num(&a, "T2001", "left")?, num(&b, "T2002", "right")?)
+                else {
+                    return Ok(None);
+                };
+                Some(Val::num(match op {
+                    BinOp::Add => x + y,
+                    BinOp::Sub => x - y,
+                    BinOp::Mul => x * y,
+                    BinOp::Div => x / y,
+                    _ => x % y,
+                })?)
+            }
+            BinOp::Eq | BinOp::Ne => {
+                let eq = match (&a, &b) {
+                    (Some(x), Some(y)) => deep_equal(x, y),
+                    _ => return Ok(Some(Val::Bool(false))),
+                };
+                Some(Val::Bool(if op == BinOp::Eq { eq } else { !eq }))
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                for v in [&a, &b].into_iter().flatten() {
+                    if !matches!(v, Val::Num(_) | Val::Str(_)) {
+                        return Err(Error::eval(
+                            "T2010",
+                            format!(
+                                "the operands of a comparison must be numbers or strings, not a {}",
+                                v.type_name()
+                            ),
+                        ));
+                    }
+                }
+                let (Some(x), Some(y)) = (&a, &b) else {
+                    return Ok(Some(Val::Bool(false)));
+                };
+                let Some(ord) = compare_values(x, y) else {
+                    return Err(Error::eval(
+                        "T2009",
+                        "the operands of a comparison must be both numbers or both strings",
+                    ));
+                };
+                use std::cmp::Ordering::*;
+                Some(Val::Bool(match op {
+                    BinOp::Lt => ord == Less,
+                    BinOp::Le => ord != Greater,
+                    BinOp::Gt => ord == Greater,
+                    _ => ord != Less,
+                }))
+            }
+            BinOp::Concat => {
+                let s = |v: &Option<Val>| -> Result<String> {
+                    Ok(match v {
+                        None => String::new(),
+                        Some(v) => functions::string::to_string(v)?,
+                    })
+                };
+                Some(Val::str(s(&a)? + &s(&b)?))
+            }
+            BinOp::In => {
+                let Some(x) = a else {
+                    return Ok(Some(Val::Bool(false)));
+                };
+                Some(Val::Bool(match &b {
+                    None => false,
+                    Some(Val::Arr(items, _)) => items.iter().any(|i| deep_equal(i, &x)),
+                    Some(v) => deep_equal(v, &x),
+                }))
+            }
+            BinOp::And | BinOp::Or => unreachable!("handled above"),
+        })
+    }
+
+    /// A call written `f(args)` (or `lhs ~> f(args)`, with `lhs` first): partial
+    /// application when an argument is `?`.
+    fn call_node(
+        &self,
+        func: Option<Val>,
+        f: &Node,
+        first: Option<Option<Val>>,
+        args: &[Option<Node>],
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let Some(func) = func.filter(Val::is_function) else {
+            return Err(Error::eval(
+                "T1006",
+                format!("attempted to invoke a non-function{}", describe_callee(f)),
+            ));
+        };
+        let mut vals: Vec<Option<Option<Val>>> = Vec::with_capacity(args.len() + 1);
+        if let Some(first) = first {
+            vals.push(Some(first));
+        }
+        for a in args {
+            vals.push(match a {
+                Some(n) => Some(self.eval(n, input, env)?),
+                None => None,
+            });
+        }
+        if vals.iter().any(Option::is_none) {
+            return Ok(Some(Val::Func(Rc::new(Func::Partial {
+                func,
+                args: vals
+                    .into_iter()
+                    .map(|v| v.map(|v| v.unwrap_or(Val::Null)))
+                    .collect(),
+            }))));
+        }
+        let vals: Vec<Option<Val>> = vals.into_iter().flatten().collect();
+        self.apply_with_input(&func, vals, input)
+    }
+
+    /// Calls a function value with arguments.
+    pub fn apply(&self, func: &Val, args: Vec<Option<Val>>) -> Result<Option<Val>> {
+        self.apply_with_input(func, args, &None)
+    }
+
+    fn apply_with_input(
+        &self,
+        func: &Val,
+        args: Vec<Option<Val>>,
+        input: &Option<Val>,
+    ) -> Result<Option<Val>> {
+        self.tick(1)?;
+        let d = self.depth.get() + 1;
+        if d > self.limits.depth {
+            return Err(Error::Limit {
+                what: "nesting depth",
+                limit: self.limits.depth,
+            });
+        }
+        self.depth.set(d);
+        let r = self.apply_inner(func, args, input);
+        self.depth.set(d - 1);
+        r.map(collapse)
+    }
+
+    fn apply_inner(
+        &self,
+        func: &Val,
+        args: Vec<Option<Val>>,
+        input: &Option<Val>,
+    ) -> Result<Option<Val>> {
+        match func {
+            Val::Regex(re) => {
+                functions::string::regex_match_object(re, args.first().cloned().flatten(), 0)
+            }
+            Val::Func(f) => match f.as_ref() {
+                Func::Lambda {
+                    params,
+                    body,
+                    env,
+                    input: captured,
+                } => {
+                    let scope = Scope::child(env);
+                    let mut args = args.into_iter();
+                    for p in params {
+                        scope.set(p, args.next().flatten());
+                    }
+                    // Recursion can nest what it returns: keep values shallow enough to drop.
+                    let out = self.eval(body, captured, &scope)?;
+                    if let Some(v) = &out {
+                        v.check_depth()?;
+                    }
+                    Ok(out)
+                }
+                Func::Builtin(name) => functions::call(self, name, args, input),
+                Func::Partial { func, args: fixed } => {
+                    let mut supplied = args.into_iter();
+                    let full: Vec<Option<Val>> = fixed
+                        .iter()
+                        .map(|a| match a {
+                            Some(v) => Some(v.clone()),
+                            None => supplied.next().flatten(),
+                        })
+                        .collect();
+                    self.apply_with_input(func, full, input)
+                }
+                Func::Chain { first, then } => {
+                    let mid = self.apply_with_input(first, args, input)?;
+                    self.apply_with_input(then, vec![mid], input)
+                }
+            },
+            _ => Err(Error::eval("T1006", "attempted to invoke a non-function")),
+        }
+    }
+}
+
+fn describe_callee(f: &Node) -> String {
+    match f {
+        Node::Var(name) => format!(" (${name} is not a function)"),
+        Node::Path { steps, .. } => match steps.first().map(|s| &s.node) {
+            Some(Node::Name(n)) => format!(" ({n:?}: functions are called as $name(...))"),
+            _ => String::new(),
+        },
+        _ => String::new(),
+    }
+}
+
+/// Collapses a result sequence: empty is undefined, one item is the item (unless kept).
+pub fn collapse(v: Option<Val>) -> Option<Val> {
+    match v {
+        Some(Val::Arr(a, f)) if f.seq => match a.len() {
+            0 => None,
+            1 if !f.keep => Some(a[0].clone()),
+            _ => Some(Val::Arr(a, f)),
+        },
+        other => other,
+    }
+}
+
+/// Orders two numbers or two strings; `None` for other pairs.
+pub fn compare_values(a: &Val, b: &Val) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (Val::Num(x), Val::Num(y)) => x.partial_cmp(y),
+        (Val::Str(x), Val::Str(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+/// `name` looked up on an object, or on every object of an array (flattening arrays).
+fn lookup(input: &Val, name: &str) -> Option<Val> {
+    match input {
+        Val::Arr(items, _) => {
+            let mut out = Vec::new();
+            for item in items.iter() {
+                match lookup(item, name) {
+                    Some(Val::Arr(a, _)) => out.extend(a.iter().cloned()),
+                    Some(v) => out.push(v),
+                    None => {}
+                }
+            }
+            Some(Val::seq(out))
+        }
+        Val::Obj(o) => o.get(name).cloned(),
+        _ => None,
+    }
+}
+
+fn wildcard(input: &Val) -> Val {
+    fn flatten(v: &Val, out: &mut Vec<Val>) {
+        match v {
+            Val::Arr(a, _) => a.iter().for_each(|i| flatten(i, out)),
+            other => out.push(other.clone()),
+        }
+    }
+    let mut out = Vec::new();
+    match input {
+        Val::Obj(o) => o.values().for_each(|v| flatten(v, &mut out)),
+        Val::Arr(a, _) => a.iter().for_each(|v| flatten(v, &mut out)),
+        _ => {}
+    }
+    Val::seq(out)
+}
+
+fn descendants(v: &Val, out: &mut Vec<Val>) {
+    match v {
+        Val::Arr(a, _) => a.iter().for_each(|i| descendants(i, out)),
+        Val::Obj(o) => {
+            out.push(v.clone());
+            o.values().for_each(|i| descendants(i, out));
+        }
+        other => out.push(other.clone()),
+    }
+}

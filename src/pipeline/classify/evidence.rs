@@ -1,0 +1,288 @@
+//! What a class is known by, from its schema alone: the phrases that name its document type
+//! (its name, the lexicon concepts the name names, in every language) and the words its pages
+//! print (its description, its property names, the label and cue lexicons expanded from them,
+//! its `x-idpctl-keywords`). Computed once when the config is read; scoring a page then only
+//! looks phrases up.
+//!
+//! This module depends on the lexicon only (not on the config types), so the config reader can
+//! build a class's evidence without a module circle.
+
+use regex::Regex;
+
+use crate::pipeline::lexicon::{self, Concept, split_name};
+
+/// A phrase as the classifier matches it: [`norm`]ed tokens and a weight.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Phrase {
+    /// As shown in a page's evidence ("earnings statement").
+    pub text: String,
+    pub tokens: Vec<String>,
+    pub weight: f32,
+}
+
+/// Everything a class is recognised by.
+#[derive(Debug, Clone, Default)]
+pub struct ClassEvidence {
+    /// Phrases naming the document type: printed as a page's headline, the page is this class.
+    pub titles: Vec<Phrase>,
+    /// Keys of the document-lexicon concepts the class is (`invoice`, `cheque`).
+    pub concepts: Vec<String>,
+    /// Words its pages print in running text, weighted.
+    pub body: Vec<Phrase>,
+    /// `x-aws-idp-document-page-content-regex`: a page whose text matches is this class.
+    pub page_regex: Option<Regex>,
+    /// `x-aws-idp-document-name-regex`: a document whose name matches is this class throughout.
+    pub name_regex: Option<Regex>,
+}
+
+/// The parts of a class schema evidence is computed from.
+#[derive(Debug, Default)]
+pub struct SchemaText<'a> {
+    pub name: &'a str,
+    pub description: &'a str,
+    /// (property name, description) of every property, nested ones included.
+    pub properties: Vec<(&'a str, &'a str)>,
+    /// `x-idpctl-keywords` as (phrase, weight).
+    pub keywords: Vec<(&'a str, f32)>,
+    pub page_regex: Option<&'a str>,
+    pub name_regex: Option<&'a str>,
+}
+
+/// A keyword at least this heavy names the document type (`Form W-2` at 3, `Gross Pay` at 2).
+const TITLE_KEYWORD_WEIGHT: f32 = 2.5;
+
+impl ClassEvidence {
+    /// Evidence of a class; an invalid regex is an error naming its key.
+    pub fn from_schema(s: &SchemaText) -> Result<Self, String> {
+        let docs = lexicon::documents();
+        let mut ev = ClassEvidence {
+            page_regex: compile(s.page_regex, "x-aws-idp-document-page-content-regex")?,
+            name_regex: compile(s.name_regex, "x-aws-idp-document-name-regex")?,
+            ..Self::default()
+        };
+        let name_toks = norm_all(&lexicon::tokens(&split_name(s.name)));
+        let mut concepts = concepts_in(docs, &name_toks);
+        let mut concept_weight = 1.0;
+        if concepts.is_empty() {
+            // A class named by code ("generic", "T4") may say what it is in its description's
+            // first clause ("An invoice from ...").
+            let head = s
+                .description
+                .split([',', '.', ':', ';'])
+                .next()
+                .unwrap_or("");
+            concepts = concepts_in(docs, &norm_all(&lexicon::tokens(head)));
+            concept_weight = 0.7;
+        }
+        let mut titles = Vec::new();
+        if name_toks.iter().any(|t| !is_stopword(t)) {
+            titles.push(phrase(&split_name(s.name), name_toks.clone(), 1.0));
+        }
+        for c in &concepts {
+            for t in &c.terms {
+                titles.push(phrase(&t.phrase, norm_all(&t.tokens), concept_weight));
+            }
+        }
+        let mut body = Vec::new();
+        for (k, w) in &s.keywords {
+            let toks = norm_all(&lexicon::tokens(k));
+            if toks.is_empty() {
+                continue;
+            }
+            if *w >= TITLE_KEYWORD_WEIGHT {
+                titles.push(phrase(k, toks.clone(), 1.0));
+            }
+            body.push(phrase(k, toks, (0.4 * w).clamp(0.2, 1.2)));
+        }
+        words_of_text(s.description, 0.3, &mut body);
+        labels_of(s.description, 0.6, &mut body);
+        for (name, desc) in &s.properties {
+            let spoken = split_name(name);
+            let toks: Vec<String> = norm_all(&lexicon::tokens(&spoken))
+                .into_iter()
+                .filter(|t| !is_function_word(t))
+                .collect();
+            if toks.len() >= 2 {
+                body.push(phrase(&spoken, toks, 0.8));
+            }
+            words_of_text(&spoken, 0.3, &mut body);
+            labels_of(&spoken, 0.7, &mut body);
+            labels_of(desc, 0.4, &mut body);
+        }
+        for c in &concepts {
+            if let Some(cue) = lexicon::cues().get(&c.key) {
+                for t in &cue.terms {
+                    let toks = norm_all(&t.tokens);
+                    if toks.len() == 1 && toks[0].chars().count() < 3 {
+                        continue;
+                    }
+                    body.push(phrase(&t.phrase, toks, 0.7));
+                }
+            }
+        }
+        ev.concepts = concepts.iter().map(|c| c.key.clone()).collect();
+        ev.titles = dedup(titles);
+        // A title phrase found in running text is a mention, scored by the title logic.
+        ev.body = dedup(body)
+            .into_iter()
+            .filter(|b| !ev.titles.iter().any(|t| t.tokens == b.tokens))
+            .collect();
+        Ok(ev)
+    }
+}
+
+fn compile(source: Option<&str>, key: &str) -> Result<Option<Regex>, String> {
+    source
+        .map(|r| {
+            Regex::new(r).map_err(|e| format!("`{key}` is not a valid regular expression: {e}"))
+        })
+        .transpose()
+}
+
+fn phrase(text: &str, tokens: Vec<String>, weight: f32) -> Phrase {
+    Phrase {
+        text: text.trim().to_string(),
+        tokens,
+        weight,
+    }
+}
+
+/// Document concepts one of whose phrases occurs in `toks`, longest match first: in
+/// "utility bill" the utility bill is named, not the invoice its "bill" would be alone.
+fn concepts_in<'a>(lex: &'a lexicon::Lexicon, toks: &[String]) -> Vec<&'a Concept> {
+    let mut found: Vec<(usize, usize, &Concept)> = Vec::new();
+    for c in &lex.concepts {
+        for t in &c.terms {
+            let want = norm_all(&t.tokens);
+            if want.is_empty() || want.len() > toks.len() {
+                continue;
+            }
+            for start in 0..=toks.len() - want.len() {
+                if toks[start..start + want.len()] == want[..] {
+                    found.push((start, want.len(), c));
+                }
+            }
+        }
+    }
+    let mut out: Vec<&Concept> = Vec::new();
+    for &(s, l, c) in &found {
+        let inside = found
+            .iter()
+            .any(|&(s2, l2, c2)| c2.key != c.key && l2 > l && s2 <= s && s2 + l2 >= s + l);
+        if !inside && !out.iter().any(|o| o.key == c.key) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Content words of a text, one phrase each.
+fn words_of_text(text: &str, weight: f32, out: &mut Vec<Phrase>) {
+    for t in norm_all(&lexicon::tokens(text)) {
+        if t.chars().count() >= 3 && !is_stopword(&t) && !t.chars().all(|c| c.is_ascii_digit()) {
+            out.push(phrase(&t, vec![t.clone()], weight));
+        }
+    }
+}
+
+/// Label-lexicon concepts a name or description names, in every language.
+fn labels_of(text: &str, weight: f32, out: &mut Vec<Phrase>) {
+    if text.is_empty() {
+        return;
+    }
+    for c in lexicon::labels().concepts_in(text) {
+        for t in &c.terms {
+            let toks = norm_all(&t.tokens);
+            if toks.len() == 1 && (toks[0].chars().count() < 3 || is_stopword(&toks[0])) {
+                continue;
+            }
+            // A one-word label ("total") says less than a phrase ("total amount due").
+            let w = if toks.len() == 1 {
+                weight * 0.6
+            } else {
+                weight
+            };
+            out.push(phrase(&t.phrase, toks, w));
+        }
+    }
+}
+
+/// One phrase per token sequence, at its highest weight.
+fn dedup(mut v: Vec<Phrase>) -> Vec<Phrase> {
+    v.sort_by(|a, b| a.tokens.cmp(&b.tokens).then(b.weight.total_cmp(&a.weight)));
+    v.dedup_by(|b, a| a.tokens == b.tokens);
+    v
+}
+
+/// A token as matched: a plural `s` dropped, so "licenses" meets "license" and "checks" meets
+/// "check" (both sides go through this, so a wrong cut on a word like "taxes" is harmless).
+pub fn norm(t: &str) -> String {
+    let n = t.chars().count();
+    if n >= 5 && t.ends_with('s') && !(t.ends_with("ss") || t.ends_with("us") || t.ends_with("is"))
+    {
+        t[..t.len() - 1].to_string()
+    } else {
+        t.to_string()
+    }
+}
+
+pub fn norm_all(toks: &[String]) -> Vec<String> {
+    toks.iter().map(|t| norm(t)).collect()
+}
+
+/// Words that say nothing about a document's type: function words of the lexicon's languages
+/// and the boilerplate of schema descriptions and property names.
+pub fn is_stopword(t: &str) -> bool {
+    is_function_word(t) || GENERIC.contains(&t)
+}
+
+const GENERIC: &[&str] = &[
+    "document",
+    "documents",
+    "information",
+    "detail",
+    "specific",
+    "typically",
+    "various",
+    "including",
+    "containing",
+    "contain",
+    "showing",
+    "show",
+    "list",
+    "listing",
+    "value",
+    "field",
+    "issued",
+    "provided",
+    "official",
+    "section",
+    "page",
+    "string",
+    "number",
+    "name",
+    "date",
+    "type",
+    "text",
+    "using",
+    "used",
+    "following",
+    "description",
+    "current",
+    "total",
+    "amount",
+];
+
+/// Articles, prepositions and conjunctions (a property phrase keeps "number" but not "of").
+pub fn is_function_word(t: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "a", "an", "the", "of", "and", "or", "for", "to", "in", "on", "at", "by", "with", "from",
+        "as", "is", "are", "be", "its", "it", "this", "that", "these", "their", "which", "such",
+        "any", "all", "each", "other", "into", "per", "via", "not", "no", "if", "when", "where",
+        "who", "what", "how", "has", "have", "than", "also", "le", "la", "les", "de", "des", "du",
+        "et", "ou", "un", "une", "en", "au", "aux", "der", "die", "das", "und", "oder", "ein",
+        "eine", "von", "zu", "im", "mit", "el", "los", "las", "y", "o", "del", "al", "het", "een",
+        "van", "voor", "il", "lo", "gli", "di", "da", "e", "os", "do", "dos", "em",
+    ];
+    WORDS.contains(&t)
+}

@@ -1,0 +1,245 @@
+//! Classify: pages → sections, from what each class's schema says it is.
+//!
+//! Every class carries its evidence ([`evidence`], computed when the config is read): the
+//! phrases that name its type in several languages and the words its pages print. A page is
+//! read as segments with a prominence ([`page_view`]), scored against every class ([`score`]),
+//! and the verdict's confidence is a calibrated probability ([`calibrate`]). A page whose
+//! headline names a type no class claims, or with too little evidence, is `unclassified`; a
+//! page with no headline of its own and some evidence for the class before it continues that
+//! class (statement page 4 rarely says "statement"). Runs of consecutive pages of one class
+//! become a section.
+//!
+//! The accelerator's own keys are honoured: `x-aws-idp-document-page-content-regex` (a page
+//! whose text matches is that class) and `x-aws-idp-document-name-regex` (a document whose
+//! name matches is that class throughout, see [`classify_document`]).
+
+pub mod calibrate;
+pub mod evidence;
+pub mod page_view;
+pub mod score;
+
+use crate::model::{PageContent, Section};
+use crate::pipeline::config::ClassConfig;
+
+use calibrate::Features;
+use page_view::PageView;
+use score::{Index, PageScores};
+
+/// Class given to pages no class has evidence for.
+pub const UNCLASSIFIED: &str = "unclassified";
+
+/// Confidence given to a verdict the configuration's own regex made.
+const REGEX_CONFIDENCE: f32 = 0.99;
+/// Body evidence (0–1) a page needs to be a class without naming it.
+const BODY_ONLY_MIN: f32 = 0.4;
+/// How far ahead of the runner-up (share of the score) a body-only verdict must be.
+const BODY_ONLY_MARGIN: f32 = 0.25;
+/// A headline naming an unclaimed type this much more prominent than the class's own title
+/// makes the page that other type.
+const AGAINST_RATIO: f32 = 1.2;
+
+/// One page's verdict.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageClass {
+    pub page_number: u32,
+    pub class: String,
+    /// 0–1: the calibrated probability that `class` is right (0 for `unclassified`).
+    pub confidence: f32,
+    /// What was found, for the reason shown to people.
+    pub evidence: Vec<String>,
+}
+
+/// Classify each page.
+pub fn classify_pages(config: &ClassConfig, pages: &[PageContent]) -> Vec<PageClass> {
+    classify_document(config, None, pages)
+}
+
+/// Classify each page of a document, honouring the classes' `x-aws-idp-document-name-regex`
+/// against the document's name when it is given.
+pub fn classify_document(
+    config: &ClassConfig,
+    name: Option<&str>,
+    pages: &[PageContent],
+) -> Vec<PageClass> {
+    if let Some(name) = name
+        && let Some(class) = config.classes.iter().find(|c| {
+            c.evidence
+                .name_regex
+                .as_ref()
+                .is_some_and(|r| r.is_match(name))
+        })
+    {
+        return pages
+            .iter()
+            .map(|p| PageClass {
+                page_number: p.page_number,
+                class: class.name.clone(),
+                confidence: REGEX_CONFIDENCE,
+                evidence: vec![format!("the document name matches {}", class.name)],
+            })
+            .collect();
+    }
+    let index = Index::new(config);
+    let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());
+    for page in pages {
+        let by_regex = config.classes.iter().find(|c| {
+            c.evidence
+                .page_regex
+                .as_ref()
+                .is_some_and(|r| r.is_match(&page.text))
+        });
+        let verdict = match by_regex {
+            Some(class) => PageClass {
+                page_number: page.page_number,
+                class: class.name.clone(),
+                confidence: REGEX_CONFIDENCE,
+                evidence: vec![format!("the page text matches {}", class.name)],
+            },
+            None => {
+                let scores = index.score(&PageView::of(page));
+                let (verdict, _) = decide(config, &scores, out.last());
+                PageClass {
+                    page_number: page.page_number,
+                    ..verdict
+                }
+            }
+        };
+        out.push(verdict);
+    }
+    out
+}
+
+/// The verdict for one page from its scores and the page before it, with the features its
+/// confidence came from (`None` for `unclassified`).
+pub fn decide(
+    config: &ClassConfig,
+    scores: &PageScores,
+    prev: Option<&PageClass>,
+) -> (PageClass, Option<Features>) {
+    let combined = |i: usize| scores.classes[i].title + 0.6 * scores.classes[i].body;
+    let mut ranked: Vec<usize> = (0..scores.classes.len()).collect();
+    ranked.sort_by(|&a, &b| combined(b).total_cmp(&combined(a)));
+    let unclassified = |why: Vec<String>| {
+        (
+            PageClass {
+                page_number: 0,
+                class: UNCLASSIFIED.into(),
+                confidence: 0.0,
+                evidence: why,
+            },
+            None,
+        )
+    };
+    let Some(&best) = ranked.first() else {
+        return unclassified(vec!["the configuration has no classes".into()]);
+    };
+    let s_best = combined(best);
+    let s_second = ranked.get(1).map(|&i| combined(i)).unwrap_or(0.0);
+    let margin = if s_best > 0.0 {
+        ((s_best - s_second) / s_best).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let b = &scores.classes[best];
+    let foreign = || {
+        format!(
+            "the page is titled as a {}, which no class is",
+            scores.against_what.as_deref().unwrap_or("document")
+        )
+    };
+    let verdict = |i: usize, f: Features, mut evidence: Vec<String>| {
+        evidence.extend(scores.classes[i].hits.iter().cloned());
+        (
+            PageClass {
+                page_number: 0,
+                class: config.classes[i].name.clone(),
+                confidence: calibrate::confidence(&f),
+                evidence,
+            },
+            Some(f),
+        )
+    };
+    if b.title > 0.0 {
+        if scores.against > AGAINST_RATIO * b.title {
+            return unclassified(vec![foreign()]);
+        }
+        let f = Features {
+            title: b.title,
+            body: b.body,
+            margin,
+            against: scores.against,
+            continued: 0.0,
+        };
+        let title = format!("title: {}", b.title_text.as_deref().unwrap_or(""));
+        return verdict(best, f, vec![title]);
+    }
+    if scores.against > 0.0 {
+        return unclassified(vec![foreign()]);
+    }
+    // No headline of any type: the page before it, or its body alone.
+    let prev_class = prev
+        .filter(|p| p.class != UNCLASSIFIED)
+        .and_then(|p| config.classes.iter().position(|c| c.name == p.class));
+    if let Some(x) = prev_class {
+        let bx = scores.classes[x].body;
+        if bx > 0.0 && bx >= 0.6 * b.body {
+            let f = Features {
+                title: 0.0,
+                body: bx,
+                margin: if x == best { margin } else { 0.0 },
+                against: 0.0,
+                continued: 1.0,
+            };
+            return verdict(x, f, vec!["continues the previous page".into()]);
+        }
+    }
+    if b.body >= BODY_ONLY_MIN && margin >= BODY_ONLY_MARGIN {
+        let f = Features {
+            title: 0.0,
+            body: b.body,
+            margin,
+            against: 0.0,
+            continued: 0.0,
+        };
+        return verdict(best, f, Vec::new());
+    }
+    unclassified(vec![format!(
+        "too little evidence for any class ({} readable words)",
+        scores.words
+    )])
+}
+
+/// Group classified pages into sections of consecutive pages of one class.
+pub fn sections_of(pages: &[PageClass]) -> Vec<Section> {
+    let mut sections: Vec<Section> = Vec::new();
+    let mut confs: Vec<Vec<f32>> = Vec::new();
+    for p in pages {
+        match sections.last_mut() {
+            Some(s) if s.classification == p.class => {
+                s.page_ids.push(p.page_number.to_string());
+                confs.last_mut().expect("parallel").push(p.confidence);
+            }
+            _ => {
+                sections.push(Section {
+                    section_id: (sections.len() + 1).to_string(),
+                    classification: p.class.clone(),
+                    page_ids: vec![p.page_number.to_string()],
+                    ..Section::default()
+                });
+                confs.push(vec![p.confidence]);
+            }
+        }
+    }
+    for (s, c) in sections.iter_mut().zip(confs) {
+        s.confidence = Some(c.iter().sum::<f32>() / c.len() as f32);
+    }
+    sections
+}
+
+/// Classify and group in one call.
+pub fn classify(config: &ClassConfig, pages: &[PageContent]) -> Vec<Section> {
+    sections_of(&classify_pages(config, pages))
+}
+
+#[cfg(test)]
+mod tests;

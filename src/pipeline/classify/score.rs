@@ -1,0 +1,351 @@
+//! Scoring a page against the classes of a config.
+//!
+//! A document-type phrase printed as a headline (a prominent segment where it is most of the
+//! text, not after a preposition, not followed by a label word like "number" or "date") is a
+//! title: strong. The same phrase elsewhere is a mention: weak. Body phrases (labels, schema
+//! words, cues) add up, each weighted by how few classes of the config share it (IDF). A
+//! headline naming a document type no class claims counts against every class.
+//!
+//! The config's phrases are indexed by their first token once per call, so a page costs one
+//! hash look-up per token plus the phrases that start there: linear in words × classes at worst.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::pipeline::config::ClassConfig;
+use crate::pipeline::lexicon;
+
+use super::evidence::norm_all;
+use super::page_view::PageView;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Kind {
+    Title,
+    Body,
+}
+
+#[derive(Debug, Clone)]
+struct Entry {
+    class: usize,
+    kind: Kind,
+    /// Index into the class's titles or body.
+    phrase: usize,
+    len: usize,
+    /// Phrase weight × its IDF over the config's classes.
+    weight: f32,
+}
+
+/// A document type no class of the config claims, by its phrases.
+#[derive(Debug, Clone)]
+struct Foreign {
+    concept: String,
+    tokens: Vec<String>,
+}
+
+/// The config's phrases, indexed for matching.
+#[derive(Debug)]
+pub struct Index<'c> {
+    pub config: &'c ClassConfig,
+    by_first: HashMap<String, Vec<(Vec<String>, Entry)>>,
+    foreign: HashMap<String, Vec<Foreign>>,
+}
+
+/// A class's score on one page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ClassScore {
+    /// Prominence × weight of its best title, 0 when the page does not name it.
+    pub title: f32,
+    pub title_text: Option<String>,
+    /// Sum of the body phrases found, IDF-weighted.
+    pub body_raw: f32,
+    /// `body_raw` squashed into 0–1.
+    pub body: f32,
+    /// What was found, for the reason shown to people.
+    pub hits: Vec<String>,
+}
+
+/// All classes on one page.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageScores {
+    pub classes: Vec<ClassScore>,
+    /// Prominence of the strongest headline naming a type no class claims.
+    pub against: f32,
+    pub against_what: Option<String>,
+    /// Readable words on the page.
+    pub words: usize,
+}
+
+/// Body evidence at which `body` reaches 1 − 1/e.
+const BODY_SCALE: f32 = 2.5;
+/// Most non-numeric words a headline holds besides the type phrase ("INVOICE wae" from OCR,
+/// "ACME Corp Invoice"); a sentence holds more.
+const HEADLINE_EXTRA_WORDS: usize = 4;
+
+/// Words before a type phrase that make it a reference to another document ("payment for
+/// invoice 12", "suite à votre facture").
+#[rustfmt::skip]
+const REFERRING: &[&str] = &[
+    "for", "of", "to", "on", "per", "re", "regarding", "against", "see", "attached", "your",
+    "our", "pour", "sur", "votre", "notre", "cette", "fur", "zur", "zum", "ihre", "unsere",
+    "laut", "gemass", "para", "por", "su", "sua", "nuestra", "voor", "op", "uw", "onze", "alla",
+    "della", "sulla", "vostra", "pela", "pelo", "na", "no",
+];
+
+/// Words after a type phrase that make it a label ("Invoice Number:", "Statement Date").
+#[rustfmt::skip]
+const LABEL_AFTER: &[&str] = &[
+    "number", "no", "nr", "num", "n", "date", "id", "ref", "reference", "period", "total",
+    "amount", "due", "to", "from", "numero", "nummer", "datum", "fecha", "data", "montant",
+    "betrag", "bedrag", "importe", "importo", "valor", "periode", "periodo", "zeitraum", "de",
+    "du", "del", "van", "vom", "address", "adresse", "adres", "direccion", "indirizzo",
+    "endereco",
+];
+
+/// Label words that introduce a document's number.
+const NUMBER_WORDS: &[&str] = &["number", "no", "nr", "num", "n", "numero", "nummer"];
+
+/// Prominence of a segment that is nothing but a type phrase ("Form W-2" in a box, "INVOICE"
+/// alone in a cell) away from the title zone: a heading by its isolation.
+const STANDALONE_PROMINENCE: f32 = 0.5;
+
+impl<'c> Index<'c> {
+    pub fn new(config: &'c ClassConfig) -> Self {
+        let n = config.classes.len().max(1) as f32;
+        // How many classes know each phrase (as title or body).
+        let mut df: HashMap<&[String], usize> = HashMap::new();
+        let mut title_share: HashMap<&[String], usize> = HashMap::new();
+        for c in &config.classes {
+            let mut seen: HashSet<&[String]> = HashSet::new();
+            for p in c.evidence.titles.iter().chain(&c.evidence.body) {
+                if seen.insert(&p.tokens) {
+                    *df.entry(&p.tokens).or_default() += 1;
+                }
+            }
+            for p in &c.evidence.titles {
+                *title_share.entry(&p.tokens).or_default() += 1;
+            }
+        }
+        let idf = |toks: &[String]| {
+            let d = df.get(toks).copied().unwrap_or(1) as f32;
+            if n <= 1.0 {
+                1.0
+            } else {
+                (1.0 + n / d).ln() / (1.0 + n).ln()
+            }
+        };
+        let mut by_first: HashMap<String, Vec<(Vec<String>, Entry)>> = HashMap::new();
+        for (ci, c) in config.classes.iter().enumerate() {
+            for (kind, list) in [
+                (Kind::Title, &c.evidence.titles),
+                (Kind::Body, &c.evidence.body),
+            ] {
+                for (pi, p) in list.iter().enumerate() {
+                    let Some(first) = p.tokens.first() else {
+                        continue;
+                    };
+                    let weight = match kind {
+                        Kind::Title => {
+                            p.weight
+                                / title_share.get(p.tokens.as_slice()).copied().unwrap_or(1) as f32
+                        }
+                        Kind::Body => p.weight * idf(&p.tokens),
+                    };
+                    by_first.entry(first.clone()).or_default().push((
+                        p.tokens.clone(),
+                        Entry {
+                            class: ci,
+                            kind,
+                            phrase: pi,
+                            len: p.tokens.len(),
+                            weight,
+                        },
+                    ));
+                }
+            }
+        }
+        let claimed: HashSet<&str> = config
+            .classes
+            .iter()
+            .flat_map(|c| c.evidence.concepts.iter().map(String::as_str))
+            .collect();
+        let mut foreign: HashMap<String, Vec<Foreign>> = HashMap::new();
+        for concept in &lexicon::documents().concepts {
+            if claimed.contains(concept.key.as_str()) {
+                continue;
+            }
+            for t in &concept.terms {
+                let tokens = norm_all(&t.tokens);
+                // A phrase some class uses as its own title is that class's, whatever the
+                // lexicon files it under.
+                if tokens.is_empty() || title_share.contains_key(tokens.as_slice()) {
+                    continue;
+                }
+                foreign.entry(tokens[0].clone()).or_default().push(Foreign {
+                    concept: concept.key.clone(),
+                    tokens,
+                });
+            }
+        }
+        Index {
+            config,
+            by_first,
+            foreign,
+        }
+    }
+
+    /// Score one page.
+    pub fn score(&self, view: &PageView) -> PageScores {
+        let classes = &self.config.classes;
+        let mut out = PageScores {
+            classes: vec![ClassScore::default(); classes.len()],
+            words: view.words,
+            ..PageScores::default()
+        };
+        let mut body_seen: Vec<HashSet<usize>> = vec![HashSet::new(); classes.len()];
+        let mut mention_seen: Vec<HashSet<usize>> = vec![HashSet::new(); classes.len()];
+        for seg in &view.segs {
+            let toks = &seg.toks;
+            // Title phrases and foreign types found in this segment: (start, len, what).
+            let mut titles: Vec<(usize, usize, &Entry)> = Vec::new();
+            let mut foreign: Vec<(usize, usize, &Foreign)> = Vec::new();
+            for i in 0..toks.len() {
+                if let Some(cands) = self.by_first.get(&toks[i]) {
+                    for (want, e) in cands {
+                        if !starts_at(toks, i, want) {
+                            continue;
+                        }
+                        match e.kind {
+                            Kind::Title => titles.push((i, e.len, e)),
+                            Kind::Body => {
+                                if body_seen[e.class].insert(e.phrase) {
+                                    let s = &mut out.classes[e.class];
+                                    s.body_raw += e.weight;
+                                    if s.hits.len() < 8 {
+                                        s.hits.push(
+                                            classes[e.class].evidence.body[e.phrase].text.clone(),
+                                        );
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                if let Some(cands) = self.foreign.get(&toks[i]) {
+                    for f in cands {
+                        if starts_at(toks, i, &f.tokens) {
+                            foreign.push((i, f.tokens.len(), f));
+                        }
+                    }
+                }
+            }
+            let spans: Vec<(usize, usize)> = titles
+                .iter()
+                .map(|t| (t.0, t.1))
+                .chain(foreign.iter().map(|f| (f.0, f.1)))
+                .collect();
+            let inside_longer = |s: usize, l: usize| {
+                spans
+                    .iter()
+                    .any(|&(s2, l2)| l2 > l && s2 <= s && s2 + l2 >= s + l)
+            };
+            for &(s, l, e) in &titles {
+                if inside_longer(s, l) {
+                    continue;
+                }
+                let score = &mut out.classes[e.class];
+                let text = &classes[e.class].evidence.titles[e.phrase].text;
+                let prominence = if seg.prominence > 0.0 {
+                    seg.prominence
+                } else if standalone(toks, s, l) && seg.line_segs <= 3 {
+                    STANDALONE_PROMINENCE
+                } else {
+                    0.0
+                };
+                match headline(toks, s, l) {
+                    Headline::Title if prominence > 0.0 => {
+                        let t = prominence * e.weight;
+                        if t > score.title {
+                            score.title = t;
+                            score.title_text = Some(text.clone());
+                        }
+                    }
+                    Headline::Label => {
+                        // "Invoice No." says what the page is, less than a title does.
+                        if mention_seen[e.class].insert(e.phrase) {
+                            score.body_raw += 0.8 * e.weight;
+                            score.hits.push(format!("{text} (label)"));
+                        }
+                    }
+                    _ => {
+                        if mention_seen[e.class].insert(e.phrase) {
+                            score.body_raw += 0.3 * e.weight;
+                            score.hits.push(format!("{text} (mentioned)"));
+                        }
+                    }
+                }
+            }
+            for &(s, l, f) in &foreign {
+                if inside_longer(s, l) || seg.prominence <= 0.0 {
+                    continue;
+                }
+                if headline(toks, s, l) == Headline::Title && seg.prominence > out.against {
+                    out.against = seg.prominence;
+                    out.against_what = Some(f.concept.clone());
+                }
+            }
+        }
+        for s in &mut out.classes {
+            s.body = 1.0 - (-s.body_raw / BODY_SCALE).exp();
+        }
+        out
+    }
+}
+
+/// Nothing but the phrase (and numbers) in the segment.
+fn standalone(toks: &[String], s: usize, l: usize) -> bool {
+    toks.iter()
+        .enumerate()
+        .all(|(i, t)| (i >= s && i < s + l) || !t.chars().any(char::is_alphabetic))
+}
+
+fn starts_at(toks: &[String], i: usize, want: &[String]) -> bool {
+    toks.len() >= i + want.len() && toks[i..i + want.len()] == *want
+}
+
+#[derive(Debug, PartialEq)]
+enum Headline {
+    Title,
+    Label,
+    Mention,
+}
+
+/// How a type phrase at `toks[s..s+l]` reads in its segment.
+fn headline(toks: &[String], s: usize, l: usize) -> Headline {
+    if let Some(next) = toks.get(s + l)
+        && LABEL_AFTER.contains(&next.as_str())
+    {
+        // "Facture n° 2022089083", "INVOICE NO. 42": a numbered title, when nothing but the
+        // number follows; "Invoice Number:" on its own, or with a date after, is a label.
+        let numbered = NUMBER_WORDS.contains(&next.as_str())
+            && toks
+                .get(s + l + 1)
+                .is_none_or(|t| t.chars().any(|c| c.is_ascii_digit()) || t.chars().count() <= 2);
+        return if numbered && s == 0 {
+            Headline::Title
+        } else {
+            Headline::Label
+        };
+    }
+    if s > 0 && REFERRING.contains(&toks[s - 1].as_str()) {
+        return Headline::Mention;
+    }
+    let extra = toks
+        .iter()
+        .enumerate()
+        .filter(|(i, t)| (*i < s || *i >= s + l) && t.chars().any(char::is_alphabetic))
+        .count();
+    if extra <= HEADLINE_EXTRA_WORDS {
+        Headline::Title
+    } else {
+        Headline::Mention
+    }
+}

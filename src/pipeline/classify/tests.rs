@@ -1,0 +1,334 @@
+use super::*;
+use crate::model::{BoundingBox, TextSource, Word};
+
+/// A page from lines of text; each line's words get boxes, the first `title_lines` in a large
+/// font. Tabs separate columns.
+fn page(n: u32, title_lines: usize, lines: &[&str]) -> PageContent {
+    let mut words = Vec::new();
+    for (li, line) in lines.iter().enumerate() {
+        let h = if li < title_lines { 0.03 } else { 0.012 };
+        let top = 0.05 + 0.035 * li as f32;
+        let mut left = 0.05;
+        for (ci, cell) in line.split('\t').enumerate() {
+            if ci > 0 {
+                left += 0.1;
+            }
+            for w in cell.split_whitespace() {
+                let width = 0.6 * h * w.chars().count() as f32;
+                words.push(Word::new(
+                    w,
+                    BoundingBox::from_edges(left, top, left + width, top + h),
+                    0.95,
+                ));
+                left += width + 0.4 * h;
+            }
+        }
+    }
+    PageContent {
+        page_number: n,
+        text_source: TextSource::Ocr,
+        text: lines.join("\n"),
+        words,
+        needs_ocr: false,
+        image: None,
+    }
+}
+
+/// The accelerator's plain `invoice` class (no x-idpctl keys) and a receipt class.
+fn invoice_only() -> ClassConfig {
+    ClassConfig::from_yaml(
+        r#"classes:
+  - $id: invoice
+    x-aws-idp-document-type: invoice
+    description: A billing document listing items/services, quantities, prices, payment terms, and transaction totals
+    properties:
+      InvoiceNumber: {type: string}
+      InvoiceDate: {type: string}
+      DueDate: {type: string}
+      VendorName: {type: string}
+      TotalAmount: {type: string}
+      Subtotal: {type: string}
+      Tax: {type: string}
+      PaymentTerms: {type: string}
+"#,
+    )
+    .unwrap()
+}
+
+fn one(config: &ClassConfig, p: PageContent) -> PageClass {
+    classify_pages(config, &[p]).remove(0)
+}
+
+const BODY: &[&str] = &[
+    "Client: Dupont SA\t12 rue des Lilas",
+    "Description\tQuantité\tPrix unitaire\tMontant",
+    "Conseil\t2\t500,00\t1 000,00",
+    "Total HT\t1 000,00",
+    "TVA 20 %\t200,00",
+    "Total TTC\t1 200,00",
+];
+
+#[test]
+fn invoices_in_six_languages_are_recognised_by_their_title() {
+    let config = invoice_only();
+    for title in [
+        "FACTURE",
+        "RECHNUNG",
+        "FACTUUR",
+        "FACTURA",
+        "FATTURA",
+        "FATURA",
+        "Tax Invoice",
+    ] {
+        let mut lines = vec![title, "ACME Services"];
+        lines.extend_from_slice(BODY);
+        let v = one(&config, page(1, 1, &lines));
+        assert_eq!(v.class, "invoice", "{title}: {v:?}");
+        assert!(v.confidence > 0.8, "{title}: {v:?}");
+        assert!(v.evidence[0].starts_with("title: "), "{v:?}");
+    }
+}
+
+#[test]
+fn a_body_mention_is_not_a_title() {
+    let config = invoice_only();
+    // A receipt that refers to an invoice: its title is a type the config does not have.
+    let receipt = page(
+        1,
+        1,
+        &[
+            "PAYMENT RECEIPT",
+            "Coffee House Ltd",
+            "Received with thanks the payment for invoice 1234 of 3 May",
+            "Amount paid\t45.00",
+            "Card\tVISA ****1234",
+        ],
+    );
+    let v = one(&config, receipt);
+    assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+    assert!(v.evidence[0].contains("receipt"), "{v:?}");
+    // The same sentence without a receipt title: a mention only, not enough to be confident.
+    let letter = page(
+        1,
+        0,
+        &[
+            "Coffee House Ltd",
+            "12 Market Street",
+            "",
+            "We have received the payment for invoice 1234 of 3 May.",
+            "Thank you for your business and see you soon.",
+        ],
+    );
+    let v = one(&config, letter);
+    assert!(v.class == UNCLASSIFIED || v.confidence < 0.5, "{v:?}");
+}
+
+#[test]
+fn a_label_naming_the_type_is_not_a_title_but_a_numbered_title_is() {
+    let config = invoice_only();
+    let title_of = |lines: &[&str]| {
+        let v = one(&config, page(1, 0, lines));
+        v.evidence
+            .first()
+            .filter(|e| e.starts_with("title: "))
+            .cloned()
+    };
+    // "Invoice Date:" labels a date; the page does not call itself an invoice by it.
+    assert_eq!(
+        title_of(&[
+            "Invoice Date: 3 May 2024",
+            "Dear customer, here is our news."
+        ]),
+        None
+    );
+    // "Facture n° 2022089083" at the top is how a French invoice titles itself.
+    assert_eq!(
+        title_of(&["Facture n° 2022089083", "Date : 28/11/2022"]).as_deref(),
+        Some("title: facture")
+    );
+}
+
+#[test]
+fn an_unknown_type_or_no_evidence_is_unclassified() {
+    let config = invoice_only();
+    let v = one(
+        &config,
+        page(
+            1,
+            1,
+            &[
+                "PASSPORT",
+                "Surname\tDOE",
+                "Given names\tJOHN",
+                "Nationality\tUSA",
+            ],
+        ),
+    );
+    assert_eq!(
+        (v.class.as_str(), v.confidence),
+        (UNCLASSIFIED, 0.0),
+        "{v:?}"
+    );
+    let v = one(&config, page(1, 0, &["lorem ipsum dolor sit amet"]));
+    assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+}
+
+#[test]
+fn a_config_that_claims_the_type_gets_the_page() {
+    // The same passport page with a passport class configured.
+    let config = ClassConfig::from_yaml(
+        "classes:\n  - x-aws-idp-document-type: Passport\n    properties:\n      Surname: {type: string}\n",
+    )
+    .unwrap();
+    let v = one(&config, page(1, 1, &["PASAPORTE", "Apellidos\tDOE"]));
+    assert_eq!(v.class, "Passport", "{v:?}");
+}
+
+#[test]
+fn words_shared_by_every_class_count_less() {
+    let config = ClassConfig::from_yaml(
+        r#"classes:
+  - x-aws-idp-document-type: alpha
+    properties: {CustomerName: {type: string}, GrossPay: {type: string}}
+  - x-aws-idp-document-type: beta
+    properties: {CustomerName: {type: string}, WireReference: {type: string}}
+"#,
+    )
+    .unwrap();
+    let index = score::Index::new(&config);
+    let s = index.score(&PageView::from_text("Customer Name\nGross Pay"));
+    let t = index.score(&PageView::from_text("Customer Name\nWire Reference"));
+    // "customer name" is shared: alone it does not separate them; the unique phrase does.
+    assert!(s.classes[0].body_raw > s.classes[1].body_raw, "{s:?}");
+    assert!(t.classes[1].body_raw > t.classes[0].body_raw, "{t:?}");
+    let u = index.score(&PageView::from_text("Customer Name"));
+    assert_eq!(u.classes[0].body_raw, u.classes[1].body_raw);
+    let unique = s.classes[0].body_raw - u.classes[0].body_raw;
+    assert!(unique > u.classes[0].body_raw, "{s:?} {u:?}");
+}
+
+#[test]
+fn continuation_pages_keep_the_class_and_a_new_title_starts_another() {
+    let config = ClassConfig::builtin();
+    let pages = vec![
+        page(
+            1,
+            1,
+            &[
+                "Earnings Statement",
+                "Pay date\t7/25/2008",
+                "Gross Pay\t452.43",
+                "Net Pay\t291.90",
+                "Deductions\tFederal Income Tax",
+            ],
+        ),
+        page(
+            2,
+            0,
+            &["Deductions (continued)", "Net Pay\t291.90", "year to date"],
+        ),
+        page(3, 0, &["lorem ipsum", "dolor sit amet"]),
+        page(
+            4,
+            1,
+            &[
+                "Patient Discharge Summary",
+                "Patient Name\tJane Roe",
+                "Admit Date\t1/2/2020",
+                "Discharge Date\t1/5/2020",
+            ],
+        ),
+    ];
+    let per_page = classify_pages(&config, &pages);
+    assert_eq!(per_page[0].class, "Payslip", "{per_page:?}");
+    assert_eq!(per_page[1].class, "Payslip", "{per_page:?}");
+    assert_eq!(per_page[1].evidence[0], "continues the previous page");
+    assert!(per_page[1].confidence < per_page[0].confidence);
+    // No evidence of its own for anything: not silently a payslip.
+    assert_eq!(per_page[2].class, UNCLASSIFIED, "{per_page:?}");
+    assert_eq!(per_page[3].class, "Discharge-Summary", "{per_page:?}");
+    let sections = sections_of(&per_page);
+    assert_eq!(sections.len(), 3);
+    assert_eq!(sections[0].page_ids, vec!["1", "2"]);
+    assert_eq!(sections[2].section_id, "3");
+}
+
+#[test]
+fn accelerator_regexes_decide() {
+    let config = ClassConfig::from_yaml(
+        r#"classes:
+  - x-aws-idp-document-type: Instructions
+    x-aws-idp-document-page-content-regex: "(?is)FEDERAL TAX LAW\\s*Section 6039E"
+  - x-aws-idp-document-type: Claim
+    x-aws-idp-document-name-regex: "(?i)^claim_"
+"#,
+    )
+    .unwrap();
+    let p = page(1, 0, &["FEDERAL TAX LAW", "Section 6039E of the Code"]);
+    assert_eq!(one(&config, p.clone()).class, "Instructions");
+    let v = classify_document(&config, Some("claim_001.pdf"), std::slice::from_ref(&p));
+    assert_eq!(v[0].class, "Claim");
+    let v = classify_document(&config, Some("other.pdf"), &[p]);
+    assert_eq!(v[0].class, "Instructions");
+    let err = ClassConfig::from_yaml(
+        "classes:\n  - x-aws-idp-document-type: X\n    x-aws-idp-document-page-content-regex: \"(\"\n",
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("page-content-regex"), "{err}");
+}
+
+#[test]
+fn evidence_comes_from_the_schema_and_the_lexicon() {
+    let config = invoice_only();
+    let ev = &config.classes[0].evidence;
+    assert_eq!(ev.concepts, ["invoice"]);
+    let has = |list: &[evidence::Phrase], p: &str| list.iter().any(|x| x.tokens.join(" ") == p);
+    for t in ["invoice", "rechnung", "facture", "factuur", "fattura"] {
+        assert!(has(&ev.titles, t), "{t}");
+    }
+    // Label words of its properties, in other languages too.
+    assert!(has(&ev.body, "invoice number"));
+    assert!(has(&ev.body, "rechnungsnummer"));
+    // Cues of the type.
+    assert!(has(&ev.body, "tva"));
+}
+
+#[cfg(test)]
+mod sample_tests {
+    use super::*;
+    use crate::pipeline::split::tests::sample;
+    use crate::pipeline::split::{self, SplitOptions};
+
+    fn classes_of(file: &str) -> Vec<(String, Vec<String>)> {
+        let opts = SplitOptions {
+            render_for_ocr: false,
+            ..SplitOptions::default()
+        };
+        let pages = split::split(&sample(file), file, &opts).unwrap();
+        classify(&ClassConfig::builtin(), &pages)
+            .into_iter()
+            .map(|s| (s.classification, s.page_ids))
+            .collect()
+    }
+
+    #[test]
+    fn text_samples_classify_as_one_section_each() {
+        let all = |n: usize| (1..=n).map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            classes_of("w2/W2_XL_input_clean_1005.pdf"),
+            vec![("W2".into(), all(1))]
+        );
+        assert_eq!(
+            classes_of("text/bank-statement-multipage.pdf"),
+            vec![("Bank-Statement".into(), all(5))]
+        );
+        assert_eq!(
+            classes_of("text/insurance_package_single.pdf"),
+            vec![("Discharge-Summary".into(), all(1))]
+        );
+        assert_eq!(
+            classes_of("text/Nuveen.pdf"),
+            vec![("Fund-Distribution-Table".into(), all(17))]
+        );
+    }
+}

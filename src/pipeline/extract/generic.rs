@@ -1,0 +1,397 @@
+//! Fields without hints (an accelerator class as a user brings it): every label variant the
+//! config reader worked out, a value of the field's type right of the label on its line or on
+//! the lines below, and a choice among all of them by label strength × type evidence × place.
+//!
+//! A hit whose words are the start of a longer label of another concept ("Total" of "Total HT",
+//! "Date" of "Due Date") is that other label, not this one. Issuer, recipient and line-item
+//! fields go to [`super::roles`], which reads blocks rather than label–value pairs.
+
+use serde_json::Value;
+
+use super::labels;
+use super::roles;
+use super::values::{self, Span};
+use super::view::PageView;
+use crate::model::{BoundingBox, FieldResult, FieldSource, Word};
+use crate::pipeline::config::{FieldDef, ValueType};
+use crate::pipeline::lexicon;
+
+/// One possible value of a field.
+#[derive(Debug, Clone)]
+pub struct Pick {
+    pub text: String,
+    /// 0–1 before OCR confidence: label × type × place.
+    pub score: f32,
+    pub page: usize,
+    pub words: Vec<usize>,
+    pub bbox: BoundingBox,
+    pub label: Option<String>,
+    pub reason: String,
+}
+
+/// Find a generic field on the section's pages.
+pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
+    let pick = match roles::role_of(field) {
+        Some(role) => roles::find(views, field, role),
+        None => best_labelled(views, field),
+    };
+    match pick {
+        Some(p) => to_result(views, field, p),
+        None => FieldResult::missing("no label of this field with a value of its type"),
+    }
+}
+
+/// The best label–value pair of the field over all pages.
+pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
+    let mut all = labelled(views, field, field.value_type);
+    if all.is_empty() {
+        return None;
+    }
+    if field.concept.as_deref() == Some("total") {
+        // The amount to pay is the largest of the totals a page prints (TTC over HT, brutto
+        // over netto, the grand total over a line's total), when their labels are as strong.
+        let amount = |p: &Pick| crate::numbers::parse(&p.text).unwrap_or(f64::MIN);
+        let max = all.iter().map(amount).fold(f64::MIN, f64::max);
+        for p in &mut all {
+            if amount(p) >= max {
+                p.score = (p.score * 1.04).min(1.0);
+            }
+        }
+    }
+    all.into_iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score).then(b.page.cmp(&a.page)))
+}
+
+/// Every value of type `kind` beside or below a label of `field`, on every page.
+pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pick> {
+    let mut out = Vec::new();
+    for (pi, view) in views.iter().enumerate() {
+        for (label, strength) in field.labels.iter().zip(&field.label_strength) {
+            for hit in labels::find_label(view.words(), &view.lines, label) {
+                // A phrase of several words is a label wherever it stands ("… amount due on");
+                // one word inside running text is not.
+                let phrase = lexicon::tokens(label).len() >= 2;
+                if hit.score < 0.85
+                    || !(starts_its_phrase(view, &hit) || phrase && !in_identifier(view, &hit))
+                    || longer_label_elsewhere(view, &hit, field)
+                {
+                    continue;
+                }
+                let label_score = hit.score * strength;
+                if let Some(mut p) = value_near(view, &hit, label, kind) {
+                    p.score *= label_score * 0.99f32.powi(pi as i32);
+                    p.page = pi;
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// A printed label starts its segment ("Tax: 0.2%", "Facture n° 12"); the same words inside
+/// running text ("… the terms and conditions apply") or inside an identifier ("po_number_123")
+/// are not a label.
+pub fn starts_its_phrase(view: &PageView, hit: &labels::LabelHit) -> bool {
+    let words = view.words();
+    if in_identifier(view, hit) {
+        return false;
+    }
+    let Some(seg) = view
+        .segments
+        .iter()
+        .find(|s| s.words.contains(&hit.first_word))
+    else {
+        return true;
+    };
+    match seg.words.iter().position(|&w| w == hit.first_word) {
+        Some(0) | None => true,
+        // After a box code or a bullet ("1a", "b", "•"), still the start of the phrase.
+        Some(1) => {
+            let prev = &words[seg.words[0]].text;
+            let n = prev.chars().count();
+            let code = n == 1
+                || n <= 3 && prev.chars().any(|c| c.is_ascii_digit())
+                || !prev.chars().any(char::is_alphanumeric);
+            code || prev.ends_with(':')
+        }
+        Some(_) => false,
+    }
+}
+
+/// Label words joined into an identifier ("po_number_123").
+fn in_identifier(view: &PageView, hit: &labels::LabelHit) -> bool {
+    [hit.first_word, hit.last_word]
+        .iter()
+        .any(|&w| view.words()[w].text.contains('_'))
+}
+
+/// The hit is the first words of a longer phrase of another concept on its line ("Total" in
+/// "Total HT", "Date" in "Due Date", "Tax" in "Tax ID"): it is that label, not ours.
+fn longer_label_elsewhere(view: &PageView, hit: &labels::LabelHit, field: &FieldDef) -> bool {
+    let words = view.words();
+    let line = &view.lines[hit.line];
+    let mut toks: Vec<String> = Vec::new();
+    let mut first_tok = None;
+    let mut last_tok = 0;
+    for &wi in &line.words {
+        if wi == hit.first_word && first_tok.is_none() {
+            first_tok = Some(toks.len());
+        }
+        toks.extend(lexicon::tokens(&words[wi].text));
+        if wi == hit.last_word {
+            last_tok = toks.len();
+        }
+    }
+    let Some(first) = first_tok else {
+        return false;
+    };
+    let ours = last_tok.saturating_sub(first);
+    lexicon::labels().find(&toks).iter().any(|m| {
+        Some(m.concept.key.as_str()) != field.concept.as_deref()
+            && m.start <= first
+            && m.start + m.len > first
+            && (m.len > ours || m.len == ours && hit.score < 0.999)
+            && m.start + m.len >= last_tok
+    })
+}
+
+/// What a label's own last word holds after the label's last token ("n°562044387" after "n").
+fn tail_of_word(word: &str, label: &str) -> Option<String> {
+    let last = lexicon::tokens(label).pop()?;
+    let mut cur = String::new();
+    for (i, c) in word.char_indices() {
+        if c.is_alphanumeric() {
+            cur.extend(c.to_lowercase());
+        } else {
+            if !cur.is_empty() && lexicon::tokens(&cur).first() == Some(&last) {
+                let rest = word[i..].to_string();
+                return rest.chars().any(char::is_alphanumeric).then_some(rest);
+            }
+            cur.clear();
+        }
+    }
+    None
+}
+
+/// The value of type `kind` for one label hit: right of it on its line (the nearest for text,
+/// the last for an amount, as totals sit at the right edge), else on the first lines below it.
+fn value_near(
+    view: &PageView,
+    hit: &labels::LabelHit,
+    label: &str,
+    kind: ValueType,
+) -> Option<Pick> {
+    let words = view.words();
+    let line = &view.lines[hit.line];
+    let pos = line.words.iter().position(|&w| w == hit.last_word)?;
+    let rest: Vec<usize> = line.words[pos + 1..].to_vec();
+    let tail = tail_of_word(&words[hit.last_word].text, label);
+    // Free text stops at the end of the label's segment plus the next one: a line often holds
+    // two label–value pairs side by side.
+    let rest: Vec<usize> = if matches!(kind, ValueType::Text | ValueType::Name) {
+        let near = within_reach(view, hit, &rest);
+        // The next thing on the line being another label ("Billing Address   Shipping
+        // Address") means this label's value is below it.
+        if starts_with_label(&text_of(words, &near)) {
+            Vec::new()
+        } else {
+            near
+        }
+    } else {
+        rest
+    };
+    let mut text = tail.clone().unwrap_or_default();
+    let mut offsets: Vec<(usize, usize)> = Vec::new(); // (byte start, word)
+    if tail.is_some() {
+        offsets.push((0, hit.last_word));
+    }
+    for &wi in &rest {
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        offsets.push((text.len(), wi));
+        text.push_str(&words[wi].text);
+    }
+    let same_line = choose(kind, &text).map(|s| (s, 1.0, text.clone(), offsets.clone()));
+    let found = same_line.or_else(|| {
+        // Below: the first two lines under the label's column.
+        let below = super::candidates::below(words, &view.lines, &view.segments, hit, None);
+        below.into_iter().take(2).find_map(|c| {
+            let place = if c.rank == 1 { 0.93 } else { 0.85 };
+            let mut offs = Vec::new();
+            let mut pos = 0;
+            for &wi in &c.words {
+                offs.push((pos, wi));
+                pos += words[wi].text.len() + 1;
+            }
+            // Below a label, the line must not be another label of the page.
+            if starts_with_label(&c.text) {
+                return None;
+            }
+            choose(kind, &c.text).map(|s| (s, place, c.text.clone(), offs))
+        })
+    })?;
+    let (span, place, text, offs) = found;
+    let value = text[span.range.clone()].trim().to_string();
+    // Words and a colon between the label and the value ("Date de facture *associée* :"): the
+    // printed label is longer than ours, and it may name another thing.
+    let between = &text[..span.range.start];
+    let longer_label = between.contains(':')
+        && between
+            .split(':')
+            .next()
+            .is_some_and(|w| w.chars().any(char::is_alphabetic));
+    let place = if longer_label { place * 0.75 } else { place };
+    let idx: Vec<usize> = offs
+        .iter()
+        .filter(|(start, wi)| {
+            let end = start + words[*wi].text.len();
+            *start < span.range.end && end > span.range.start
+        })
+        .map(|(_, wi)| *wi)
+        .collect();
+    let bbox = BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)).unwrap_or(hit.bbox);
+    Some(Pick {
+        text: value,
+        score: span.strength * place * type_evidence(kind),
+        page: 0,
+        words: idx,
+        bbox,
+        label: Some(label.to_string()),
+        reason: format!(
+            "label \"{label}\" matched {:.0}%, value {} the label",
+            hit.score * 100.0,
+            if place >= 1.0 { "right of" } else { "below" }
+        ),
+    })
+}
+
+/// How much a parse of this type proves: an amount or a date that parsed is the right kind of
+/// thing; free text right of a label is only in the right place.
+fn type_evidence(kind: ValueType) -> f32 {
+    match kind {
+        ValueType::Text | ValueType::Name | ValueType::Address => 0.88,
+        _ => 1.0,
+    }
+}
+
+/// The span of the line's text to take for a type.
+fn choose(kind: ValueType, text: &str) -> Option<Span> {
+    let spans = values::find(kind, text);
+    match kind {
+        // Totals, taxes and prices are printed at the right edge: "Total (2 items) ... 56,02".
+        ValueType::Money | ValueType::Number => {
+            let best = spans.iter().map(|s| s.strength).fold(0.0f32, f32::max);
+            spans.into_iter().rev().find(|s| s.strength >= best)
+        }
+        _ => spans.into_iter().next(),
+    }
+}
+
+/// The words of `rest` up to the end of the segment after the label's (a second label–value
+/// pair further right on the line is not part of this value).
+pub fn within_reach(view: &PageView, hit: &labels::LabelHit, rest: &[usize]) -> Vec<usize> {
+    let Some(seg) = view
+        .segments
+        .iter()
+        .find(|s| s.words.contains(&hit.last_word))
+    else {
+        return rest.to_vec();
+    };
+    let own: Vec<usize> = rest
+        .iter()
+        .copied()
+        .filter(|w| seg.words.contains(w))
+        .collect();
+    if !own.is_empty() {
+        return own;
+    }
+    view.segments
+        .iter()
+        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
+        .map(|s| s.words.clone())
+        .unwrap_or_default()
+}
+
+/// Whether a line's text begins with a label of the lexicon followed by a colon or nothing
+/// ("Invoice Date:", "Total") — it is then a label, not a value.
+pub fn starts_with_label(text: &str) -> bool {
+    let toks = lexicon::tokens(text);
+    let Some(m) = lexicon::labels()
+        .find(&toks)
+        .into_iter()
+        .find(|m| m.start == 0)
+    else {
+        return false;
+    };
+    m.len == toks.len() || {
+        // "Due Date: Jan 31" – a colon right after the label words.
+        let n: String = text.chars().take_while(|c| *c != ':').collect();
+        text.contains(':') && lexicon::tokens(&n).len() <= m.len
+    }
+}
+
+/// A pick as a field result: typed by the schema, confidence with the OCR's.
+pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
+    let view = &views[p.page];
+    let ocr = if p.words.is_empty() {
+        1.0
+    } else {
+        view.confidence_of(&p.words)
+    };
+    let (value, parsed) = typed(field, &p.text);
+    // A value that does not parse as its schema type is never confident.
+    let confidence = if parsed {
+        (p.score * ocr * 0.99).clamp(0.0, 1.0)
+    } else {
+        (p.score * ocr * 0.5).min(0.4)
+    };
+    let mut reason = p.reason;
+    if !parsed {
+        reason.push_str(", but it does not parse as its type");
+    }
+    if ocr < 0.99 {
+        reason.push_str(&format!(", OCR confidence {:.0}%", ocr * 100.0));
+    }
+    FieldResult {
+        value,
+        raw_text: Some(p.text),
+        confidence,
+        confidence_threshold: None,
+        confidence_reason: reason,
+        source: Some(FieldSource {
+            page_id: view.page.page_id(),
+            bbox: p.bbox,
+            label: p.label,
+            approximate: view.approximate(&p.words),
+        }),
+    }
+}
+
+/// `string` keeps the value as printed; `number`/`integer` get the locale-aware parse.
+fn typed(field: &FieldDef, text: &str) -> (Value, bool) {
+    match field.schema_type.as_str() {
+        "number" | "integer" => match crate::numbers::parse(text) {
+            Some(n) if field.schema_type == "integer" => (Value::from(n.round() as i64), true),
+            Some(n) => (
+                serde_json::Number::from_f64(n)
+                    .map(Value::Number)
+                    .unwrap_or(Value::Null),
+                true,
+            ),
+            None => (Value::Null, false),
+        },
+        "boolean" => (Value::Bool(true), true),
+        _ => (Value::String(text.to_string()), true),
+    }
+}
+
+/// The text of some words joined by spaces.
+pub fn text_of(words: &[Word], idx: &[usize]) -> String {
+    idx.iter()
+        .map(|&i| words[i].text.as_str())
+        .collect::<Vec<_>>()
+        .join(" ")
+}

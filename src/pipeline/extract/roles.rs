@@ -1,0 +1,654 @@
+//! Fields a page states by where things are rather than by a label: the issuer (the letterhead,
+//! the sender line above the recipient window, a "sold by" or "service provider" block, the
+//! legal line in the footer), the customer (the block under "bill to" and its translations,
+//! else the recipient window), and line-item columns (the cells under a header row of
+//! description / quantity / price labels, joined with "; ").
+//!
+//! What a heuristic finds is reported below the usual thresholds unless a label backs it: a
+//! letterhead guess can be the customer's block, so it goes to review.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::generic::{self, Pick};
+use super::view::PageView;
+use crate::model::BoundingBox;
+use crate::pipeline::config::{FieldDef, ValueType};
+use crate::pipeline::layout::Segment;
+use crate::pipeline::lexicon;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    Vendor {
+        address: bool,
+    },
+    Customer {
+        address: bool,
+    },
+    /// The cells of one line-item column: `description`, `quantity`, `unit_price`, `amount`.
+    Column(&'static str),
+}
+
+/// Which role a generic field plays, from its linked concept and its type.
+pub fn role_of(field: &FieldDef) -> Option<Role> {
+    let address = field.value_type == ValueType::Address;
+    match field.concept.as_deref()? {
+        "vendor" | "merchant"
+            if matches!(field.value_type, ValueType::Name | ValueType::Address) =>
+        {
+            Some(Role::Vendor { address })
+        }
+        "customer" if matches!(field.value_type, ValueType::Name | ValueType::Address) => {
+            Some(Role::Customer { address })
+        }
+        "description" => Some(Role::Column("description")),
+        "quantity" => Some(Role::Column("quantity")),
+        "unit_price" if plural(field) => Some(Role::Column("unit_price")),
+        _ => None,
+    }
+}
+
+/// "UnitPrices", "Quantities", an array: the field holds every row's value.
+fn plural(field: &FieldDef) -> bool {
+    let name = field.path.last().map(String::as_str).unwrap_or("");
+    name.ends_with('s') || field.schema_type == "array"
+}
+
+pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
+    match role {
+        Role::Vendor { address } => vendor(views, field, address),
+        Role::Customer { address } => customer(views, field, address),
+        Role::Column(c) => column(views, field, c),
+    }
+}
+
+/// Company forms in the languages we read: a line with one names a business.
+static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i)\b(?:GmbH|AG|KG|UG|e\.\s?K|SARL|SAS|SASU|EURL|S\.?A\.?S?|SNC|B\.?V\.?|N\.?V\.?|Ltd\.?|Limited|Inc\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|S\.?p\.?A\.?|S\.?r\.?l\.?|S\.?L\.?U?|Lda\.?|Ltda\.?|Pvt\.?|Oy|AB|A/S|ApS|Sp\.\s?z\s?o\.?\s?o\.?|spółka)(?:\W|$)",
+    )
+    .unwrap()
+});
+static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)@|www\.|https?://|\b(?:tel|phone|fax|téléphone|telefon|telefoon|telefono|telefone|email|e-mail)\b").unwrap()
+});
+
+/// Segments of a page grouped into blocks: one under the other, close, overlapping in x.
+fn blocks(view: &PageView) -> Vec<Vec<usize>> {
+    let segs = &view.segments;
+    let mut order: Vec<usize> = (0..segs.len()).collect();
+    order.sort_by(|&a, &b| segs[a].bbox.top.total_cmp(&segs[b].bbox.top));
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    for i in order {
+        let s = &segs[i];
+        let join = out.iter_mut().rev().take(12).find(|b| {
+            let last = &segs[*b.last().expect("blocks are never empty")];
+            let gap = s.bbox.top - last.bbox.bottom();
+            gap >= -0.002
+                && gap < 1.2 * s.bbox.height.max(last.bbox.height)
+                && ((s.bbox.left - last.bbox.left).abs() < 0.02
+                    || s.bbox.x_overlap(&last.bbox) > 0.0)
+        });
+        match join {
+            Some(b) => b.push(i),
+            None => out.push(vec![i]),
+        }
+    }
+    out
+}
+
+fn seg_text(s: &Segment) -> String {
+    s.text
+        .trim()
+        .trim_end_matches([',', ':', ';'])
+        .trim()
+        .to_string()
+}
+
+/// Remove the document's title from a letterhead line ("Amazon Web Services Invoice").
+fn without_title(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut keep = words.len();
+    while keep > 0 {
+        let toks = lexicon::tokens(words[keep - 1]);
+        let is_title = !toks.is_empty()
+            && lexicon::documents()
+                .find(&toks)
+                .iter()
+                .any(|m| m.len == toks.len());
+        if !is_title {
+            break;
+        }
+        keep -= 1;
+    }
+    words[..keep].join(" ")
+}
+
+fn pick(
+    view_idx: usize,
+    view: &PageView,
+    segs: &[usize],
+    text: String,
+    score: f32,
+    reason: &str,
+) -> Pick {
+    let words: Vec<usize> = segs
+        .iter()
+        .flat_map(|&s| view.segments[s].words.iter().copied())
+        .collect();
+    let bbox =
+        BoundingBox::enclosing(segs.iter().map(|&s| &view.segments[s].bbox)).unwrap_or_default();
+    Pick {
+        text,
+        score,
+        page: view_idx,
+        words,
+        bbox,
+        label: None,
+        reason: reason.to_string(),
+    }
+}
+
+/// Lines of an address: the segments after the name in its block, up to four, stopping at
+/// contact lines and at labels.
+fn address_after(view: &PageView, block: &[usize], name_seg: usize) -> Vec<usize> {
+    let start = block
+        .iter()
+        .position(|&s| s == name_seg)
+        .map_or(block.len(), |p| p + 1);
+    let mut out = Vec::new();
+    for &s in &block[start..] {
+        let t = &view.segments[s].text;
+        if CONTACT.is_match(t) || generic::starts_with_label(t) || out.len() >= 4 {
+            break;
+        }
+        out.push(s);
+    }
+    out
+}
+
+fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
+    // 1. A label says who sells: "Sold by: …", "Service Provider" over a block.
+    let mut labelled: Vec<Pick> = generic::labelled(views, field, ValueType::Name)
+        .into_iter()
+        .filter(|p| {
+            !p.text.starts_with('(') && p.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        })
+        .collect();
+    labelled.sort_by(|a, b| b.score.total_cmp(&a.score));
+    if let Some(best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
+        if !want_address {
+            return Some(best);
+        }
+        let view = &views[best.page];
+        let seg = view
+            .segments
+            .iter()
+            .position(|s| best.words.iter().any(|w| s.words.contains(w)))?;
+        let block = blocks(view).into_iter().find(|b| b.contains(&seg))?;
+        let lines = address_after(view, &block, seg);
+        if !lines.is_empty() {
+            let text = lines
+                .iter()
+                .map(|&s| strip_label(&view.segments[s].text))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Some(pick(
+                best.page,
+                view,
+                &lines,
+                text,
+                best.score * 0.9,
+                "the block under the vendor's label",
+            ));
+        }
+    }
+    // 2. The letterhead of the first page.
+    let view = views.first()?;
+    let all = blocks(view);
+    let top: Vec<&Vec<usize>> = all
+        .iter()
+        .filter(|b| view.segments[b[0]].bbox.top < 0.3)
+        .collect();
+    // A sender line "Name AG - Street 1 - 12345 City" (above a window envelope's address).
+    for b in &top {
+        for &s in b.iter() {
+            let t = view.segments[s].text.trim();
+            let parts = sender_parts(t);
+            if parts.len() >= 3 && COMPANY.is_match(&parts[0]) {
+                let text = if want_address {
+                    parts[1..].join(", ")
+                } else {
+                    parts[0].clone()
+                };
+                return Some(pick(
+                    0,
+                    view,
+                    &[s],
+                    text,
+                    0.68,
+                    "the sender line of the letterhead",
+                ));
+            }
+        }
+    }
+    // A block whose first line names a company, the topmost first; else the topmost block.
+    let named = top
+        .iter()
+        .find(|b| COMPANY.is_match(&view.segments[b[0]].text));
+    let (block, score, why) = match named {
+        Some(b) => (*b, 0.68, "the letterhead, a company name"),
+        None => {
+            let b = top.iter().find(|b| {
+                let t = without_title(&seg_text(&view.segments[b[0]]));
+                !t.is_empty() && !t.contains(':') && !generic::starts_with_label(&t)
+            })?;
+            (
+                *b,
+                0.5,
+                "the letterhead's first line (no company form found)",
+            )
+        }
+    };
+    let name_seg = block[0];
+    if want_address {
+        let lines = address_after(view, block, name_seg);
+        if lines.is_empty() {
+            return None;
+        }
+        let text = lines
+            .iter()
+            .map(|&s| seg_text(&view.segments[s]))
+            .collect::<Vec<_>>()
+            .join(", ");
+        return Some(pick(0, view, &lines, text, score * 0.95, why));
+    }
+    let text = without_title(&seg_text(&view.segments[name_seg]));
+    (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// A sender line's parts: "Name AG - Street 1 - 12345 City", with `-`, `–`, `·`, `•` or `|`
+/// between them.
+fn sender_parts(line: &str) -> Vec<String> {
+    let mut t = line.split_whitespace().collect::<Vec<_>>().join(" ");
+    for sep in [" – ", " — ", " · ", " • ", " | "] {
+        t = t.replace(sep, " - ");
+    }
+    t.split(" - ")
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// "Warehouse Address: NO. 42/1 …" → "NO. 42/1 …".
+fn strip_label(text: &str) -> String {
+    match text.split_once(':') {
+        Some((l, r)) if lexicon::tokens(l).len() <= 3 && !r.trim().is_empty() => {
+            r.trim().to_string()
+        }
+        _ => text.trim().to_string(),
+    }
+    .trim_end_matches([',', ';'])
+    .to_string()
+}
+
+/// The lines of a block under a label: (line or rank, text).
+type BlockLines = Vec<(usize, String)>;
+
+fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
+    // 1. Under (or right of) a "bill to" label.
+    let mut best: Option<(f32, usize, BlockLines)> = None;
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        for (label, strength) in field.labels.iter().zip(&field.label_strength) {
+            for hit in super::labels::find_label(words, &view.lines, label) {
+                if hit.score < 0.85 || !generic::starts_its_phrase(view, &hit) {
+                    continue;
+                }
+                let score = hit.score * strength * 0.99f32.powi(pi as i32);
+                if best.as_ref().is_some_and(|(s, _, _)| *s >= score) {
+                    continue;
+                }
+                let mut lines: Vec<(usize, String)> = Vec::new();
+                let line = &view.lines[hit.line];
+                let pos = line
+                    .words
+                    .iter()
+                    .position(|&w| w == hit.last_word)
+                    .unwrap_or(0);
+                let rest = generic::within_reach(view, &hit, &line.words[pos + 1..]);
+                let rest_text = generic::text_of(words, &rest);
+                let rest_text = rest_text.trim_start_matches([':', '-', ' ']).trim();
+                // "Bill to Address:" — the rest of a longer label, not a value.
+                if rest_text.chars().any(char::is_alphanumeric)
+                    && !rest_text.ends_with(':')
+                    && !generic::starts_with_label(rest_text)
+                    && !CONTACT.is_match(rest_text)
+                {
+                    lines.push((hit.line, rest_text.to_string()));
+                }
+                // The block ends where the next block of the label's line starts ("Billing
+                // Address" beside "Shipping Address").
+                let width = view
+                    .segments
+                    .iter()
+                    .filter(|s| s.line == hit.line && s.bbox.left > hit.bbox.right() + 0.01)
+                    .map(|s| s.bbox.left - hit.bbox.left - 0.01)
+                    .fold(None, |a: Option<f32>, w| Some(a.map_or(w, |a| a.min(w))));
+                let mut last_bottom = hit.bbox.bottom();
+                for c in super::candidates::below(words, &view.lines, &view.segments, &hit, width)
+                    .into_iter()
+                    .take(6)
+                {
+                    // A blank line ends the block.
+                    let gap = c.bbox.top - last_bottom;
+                    if CONTACT.is_match(&c.text)
+                        || generic::starts_with_label(&c.text)
+                        || gap > 1.6 * c.bbox.height.max(0.005)
+                        || looks_like_items(&c.text)
+                    {
+                        break;
+                    }
+                    last_bottom = c.bbox.bottom();
+                    lines.push((c.rank, c.text.clone()));
+                }
+                if !lines.is_empty() {
+                    best = Some((score, pi, lines));
+                }
+            }
+        }
+    }
+    if let Some((score, pi, mut lines)) = best {
+        if let Some(first) = lines.first_mut() {
+            let t = first.1.trim().to_string();
+            for p in [
+                "ATTN:",
+                "Attn:",
+                "ATTN",
+                "Attn.",
+                "Attention:",
+                "À l'attention de",
+            ] {
+                if let Some(r) = t.strip_prefix(p) {
+                    first.1 = r.trim().to_string();
+                    break;
+                }
+            }
+        }
+        let view = &views[pi];
+        let text = if want_address {
+            lines[1..]
+                .iter()
+                .map(|(_, t)| t.trim_end_matches(',').trim().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        } else {
+            lines[0].1.trim_end_matches(',').trim().to_string()
+        };
+        if !text.is_empty() {
+            // A block is read, not matched: which of its lines is the name and where the
+            // address ends are guesses, so they stay just under the usual thresholds.
+            return Some(Pick {
+                text,
+                score: score * if want_address { 0.8 } else { 0.85 },
+                page: pi,
+                words: Vec::new(),
+                bbox: view.lines[lines[0].0.min(view.lines.len() - 1)].bbox,
+                label: None,
+                reason: "the block under the customer's label".into(),
+            });
+        }
+    }
+    // 2. The recipient window: a block of three to six lines in the top half of the first page,
+    // with a line holding a number, that is not the letterhead; right under the sender line
+    // when the page has one.
+    let view = views.first()?;
+    let all = blocks(view);
+    let sender = view
+        .segments
+        .iter()
+        .find(|s| s.bbox.top < 0.45 && sender_parts(&s.text).len() >= 3)
+        .map(|s| (s.bbox.bottom(), s.bbox.left));
+    let letterhead = all
+        .iter()
+        .find(|b| view.segments[b[0]].bbox.top < 0.3)
+        .map(|b| seg_text(&view.segments[b[0]]));
+    let mut candidates: Vec<(usize, &Vec<usize>, Vec<String>)> = Vec::new();
+    for (i, b) in all.iter().enumerate() {
+        let first = &view.segments[b[0]];
+        if first.bbox.top > 0.45 || b.len() < 3 || b.len() > 6 {
+            continue;
+        }
+        if let Some((bottom, left)) = sender
+            && (first.bbox.top < bottom
+                || first.bbox.top - bottom > 0.08
+                || (first.bbox.left - left).abs() > 0.1)
+        {
+            continue;
+        }
+        let texts: Vec<String> = b.iter().map(|&s| seg_text(&view.segments[s])).collect();
+        if texts.iter().any(|t| t.contains(':') || CONTACT.is_match(t))
+            || !texts
+                .iter()
+                .skip(1)
+                .any(|t| t.chars().any(|c| c.is_ascii_digit()))
+            || (i == 0 && COMPANY.is_match(&texts[0]))
+        {
+            continue;
+        }
+        candidates.push((i, b, texts));
+    }
+    // The letterhead's own block comes first on the page; with another block to choose, that
+    // one is the recipient's.
+    let chosen = match candidates.len() {
+        0 => return None,
+        1 => 0,
+        _ if letterhead.as_deref() == Some(candidates[0].2[0].as_str()) => 1,
+        _ => 0,
+    };
+    let (_, b, texts) = &candidates[chosen];
+    {
+        if want_address {
+            let from = texts
+                .iter()
+                .skip(1)
+                .position(|t| t.chars().any(|c| c.is_ascii_digit()))?
+                + 1;
+            let text = texts[from..].join(", ");
+            return Some(pick(
+                0,
+                view,
+                &b[from..],
+                text,
+                0.5,
+                "the recipient window's block (no customer label)",
+            ));
+        }
+        Some(pick(
+            0,
+            view,
+            &b[..1],
+            texts[0].clone(),
+            0.5,
+            "the recipient window's block (no customer label)",
+        ))
+    }
+}
+
+/// A table's header or row, not an address line: two column names, or an amount.
+fn looks_like_items(text: &str) -> bool {
+    let toks = lexicon::tokens(text);
+    let mut kinds: Vec<&str> = lexicon::labels()
+        .find(&toks)
+        .into_iter()
+        .map(|m| m.concept.key.as_str())
+        .filter(|k| matches!(*k, "description" | "quantity" | "unit_price" | "amount"))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.len() >= 2 || values::amounts(text).iter().any(|s| s.strength >= 0.9)
+}
+
+/// Line-item column concepts that make a header row.
+const HEADER_CONCEPTS: &[&str] = &[
+    "description",
+    "quantity",
+    "unit_price",
+    "amount",
+    "total",
+    "subtotal",
+    "tax",
+    "position",
+];
+
+fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pick> {
+    let lex = lexicon::labels();
+    let mut cells: Vec<String> = Vec::new();
+    let mut first: Option<(usize, Vec<usize>)> = None;
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        let mut li = 0;
+        while li < view.lines.len() {
+            // Header columns of this line: (concept, left, right).
+            let line = &view.lines[li];
+            let mut toks: Vec<(String, usize)> = Vec::new();
+            for &wi in &line.words {
+                for t in lexicon::tokens(&words[wi].text) {
+                    toks.push((t, wi));
+                }
+            }
+            let plain: Vec<String> = toks.iter().map(|t| t.0.clone()).collect();
+            let mut cols: Vec<(&str, f32, f32)> = Vec::new();
+            let mut covered = 0;
+            for m in lex.find(&plain) {
+                if m.start < covered || !HEADER_CONCEPTS.contains(&m.concept.key.as_str()) {
+                    continue;
+                }
+                covered = m.start + m.len;
+                let ws: Vec<usize> = toks[m.start..m.start + m.len].iter().map(|t| t.1).collect();
+                let l = ws
+                    .iter()
+                    .map(|&w| words[w].bbox.left)
+                    .fold(f32::MAX, f32::min);
+                let r = ws
+                    .iter()
+                    .map(|&w| words[w].bbox.right())
+                    .fold(f32::MIN, f32::max);
+                cols.push((m.concept.key.as_str(), l, r));
+            }
+            let distinct = {
+                let mut k: Vec<&str> = cols.iter().map(|c| c.0).collect();
+                k.sort_unstable();
+                k.dedup();
+                k.len()
+            };
+            // A header names at least three kinds of column, ours among them, and most of its
+            // words are column names.
+            if distinct < 3 || !cols.iter().any(|c| c.0 == want) || covered * 2 < plain.len() {
+                li += 1;
+                continue;
+            }
+            cols.sort_by(|a, b| a.1.total_cmp(&b.1));
+            let ours = cols.iter().position(|c| c.0 == want)?;
+            let numeric: Vec<usize> = cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.0 != "description" && c.0 != "position")
+                .map(|(i, _)| i)
+                .collect();
+            let column_of = |b: &BoundingBox| -> usize {
+                let best_overlap = cols
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| (i, (b.right().min(c.2) - b.left.max(c.1)).max(0.0)))
+                    .max_by(|a, b| a.1.total_cmp(&b.1));
+                match best_overlap {
+                    Some((i, o)) if o > 0.0 => i,
+                    _ => cols
+                        .iter()
+                        .enumerate()
+                        .min_by(|a, c| {
+                            let da = ((a.1.1 + a.1.2) / 2.0 - b.center_x()).abs();
+                            let dc = ((c.1.1 + c.1.2) / 2.0 - b.center_x()).abs();
+                            da.total_cmp(&dc)
+                        })
+                        .map_or(0, |(i, _)| i),
+                }
+            };
+            let mut last_bottom = line.bbox.bottom();
+            let mut r = li + 1;
+            while r < view.lines.len() {
+                let row = &view.lines[r];
+                if row.bbox.top - last_bottom > 0.12 {
+                    break;
+                }
+                let row_text = generic::text_of(words, &row.words);
+                let rt = lexicon::tokens(&row_text);
+                // The totals under the table end it ("Total HT", "Subtotale", "Total sin IVA").
+                if lex.find(&rt).iter().any(|m| {
+                    matches!(m.concept.key.as_str(), "total" | "subtotal")
+                        && m.len == rt.len().min(m.len)
+                        && (m.start == 0 || m.len >= 2)
+                }) {
+                    break;
+                }
+                let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
+                let mut prev: Option<(usize, usize)> = None;
+                for &wi in &row.words {
+                    let w = &words[wi];
+                    // A word at word spacing from the one before stays in its cell ("Memory
+                    // Card" running under the next header).
+                    let c = match prev {
+                        Some((p, c))
+                            if w.bbox.left - words[p].bbox.right()
+                                < 0.6 * w.bbox.height.max(words[p].bbox.height) =>
+                        {
+                            c
+                        }
+                        _ => column_of(&w.bbox),
+                    };
+                    by_col[c].push(wi);
+                    prev = Some((wi, c));
+                }
+                // A row has a cell in a number column that is a number and nothing else (a
+                // footer's "Kto-Nr. 48567" under the price column is not).
+                let has_number = numeric.iter().any(|&c| {
+                    let t = generic::text_of(words, &by_col[c]);
+                    values::amounts(&t)
+                        .first()
+                        .is_some_and(|s| s.range.len() * 10 >= t.trim().len() * 8)
+                });
+                if has_number && !by_col[ours].is_empty() {
+                    let t = generic::text_of(words, &by_col[ours]);
+                    cells.push(t);
+                    if first.is_none() {
+                        first = Some((pi, by_col[ours].clone()));
+                    }
+                }
+                last_bottom = row.bbox.bottom();
+                r += 1;
+            }
+            li = r;
+        }
+    }
+    let (pi, idx) = first?;
+    let view = &views[pi];
+    let bbox =
+        BoundingBox::enclosing(idx.iter().map(|&w| &view.words()[w].bbox)).unwrap_or_default();
+    let _ = field;
+    Some(Pick {
+        text: cells.join("; "),
+        score: 0.62,
+        page: pi,
+        words: idx,
+        bbox,
+        label: None,
+        reason: format!(
+            "{} row(s) of the line-item table, under its header",
+            cells.len()
+        ),
+    })
+}
+
+use super::values;

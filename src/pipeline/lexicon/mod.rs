@@ -1,0 +1,266 @@
+//! A multilingual lexicon of the words documents print: what a document calls itself ("invoice",
+//! "Rechnung", "facture") and what its labels say ("invoice number", "Rechnungsnummer", "N° de
+//! facture"). Classes and fields are written in one language, usually English property names;
+//! the lexicon is how the embedded engine reads a French or German page against them.
+//!
+//! Two tables, both data (`configs/lexicon/documents.yaml`, `configs/lexicon/labels.yaml`),
+//! built into the binary: concept key → language → phrases. A concept is found in a schema name
+//! or description when the tokens of one of its phrases occur there in order; its phrases in every
+//! language then become evidence (classification) or label variants (extraction).
+//!
+//! This module is a leaf: it depends on nothing else of the pipeline, so the classifier, the
+//! extractor and the config reader can all use it.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+
+/// Why a lexicon table could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum LexiconError {
+    #[error("{table}: {message}")]
+    Yaml { table: String, message: String },
+    #[error("{table}: concept `{concept}`: {message}")]
+    Concept {
+        table: String,
+        concept: String,
+        message: String,
+    },
+}
+
+/// One phrase of a concept in one language.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Term {
+    /// ISO 639-1 code (`en`, `fr`, `de`, `es`, `nl`, `it`, `pt`, ...).
+    pub lang: String,
+    /// As written in the table ("N° de facture").
+    pub phrase: String,
+    /// [`tokens`] of the phrase (`["n", "de", "facture"]`).
+    pub tokens: Vec<String>,
+}
+
+/// A thing documents name in many languages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Concept {
+    /// The table's key (`invoice`, `invoice_number`).
+    pub key: String,
+    pub terms: Vec<Term>,
+}
+
+impl Concept {
+    /// The terms of one language.
+    pub fn in_lang<'a>(&'a self, lang: &'a str) -> impl Iterator<Item = &'a Term> + 'a {
+        self.terms.iter().filter(move |t| t.lang == lang)
+    }
+
+    /// The languages this concept has phrases in.
+    pub fn langs(&self) -> Vec<&str> {
+        let mut l: Vec<&str> = self.terms.iter().map(|t| t.lang.as_str()).collect();
+        l.sort_unstable();
+        l.dedup();
+        l
+    }
+}
+
+/// Where a concept was found in a token sequence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Match<'a> {
+    pub concept: &'a Concept,
+    pub term: &'a Term,
+    /// Index of the first matching token.
+    pub start: usize,
+    /// Number of tokens matched.
+    pub len: usize,
+}
+
+/// A table of concepts.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lexicon {
+    pub concepts: Vec<Concept>,
+}
+
+impl Lexicon {
+    /// Read a table: a YAML mapping of concept → language → list of phrases.
+    pub fn from_yaml(table: &str, text: &str) -> Result<Self, LexiconError> {
+        let raw: BTreeMap<String, BTreeMap<String, Vec<String>>> = yaml_serde::from_str(text)
+            .map_err(|e| LexiconError::Yaml {
+                table: table.into(),
+                message: e.to_string(),
+            })?;
+        let mut concepts = Vec::with_capacity(raw.len());
+        for (key, langs) in raw {
+            let mut terms = Vec::new();
+            for (lang, phrases) in langs {
+                for phrase in phrases {
+                    let toks = tokens(&phrase);
+                    if toks.is_empty() {
+                        return Err(LexiconError::Concept {
+                            table: table.into(),
+                            concept: key,
+                            message: format!("phrase `{phrase}` ({lang}) has no letters or digits"),
+                        });
+                    }
+                    terms.push(Term {
+                        lang: lang.clone(),
+                        phrase,
+                        tokens: toks,
+                    });
+                }
+            }
+            concepts.push(Concept { key, terms });
+        }
+        Ok(Self { concepts })
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Concept> {
+        self.concepts.iter().find(|c| c.key == key)
+    }
+
+    /// Every place in `words` where a phrase of a concept occurs (consecutive tokens, in order),
+    /// longest first at each position; overlapping matches are all returned, callers choose.
+    pub fn find<'a>(&'a self, words: &[String]) -> Vec<Match<'a>> {
+        let mut out = Vec::new();
+        for concept in &self.concepts {
+            for term in &concept.terms {
+                let n = term.tokens.len();
+                if n == 0 || n > words.len() {
+                    continue;
+                }
+                for start in 0..=words.len() - n {
+                    if words[start..start + n] == term.tokens[..] {
+                        out.push(Match {
+                            concept,
+                            term,
+                            start,
+                            len: n,
+                        });
+                    }
+                }
+            }
+        }
+        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.len.cmp(&a.len)));
+        out
+    }
+
+    /// Concepts a schema name or description names (`InvoiceNumber` → `invoice_number`,
+    /// `invoice`, `number`), each once, in order of first occurrence.
+    pub fn concepts_in(&self, text: &str) -> Vec<&Concept> {
+        let words = tokens(&split_name(text));
+        let mut seen: Vec<&Concept> = Vec::new();
+        for m in self.find(&words) {
+            if !seen.iter().any(|c| c.key == m.concept.key) {
+                seen.push(m.concept);
+            }
+        }
+        seen
+    }
+}
+
+/// The document-type table (`configs/lexicon/documents.yaml`).
+pub fn documents() -> &'static Lexicon {
+    static T: LazyLock<Lexicon> = LazyLock::new(|| {
+        Lexicon::from_yaml(
+            "documents.yaml",
+            include_str!("../../../configs/lexicon/documents.yaml"),
+        )
+        .expect("the shipped lexicon is tested")
+    });
+    &T
+}
+
+/// What documents of a type print in running text (`configs/lexicon/cues.yaml`), keyed like
+/// [`documents`]: weaker evidence than a title, for pages whose headline is missing or misread.
+pub fn cues() -> &'static Lexicon {
+    static T: LazyLock<Lexicon> = LazyLock::new(|| {
+        Lexicon::from_yaml(
+            "cues.yaml",
+            include_str!("../../../configs/lexicon/cues.yaml"),
+        )
+        .expect("the shipped lexicon is tested")
+    });
+    &T
+}
+
+/// The label table (`configs/lexicon/labels.yaml`).
+pub fn labels() -> &'static Lexicon {
+    static T: LazyLock<Lexicon> = LazyLock::new(|| {
+        Lexicon::from_yaml(
+            "labels.yaml",
+            include_str!("../../../configs/lexicon/labels.yaml"),
+        )
+        .expect("the shipped lexicon is tested")
+    });
+    &T
+}
+
+/// Lowercase alphanumeric tokens with diacritics folded, so a French page printed with accents
+/// and an OCR reading that lost them agree ("Numéro" and "Numero" → "numero"); apostrophes vanish
+/// so "Employee's" → "employees".
+pub fn tokens(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars() {
+        if matches!(c, '\'' | '’' | '`') {
+            continue;
+        }
+        if c.is_alphanumeric() {
+            for l in c.to_lowercase() {
+                push_folded(&mut cur, l);
+            }
+        } else if !cur.is_empty() {
+            out.push(std::mem::take(&mut cur));
+        }
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+/// `InvoiceNumber`, `invoice_number`, `Invoice-Number` → `invoice number` (camel case split);
+/// text that is already words passes through.
+pub fn split_name(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev_lower = false;
+    for c in name.chars() {
+        if c == '_' || c == '-' {
+            out.push(' ');
+            prev_lower = false;
+            continue;
+        }
+        if c.is_uppercase() && prev_lower {
+            out.push(' ');
+        }
+        prev_lower = c.is_lowercase() || c.is_ascii_digit();
+        out.push(c);
+    }
+    out
+}
+
+fn push_folded(out: &mut String, c: char) {
+    let s = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ą' => "a",
+        'ç' | 'ć' | 'č' => "c",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ę' | 'ě' => "e",
+        'ì' | 'í' | 'î' | 'ï' | 'ī' => "i",
+        'ñ' | 'ń' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ő' => "o",
+        'ù' | 'ú' | 'û' | 'ü' | 'ū' | 'ů' | 'ű' => "u",
+        'ý' | 'ÿ' => "y",
+        'ś' | 'š' => "s",
+        'ź' | 'ż' | 'ž' => "z",
+        'ł' => "l",
+        'ř' => "r",
+        'ß' => "ss",
+        'æ' => "ae",
+        'œ' => "oe",
+        'º' | 'ª' => "o",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(s);
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+//! Accuracy on the evaluation sets of `evalsets/` (see evalsets/README.md), through the real
+//! binary: `process` on a fresh local stack with the set's class config, `eval --output json`
+//! against the set's ground truth, every truth field and every truth page counted.
+//!
+//! The floors are what the engine achieved when the sets were made (see the figures in the
+//! README's Accuracy section): they may only go up. The holdout halves have no floors; the bench
+//! (`cargo bench --bench accuracy`) reports them. Run with `-- --nocapture` for the tables.
+
+#[path = "eval_sets/harness.rs"]
+mod harness;
+
+use harness::{SETS, SetResult, SetSpec};
+
+/// A set's floors: page classification accuracy and the share of truth fields found right.
+/// Measured on 2026-12-06 with the issue-14 work in the tree (pages, found): invoices-real
+/// 12/14, 75/131; invoices-synthetic/dev 14/14, 173/197; mixed-synthetic/dev 15/15, 92/157;
+/// lending-package 5/6, 31/47 (the 1099-B). Floors sit just under those, rounded down to 0.05.
+struct Floor {
+    set: &'static str,
+    pages: f64,
+    found: f64,
+}
+
+const FLOORS: &[Floor] = &[
+    Floor {
+        set: "invoices-real",
+        pages: 0.85,
+        found: 0.55,
+    },
+    Floor {
+        set: "invoices-synthetic/dev",
+        pages: 0.95,
+        found: 0.85,
+    },
+    Floor {
+        set: "mixed-synthetic/dev",
+        pages: 0.95,
+        found: 0.55,
+    },
+    Floor {
+        set: "lending-package",
+        pages: 0.80,
+        found: 0.65,
+    },
+];
+
+fn check(spec: &SetSpec) -> Option<SetResult> {
+    match harness::run(spec) {
+        Ok(r) => {
+            println!("{}", harness::table(&r));
+            Some(r)
+        }
+        Err(why) => {
+            println!("skipped {why}");
+            None
+        }
+    }
+}
+
+#[test]
+fn every_set_keeps_its_floors() {
+    let mut failures = Vec::new();
+    for spec in SETS {
+        let Some(r) = check(spec) else { continue };
+        let floor = FLOORS
+            .iter()
+            .find(|f| f.set == spec.name)
+            .unwrap_or_else(|| panic!("no floor for {}", spec.name));
+        // Every set has truth pages and fields: an empty tally means the harness read nothing.
+        assert!(r.overall.pages > 0, "{}: no truth pages read", r.name);
+        assert!(r.overall.expected() > 0, "{}: no truth fields read", r.name);
+        if r.overall.page_accuracy() + 1e-9 < floor.pages {
+            failures.push(format!(
+                "{}: pages classified right {:.3} < floor {:.3}",
+                r.name,
+                r.overall.page_accuracy(),
+                floor.pages
+            ));
+        }
+        if r.overall.found() + 1e-9 < floor.found {
+            failures.push(format!(
+                "{}: truth fields found {:.3} < floor {:.3}",
+                r.name,
+                r.overall.found(),
+                floor.found
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The harness itself: a set whose truth names a class the config lacks counts that page wrong
+/// and every one of its fields missed, so the figures cannot be inflated by what is left out.
+#[test]
+fn an_unmatched_class_scores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let set = dir.path().join("set");
+    std::fs::create_dir_all(set.join("documents")).unwrap();
+    std::fs::create_dir_all(set.join("expected")).unwrap();
+    std::fs::write(
+        set.join("documents/note.txt"),
+        "Meeting notes\nNothing here is a form.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        set.join("expected/note.txt.json"),
+        r#"{"document_class": {"type": "invoice"}, "split_document": {"page_indices": [0]},
+            "inference_result": {"InvoiceNumber": "A-1", "TotalAmount": "$5.00", "PoNumber": null}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        set.join("manifest.json"),
+        r#"{"note.txt": {"language": "en"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        set.join("config.yaml"),
+        std::fs::read_to_string(harness::evalsets().join("invoices-real/config.yaml")).unwrap(),
+    )
+    .unwrap();
+    // SetSpec wants static paths relative to evalsets/: give it absolute ones (join keeps them).
+    let leak = |p: std::path::PathBuf| -> &'static str {
+        Box::leak(p.to_string_lossy().into_owned().into_boxed_str())
+    };
+    let spec = SetSpec {
+        name: "scratch",
+        dir: leak(set.clone()),
+        config: Some(leak(set.join("config.yaml"))),
+        external: false,
+        extra_truth: &[],
+    };
+    let r = harness::run(&spec).expect("runs");
+    assert_eq!(r.overall.pages, 1);
+    assert_eq!(r.overall.expected(), 2, "{:#}", r.report["overall"]);
+    assert_eq!(r.overall.tp, 0);
+    assert_eq!(r.by_language["en"].expected(), 2);
+    if r.overall.pages_right == 0 {
+        assert_eq!(r.page_misses.len(), 1);
+    }
+}
