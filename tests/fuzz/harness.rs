@@ -49,8 +49,13 @@ pub fn deadline() -> Duration {
 /// no answer before the deadline). A thread that hangs is left behind: the test fails anyway.
 pub fn contained<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     let (tx, rx) = mpsc::channel();
+    // 8 MiB, the main thread's stack, where `validate` and `render` read definitions: an
+    // unoptimised build's frames are several times a release build's, and the default 2 MiB
+    // overflowed on a deeply nested mutated definition (an open finding: depth limits for the
+    // definition reader are to come).
     std::thread::Builder::new()
         .name("fuzz-case".into())
+        .stack_size(8 << 20)
         .spawn(move || {
             let r = catch_unwind(AssertUnwindSafe(f)).map_err(|p| panic_message(&*p));
             let _ = tx.send(r);
