@@ -2,6 +2,10 @@
 //! document → typed [`IdpConfig`]) and what a command does with a user's files (read, check,
 //! assemble over the built-in library), for the built-in library alone and for the largest
 //! accelerator configs we have. Run with `cargo bench --bench config`.
+//!
+//! A process builds each class once (the lexicon's index too, on first use): "read+check+assemble"
+//! after the warm-up and "again" show that; "cold start" marks the classes anew each run, so it
+//! is what a function pays the first time it reads a configuration.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -50,7 +54,18 @@ fn main() {
         let document = assemble().document;
         let classes = document["classes"].as_array().map_or(0, Vec::len);
         let stored = serde_json::to_string(&document).unwrap();
-        let cold_start = || {
+        // Classes are built once per process (keyed by their schema): a cold start is a
+        // document whose classes this process has not built, so each run marks them anew.
+        let mut run = 0u64;
+        let mut cold_start = || {
+            run += 1;
+            let mut body: serde_json::Value = serde_json::from_str(&stored).unwrap();
+            for c in body["classes"].as_array_mut().into_iter().flatten() {
+                c["x-bench-run"] = run.into();
+            }
+            IdpConfig::from_document(body).expect("loads")
+        };
+        let again = || {
             let body: serde_json::Value = serde_json::from_str(&stored).unwrap();
             IdpConfig::from_document(body).expect("loads")
         };
@@ -60,13 +75,17 @@ fn main() {
         let c = time(iterations, || {
             black_box(cold_start());
         });
+        let r = time(iterations, || {
+            black_box(again());
+        });
         println!(
-            "{label}, {classes} classes: read+check+assemble median {:.2} ms (p95 {:.2}); function cold start (stored JSON {} KB → typed) median {:.2} ms (p95 {:.2})",
+            "{label}, {classes} classes: read+check+assemble median {:.2} ms (p95 {:.2}); function cold start (stored JSON {} KB → typed) median {:.2} ms (p95 {:.2}); the same classes again in one process median {:.2} ms",
             ms(a.0),
             ms(a.1),
             stored.len() / 1024,
             ms(c.0),
             ms(c.1),
+            ms(r.0),
         );
     }
 }

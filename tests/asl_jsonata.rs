@@ -404,9 +404,10 @@ fn jsonpath_fields_in_jsonata_states_are_refused() {
             json!({"Type": "Pass", "Output": "{% $states.input. %}", "End": true}),
             "invalid JSONata expression",
         ),
+        // path-operators: a parent (%) with no step to find it through is S0217.
         (
-            json!({"Type": "Pass", "Output": "{% a#$i %}", "End": true}),
-            "not supported by this interpreter",
+            json!({"Type": "Pass", "Output": "{% %.a %}", "End": true}),
+            "S0217",
         ),
         // transforming-data.html: "Step Functions supports JSONata version 2.0.6"; ?: and ??
         // came with JSONata 2.1.
@@ -465,4 +466,106 @@ fn jsonata_reference_examples() {
             .unwrap();
         assert_eq!(got, Some(want), "{expr}");
     }
+}
+
+// map state page (JSONata): MaxConcurrency, ToleratedFailureCount and
+// ToleratedFailurePercentage may be JSONata expressions, evaluated on the state input when
+// the Map starts.
+#[test]
+fn map_limits_as_expressions() {
+    let map = |limits: Value| {
+        let mut m = json!({"Type": "Map", "Items": "{% $states.input.items %}", "End": true,
+            "ItemProcessor": {"StartAt": "Check", "States": {
+                "Check": {"Type": "Choice", "Choices": [
+                    {"Condition": "{% $states.input < 0 %}", "Next": "Bad"}], "Default": "Ok"},
+                "Bad": {"Type": "Fail", "Error": "Negative"},
+                "Ok": {"Type": "Pass", "End": true}}}});
+        for (k, v) in limits.as_object().unwrap() {
+            m[k] = v.clone();
+        }
+        jsonata(json!({"M": m}), "M")
+    };
+    let input = json!({"items": [1, -2, 3, -4], "conc": 2, "tolerate": 2, "pct": 25});
+    // Two failures of four: tolerated by a count of 2, not by 1 or by 25 %.
+    let def = map(json!({"MaxConcurrency": "{% $states.input.conc %}",
+        "ToleratedFailureCount": "{% $states.input.tolerate %}"}));
+    let out = run(&def, input.clone());
+    // A failed iteration's place holds its error output.
+    assert_eq!(
+        output(&out),
+        &json!([1, {"Error": "Negative", "Cause": ""}, 3, {"Error": "Negative", "Cause": ""}])
+    );
+    let def = map(json!({"ToleratedFailureCount": "{% $states.input.tolerate - 1 %}"}));
+    assert_eq!(
+        error(&run(&def, input.clone())).0,
+        "States.ExceedToleratedFailureThreshold"
+    );
+    let def = map(json!({"ToleratedFailurePercentage": "{% $states.input.pct %}"}));
+    assert_eq!(
+        error(&run(&def, input.clone())).0,
+        "States.ExceedToleratedFailureThreshold"
+    );
+    let def = map(json!({"ToleratedFailurePercentage": "{% $states.input.pct * 2 %}"}));
+    assert!(run(&def, input.clone()).output().is_some());
+    // Values of the wrong kind name the field.
+    for (limits, want) in [
+        (
+            json!({"MaxConcurrency": "{% -1 %}"}),
+            "MaxConcurrency of Map state 'M' must evaluate to a non-negative integer",
+        ),
+        (json!({"MaxConcurrency": "{% 'two' %}"}), "MaxConcurrency"),
+        (
+            json!({"ToleratedFailureCount": "{% 1.5 %}"}),
+            "ToleratedFailureCount",
+        ),
+        (
+            json!({"ToleratedFailurePercentage": "{% 101 %}"}),
+            "within 0-100",
+        ),
+    ] {
+        let out = run(&map(limits), input.clone());
+        let (e, cause) = error(&out);
+        assert_eq!(e, "States.QueryEvaluationError", "{cause}");
+        assert!(cause.contains(want), "{cause}");
+    }
+}
+
+// JSONata's path operators and the transform operator in state fields (path-operators,
+// other-operators#transform in the JSONata reference; Step Functions runs JSONata 2.0).
+#[test]
+fn bindings_parent_and_transform_in_states() {
+    let def = jsonata(
+        json!({
+            "Lines": {"Type": "Pass", "Next": "Reprice", "Output": {
+                "lines": "{% $states.input.orders.items#$i.{'order': %.id, 'line': $i + 1, 'sku': sku} %}",
+                "joined": "{% $states.input.orders@$o.$states.input.customers@$c[$o.customer = $c.id].($c.name & ':' & $o.id) %}",
+                "input": "{% $states.input %}"}},
+            "Reprice": {"Type": "Pass", "End": true,
+                "Output": "{% $states.input.input ~> |orders.items|{'price': price * 2}, 'sku'| %}"}
+        }),
+        "Lines",
+    );
+    let input = json!({
+        "orders": [
+            {"id": "o1", "customer": "c2", "items": [{"sku": "a", "price": 1}, {"sku": "b", "price": 2}]},
+            {"id": "o2", "customer": "c1", "items": [{"sku": "c", "price": 3}]}],
+        "customers": [{"id": "c1", "name": "Ann"}, {"id": "c2", "name": "Bob"}]});
+    let mut lines = def["States"]["Lines"].clone();
+    lines.as_object_mut().unwrap().remove("Next");
+    lines["End"] = json!(true);
+    let first = run(&jsonata(json!({ "Lines": lines }), "Lines"), input.clone());
+    assert_eq!(
+        output(&first)["lines"],
+        json!([
+            {"order": "o1", "line": 1, "sku": "a"},
+            {"order": "o1", "line": 2, "sku": "b"},
+            {"order": "o2", "line": 1, "sku": "c"}])
+    );
+    assert_eq!(output(&first)["joined"], json!(["Bob:o1", "Ann:o2"]));
+    let out = run(&def, input);
+    assert_eq!(
+        output(&out)["orders"][0]["items"],
+        json!([{"price": 2}, {"price": 4}])
+    );
+    assert_eq!(output(&out)["customers"][0]["name"], json!("Ann"));
 }

@@ -142,6 +142,140 @@ fn every_w2_sample_is_a_w2() {
     }
 }
 
+/// The scanned 1099-B prints its title as a right-aligned stack of short lines ("Proceeds /
+/// From Broker / and Barter / Exchange / Transactions"); read as one heading, it tells the page
+/// from the rest of the 1099 family under the whole library.
+#[test]
+fn the_scanned_1099b_is_a_1099b_under_the_whole_library() {
+    let Some(dir) = samples() else { return };
+    let pages = pages_of(&dir.join("scanned/1099B.pdf"));
+    let verdicts = classify::classify_pages(&ClassConfig::builtin(), &pages);
+    assert_eq!(verdicts[0].class, "1099-B", "{verdicts:?}");
+    assert!(verdicts[0].confidence > 0.7, "{verdicts:?}");
+}
+
+/// `idpctl process` on a fresh local stack (the classify handler's path), the result of one
+/// document back.
+fn process_one(config: &Path, doc: &Path) -> serde_json::Value {
+    let state = tempfile::tempdir().unwrap();
+    let out = state.path().join("out");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_idpctl"));
+    for (k, _) in std::env::vars() {
+        if k.starts_with("IDPCTL_") {
+            cmd.env_remove(k);
+        }
+    }
+    let run = cmd
+        .env("NO_COLOR", "1")
+        .env("IDPCTL_STATE_DIR", state.path())
+        .arg("--classes")
+        .arg(config)
+        .args([
+            "--classes-mode",
+            "replace",
+            "--output",
+            "json",
+            "process",
+            "--out",
+        ])
+        .arg(&out)
+        .arg(doc)
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let name = doc.file_name().unwrap();
+    serde_json::from_slice(&std::fs::read(out.join(name).join("result.json")).unwrap()).unwrap()
+}
+
+fn section_pages(result: &serde_json::Value) -> Vec<(String, Vec<String>)> {
+    result["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let pages = s["page_ids"].as_array().unwrap();
+            (
+                s["classification"].as_str().unwrap().to_string(),
+                pages
+                    .iter()
+                    .map(|p| p.as_str().unwrap().to_string())
+                    .collect(),
+            )
+        })
+        .collect()
+}
+
+/// Two invoices of different issuers and numbers in one PDF (generated: two of
+/// `evalsets/invoices-synthetic/dev` joined with `pdfunite`) are two sections, as the
+/// accelerator's `split_document.page_indices` would have them, each with its own fields.
+#[test]
+fn two_invoices_in_one_pdf_are_two_sections() {
+    let result = process_one(
+        &root().join("evalsets/invoices-synthetic/config.yaml"),
+        &root().join("tests/fixtures/classify/two-invoices.pdf"),
+    );
+    let inv = |p: &str| ("invoice".to_string(), vec![p.to_string()]);
+    assert_eq!(section_pages(&result), [inv("1"), inv("2")], "{result:#}");
+    let vendor = |i: usize| result["sections"][i]["attributes"]["VendorName"].clone();
+    assert_eq!(vendor(0), "Bramley Electrical Contractors Inc.");
+    assert_eq!(vendor(1), "Harbour Electrical Contractors Inc.");
+    // A real two-page invoice (its page 2 continues the table) stays one section.
+    let result = process_one(
+        &root().join("evalsets/invoices-real/config.yaml"),
+        &root().join("evalsets/invoices-real/documents/QualityHosting.pdf"),
+    );
+    assert_eq!(
+        section_pages(&result),
+        [(
+            "invoice".to_string(),
+            vec!["1".to_string(), "2".to_string()]
+        )]
+    );
+}
+
+/// `x-aws-idp-document-name-regex` decides on the local stack too (the classify handler), for
+/// every page, against the uploaded file's name.
+#[test]
+fn the_document_name_regex_decides_on_every_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("classes.yaml");
+    std::fs::write(
+        &config,
+        r#"classes:
+  - $id: invoice
+    x-aws-idp-document-type: invoice
+    description: A billing document with an invoice number and a total
+    properties:
+      InvoiceNumber: {type: string}
+  - $id: claim
+    x-aws-idp-document-type: claim
+    x-aws-idp-document-name-regex: "(?i)^claim_"
+    description: An insurance claim
+    properties:
+      ClaimNumber: {type: string}
+"#,
+    )
+    .unwrap();
+    let text =
+        "INVOICE\nInvoice No: F-1001\nTotal 120.00\n\x0cINVOICE\nInvoice No: F-1001\nPage 2 of 2\n";
+    for (name, want) in [("claim_0042.txt", "claim"), ("other_0042.txt", "invoice")] {
+        let doc = dir.path().join(name);
+        std::fs::write(&doc, text).unwrap();
+        let result = process_one(&config, &doc);
+        let pages = ["1".to_string(), "2".to_string()];
+        assert_eq!(
+            section_pages(&result),
+            [(want.to_string(), pages.to_vec())],
+            "{result:#}"
+        );
+    }
+}
+
 // ---- the report -------------------------------------------------------------------------
 
 /// The classifier this one replaced: keyword coverage (`x-idpctl-keywords`, else the class

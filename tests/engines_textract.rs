@@ -256,14 +256,12 @@ fn process(
         )
         .env_remove("AWS_ENDPOINT_URL")
         .env_remove("AWS_PROFILE")
-        // The 1099-B class alone: these tests are about the words Textract reads reaching the
-        // stages. With the whole library, a reading that misses the "1099-B" title leaves the
-        // page between the 1099 family's classes, which share the payer and recipient fields.
-        .env(
-            "IDPCTL_CLASSES",
-            concat!(env!("CARGO_MANIFEST_DIR"), "/configs/classes/1099b.yaml"),
-        )
-        .env("IDPCTL_CLASSES_MODE", "replace")
+        // The whole built-in library: the page must be told from the rest of the 1099 family
+        // (which shares its payer and recipient fields) by its own title, which this reading
+        // prints as a stack of short lines ("Proceeds / From Broker / and Barter / Exchange /
+        // Transactions") that the classifier joins.
+        .env_remove("IDPCTL_CLASSES")
+        .env_remove("IDPCTL_CLASSES_MODE")
         .envs(extra.iter().copied())
         .args(["--profile", "local", "process", SCAN, "--out"])
         .arg(&out);

@@ -1,7 +1,9 @@
 //! Robustness through the real binary: with `IDPCTL_FAULTS` failing a fifth of the storage, OCR
 //! or model calls, every document still completes, and exactly once; a 200-document batch
 //! killed with SIGKILL ten times at random points and resumed each time ends with every
-//! document exactly once and one completion event.
+//! document exactly once and one completion event. Both hold for the inline Map and for the
+//! Distributed Map (`IDPCTL_DISTRIBUTED_THRESHOLD` below the batch: one child execution per
+//! document, results through the ResultWriter).
 
 mod common;
 
@@ -80,7 +82,8 @@ fn count(db: &Connection, sql: &str) -> i64 {
 }
 
 /// What must hold after every run however it was disturbed: `n` documents, each registered
-/// once, COMPLETED, finalized once in the step journal; one execution, SUCCEEDED; one
+/// once, COMPLETED, finalized once in the step journal (`Finalize` in the inline Map,
+/// `FinalizeChild` in a Distributed Map's child executions); one execution, SUCCEEDED; one
 /// completion event per document, none twice. Returns the Task attempts the state machine
 /// retried (failed attempts in the journal).
 fn exactly_once(state: &Path, n: usize) -> i64 {
@@ -94,11 +97,14 @@ fn exactly_once(state: &Path, n: usize) -> i64 {
     assert_eq!(completed, n as i64, "every document COMPLETED");
     let finalized = count(
         &db,
-        r#"SELECT COUNT(*) FROM steps WHERE path LIKE '%/Finalize' AND outcome LIKE '{"Succeeded"%'"#,
+        r#"SELECT COUNT(*) FROM steps WHERE (path LIKE '%/Finalize' OR path LIKE '%/FinalizeChild')
+           AND outcome LIKE '{"Succeeded"%'"#,
     );
+    // A child execution's steps are under its own id: (execution, path) names one step.
     let distinct = count(
         &db,
-        r#"SELECT COUNT(DISTINCT path) FROM steps WHERE path LIKE '%/Finalize' AND outcome LIKE '{"Succeeded"%'"#,
+        r#"SELECT COUNT(DISTINCT execution_id || ' ' || path) FROM steps
+           WHERE (path LIKE '%/Finalize' OR path LIKE '%/FinalizeChild') AND outcome LIKE '{"Succeeded"%'"#,
     );
     assert_eq!(
         (finalized, distinct),
@@ -313,34 +319,37 @@ fn completed(db: &Path) -> i64 {
         .unwrap_or(0)
 }
 
-#[test]
-fn a_batch_killed_ten_times_at_random_points_ends_with_every_document_exactly_once() {
-    const N: i64 = 200;
+/// `process` on a batch of `n` documents in `state`, killed with SIGKILL ten times at random
+/// points of progress (each a random count of completed documents short of the whole batch,
+/// plus a random delay after it so the kill falls anywhere inside a step) and then run to its
+/// end: the final run must complete every document and show `[n/n]` as its last progress line
+/// (replayed steps count). Returns the final run's summary.
+fn killed_ten_times_then_resumed(state: &Path, n: i64, env: &[(&str, &str)]) -> Value {
     let started = Instant::now();
-    let state = tempfile::tempdir().unwrap();
-    let batch = state.path().join("invoices.zip");
-    text_batch(&batch, N as usize);
-    let db = state.path().join("idpctl.db");
-    // Ten points of progress, each a random count of completed documents short of the whole
-    // batch, plus a random delay after it so the kill falls anywhere inside a step.
+    let batch = state.join("invoices.zip");
+    text_batch(&batch, n as usize);
+    let db = state.join("idpctl.db");
     let seed = fastrand::u64(..);
     let mut rng = fastrand::Rng::with_seed(seed);
-    let mut points: Vec<i64> = (0..10).map(|_| rng.i64(1..N - 10)).collect();
+    let mut points: Vec<i64> = (0..10).map(|_| rng.i64(1..n - 10)).collect();
     points.sort();
     let mut kills = Vec::new();
     for point in points {
         let mut cmd = command();
-        cmd.env("IDPCTL_STATE_DIR", state.path())
+        cmd.env("IDPCTL_STATE_DIR", state)
             .env(
                 "IDPCTL_LOCAL_HOOK_COMMAND",
                 format!(
                     "cat >> {}; echo >> {0}",
-                    state.path().join("events.jsonl").display()
+                    state.join("events.jsonl").display()
                 ),
             )
             .args(["process", batch.to_str().unwrap()])
             .stdout(Stdio::null())
             .stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
         let mut child = cmd.spawn().unwrap();
         let deadline = Instant::now() + Duration::from_secs(60);
         while completed(&db) < point
@@ -355,28 +364,147 @@ fn a_batch_killed_ten_times_at_random_points_ends_with_every_document_exactly_on
         child.wait().unwrap();
         let done = completed(&db);
         assert!(
-            !finished_first && done < N,
+            !finished_first && done < n,
             "seed {seed}: the run ended before its kill at {point} ({done} done)"
         );
         kills.push(done);
     }
-    let run = process(
-        state.path(),
-        &["--output", "json", batch.to_str().unwrap()],
-        &[],
-    );
+    let run = process(state, &["--output", "json", batch.to_str().unwrap()], env);
     let s = summary(&run);
-    assert_eq!(s["completed"], N, "seed {seed}: {s:#}");
-    assert_eq!(s["documents"].as_array().unwrap().len(), N as usize);
+    assert_eq!(s["completed"], n, "seed {seed}: {s:#}");
+    assert_eq!(s["documents"].as_array().unwrap().len(), n as usize);
     let last = run.stderr.lines().rfind(|l| l.starts_with('['));
     assert!(
-        last.is_some_and(|l| l.starts_with(&format!("[{N}/{N}] "))),
-        "{}",
+        last.is_some_and(|l| l.starts_with(&format!("[{n}/{n}] "))),
+        "seed {seed}: {}",
         run.stderr
     );
-    exactly_once(state.path(), N as usize);
+    exactly_once(state, n as usize);
     eprintln!(
         "killed at {kills:?} documents done (seed {seed}); {:.1} s in all",
+        started.elapsed().as_secs_f64()
+    );
+    s
+}
+
+#[test]
+fn a_batch_killed_ten_times_at_random_points_ends_with_every_document_exactly_once() {
+    let state = tempfile::tempdir().unwrap();
+    killed_ten_times_then_resumed(state.path(), 200, &[]);
+}
+
+/// The Map Run's evidence in `state`: every child execution that finished a document, and
+/// the ResultWriter's files, which must list each child once, all SUCCEEDED. Returns how many
+/// children the results list.
+fn map_run_results(state: &Path) -> usize {
+    let db = Connection::open(state.join("idpctl.db")).unwrap();
+    let children = count(
+        &db,
+        r#"SELECT COUNT(DISTINCT execution_id) FROM steps
+           WHERE execution_id LIKE '%/ProcessDocumentsDistributed:%' AND path LIKE '%/FinalizeChild'"#,
+    );
+    let runs = state.join("buckets/idp-local-working/map-runs");
+    let manifests: Vec<_> = walk(&runs)
+        .into_iter()
+        .filter(|p| p.ends_with("manifest.json"))
+        .collect();
+    assert_eq!(manifests.len(), 1, "one Map Run: {manifests:?}");
+    let m: Value = serde_json::from_slice(&std::fs::read(&manifests[0]).unwrap()).unwrap();
+    assert_eq!(m["ResultFiles"]["FAILED"], serde_json::json!([]), "{m:#}");
+    let results = manifests[0].parent().unwrap().join("SUCCEEDED_0.json");
+    let r: Value = serde_json::from_slice(&std::fs::read(results).unwrap()).unwrap();
+    let entries = r.as_array().unwrap();
+    let mut names: Vec<&str> = entries
+        .iter()
+        .map(|e| e["Name"].as_str().unwrap())
+        .collect();
+    names.sort();
+    names.dedup();
+    assert_eq!(names.len(), entries.len(), "a child listed twice");
+    assert_eq!(
+        entries.len() as i64,
+        children,
+        "one result per child execution"
+    );
+    entries.len()
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The same through the Distributed Map: with the threshold at 50 the 200 documents run as
+/// child executions; kills land in children, between a child's end and its record in the
+/// parent, and while other children run.
+#[test]
+fn a_distributed_map_killed_ten_times_at_random_points_ends_with_every_document_exactly_once() {
+    let state = tempfile::tempdir().unwrap();
+    killed_ten_times_then_resumed(state.path(), 200, &[("IDPCTL_DISTRIBUTED_THRESHOLD", "50")]);
+    assert_eq!(map_run_results(state.path()), 200);
+}
+
+/// A fifth of the storage and of the OCR calls failing on the Distributed Map's path: every
+/// document completes once, and each child is in the Map Run's results once.
+#[test]
+fn the_distributed_map_with_a_fifth_of_storage_and_ocr_calls_failing_completes_every_document_once()
+{
+    let started = Instant::now();
+    let state = tempfile::tempdir().unwrap();
+    let texts = state.path().join("invoices.zip");
+    text_batch(&texts, 12);
+    let run = process(
+        state.path(),
+        &["--output", "json", texts.to_str().unwrap()],
+        &[
+            ("IDPCTL_FAULTS", "storage:0.2,seed:11"),
+            ("IDPCTL_DISTRIBUTED_THRESHOLD", "4"),
+        ],
+    );
+    let s = summary(&run);
+    assert_eq!(s["completed"], 12, "{s:#}");
+    let storage = injected(&run.stderr, "storage");
+    assert!(storage > 0, "{}", run.stderr);
+    let retried = exactly_once(state.path(), 12);
+    assert_eq!(map_run_results(state.path()), 12);
+    eprintln!(
+        "distributed, storage: {storage} faults injected, {retried} Task attempts retried, {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+
+    let started = Instant::now();
+    let state = tempfile::tempdir().unwrap();
+    let scans = state.path().join("scans.zip");
+    // Two scans, each a child (Tesseract is the slow part: two keep it short).
+    scanned_batch(&scans, 2);
+    let run = process(
+        state.path(),
+        &["--output", "json", scans.to_str().unwrap()],
+        &[
+            ("IDPCTL_FAULTS", "ocr:0.2,seed:5"),
+            ("IDPCTL_DISTRIBUTED_THRESHOLD", "1"),
+        ],
+    );
+    let s = summary(&run);
+    assert_eq!(s["completed"], 2, "{s:#}");
+    let ocr = injected(&run.stderr, "ocr");
+    assert!(ocr > 0, "{}", run.stderr);
+    let retried = exactly_once(state.path(), 2);
+    assert!(retried >= ocr as i64, "{retried} < {ocr}");
+    assert_eq!(map_run_results(state.path()), 2);
+    eprintln!(
+        "distributed, ocr: {ocr} faults injected, {retried} Task attempts retried, {:.1} s",
         started.elapsed().as_secs_f64()
     );
 }

@@ -567,13 +567,22 @@ impl<'de> Deserialize<'de> for DynamicString {
 impl StateMachine {
     /// Parses and validates a definition from JSON text.
     pub fn from_json(text: &str) -> Result<Self, DefinitionError> {
-        let v: Value =
-            serde_json::from_str(text).map_err(|e| DefinitionError::Json(e.to_string()))?;
+        let v: Value = serde_json::from_str(text).map_err(|e| {
+            // serde_json stops at the same depth the definition may have: say where.
+            match super::walk::text_too_deep(text) {
+                Some(deep) => too_deep(deep),
+                None => DefinitionError::Json(e.to_string()),
+            }
+        })?;
         Self::from_value(&v)
     }
 
     /// Parses and validates a definition from a JSON value.
     pub fn from_value(v: &Value) -> Result<Self, DefinitionError> {
+        // Everything below recurses over the JSON: bound its depth first.
+        if let Err(deep) = super::walk::check_depth(v) {
+            return Err(too_deep(deep));
+        }
         // Every state's QueryLanguage made explicit, inherited from the machine.
         let explicit = match v {
             Value::Object(_) => Some(super::jsonata::fields::propagate(v).map_err(|message| {
@@ -626,6 +635,20 @@ impl StateMachine {
     /// Looks a state up in the top-level scope.
     pub fn state(&self, name: &str) -> Option<&State> {
         self.root.states.get(name)
+    }
+}
+
+fn too_deep(deep: super::walk::TooDeep) -> DefinitionError {
+    match deep.state.clone() {
+        Some(state) => DefinitionError::State {
+            state,
+            scope: String::new(),
+            message: deep.message(),
+        },
+        None => DefinitionError::Machine {
+            scope: String::new(),
+            message: deep.message(),
+        },
     }
 }
 

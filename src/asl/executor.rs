@@ -937,19 +937,7 @@ impl Run<'_> {
         } else {
             result
         };
-        if let Some(j) = &state.jsonata {
-            return self.jsonata_finish(state, j, raw, result, &ctx);
-        }
-        self.finish(
-            &state.name,
-            raw,
-            result,
-            s.result_selector.as_ref(),
-            s.assign.as_ref(),
-            &s.result_path,
-            &s.output_path,
-            &ctx,
-        )
+        self.finish(state, s.into(), raw, result, &ctx)
     }
 
     /// Calls the invoker; with a timeout the call runs on its own thread, which is abandoned
@@ -995,24 +983,25 @@ impl Run<'_> {
         }
     }
 
-    /// ResultSelector, Assign (on the selected result), ResultPath, OutputPath and the output
-    /// size check.
-    #[allow(clippy::too_many_arguments)]
+    /// What a Task, Parallel or Map state (inline or distributed) does with its result: in
+    /// JSONata, `Assign` and `Output`; in JSONPath, ResultSelector, Assign (on the selected
+    /// result), ResultPath, OutputPath and the output size check.
     fn finish(
         &self,
-        name: &str,
+        state: &State,
+        fields: ResultFields<'_>,
         raw: &Value,
         result: Value,
-        selector: Option<&PayloadTemplate>,
-        assign_field: Option<&Assign>,
-        rp: &PathSpec<ReferencePath>,
-        op: &PathSpec<Path>,
         ctx: &ContextObject<'_>,
     ) -> Result<Done, Failure> {
-        let result = apply_template(selector, result, ctx)?;
-        let assigned = assign(assign_field, name, &result, ctx)?;
-        let out = result_path(rp, raw, result)?;
-        let out = output_path(op, &out, ctx)?;
+        if let Some(j) = &state.jsonata {
+            return self.jsonata_finish(state, j, raw, result, ctx);
+        }
+        let name = &state.name;
+        let result = apply_template(fields.selector, result, ctx)?;
+        let assigned = assign(fields.assign, name, &result, ctx)?;
+        let out = result_path(fields.result_path, raw, result)?;
+        let out = output_path(fields.output_path, &out, ctx)?;
         self.check_size(&out, || state_output_too_big(name))?;
         Ok((out, assigned))
     }
@@ -1069,19 +1058,7 @@ impl Run<'_> {
             return Err(f);
         }
         let result = Value::Array(results.into_iter().map(|r| r.expect("no error")).collect());
-        if let Some(j) = &state.jsonata {
-            return self.jsonata_finish(state, j, raw, result, &ctx);
-        }
-        self.finish(
-            &state.name,
-            raw,
-            result,
-            s.result_selector.as_ref(),
-            s.assign.as_ref(),
-            &s.result_path,
-            &s.output_path,
-            &ctx,
-        )
+        self.finish(state, s.into(), raw, result, &ctx)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -1148,12 +1125,22 @@ impl Run<'_> {
             })? as usize,
             (None, None) => 0,
         };
+        let (tolerated_count, tolerated_pct) = tolerated_failures(s, &eff)?;
+        let (limit, tolerated_count, tolerated_pct) = match state.jsonata.as_deref() {
+            Some(j) => self.jsonata_map_limits(
+                state,
+                j,
+                raw,
+                &ctx,
+                (limit, tolerated_count, tolerated_pct),
+            )?,
+            None => (limit, tolerated_count, tolerated_pct),
+        };
         let workers = if limit == 0 {
             n.min(self.ex.max_threads)
         } else {
             n.min(limit)
         };
-        let (tolerated_count, tolerated_pct) = tolerated_failures(s, &eff)?;
         let tolerance = |failed: usize| -> bool {
             let by_count = tolerated_count.map(|c| failed as u64 <= c);
             let by_pct = tolerated_pct.map(|p| n > 0 && (failed as f64) * 100.0 / (n as f64) <= p);
@@ -1227,19 +1214,7 @@ impl Run<'_> {
                 )
                 .collect(),
         );
-        if let Some(j) = &state.jsonata {
-            return self.jsonata_finish(state, j, raw, result, &ctx);
-        }
-        self.finish(
-            &state.name,
-            raw,
-            result,
-            s.result_selector.as_ref(),
-            s.assign.as_ref(),
-            &s.result_path,
-            &s.output_path,
-            &ctx,
-        )
+        self.finish(state, s.into(), raw, result, &ctx)
     }
 
     fn check_size(&self, v: &Value, message: impl FnOnce() -> String) -> Result<(), StatesError> {
@@ -1249,6 +1224,31 @@ impl Run<'_> {
         Ok(())
     }
 }
+
+/// The result fields Task, Parallel and Map states share, borrowed from whichever it is, so
+/// one [`Run::finish`] serves all of them (the Distributed Map's too).
+struct ResultFields<'s> {
+    selector: Option<&'s PayloadTemplate>,
+    assign: Option<&'s Assign>,
+    result_path: &'s PathSpec<ReferencePath>,
+    output_path: &'s PathSpec<Path>,
+}
+
+macro_rules! result_fields_from {
+    ($($state:ty),*) => {$(
+        impl<'s> From<&'s $state> for ResultFields<'s> {
+            fn from(s: &'s $state) -> Self {
+                ResultFields {
+                    selector: s.result_selector.as_ref(),
+                    assign: s.assign.as_ref(),
+                    result_path: &s.result_path,
+                    output_path: &s.output_path,
+                }
+            }
+        }
+    )*};
+}
+result_fields_from!(TaskState, ParallelState, MapState);
 
 /// The Map's tolerated failure count and percentage, from the fixed fields or read through
 /// `ToleratedFailureCountPath`/`ToleratedFailurePercentagePath` from the effective input; a

@@ -139,15 +139,18 @@ impl Parser {
     fn err<T>(&self, msg: &str) -> Result<T, ExprError> {
         let text: String = self.chars.iter().collect();
         Err(ExprError(format!(
-            "{msg} at offset {} in {text:?}",
-            self.pos
+            "{msg} at offset {} in {:?}",
+            self.pos,
+            crate::asl::template::truncate(&text)
         )))
     }
 
     fn call(&mut self) -> Result<Call, ExprError> {
         self.depth += 1;
         if self.depth > MAX_NESTING {
-            return self.err("more than 10 nested intrinsic functions");
+            return self.err(
+                "more than 10 nested intrinsic functions (AWS's limit; hint: compute the inner calls in an earlier state)",
+            );
         }
         let start = self.pos;
         while let Some(c) = self.peek() {

@@ -15,9 +15,13 @@
 //! JSONata states (`QueryLanguage: JSONata`, on the machine or per state) evaluate their
 //! `{% %}` fields with our own JSONata evaluator ([`jsonata`]).
 //!
+//! Every reader of a definition first bounds its nesting ([`walk::check_depth`], 128 levels)
+//! and reads states through one walk ([`walk::states`]); the JSONata, JSONPath and intrinsic
+//! parsers bound their own nesting, so no definition can overflow the stack.
+//!
 //! Not supported, and rejected when the definition is loaded with a message saying so:
-//! `Credentials`; in JSONata states, a `DISTRIBUTED` Map and the JSONata operators `%`, `@`,
-//! `#` and `|...|`.
+//! `Credentials`; a JSONata `%` whose parent lies inside a nested path or block used as a
+//! step.
 //! Not special-cased: activities, `.sync` and `.waitForTaskToken` integrations (the invoker
 //! receives the resource as written); heartbeats are passed to the invoker, not enforced.
 
@@ -35,6 +39,7 @@ pub mod path;
 pub mod retry;
 pub mod template;
 pub mod variables;
+pub mod walk;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use context::ExecutionInfo;

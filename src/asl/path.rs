@@ -79,6 +79,14 @@ impl Path {
             Ok(segments) => Engine::Reference(segments),
             Err(_) => {
                 let normalized = format!("${}", normalize_for_rfc9535(rest));
+                // The RFC 9535 parser recurses once per bracket or parenthesis: bound it
+                // before handing the text over, so a hostile filter cannot overflow the stack.
+                if bracket_depth(&normalized) > MAX_QUERY_NESTING {
+                    return Err(ExprError(format!(
+                        "JSONPath {:?} nests brackets and parentheses more than {MAX_QUERY_NESTING} deep; hint: split the filter, or select in steps (InputPath, then ItemsPath or a Choice)",
+                        crate::asl::template::truncate(text)
+                    )));
+                }
                 let compiled = serde_json_path::JsonPath::parse(&normalized)
                     .map_err(|e| ExprError(format!("invalid JSONPath {text:?}: {e}")))?;
                 Engine::Query(Box::new(compiled))
@@ -393,6 +401,33 @@ fn is_shorthand_name(name: &str) -> bool {
         _ => return false,
     }
     chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || !c.is_ascii())
+}
+
+/// The deepest `[`/`(` nesting a query path may have (filters rarely need more than 3).
+pub const MAX_QUERY_NESTING: usize = 32;
+
+/// The deepest nesting of `[`/`(` in a path, outside quoted names and strings.
+fn bracket_depth(text: &str) -> usize {
+    let (mut depth, mut max) = (0usize, 0usize);
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some(_), '\\') => {
+                chars.next();
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '[' | '(') => {
+                depth += 1;
+                max = max.max(depth);
+            }
+            (None, ']' | ')') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
 }
 
 /// Rewrites Jayway-style dot names that RFC 9535 does not accept (`.delivery-partner`,

@@ -84,7 +84,10 @@ fn compile_node(v: &Value, uses_context: &mut bool) -> Result<Node, String> {
                         }
                     } else {
                         let i = Intrinsic::parse(expr).map_err(|e| {
-                            format!("field {key:?}: {expr:?} is neither a path nor a valid intrinsic function: {e}")
+                            format!(
+                                "field {key:?}: {:?} is neither a path nor a valid intrinsic function: {e}",
+                                truncate(expr)
+                            )
                         })?;
                         if i.uses_context() {
                             *uses_context = true;

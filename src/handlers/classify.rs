@@ -1,5 +1,5 @@
 //! `classify`: the pages that were read → sections, each a run of consecutive pages of one
-//! class, with the class's confidence. Pages that failed to read are left out (and recorded by
+//! class (split where a new document of that class starts), with the class's confidence. Pages that failed to read are left out (and recorded by
 //! `page_check`); a document where no page could be read fails here, with the first reason.
 //!
 //! The model engine classifies when the stack has one and the configuration does not say
@@ -110,9 +110,14 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         }
         _ => {
             let loaded = loaded.clone();
+            // `x-aws-idp-document-name-regex` is about the file's name, not our document id.
+            let name = super::workspace::document_ref(&event, services, NAME)
+                .await?
+                .name;
             let (per_page, sections) = tokio::task::spawn_blocking(move || {
-                let per_page = classify::classify_pages(&loaded.config.classes, &pages);
-                let sections = classify::sections_of(&per_page);
+                let classes = &loaded.config.classes;
+                let per_page = classify::classify_document(classes, Some(&name), &pages);
+                let sections = classify::sections_split(classes, &pages, &per_page);
                 (per_page, sections)
             })
             .await

@@ -99,14 +99,14 @@ pub fn process_document(
 
     doc.status = Status::Classifying;
     let t = Instant::now();
-    let per_page = classify::classify_pages(config, &pages);
+    let per_page = classify::classify_document(config, Some(id), &pages);
     for pc in &per_page {
         if let Some(p) = doc.pages.get_mut(&pc.page_number.to_string()) {
             p.classification = Some(pc.class.clone());
             p.confidence = Some(pc.confidence);
         }
     }
-    doc.sections = classify::sections_of(&per_page);
+    doc.sections = classify::sections_split(config, &pages, &per_page);
     lap(&mut doc, "classify", t);
 
     doc.status = Status::Extracting;

@@ -27,7 +27,7 @@ fn err(e: impl std::fmt::Display) -> JournalError {
 impl SqliteJournal {
     pub fn open(path: &Path) -> Result<Self, JournalError> {
         let conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(30))
+        conn.busy_handler(Some(crate::services::sqlite::wait_30s))
             .map_err(err)?;
         conn.execute_batch(
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;

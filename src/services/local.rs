@@ -52,7 +52,7 @@ impl SqliteExecutions {
     pub fn open(path: &Path) -> Result<Self, StoreError> {
         let conn = Connection::open(path)
             .map_err(|e| StoreError::Permanent(format!("executions database: {e}")))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
+        conn.busy_handler(Some(super::sqlite::wait_10s))
             .and_then(|_| {
                 // NORMAL as for the journal and the other tables (see runtime::journal).
                 conn.execute_batch(

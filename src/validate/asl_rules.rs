@@ -13,6 +13,7 @@ use crate::asl::jsonata::Expression;
 use crate::asl::jsonata::ast::free_variables;
 use crate::asl::jsonata::template::expression_text;
 use crate::asl::path::is_variable_name;
+use crate::asl::walk;
 
 const FILE: &str = "statemachine.asl.json";
 
@@ -43,8 +44,16 @@ const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
 /// the interpreter would name again).
 pub fn check(def: &Value, load: bool) -> Vec<Finding> {
     let mut out = Vec::new();
-    let top_jsonata = def.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
-    query_language_fields(def, "", top_jsonata, &mut out);
+    // The walks below recurse over the JSON: a definition nested too deep is one finding.
+    if let Err(deep) = walk::check_depth(def) {
+        let at = deep
+            .state
+            .as_ref()
+            .map_or(String::new(), |s| format!(" (state `{s}`)"));
+        out.push(Finding::error("asl", format!("{FILE}{at}"), deep.message()));
+        return out;
+    }
+    query_language_fields(def, &mut out);
     if load && let Err(e) = StateMachine::from_value(def) {
         out.push(Finding::error("asl", FILE, e.to_string()));
     }
@@ -65,50 +74,30 @@ pub fn check(def: &Value, load: bool) -> Vec<Finding> {
 }
 
 /// JSONPath fields in JSONata states and JSONata fields in JSONPath states, by state.
-fn query_language_fields(scope: &Value, path: &str, jsonata: bool, out: &mut Vec<Finding>) {
-    let Some(states) = scope.get("States").and_then(Value::as_object) else {
-        return;
-    };
-    for (name, state) in states {
-        let here = if path.is_empty() {
-            format!("States.{name}")
-        } else {
-            format!("{path}.States.{name}")
-        };
-        let lang = state.get("QueryLanguage").and_then(Value::as_str);
-        if lang == Some("JSONPath") && jsonata {
+fn query_language_fields(def: &Value, out: &mut Vec<Finding>) {
+    for s in walk::states(def) {
+        let (name, here) = (s.name, &s.location);
+        let lang = s.query_language().and_then(Value::as_str);
+        if lang == Some("JSONPath") && s.inherited_jsonata {
             out.push(Finding::error(
                 "asl-query-language",
                 format!("{FILE}: {here}"),
                 format!("state `{name}` uses JSONPath in a JSONata state machine; AWS allows only the reverse (a JSONata state in a JSONPath machine)"),
             ));
         }
-        let state_jsonata = lang.map_or(jsonata, |l| l == "JSONata");
-        let (forbidden, language) = if state_jsonata {
+        let (forbidden, language) = if s.jsonata {
             (JSONPATH_ONLY, "JSONata")
         } else {
             (JSONATA_ONLY, "JSONPath")
         };
         for field in forbidden {
-            if state.get(*field).is_some() {
+            if s.state.get(*field).is_some() {
                 out.push(Finding::error(
                     "asl-query-language",
                     format!("{FILE}: {here}.{field}"),
                     format!("state `{name}` is a {language} state and cannot use `{field}`"),
                 ));
             }
-        }
-        if let Some(p) = state.get("ItemProcessor").or_else(|| state.get("Iterator")) {
-            query_language_fields(p, &format!("{here}.ItemProcessor"), state_jsonata, out);
-        }
-        for (i, b) in state
-            .get("Branches")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            query_language_fields(b, &format!("{here}.Branches[{i}]"), state_jsonata, out);
         }
     }
 }
@@ -261,7 +250,8 @@ mod tests {
             "A": {"Type": "Pass", "Assign": {"total": "{% $sum($states.input.n) %}"}, "Next": "B"},
             "B": {"Type": "Pass", "End": true, "Output": {
                 "ok": "{% $total & $map([1], function($v){ $v }) & ($local := 1; $local) %}",
-                "missing": "{% $nowhere + 1 %}"}}}});
+                "missing": "{% $nowhere + 1 %}",
+                "bound": "{% $states.input.a@$v.b#$i.{'v': $v, 'i': $i} %}"}}}});
         assert_eq!(
             messages(def),
             [

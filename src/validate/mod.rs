@@ -2,7 +2,7 @@
 //! rendered values, then the external validators over the written files. Every finding is
 //! reported, not just the first.
 
-mod asl_rules;
+pub mod asl_rules;
 mod engines;
 pub mod external;
 mod finding;

@@ -1,9 +1,10 @@
 //! JSONata: expressions generated from the grammar (paths, predicates, sorting, grouping,
-//! operators, ranges, blocks, lambdas, calls of every library function, regexes), nested and
+//! `@`/`#` bindings, `%`, transforms, operators, ranges, blocks, lambdas, calls of every
+//! library function, regexes), nested and
 //! mutated byte by byte, plus raw text; each is parsed and evaluated on random JSON with
 //! `$states` bound, and must end with a value or an explained error — no panic, no hang,
 //! within the harness deadline even for hostile recursion and ranges. A JSONata definition
-//! with every state type is mutated and loaded, too.
+//! with every state type (a Distributed Map among them) is mutated and loaded, too.
 
 use std::time::SystemTime;
 
@@ -125,6 +126,9 @@ fn leaf() -> BoxedStrategy<String> {
             "function($a, $b){$a < $b}",
             "$sum",
             "$uppercase",
+            "%",
+            "%.a",
+            "%.%.b",
         ])
         .prop_map(str::to_string),
         (0i64..20).prop_map(|n| n.to_string()),
@@ -161,6 +165,12 @@ fn expr(depth: u32) -> BoxedStrategy<String> {
                     prop::collection::vec(inner.clone(), 0..4)
                 )
                     .prop_map(|(f, args)| format!("{f}({})", args.join(", "))),
+                // Tuple streams: context and positional bindings, parents, transforms.
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("{a}@$v.{b}")),
+                (inner.clone(), inner.clone()).prop_map(|(a, p)| format!("{a}#$i[{p}].$i")),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| format!("a.{a}.b.{{'p': %.{b}}}")),
+                (inner.clone(), inner.clone())
+                    .prop_map(|(a, b)| format!("$ ~> |{a}|{{'k': {b}}}, 'a'|")),
                 inner.prop_map(|a| format!("-{a}")),
             ]
         })
@@ -194,7 +204,17 @@ fn every_jsonata_state() -> Value {
               "Default": "W"},
         "W": {"Type": "Wait", "Seconds": "{% 1 %}", "Next": "M"},
         "M": {"Type": "Map", "Items": "{% $states.input.items %}", "ItemSelector": {"i": "{% $states.context.Map.Item.Value %}"},
+              "MaxConcurrency": "{% 2 %}", "ToleratedFailureCount": "{% 1 %}",
               "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Succeed", "Output": "{% $states.input %}"}}},
+              "Next": "D"},
+        "D": {"Type": "Map", "ToleratedFailurePercentage": "{% 10 %}",
+              "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
+                  "Arguments": {"Bucket": "b", "Key": "{% $states.input.key %}"},
+                  "ReaderConfig": {"InputType": "JSONL", "MaxItems": "{% 5 %}"}},
+              "ItemBatcher": {"MaxItemsPerBatch": "{% 2 %}", "BatchInput": {"k": "{% $x %}"}},
+              "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Arguments": {"Bucket": "b", "Prefix": "p"}},
+              "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, "StartAt": "J",
+                  "States": {"J": {"Type": "Pass", "Output": "{% $states.input.Items#$i.{'i': $i} %}", "End": true}}},
               "Next": "B"},
         "B": {"Type": "Parallel", "Branches": [{"StartAt": "L", "States": {"L": {"Type": "Pass", "End": true}}}], "Next": "S"},
         "S": {"Type": "Succeed"},

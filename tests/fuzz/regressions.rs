@@ -80,3 +80,40 @@ fn array_range_over_the_whole_i64_range() {
         json!([])
     );
 }
+
+/// asl::definitions_parse_or_explain (CI, 96 cases): a mutated definition nested in
+/// Parallel states overflowed a 2 MiB case thread in a debug build. Definitions now have a
+/// nesting limit of their own (128 levels, serde_json's for the text) and the JSONata,
+/// JSONPath and intrinsic parsers theirs; the deepest definition and a 100,000-deep one load
+/// or fail with a message on a 2 MiB thread (tests/asl_depth.rs has every kind).
+#[test]
+fn nested_definitions_on_a_2_mib_stack() {
+    let on_2_mib = |text: String| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || {
+                idpctl::asl::StateMachine::from_json(&text)
+                    .err()
+                    .map(|e| e.to_string())
+            })
+            .unwrap()
+            .join()
+            .unwrap()
+    };
+    let nest = |n: usize| {
+        (0..n).fold(
+            r#"{"StartAt":"L","States":{"L":{"Type":"Pass","End":true}}}"#.to_string(),
+            |inner, k| {
+                format!(
+                    r#"{{"StartAt":"P{k}","States":{{"P{k}":{{"Type":"Parallel","End":true,"Branches":[{inner}]}}}}}}"#
+                )
+            },
+        )
+    };
+    assert_eq!(on_2_mib(nest(25)), None);
+    let err = on_2_mib(nest(100_000)).expect("refused");
+    assert!(
+        err.contains("nested more than 128 levels deep") && err.contains("hint:"),
+        "{err}"
+    );
+}

@@ -23,6 +23,7 @@
 //! ([`store`]); the local runtime gives the folders of its local buckets.
 
 pub mod reader;
+pub mod replay;
 pub mod store;
 pub mod writer;
 

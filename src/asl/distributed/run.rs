@@ -3,9 +3,10 @@
 //! bounded channel; worker threads run each child execution with its own execution id, then
 //! record its end (status, output or error, dates) in the parent's journal under
 //! `<map path>[<child index>]`. A resumed Map reads the items again but answers recorded
-//! children from the journal without running them; an interrupted child resumes from its own
-//! journaled steps. Results go to the ResultWriter's spool (or, without one, to the state's
-//! output, which the 256 KiB limit bounds), never into a history.
+//! children from the journal without running them (with an observer, it replays their
+//! journaled steps for it, invoking and recording nothing); an interrupted child resumes from
+//! its own journaled steps. Results go to the ResultWriter's spool (or, without one, to the
+//! state's output, which the 256 KiB limit bounds), never into a history.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
@@ -13,11 +14,14 @@ use std::sync::{Arc, Mutex, mpsc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use super::{Done, Failure, Run, input_path, json_size, lock, reference, tolerated_failures};
+use super::{
+    Done, Executor, Failure, Run, input_path, json_size, lock, reference, tolerated_failures,
+};
 use crate::asl::context::{ContextObject, ExecutionInfo, format_timestamp};
 use crate::asl::definition::{MapState, State};
 use crate::asl::distributed::errors::{ITEM_READER_FAILED, RESULT_WRITER_FAILED};
 use crate::asl::distributed::reader::read_items;
+use crate::asl::distributed::replay::{NoInvoker, ReadOnlyJournal};
 use crate::asl::distributed::writer::Spool;
 use crate::asl::distributed::{Distributed, ItemStore};
 use crate::asl::error::{StatesError, names};
@@ -60,14 +64,13 @@ impl Run<'_> {
         cancel: &super::Cancel<'_>,
         vars: &Variables,
     ) -> Result<Done, Failure> {
-        if state.jsonata.is_some() {
-            return Err(Failure::State(StatesError::runtime(format!(
-                "Map state '{}': a DISTRIBUTED Map in JSONata is not supported yet; write this state in JSONPath",
-                state.name
-            ))));
-        }
         let ctx = ContextObject::new(self.info, &state.name, entered, attempt).with_variables(vars);
         let eff = input_path(&s.input_path, raw, &ctx)?;
+        // A JSONata state's expression fields, evaluated once (`None` in JSONPath).
+        let jd = match state.jsonata.as_deref() {
+            Some(j) => Some(self.jsonata_distributed(state, j, raw, &ctx, d.reader.is_some())?),
+            None => None,
+        };
         let store: Option<&dyn ItemStore> = self.ex.item_store.as_deref();
 
         // Where the items come from: the ItemReader's object, or ItemsPath as inline.
@@ -79,7 +82,10 @@ impl Run<'_> {
                         "this executor has no object store for ItemReader (Executor::with_item_store)",
                     )
                 })?;
-                let params = r.parameters.apply(&eff, &ctx)?;
+                let params = match jd.as_ref().and_then(|a| a.reader_params.clone()) {
+                    Some(p) => p,
+                    None => r.parameters.apply(&eff, &ctx)?,
+                };
                 let max = match (&r.max_items, &r.max_items_path) {
                     (Some(m), _) => Some(*m),
                     (None, Some(p)) => Some(reference(p, &eff)?.as_u64().ok_or_else(|| {
@@ -88,7 +94,7 @@ impl Run<'_> {
                             p.as_str()
                         ))
                     })?),
-                    (None, None) => None,
+                    (None, None) => jd.as_ref().and_then(|a| a.reader_max_items),
                 }
                 // 0 means no limit, as on AWS.
                 .filter(|m| *m > 0);
@@ -101,7 +107,7 @@ impl Run<'_> {
             (None, p) => {
                 let v = match p {
                     Some(p) => reference(p, &eff)?,
-                    None => &eff,
+                    None => jd.as_ref().and_then(|a| a.items.as_ref()).unwrap_or(&eff),
                 };
                 Some(v.as_array().ok_or_else(|| {
                     StatesError::runtime(format!(
@@ -141,27 +147,42 @@ impl Run<'_> {
             };
         let batching = match &d.batcher {
             Some(b) => {
-                let max_items = match (&b.max_items, &b.max_items_path) {
-                    (Some(m), _) => Some(*m),
-                    (None, Some(p)) => Some(u64_at(p, "MaxItemsPerBatchPath")?.max(1)),
-                    _ => None,
+                // A JSONata expression's value comes first (its field holds a placeholder).
+                let max_items = jd.as_ref().and_then(|a| a.batch_max_items).or(
+                    match (&b.max_items, &b.max_items_path) {
+                        (Some(m), _) => Some(*m),
+                        (None, Some(p)) => Some(u64_at(p, "MaxItemsPerBatchPath")?.max(1)),
+                        _ => None,
+                    },
+                );
+                let max_bytes = jd.as_ref().and_then(|a| a.batch_max_bytes).or(
+                    match (&b.max_bytes, &b.max_bytes_path) {
+                        (Some(m), _) => Some(*m),
+                        (None, Some(p)) => Some(u64_at(p, "MaxInputBytesPerBatchPath")?),
+                        _ => None,
+                    },
+                );
+                let batch_input = match jd.as_ref().and_then(|a| a.batch_input.clone()) {
+                    Some(v) => Some(v),
+                    None => b
+                        .batch_input
+                        .as_ref()
+                        .map(|t| t.apply(&eff, &ctx))
+                        .transpose()?,
                 };
-                let max_bytes = match (&b.max_bytes, &b.max_bytes_path) {
-                    (Some(m), _) => Some(*m),
-                    (None, Some(p)) => Some(u64_at(p, "MaxInputBytesPerBatchPath")?),
-                    _ => None,
-                };
-                let batch_input = b
-                    .batch_input
-                    .as_ref()
-                    .map(|t| t.apply(&eff, &ctx))
-                    .transpose()?;
                 Some((max_items, max_bytes, batch_input))
             }
             None => None,
         };
 
         let (tolerated_count, tolerated_pct) = tolerated_failures(s, &eff)?;
+        // JSONata expressions for the limits (MaxConcurrency's is used below).
+        let (jsonata_limit, tolerated_count, tolerated_pct) = match state.jsonata.as_deref() {
+            Some(j) => {
+                self.jsonata_map_limits(state, j, raw, &ctx, (0, tolerated_count, tolerated_pct))?
+            }
+            None => (0, tolerated_count, tolerated_pct),
+        };
         // A percentage is of all items: count them first (a second streaming read).
         let total_items = if tolerated_pct.is_some() {
             for_each_item(&mut |_| true)?
@@ -184,7 +205,7 @@ impl Run<'_> {
         let limit = match (&s.max_concurrency, &s.max_concurrency_path) {
             (Some(c), _) => *c as usize,
             (None, Some(p)) => u64_at(p, "MaxConcurrencyPath")? as usize,
-            (None, None) => 0,
+            (None, None) => jsonata_limit,
         };
         let workers = match limit {
             0 => self.ex.max_threads,
@@ -200,7 +221,10 @@ impl Run<'_> {
                         "this executor has no object store for ResultWriter (Executor::with_item_store)",
                     )
                 })?;
-                let p = w.parameters.apply(&eff, &ctx)?;
+                let p = match jd.as_ref().and_then(|a| a.writer_params.clone()) {
+                    Some(p) => p,
+                    None => w.parameters.apply(&eff, &ctx)?,
+                };
                 let bucket = p
                     .get("Bucket")
                     .and_then(Value::as_str)
@@ -249,6 +273,12 @@ impl Run<'_> {
             group.cancel();
         };
 
+        // With an observer, finished children are replayed for it (see `replay`).
+        let replayer = self.ex.observer.as_ref().map(|_| Executor {
+            invoker: Arc::new(NoInvoker),
+            journal: Arc::new(ReadOnlyJournal(self.ex.journal.clone())),
+            ..self.ex.clone()
+        });
         let (tx, rx) = mpsc::sync_channel::<Job>(workers * 2);
         let rx = Mutex::new(rx);
         std::thread::scope(|sc| {
@@ -266,33 +296,43 @@ impl Run<'_> {
                         let key = StepKey::new(&self.info.id, format!("{spath}[{}]", job.index), attempt);
                         let name = format!("{run_id}-{}", job.index);
                         let child_id = format!("{arn_base}:execution:{sm}/{label}:{name}");
+                        // Runs (or, with the replayer, replays) this child from its start.
+                        let run_child = |ex: &Executor, start: &str| {
+                            let info = ExecutionInfo {
+                                id: child_id.clone(),
+                                name: name.clone(),
+                                input: Arc::new(job.input.clone()),
+                                start_time: start.to_string(),
+                                role_arn: self.info.role_arn.clone(),
+                                state_machine_id: child_machine_id.clone(),
+                                state_machine_name: format!("{sm}/{label}"),
+                            };
+                            let child = Run {
+                                ex,
+                                info: &info,
+                                deadline: self.deadline,
+                            };
+                            // A child sees none of the parent's variables, as on AWS.
+                            child.run_scope(
+                                &s.processor,
+                                job.input.clone(),
+                                &StepPath::root(),
+                                &group,
+                                &Variables::new(),
+                            )
+                        };
                         let record = match self.ex.journal.lookup(&key) {
-                            Ok(Some(StepOutcome::Succeeded(v))) => v,
+                            Ok(Some(StepOutcome::Succeeded(v))) => {
+                                if let Some(r) = &replayer {
+                                    // Its end is recorded: the replay only shows its steps.
+                                    let _ = run_child(r, v["StartDate"].as_str().unwrap_or(entered));
+                                }
+                                v
+                            }
                             Ok(Some(StepOutcome::Failed(e))) => json!({"Status": "FAILED", "Error": e.error, "Cause": e.cause}),
                             Ok(None) => {
                                 let start = format_timestamp(self.ex.clock.now());
-                                let info = ExecutionInfo {
-                                    id: child_id.clone(),
-                                    name: name.clone(),
-                                    input: Arc::new(job.input.clone()),
-                                    start_time: start.clone(),
-                                    role_arn: self.info.role_arn.clone(),
-                                    state_machine_id: child_machine_id.clone(),
-                                    state_machine_name: format!("{sm}/{label}"),
-                                };
-                                let child = Run {
-                                    ex: self.ex,
-                                    info: &info,
-                                    deadline: self.deadline,
-                                };
-                                // A child sees none of the parent's variables, as on AWS.
-                                let ended = child.run_scope(
-                                    &s.processor,
-                                    job.input.clone(),
-                                    &StepPath::root(),
-                                    &group,
-                                    &Variables::new(),
-                                );
+                                let ended = run_child(self.ex, &start);
                                 let stop = format_timestamp(self.ex.clock.now());
                                 let v = match ended {
                                     Ok(out) => json!({"Status": "SUCCEEDED", "Output": out, "StartDate": start, "StopDate": stop}),
@@ -393,6 +433,24 @@ impl Run<'_> {
             };
             let result = for_each_item(&mut |item| {
                 let selected = match &s.item_selector {
+                    // JSONata: ItemSelector is an expression template on the state input.
+                    _ if state
+                        .jsonata
+                        .as_deref()
+                        .is_some_and(|j| j.item_selector.is_some()) =>
+                    {
+                        let ictx = ContextObject::new(self.info, &state.name, entered, attempt)
+                            .with_map_item(item_index, &item)
+                            .with_variables(vars);
+                        let j = state.jsonata.as_deref().expect("checked");
+                        match self.jsonata_item_input(j, raw, &item, &ictx) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                *lock(&produce_error) = Some(e);
+                                return false;
+                            }
+                        }
+                    }
                     Some(t) => {
                         let ictx = ContextObject::new(self.info, &state.name, entered, attempt)
                             .with_map_item(item_index, &item)
@@ -496,15 +554,6 @@ impl Run<'_> {
         if let Some(f) = failure {
             return Err(f);
         }
-        self.finish(
-            &state.name,
-            raw,
-            result,
-            s.result_selector.as_ref(),
-            s.assign.as_ref(),
-            &s.result_path,
-            &s.output_path,
-            &ctx,
-        )
+        self.finish(state, s.into(), raw, result, &ctx)
     }
 }

@@ -66,15 +66,64 @@ pub enum Node {
     Apply(Box<Node>, Box<Node>),
     /// `^(...)` as a path step: sort keys, `true` for descending.
     Sort(Vec<(Node, bool)>),
+    /// `%`: the parent of the context item. The label names the tuple binding that the
+    /// step producing the parent records (see [`Step::ancestors`]); it starts with `!`, which
+    /// no variable name can.
+    Parent(String),
+    /// `#$name` after a step's predicates: binds the item's position in the filtered
+    /// sequence (only as a stage of a [`Step`]).
+    IndexStage(String),
+    /// `| location | update [, delete] |`: a function that copies its argument and, in
+    /// the copy, merges `update` into every object `location` selects and removes the
+    /// `delete` keys.
+    Transform {
+        /// Selects the objects to change, on the copy.
+        pattern: Arc<Node>,
+        /// An object expression, evaluated on each selected object.
+        update: Arc<Node>,
+        /// Key names to remove from each selected object.
+        delete: Option<Arc<Node>>,
+    },
 }
 
-/// One step of a path, with its predicate stages.
+/// One step of a path, with its predicate stages and variable bindings. A step that binds
+/// (`@`, `#`) or records a parent for a later `%` makes the rest of its path a stream of
+/// tuples: each item with the variables bound along the way (JSONata's tuple streams).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
     /// What the step evaluates on each item.
     pub node: Node,
-    /// `[...]` predicates applied to this step's result per input item.
+    /// `[...]` predicates applied to this step's result per input item, and `#$i` bindings
+    /// written after them ([`Node::IndexStage`]).
     pub stages: Vec<Node>,
+    /// `@$v`: each result item is bound to `$v` and the context stays the step's input.
+    pub focus: Option<String>,
+    /// `#$i` (before any predicate): each result item's position among its input item's
+    /// results.
+    pub index: Option<String>,
+    /// Labels of `%` references that resolve to this step's input item.
+    pub ancestors: Vec<String>,
+}
+
+impl Step {
+    /// A step with no predicates or bindings.
+    pub fn new(node: Node) -> Self {
+        Self {
+            node,
+            stages: Vec::new(),
+            focus: None,
+            index: None,
+            ancestors: Vec::new(),
+        }
+    }
+
+    /// Does the step bind tuple variables (so its path is evaluated as a tuple stream)?
+    pub fn binds(&self) -> bool {
+        self.focus.is_some()
+            || self.index.is_some()
+            || !self.ancestors.is_empty()
+            || self.stages.iter().any(|s| matches!(s, Node::IndexStage(_)))
+    }
 }
 
 /// Binary operators.
@@ -166,6 +215,17 @@ pub fn walk(node: &Node, f: &mut dyn FnMut(&Node)) {
             args.iter().flatten().for_each(&mut each);
         }
         Node::Sort(terms) => terms.iter().for_each(|(t, _)| each(t)),
+        Node::Transform {
+            pattern,
+            update,
+            delete,
+        } => {
+            each(pattern);
+            each(update);
+            if let Some(d) = delete {
+                each(d);
+            }
+        }
         _ => {}
     }
 }
@@ -180,6 +240,14 @@ pub fn free_variables(node: &Node) -> Vec<String> {
             bound.insert(name.clone());
         }
         Node::Lambda { params, .. } => bound.extend(params.iter().cloned()),
+        Node::IndexStage(name) => {
+            bound.insert(name.clone());
+        }
+        Node::Path { steps, .. } => {
+            for s in steps {
+                bound.extend(s.focus.iter().chain(&s.index).cloned());
+            }
+        }
         _ => {}
     });
     let mut out: Vec<String> = Vec::new();

@@ -150,22 +150,128 @@ impl<'r> Evaluator<'r> {
         Ok(collapse(r?))
     }
 
+    /// Dispatches on the node. Compound nodes are evaluated by their own functions: an
+    /// unoptimised build gives a function a stack slot for every local of every arm, and
+    /// this frame is paid at every level of nesting, so it must stay small.
     fn eval_inner(&self, node: &Node, input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        match node {
+            Node::Num(n) => Ok(Some(Val::Num(*n))),
+            Node::Str(s) => Ok(Some(Val::str(s.as_str()))),
+            Node::Bool(b) => Ok(Some(Val::Bool(*b))),
+            Node::Null => Ok(Some(Val::Null)),
+            Node::Name(n) => Ok(input.as_ref().and_then(|i| lookup(i, n))),
+            Node::Var(name) => Ok(self.variable(name, input, env)),
+            Node::Parent(label) => Ok(env.get(label).flatten()),
+            Node::Path { steps, keep } if steps.iter().any(Step::binds) => {
+                self.tuple_path(steps, *keep, input, env)
+            }
+            Node::Path { steps, keep } => self.path(steps, *keep, input, env),
+            Node::Binary(op, l, r) => self.binary(*op, l, r, input, env),
+            Node::Condition(c, t, e) => self.condition(c, t, e.as_deref(), input, env),
+            Node::Call(f, args) => self.call(f, args, input, env),
+            Node::Block(items) => self.block(items, input, env),
+            Node::Array(items) => self.array(items, input, env),
+            Node::Range(l, r) => self.range(l, r, input, env),
+            Node::Group(base, pairs) => self
+                .group_node(base.as_deref(), pairs, input, env)
+                .map(Some),
+            Node::Apply(l, r) => self.apply_node(l, r, input, env),
+            _ => self.other(node, input, env),
+        }
+    }
+
+    #[inline(never)]
+    fn condition(
+        &self,
+        c: &Node,
+        t: &Node,
+        e: Option<&Node>,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let c = self.eval(c, input, env)?;
+        if c.as_ref().is_some_and(truthy) {
+            self.eval(t, input, env)
+        } else if let Some(e) = e {
+            self.eval(e, input, env)
+        } else {
+            Ok(None)
+        }
+    }
+
+    #[inline(never)]
+    fn call(
+        &self,
+        f: &Node,
+        args: &[Option<Node>],
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let func = self.eval(f, input, env)?;
+        self.call_node(func, f, None, args, input, env)
+    }
+
+    #[inline(never)]
+    fn block(&self, items: &[Node], input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        let scope = Scope::child(env);
+        let mut last = None;
+        for item in items {
+            last = self.eval(item, input, &scope)?;
+        }
+        Ok(last)
+    }
+
+    #[inline(never)]
+    fn array(&self, items: &[Node], input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        let mut out = Vec::new();
+        for item in items {
+            match (item, self.eval(item, input, env)?) {
+                (_, None) => {}
+                (Node::Array(_), Some(v)) => out.push(v),
+                (_, Some(Val::Arr(a, _))) => out.extend(a.iter().cloned()),
+                (_, Some(v)) => out.push(v),
+            }
+            self.check_items(out.len())?;
+        }
+        Ok(Some(Val::array(out)))
+    }
+
+    #[inline(never)]
+    fn apply_node(
+        &self,
+        l: &Node,
+        r: &Node,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let lhs = self.eval(l, input, env)?;
+        if let Node::Call(f, args) = r {
+            let func = self.eval(f, input, env)?;
+            return self.call_node(func, f, Some(lhs), args, input, env);
+        }
+        let func = self.eval(r, input, env)?;
+        match (lhs, func) {
+            (Some(first @ Val::Func(_)), Some(then @ Val::Func(_))) => {
+                Ok(Some(Val::Func(Rc::new(Func::Chain { first, then }))))
+            }
+            (lhs, Some(f)) if f.is_function() => self.apply(&f, vec![lhs]),
+            _ => Err(Error::eval(
+                "T2006",
+                "the right side of the function application operator ~> must be a function",
+            )),
+        }
+    }
+
+    #[inline(never)]
+    fn other(&self, node: &Node, input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
         Ok(match node {
-            Node::Num(n) => Some(Val::Num(*n)),
-            Node::Str(s) => Some(Val::str(s.as_str())),
-            Node::Bool(b) => Some(Val::Bool(*b)),
-            Node::Null => Some(Val::Null),
             Node::Regex(r) => Some(Val::Regex(r.0.clone())),
-            Node::Name(n) => input.as_ref().and_then(|i| lookup(i, n)),
             Node::Wildcard => input.as_ref().map(wildcard),
             Node::Descendants => input.as_ref().map(|i| {
                 let mut out = Vec::new();
                 descendants(i, &mut out);
                 Val::seq(out)
             }),
-            Node::Var(name) => self.variable(name, input, env),
-            Node::Path { steps, keep } => self.path(steps, *keep, input, env)?,
             Node::Filter(base, pred) => {
                 let v = self.eval(base, input, env)?;
                 self.filter(pred, v, env)?
@@ -180,38 +286,6 @@ impl<'r> Evaluator<'r> {
                     ));
                 }
             },
-            Node::Binary(op, l, r) => self.binary(*op, l, r, input, env)?,
-            Node::Array(items) => {
-                let mut out = Vec::new();
-                for item in items {
-                    match (item, self.eval(item, input, env)?) {
-                        (_, None) => {}
-                        (Node::Array(_), Some(v)) => out.push(v),
-                        (_, Some(Val::Arr(a, _))) => out.extend(a.iter().cloned()),
-                        (_, Some(v)) => out.push(v),
-                    }
-                    self.check_items(out.len())?;
-                }
-                Some(Val::array(out))
-            }
-            Node::Range(l, r) => self.range(l, r, input, env)?,
-            Node::Group(base, pairs) => {
-                let data = match base {
-                    Some(b) => self.eval(b, input, env)?,
-                    None => input.clone(),
-                };
-                Some(self.group(pairs, data, env)?)
-            }
-            Node::Condition(c, t, e) => {
-                let c = self.eval(c, input, env)?;
-                if c.as_ref().is_some_and(truthy) {
-                    self.eval(t, input, env)?
-                } else if let Some(e) = e {
-                    self.eval(e, input, env)?
-                } else {
-                    None
-                }
-            }
             Node::Elvis(l, r) => match self.eval(l, input, env)? {
                 Some(v) if truthy(&v) => Some(v),
                 _ => self.eval(r, input, env)?,
@@ -220,14 +294,6 @@ impl<'r> Evaluator<'r> {
                 Some(v) => Some(v),
                 None => self.eval(r, input, env)?,
             },
-            Node::Block(items) => {
-                let scope = Scope::child(env);
-                let mut last = None;
-                for item in items {
-                    last = self.eval(item, input, &scope)?;
-                }
-                last
-            }
             Node::Bind(name, value) => {
                 let v = self.eval(value, input, env)?;
                 env.set(name, v.clone());
@@ -239,41 +305,59 @@ impl<'r> Evaluator<'r> {
                 env: Rc::clone(env),
                 input: input.clone(),
             }))),
-            Node::Call(f, args) => {
-                let func = self.eval(f, input, env)?;
-                self.call_node(func, f, None, args, input, env)?
-            }
-            Node::Apply(l, r) => {
-                let lhs = self.eval(l, input, env)?;
-                match r.as_ref() {
-                    Node::Call(f, args) => {
-                        let func = self.eval(f, input, env)?;
-                        self.call_node(func, f, Some(lhs), args, input, env)?
-                    }
-                    other => {
-                        let func = self.eval(other, input, env)?;
-                        match (lhs, func) {
-                            (Some(first @ Val::Func(_)), Some(then @ Val::Func(_))) => {
-                                Some(Val::Func(Rc::new(Func::Chain { first, then })))
-                            }
-                            (lhs, Some(f)) if f.is_function() => self.apply(&f, vec![lhs])?,
-                            _ => {
-                                return Err(Error::eval(
-                                    "T2006",
-                                    "the right side of the function application operator ~> must be a function",
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
+            Node::IndexStage(_) | Node::Transform { .. } => self.rare(node, env)?,
             Node::Sort(_) => {
                 return Err(Error::eval(
                     "S0001",
                     "an order-by clause must follow a path",
                 ));
             }
+            // Dispatched by `eval_inner`.
+            _ => unreachable!("eval_inner evaluates {node:?}"),
         })
+    }
+
+    // Kept out of `eval_inner`: an unoptimised build gives a function one stack slot per
+    // local of every arm, and `eval_inner`'s frame is paid once per level of nesting.
+    #[inline(never)]
+    fn rare(&self, node: &Node, env: &Rc<Scope>) -> Result<Option<Val>> {
+        match node {
+            Node::Transform {
+                pattern,
+                update,
+                delete,
+            } => Ok(Some(Val::Func(Rc::new(Func::Transform {
+                pattern: pattern.clone(),
+                update: update.clone(),
+                delete: delete.clone(),
+                env: Rc::clone(env),
+            })))),
+            _ => Err(Error::eval(
+                "S0214",
+                "a positional variable binding (#) must follow a path step",
+            )),
+        }
+    }
+
+    #[inline(never)]
+    fn group_node(
+        &self,
+        base: Option<&Node>,
+        pairs: &[(Node, Node)],
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Val> {
+        match base {
+            Some(Node::Path { steps, .. }) if steps.iter().any(Step::binds) => {
+                let tuples = self.path_tuples(steps, input, env)?.unwrap_or_default();
+                self.group_tuples(pairs, tuples, env, true)
+            }
+            Some(b) => {
+                let data = self.eval(b, input, env)?;
+                self.group(pairs, data, env)
+            }
+            None => self.group(pairs, input.clone(), env),
+        }
     }
 
     fn variable(&self, name: &str, input: &Option<Val>, env: &Rc<Scope>) -> Option<Val> {
@@ -391,35 +475,19 @@ impl<'r> Evaluator<'r> {
             Val::Arr(a, _) => a.to_vec(),
             other => vec![other],
         };
-        let index = |n: f64, len: usize| -> Option<usize> {
-            let i = n.floor();
-            let i = if i < 0.0 { i + len as f64 } else { i };
-            (i >= 0.0 && i < len as f64).then_some(i as usize)
-        };
         if let Node::Num(n) = pred {
-            return Ok(match index(*n, items.len()).map(|i| items[i].clone()) {
-                Some(Val::Arr(a, f)) => Some(Val::Arr(a, f)),
-                Some(v) => Some(Val::seq(vec![v])),
-                None => None,
-            });
+            return Ok(
+                match predicate_index(*n, items.len()).map(|i| items[i].clone()) {
+                    Some(Val::Arr(a, f)) => Some(Val::Arr(a, f)),
+                    Some(v) => Some(Val::seq(vec![v])),
+                    None => None,
+                },
+            );
         }
         let mut out = Vec::new();
         for (i, item) in items.iter().enumerate() {
             let res = self.eval(pred, &Some(item.clone()), env)?;
-            let keep = match &res {
-                Some(Val::Num(n)) => index(*n, items.len()) == Some(i),
-                Some(Val::Arr(a, _))
-                    if !a.is_empty() && a.iter().all(|v| matches!(v, Val::Num(_))) =>
-                {
-                    a.iter().any(|v| match v {
-                        Val::Num(n) => index(*n, items.len()) == Some(i),
-                        _ => false,
-                    })
-                }
-                Some(v) => truthy(v),
-                None => false,
-            };
-            if keep {
+            if predicate_keeps(&res, i, items.len()) {
                 out.push(item.clone());
             }
         }
@@ -428,11 +496,25 @@ impl<'r> Evaluator<'r> {
 
     fn sort(&self, terms: &[(Node, bool)], items: &[Option<Val>], env: &Rc<Scope>) -> Result<Val> {
         let items: Vec<Val> = items.iter().flatten().cloned().collect();
+        let sorted =
+            self.sort_by_terms(terms, items, &|v: &Val| (Some(v.clone()), Rc::clone(env)))?;
+        Ok(Val::seq(sorted))
+    }
+
+    /// Sorts `items` by `terms`, each evaluated on the context and in the scope `at` gives
+    /// for the item (plain values, or tuples with their bindings).
+    fn sort_by_terms<T>(
+        &self,
+        terms: &[(Node, bool)],
+        items: Vec<T>,
+        at: &ContextOf<'_, T>,
+    ) -> Result<Vec<T>> {
         let mut keyed = Vec::with_capacity(items.len());
         for item in items {
             let mut keys = Vec::with_capacity(terms.len());
+            let (ctx, scope) = at(&item);
             for (t, _) in terms {
-                let k = self.eval(t, &Some(item.clone()), env)?;
+                let k = self.eval(t, &ctx, &scope)?;
                 match &k {
                     None | Some(Val::Num(_)) | Some(Val::Str(_)) => {}
                     Some(_) => {
@@ -477,19 +559,40 @@ impl<'r> Evaluator<'r> {
             }
             std::cmp::Ordering::Equal
         });
-        Ok(Val::seq(keyed.into_iter().map(|(_, v)| v).collect()))
+        Ok(keyed.into_iter().map(|(_, v)| v).collect())
     }
 
     fn group(&self, pairs: &[(Node, Node)], data: Option<Val>, env: &Rc<Scope>) -> Result<Val> {
-        let items: Vec<Option<Val>> = match data {
-            Some(Val::Arr(a, _)) if !a.is_empty() => a.iter().cloned().map(Some).collect(),
-            Some(Val::Arr(..)) | None => vec![None],
-            Some(v) => vec![Some(v)],
+        let items: Vec<Tuple> = match data {
+            Some(Val::Arr(a, _)) => a.iter().cloned().map(|v| Tuple::of(Some(v))).collect(),
+            other => vec![Tuple::of(other)],
         };
-        let mut groups: IndexMap<String, (Vec<Val>, usize)> = IndexMap::new();
+        self.group_tuples(pairs, items, env, false)
+    }
+
+    /// Groups items by the pairs' keys; with `reduce`, the items are a tuple stream whose
+    /// bindings the keys and values see (several items' bindings joined, as jsonata-js's
+    /// `reduceTupleStream`).
+    fn group_tuples(
+        &self,
+        pairs: &[(Node, Node)],
+        mut items: Vec<Tuple>,
+        env: &Rc<Scope>,
+        reduce: bool,
+    ) -> Result<Val> {
+        // With no items, one undefined entry lets a literal object be built.
+        if items.is_empty() {
+            items.push(Tuple::of(None));
+        }
+        let mut groups: IndexMap<String, (Vec<Tuple>, usize)> = IndexMap::new();
         for item in &items {
+            let scope = if reduce {
+                self.frame(env, &item.binds)
+            } else {
+                Rc::clone(env)
+            };
             for (pi, (k, _)) in pairs.iter().enumerate() {
-                let key = match self.eval(k, item, env)? {
+                let key = match self.eval(k, &item.at, &scope)? {
                     None => continue,
                     Some(Val::Str(s)) => s.to_string(),
                     Some(other) => {
@@ -509,23 +612,219 @@ impl<'r> Evaluator<'r> {
                         format!("multiple key definitions evaluate to the same key: {key:?}"),
                     ));
                 }
-                if let Some(v) = item {
-                    entry.0.push(v.clone());
-                }
+                entry.0.push(item.clone());
             }
         }
         let mut out = Obj::new();
         for (key, (data, pi)) in groups {
+            let scope = if reduce {
+                self.frame(env, &reduce_bindings(&data))
+            } else {
+                Rc::clone(env)
+            };
+            let data: Vec<Val> = data.into_iter().filter_map(|t| t.at).collect();
             let ctx = match data.len() {
                 0 => None,
                 1 => data.into_iter().next(),
                 _ => Some(Val::seq(data)),
             };
-            if let Some(v) = self.eval(&pairs[pi].1, &ctx, env)? {
+            if let Some(v) = self.eval(&pairs[pi].1, &ctx, &scope)? {
                 out.insert(key, v);
             }
         }
         Ok(Val::object(out))
+    }
+
+    /// A scope with a tuple's bindings over `env`.
+    fn frame(&self, env: &Rc<Scope>, binds: &[(String, Option<Val>)]) -> Rc<Scope> {
+        if binds.is_empty() {
+            return Rc::clone(env);
+        }
+        let scope = Scope::child(env);
+        for (k, v) in binds {
+            scope.set(k, v.clone());
+        }
+        scope
+    }
+
+    /// A path with `@`, `#` or a `%` target: the steps before the first binding one run as
+    /// usual, the rest as a tuple stream; the result is the items the stream ends with.
+    #[inline(never)]
+    fn tuple_path(
+        &self,
+        steps: &[Step],
+        keep: bool,
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let Some(tuples) = self.path_tuples(steps, input, env)? else {
+            return Ok(None);
+        };
+        let items: Vec<Val> = tuples.into_iter().filter_map(|t| t.at).collect();
+        if items.is_empty() {
+            return Ok(None);
+        }
+        let mut v = Val::seq(items);
+        if keep && let Val::Arr(_, f) = &mut v {
+            f.keep = true;
+        }
+        Ok(Some(v))
+    }
+
+    /// The tuple stream of a path (see [`Self::tuple_path`]); `None` when a plain step
+    /// before the first binding one already found nothing.
+    fn path_tuples(
+        &self,
+        steps: &[Step],
+        input: &Option<Val>,
+        env: &Rc<Scope>,
+    ) -> Result<Option<Vec<Tuple>>> {
+        let first = steps.iter().position(Step::binds).unwrap_or(0);
+        let inputs: Vec<Option<Val>> = if first == 0 {
+            match (&steps[0].node, input) {
+                (Node::Var(_), _) => vec![input.clone()],
+                (_, Some(Val::Arr(a, _))) => a.iter().cloned().map(Some).collect(),
+                _ => vec![input.clone()],
+            }
+        } else {
+            match self.path(&steps[..first], false, input, env)? {
+                None => return Ok(None),
+                Some(Val::Arr(a, _)) => a.iter().cloned().map(Some).collect(),
+                Some(v) => vec![Some(v)],
+            }
+        };
+        let mut tuples: Vec<Tuple> = inputs.into_iter().map(Tuple::of).collect();
+        for step in &steps[first..] {
+            tuples = self.tuple_step(step, tuples, env)?;
+        }
+        Ok(Some(tuples))
+    }
+
+    /// One step over a tuple stream (jsonata-js `evaluateTupleStep`): every result item of
+    /// every input tuple becomes a tuple carrying the input's bindings plus this step's;
+    /// predicates then filter the whole stream.
+    fn tuple_step(&self, step: &Step, tuples: Vec<Tuple>, env: &Rc<Scope>) -> Result<Vec<Tuple>> {
+        let mut out = Vec::new();
+        if let Node::Sort(terms) = &step.node {
+            out = self.sort_by_terms(terms, tuples, &|t: &Tuple| {
+                (t.at.clone(), self.frame(env, &t.binds))
+            })?;
+            if let Some(ix) = &step.index {
+                for (i, t) in out.iter_mut().enumerate() {
+                    t.bind(ix, Some(Val::Num(i as f64)));
+                }
+            }
+        } else {
+            for t in &tuples {
+                let scope = self.frame(env, &t.binds);
+                let items = match self.eval(&step.node, &t.at, &scope)? {
+                    None => continue,
+                    Some(Val::Arr(a, _)) => a.to_vec(),
+                    Some(v) => vec![v],
+                };
+                self.check_items(out.len() + items.len())?;
+                for (i, item) in items.into_iter().enumerate() {
+                    let mut nt = t.clone();
+                    match &step.focus {
+                        Some(f) => nt.bind(f, Some(item)),
+                        None => nt.at = Some(item),
+                    }
+                    if let Some(ix) = &step.index {
+                        nt.bind(ix, Some(Val::Num(i as f64)));
+                    }
+                    for label in &step.ancestors {
+                        nt.bind(label, t.at.clone());
+                    }
+                    out.push(nt);
+                }
+            }
+        }
+        for stage in &step.stages {
+            out = match stage {
+                Node::IndexStage(name) => {
+                    for (i, t) in out.iter_mut().enumerate() {
+                        t.bind(name, Some(Val::Num(i as f64)));
+                    }
+                    out
+                }
+                Node::Num(n) => predicate_index(*n, out.len())
+                    .map(|i| vec![out[i].clone()])
+                    .unwrap_or_default(),
+                pred => {
+                    let len = out.len();
+                    let mut kept = Vec::new();
+                    for (i, t) in out.into_iter().enumerate() {
+                        let res = self.eval(pred, &t.at, &self.frame(env, &t.binds))?;
+                        if predicate_keeps(&res, i, len) {
+                            kept.push(t);
+                        }
+                    }
+                    kept
+                }
+            };
+        }
+        Ok(out)
+    }
+
+    /// `| pattern | update, delete |` applied to `obj`: a deep copy in which every object
+    /// the pattern selects gets the update's fields and loses the deleted keys.
+    fn transform(
+        &self,
+        obj: Option<Val>,
+        (pattern, update, delete): (&Node, &Node, Option<&Node>),
+        env: &Rc<Scope>,
+    ) -> Result<Option<Val>> {
+        let Some(obj) = obj else {
+            return Ok(None);
+        };
+        // A copy whose every object is its own allocation: the pattern's matches are
+        // recognised in it by address.
+        let copy = Val::from_json(&obj.to_json());
+        let matches = match self.eval(pattern, &Some(copy.clone()), env)? {
+            None => Vec::new(),
+            Some(Val::Arr(a, _)) => a.to_vec(),
+            Some(v) => vec![v],
+        };
+        let mut edits: HashMap<*const Obj, Edit> = HashMap::new();
+        for m in matches {
+            let Val::Obj(o) = &m else { continue };
+            let edit = edits.entry(Rc::as_ptr(o)).or_default();
+            match self.eval(update, &Some(m.clone()), env)? {
+                None => {}
+                Some(Val::Obj(u)) => edit.push(Change::Set((*u).clone())),
+                Some(_) => {
+                    return Err(Error::eval(
+                        "T2011",
+                        "the insert/update clause of the transform expression must evaluate to an object",
+                    ));
+                }
+            }
+            if let Some(d) = delete {
+                let keys = match self.eval(d, &Some(m.clone()), env)? {
+                    None => Vec::new(),
+                    Some(Val::Str(k)) => vec![k.to_string()],
+                    Some(Val::Arr(a, _)) if a.iter().all(|k| matches!(k, Val::Str(_))) => a
+                        .iter()
+                        .filter_map(|k| match k {
+                            Val::Str(k) => Some(k.to_string()),
+                            _ => None,
+                        })
+                        .collect(),
+                    Some(_) => {
+                        return Err(Error::eval(
+                            "T2012",
+                            "the delete clause of the transform expression must evaluate to a string or an array of strings",
+                        ));
+                    }
+                };
+                edit.push(Change::Delete(keys));
+            }
+        }
+        if edits.is_empty() {
+            return Ok(Some(copy));
+        }
+        self.tick(edits.len())?;
+        Ok(Some(apply_edits(&copy, &edits)))
     }
 
     fn range(
@@ -597,90 +896,98 @@ impl<'r> Evaluator<'r> {
         }
         let a = self.eval(l, input, env)?;
         let b = self.eval(r, input, env)?;
-        Ok(match op {
-            BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
-                let num = |v: &Option<Val>, code: &'static str, side: &str| match v {
-                    None => Ok(None),
-                    Some(Val::Num(n)) => Ok(Some(*n)),
-                    Some(other) => Err(Error::eval(
-                        code,
-                        format!(
-                            "the {side} side of an arithmetic operator must be a number, not a {}",
-                            other.type_name()
-                        ),
-                    )),
-                };
-                let (Some(x), Some(y)) = (num(&a, "T2001", "left")?, num(&b, "T2002", "right")?)
-                else {
-                    return Ok(None);
-                };
-                Some(Val::num(match op {
-                    BinOp::Add => x + y,
-                    BinOp::Sub => x - y,
-                    BinOp::Mul => x * y,
-                    BinOp::Div => x / y,
-                    _ => x % y,
-                })?)
-            }
-            BinOp::Eq | BinOp::Ne => {
-                let eq = match (&a, &b) {
-                    (Some(x), Some(y)) => deep_equal(x, y),
-                    _ => return Ok(Some(Val::Bool(false))),
-                };
-                Some(Val::Bool(if op == BinOp::Eq { eq } else { !eq }))
-            }
-            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                for v in [&a, &b].into_iter().flatten() {
-                    if !matches!(v, Val::Num(_) | Val::Str(_)) {
-                        return Err(Error::eval(
-                            "T2010",
-                            format!(
-                                "the operands of a comparison must be numbers or strings, not a {}",
-                                v.type_name()
-                            ),
-                        ));
-                    }
-                }
-                let (Some(x), Some(y)) = (&a, &b) else {
-                    return Ok(Some(Val::Bool(false)));
-                };
-                let Some(ord) = compare_values(x, y) else {
-                    return Err(Error::eval(
-                        "T2009",
-                        "the operands of a comparison must be both numbers or both strings",
-                    ));
-                };
-                use std::cmp::Ordering::*;
-                Some(Val::Bool(match op {
-                    BinOp::Lt => ord == Less,
-                    BinOp::Le => ord != Greater,
-                    BinOp::Gt => ord == Greater,
-                    _ => ord != Less,
-                }))
-            }
-            BinOp::Concat => {
-                let s = |v: &Option<Val>| -> Result<String> {
-                    Ok(match v {
-                        None => String::new(),
-                        Some(v) => functions::string::to_string(v)?,
-                    })
-                };
-                Some(Val::str(s(&a)? + &s(&b)?))
-            }
-            BinOp::In => {
-                let Some(x) = a else {
-                    return Ok(Some(Val::Bool(false)));
-                };
-                Some(Val::Bool(match &b {
-                    None => false,
-                    Some(Val::Arr(items, _)) => items.iter().any(|i| deep_equal(i, &x)),
-                    Some(v) => deep_equal(v, &x),
-                }))
-            }
-            BinOp::And | BinOp::Or => unreachable!("handled above"),
-        })
+        combine(op, a, b)
     }
+}
 
+/// A binary operator other than `and`/`or` on its evaluated operands (out of `binary`, whose
+/// frame is on the stack while the operands are evaluated).
+#[inline(never)]
+fn combine(op: BinOp, a: Option<Val>, b: Option<Val>) -> Result<Option<Val>> {
+    Ok(match op {
+        BinOp::Add | BinOp::Sub | BinOp::Mul | BinOp::Div | BinOp::Mod => {
+            let num = |v: &Option<Val>, code: &'static str, side: &str| match v {
+                None => Ok(None),
+                Some(Val::Num(n)) => Ok(Some(*n)),
+                Some(other) => Err(Error::eval(
+                    code,
+                    format!(
+                        "the {side} side of an arithmetic operator must be a number, not a {}",
+                        other.type_name()
+                    ),
+                )),
+            };
+            let (Some(x), Some(y)) = (num(&a, "T2001", "left")?, num(&b, "T2002", "right")?) else {
+                return Ok(None);
+            };
+            Some(Val::num(match op {
+                BinOp::Add => x + y,
+                BinOp::Sub => x - y,
+                BinOp::Mul => x * y,
+                BinOp::Div => x / y,
+                _ => x % y,
+            })?)
+        }
+        BinOp::Eq | BinOp::Ne => {
+            let eq = match (&a, &b) {
+                (Some(x), Some(y)) => deep_equal(x, y),
+                _ => return Ok(Some(Val::Bool(false))),
+            };
+            Some(Val::Bool(if op == BinOp::Eq { eq } else { !eq }))
+        }
+        BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+            for v in [&a, &b].into_iter().flatten() {
+                if !matches!(v, Val::Num(_) | Val::Str(_)) {
+                    return Err(Error::eval(
+                        "T2010",
+                        format!(
+                            "the operands of a comparison must be numbers or strings, not a {}",
+                            v.type_name()
+                        ),
+                    ));
+                }
+            }
+            let (Some(x), Some(y)) = (&a, &b) else {
+                return Ok(Some(Val::Bool(false)));
+            };
+            let Some(ord) = compare_values(x, y) else {
+                return Err(Error::eval(
+                    "T2009",
+                    "the operands of a comparison must be both numbers or both strings",
+                ));
+            };
+            use std::cmp::Ordering::*;
+            Some(Val::Bool(match op {
+                BinOp::Lt => ord == Less,
+                BinOp::Le => ord != Greater,
+                BinOp::Gt => ord == Greater,
+                _ => ord != Less,
+            }))
+        }
+        BinOp::Concat => {
+            let s = |v: &Option<Val>| -> Result<String> {
+                Ok(match v {
+                    None => String::new(),
+                    Some(v) => functions::string::to_string(v)?,
+                })
+            };
+            Some(Val::str(s(&a)? + &s(&b)?))
+        }
+        BinOp::In => {
+            let Some(x) = a else {
+                return Ok(Some(Val::Bool(false)));
+            };
+            Some(Val::Bool(match &b {
+                None => false,
+                Some(Val::Arr(items, _)) => items.iter().any(|i| deep_equal(i, &x)),
+                Some(v) => deep_equal(v, &x),
+            }))
+        }
+        BinOp::And | BinOp::Or => unreachable!("handled above"),
+    })
+}
+
+impl Evaluator<'_> {
     /// A call written `f(args)` (or `lhs ~> f(args)`, with `lhs` first): partial
     /// application when an argument is `?`.
     fn call_node(
@@ -791,6 +1098,16 @@ impl<'r> Evaluator<'r> {
                     let mid = self.apply_with_input(first, args, input)?;
                     self.apply_with_input(then, vec![mid], input)
                 }
+                Func::Transform {
+                    pattern,
+                    update,
+                    delete,
+                    env,
+                } => self.transform(
+                    args.into_iter().next().flatten(),
+                    (pattern, update, delete.as_deref()),
+                    env,
+                ),
             },
             _ => Err(Error::eval("T1006", "attempted to invoke a non-function")),
         }
@@ -805,6 +1122,29 @@ fn describe_callee(f: &Node) -> String {
             _ => String::new(),
         },
         _ => String::new(),
+    }
+}
+
+/// A predicate's index from a number (negative counts from the end).
+fn predicate_index(n: f64, len: usize) -> Option<usize> {
+    let i = n.floor();
+    let i = if i < 0.0 { i + len as f64 } else { i };
+    (i >= 0.0 && i < len as f64).then_some(i as usize)
+}
+
+/// Does a predicate's value keep item `i` of `len`? A number (or numbers) selects by
+/// position; anything else by truth.
+fn predicate_keeps(res: &Option<Val>, i: usize, len: usize) -> bool {
+    match res {
+        Some(Val::Num(n)) => predicate_index(*n, len) == Some(i),
+        Some(Val::Arr(a, _)) if !a.is_empty() && a.iter().all(|v| matches!(v, Val::Num(_))) => {
+            a.iter().any(|v| match v {
+                Val::Num(n) => predicate_index(*n, len) == Some(i),
+                _ => false,
+            })
+        }
+        Some(v) => truthy(v),
+        None => false,
     }
 }
 
@@ -872,5 +1212,111 @@ fn descendants(v: &Val, out: &mut Vec<Val>) {
             o.values().for_each(|i| descendants(i, out));
         }
         other => out.push(other.clone()),
+    }
+}
+
+/// Where an item of a sort is evaluated: its context value and scope.
+type ContextOf<'a, T> = dyn Fn(&T) -> (Option<Val>, Rc<Scope>) + 'a;
+
+/// One item of a tuple stream: the context item (`@`) and the variables bound on the way.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tuple {
+    at: Option<Val>,
+    binds: Vec<(String, Option<Val>)>,
+}
+
+impl Tuple {
+    fn of(at: Option<Val>) -> Self {
+        Self {
+            at,
+            binds: Vec::new(),
+        }
+    }
+
+    fn bind(&mut self, name: &str, v: Option<Val>) {
+        match self.binds.iter_mut().find(|(k, _)| k == name) {
+            Some(slot) => slot.1 = v,
+            None => self.binds.push((name.to_string(), v)),
+        }
+    }
+}
+
+/// The bindings of a group of tuples as one: a name bound in several is the sequence of
+/// its values (arrays spliced in, as `$append` does).
+fn reduce_bindings(tuples: &[Tuple]) -> Vec<(String, Option<Val>)> {
+    let mut names: Vec<&str> = Vec::new();
+    for t in tuples {
+        for (k, _) in &t.binds {
+            if !names.contains(&k.as_str()) {
+                names.push(k);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let mut vals = Vec::new();
+            for t in tuples {
+                match t
+                    .binds
+                    .iter()
+                    .find(|(k, _)| k == name)
+                    .and_then(|(_, v)| v.clone())
+                {
+                    Some(Val::Arr(a, _)) => vals.extend(a.iter().cloned()),
+                    Some(v) => vals.push(v),
+                    None => {}
+                }
+            }
+            let v = match vals.len() {
+                0 => None,
+                1 => vals.pop(),
+                _ => Some(Val::seq(vals)),
+            };
+            (name.to_string(), v)
+        })
+        .collect()
+}
+
+/// What a transform does to one selected object, in the order its matches came.
+enum Change {
+    Set(Obj),
+    Delete(Vec<String>),
+}
+
+type Edit = Vec<Change>;
+
+/// `v` rebuilt with the edits applied to the objects they were recorded for (children
+/// first, so an update of a parent field wins over its child's, as in jsonata-js).
+fn apply_edits(v: &Val, edits: &HashMap<*const Obj, Edit>) -> Val {
+    match v {
+        Val::Obj(o) => {
+            let mut out: Obj = o
+                .iter()
+                .map(|(k, child)| (k.clone(), apply_edits(child, edits)))
+                .collect();
+            for change in edits.get(&Rc::as_ptr(o)).into_iter().flatten() {
+                match change {
+                    Change::Set(fields) => {
+                        for (k, val) in fields {
+                            out.insert(k.clone(), val.clone());
+                        }
+                    }
+                    Change::Delete(keys) => {
+                        for k in keys {
+                            out.shift_remove(k);
+                        }
+                    }
+                }
+            }
+            Val::object(out)
+        }
+        Val::Arr(items, flags) => {
+            let items: Vec<Val> = items.iter().map(|i| apply_edits(i, edits)).collect();
+            let mut flags = *flags;
+            flags.depth = 1 + items.iter().map(Val::depth).max().unwrap_or(0);
+            Val::Arr(Rc::new(items), flags)
+        }
+        other => other.clone(),
     }
 }

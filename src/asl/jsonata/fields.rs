@@ -11,6 +11,7 @@
 use serde_json::{Map, Value, json};
 
 use super::template::{Template, expression_text};
+use crate::asl::walk;
 
 /// The compiled JSONata fields of one state.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -33,14 +34,121 @@ pub struct JsonataFields {
     pub seconds: Option<Template>,
     /// `Timestamp` (Wait) given as an expression.
     pub timestamp: Option<Template>,
+    /// `MaxConcurrency` (Map) given as an expression.
+    pub max_concurrency: Option<Template>,
+    /// `ToleratedFailureCount` (Map) given as an expression.
+    pub tolerated_failure_count: Option<Template>,
+    /// `ToleratedFailurePercentage` (Map) given as an expression.
+    pub tolerated_failure_percentage: Option<Template>,
     /// `Error` (Fail) given as an expression.
     pub error: Option<Template>,
     /// `Cause` (Fail) given as an expression.
     pub cause: Option<Template>,
+    /// A DISTRIBUTED Map's reader, batcher and writer fields.
+    pub distributed: Option<Box<DistributedFields>>,
     /// Choice rules, in order (their `Next` and `Assign` names stay with the JSONPath rule).
     pub choices: Vec<RuleFields>,
     /// Catchers, in order.
     pub catch: Vec<CatchFields>,
+}
+
+/// The JSONata fields of a DISTRIBUTED Map: `ItemReader.Arguments` and
+/// `ResultWriter.Arguments` (in place of their JSONPath `Parameters`), and the counts and
+/// `BatchInput` that may be expressions. All are evaluated on the state input when the Map
+/// starts.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DistributedFields {
+    /// `ItemReader.Arguments` (`Bucket`, `Key` or `Prefix`).
+    pub reader_arguments: Option<Template>,
+    /// `ItemReader.ReaderConfig.MaxItems` as an expression.
+    pub reader_max_items: Option<Template>,
+    /// `ItemBatcher.BatchInput`.
+    pub batch_input: Option<Template>,
+    /// `ItemBatcher.MaxItemsPerBatch` as an expression.
+    pub batch_max_items: Option<Template>,
+    /// `ItemBatcher.MaxInputBytesPerBatch` as an expression.
+    pub batch_max_bytes: Option<Template>,
+    /// `ResultWriter.Arguments` (`Bucket`, `Prefix`).
+    pub writer_arguments: Option<Template>,
+}
+
+/// Takes a DISTRIBUTED Map's JSONata fields out of its `ItemReader`, `ItemBatcher` and
+/// `ResultWriter`, leaving placeholders (`Parameters: {}`) where the JSONPath structures
+/// require a field; the JSONPath-only `Parameters` and `*Path` fields are refused.
+fn split_distributed(fields: &mut Map<String, Value>) -> Result<DistributedFields, String> {
+    let mut d = DistributedFields::default();
+    let refuse = |field: &str, instead: &str| -> Result<DistributedFields, String> {
+        Err(format!(
+            "{field} is a JSONPath field and cannot be used in a JSONata state; use {instead}"
+        ))
+    };
+    let take_expr =
+        |m: &mut Map<String, Value>, key: &str, field: &str| -> Result<Option<Template>, String> {
+            match m.get(key) {
+                Some(v) if is_expr(v) => {
+                    let t = compile(v, field)?;
+                    m.remove(key);
+                    Ok(Some(t))
+                }
+                _ => Ok(None),
+            }
+        };
+    if let Some(Value::Object(r)) = fields.get_mut("ItemReader") {
+        if r.contains_key("Parameters") {
+            return refuse("ItemReader.Parameters", "ItemReader.Arguments");
+        }
+        let args = r
+            .remove("Arguments")
+            .ok_or("ItemReader.Arguments is required (Bucket and Key, or Bucket and Prefix)")?;
+        d.reader_arguments = Some(compile(&args, "ItemReader.Arguments")?);
+        r.insert("Parameters".into(), json!({}));
+        if let Some(Value::Object(rc)) = r.get_mut("ReaderConfig") {
+            if rc.contains_key("MaxItemsPath") {
+                return refuse("ItemReader.ReaderConfig.MaxItemsPath", "MaxItems");
+            }
+            d.reader_max_items = take_expr(rc, "MaxItems", "ItemReader.ReaderConfig.MaxItems")?;
+        }
+    }
+    if let Some(Value::Object(b)) = fields.get_mut("ItemBatcher") {
+        for (f, instead) in [
+            ("MaxItemsPerBatchPath", "MaxItemsPerBatch"),
+            ("MaxInputBytesPerBatchPath", "MaxInputBytesPerBatch"),
+        ] {
+            if b.contains_key(f) {
+                return refuse(&format!("ItemBatcher.{f}"), instead);
+            }
+        }
+        if let Some(v) = b.remove("BatchInput") {
+            d.batch_input = Some(compile(&v, "ItemBatcher.BatchInput")?);
+        }
+        d.batch_max_items = take_expr(b, "MaxItemsPerBatch", "ItemBatcher.MaxItemsPerBatch")?;
+        d.batch_max_bytes = take_expr(
+            b,
+            "MaxInputBytesPerBatch",
+            "ItemBatcher.MaxInputBytesPerBatch",
+        )?;
+        // The batcher needs one of its limits: placeholders the executor never reads (the
+        // expressions' values replace them).
+        for (key, taken) in [
+            ("MaxItemsPerBatch", d.batch_max_items.is_some()),
+            ("MaxInputBytesPerBatch", d.batch_max_bytes.is_some()),
+        ] {
+            if taken {
+                b.insert(key.into(), json!(1));
+            }
+        }
+    }
+    if let Some(Value::Object(w)) = fields.get_mut("ResultWriter") {
+        if w.contains_key("Parameters") {
+            return refuse("ResultWriter.Parameters", "ResultWriter.Arguments");
+        }
+        let args = w
+            .remove("Arguments")
+            .ok_or("ResultWriter.Arguments is required (Bucket and Prefix)")?;
+        d.writer_arguments = Some(compile(&args, "ResultWriter.Arguments")?);
+        w.insert("Parameters".into(), json!({}));
+    }
+    Ok(d)
 }
 
 /// A JSONata Choice rule.
@@ -88,56 +196,44 @@ const JSONPATH_ONLY: &[&str] = &[
 /// states inherit the language of their state. A JSONPath state inside a JSONata machine is
 /// refused, as on AWS.
 pub fn propagate(def: &Value) -> Result<Value, String> {
-    let top = match def.get("QueryLanguage") {
-        None => "JSONPath",
-        Some(Value::String(l)) if l == "JSONPath" || l == "JSONata" => l.as_str(),
+    match def.get("QueryLanguage") {
+        None => {}
+        Some(Value::String(l)) if l == "JSONPath" || l == "JSONata" => {}
         Some(other) => {
             return Err(format!(
                 "QueryLanguage {other} is not a query language (JSONPath or JSONata)"
             ));
         }
-    };
+    }
+    let machine_jsonata = walk::machine_is_jsonata(def);
     let mut out = def.clone();
-    scope(&mut out, top, top == "JSONata")?;
-    Ok(out)
-}
-
-fn scope(v: &mut Value, inherited: &str, machine_jsonata: bool) -> Result<(), String> {
-    let Some(Value::Object(states)) = v.get_mut("States") else {
-        return Ok(());
-    };
-    for (name, state) in states.iter_mut() {
-        let Value::Object(s) = state else { continue };
-        let lang = match s.get("QueryLanguage") {
-            None => inherited.to_string(),
-            Some(Value::String(l)) if l == "JSONata" => l.clone(),
-            Some(Value::String(l)) if l == "JSONPath" => {
-                if machine_jsonata {
-                    return Err(format!(
-                        "state {name:?}: QueryLanguage JSONPath is not allowed in a JSONata state machine (AWS allows only a JSONata state in a JSONPath machine)"
-                    ));
-                }
-                l.clone()
-            }
-            Some(other) => {
+    for s in walk::states(def) {
+        if !s.state.is_object() {
+            continue;
+        }
+        match s.query_language() {
+            None => {}
+            Some(Value::String(l)) if l == "JSONata" => {}
+            Some(Value::String(l)) if l == "JSONPath" && machine_jsonata => {
                 return Err(format!(
-                    "state {name:?}: QueryLanguage {other} is not a query language (JSONPath or JSONata)"
+                    "state {:?}: QueryLanguage JSONPath is not allowed in a JSONata state machine (AWS allows only a JSONata state in a JSONPath machine)",
+                    s.name
                 ));
             }
-        };
-        s.insert("QueryLanguage".into(), Value::String(lang.clone()));
-        for key in ["ItemProcessor", "Iterator"] {
-            if let Some(p) = s.get_mut(key) {
-                scope(p, &lang, machine_jsonata)?;
+            Some(Value::String(l)) if l == "JSONPath" => {}
+            Some(other) => {
+                return Err(format!(
+                    "state {:?}: QueryLanguage {other} is not a query language (JSONPath or JSONata)",
+                    s.name
+                ));
             }
         }
-        if let Some(Value::Array(branches)) = s.get_mut("Branches") {
-            for b in branches {
-                scope(b, &lang, machine_jsonata)?;
-            }
+        let lang = if s.jsonata { "JSONata" } else { "JSONPath" };
+        if let Some(Value::Object(state)) = out.pointer_mut(&s.pointer) {
+            state.insert("QueryLanguage".into(), Value::String(lang.into()));
         }
     }
-    Ok(())
+    Ok(out)
 }
 
 fn compile(v: &Value, field: &str) -> Result<Template, String> {
@@ -168,17 +264,12 @@ fn is_expr(v: &Value) -> bool {
 /// read by the executor for a JSONata state.
 pub fn split_state(ty: &str, fields: &mut Map<String, Value>) -> Result<JsonataFields, String> {
     fields.remove("QueryLanguage");
-    if ty == "Map"
+    let distributed = ty == "Map"
         && fields
             .get("ItemProcessor")
             .and_then(|p| p.pointer("/ProcessorConfig/Mode"))
             .and_then(Value::as_str)
-            == Some("DISTRIBUTED")
-    {
-        return Err(
-            "a DISTRIBUTED Map is not supported in a JSONata state by this interpreter yet; use an INLINE Map or JSONPath".into(),
-        );
-    }
+            == Some("DISTRIBUTED");
     for f in JSONPATH_ONLY {
         if fields.contains_key(*f) {
             let instead = match *f {
@@ -200,6 +291,9 @@ pub fn split_state(ty: &str, fields: &mut Map<String, Value>) -> Result<JsonataF
         }
     }
     let mut j = JsonataFields::default();
+    if distributed {
+        j.distributed = Some(Box::new(split_distributed(fields)?));
+    }
     let allowed = |field: &str, types: &[&str]| -> Result<(), String> {
         if types.contains(&ty) {
             Ok(())
@@ -254,6 +348,11 @@ pub fn split_state(ty: &str, fields: &mut Map<String, Value>) -> Result<JsonataF
         "Wait" => {
             j.seconds = expr_field("Seconds", Some(json!(0)))?;
             j.timestamp = expr_field("Timestamp", Some(json!("1970-01-01T00:00:00Z")))?;
+        }
+        "Map" => {
+            j.max_concurrency = expr_field("MaxConcurrency", None)?;
+            j.tolerated_failure_count = expr_field("ToleratedFailureCount", None)?;
+            j.tolerated_failure_percentage = expr_field("ToleratedFailurePercentage", None)?;
         }
         "Fail" => {
             j.error = expr_field("Error", None)?;

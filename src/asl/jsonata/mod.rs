@@ -10,11 +10,14 @@
 //!   (`Arguments`, `Output`, `Assign`, `Condition`, `Items`, ...).
 //!
 //! Covered: paths with sequence semantics (`*`, `**`, predicates, `^(...)`, `{...}`
-//! group-by, `[]`), literals and constructors, every operator including `&`, `in`, ranges,
-//! `? :`, `?:`, `??`, `:=`, blocks, lambdas, partial application, `~>`, regex literals and
-//! the function library named in README. Not covered (a syntax error says so): the parent
-//! operator `%`, `@`/`#` bindings and the transform operator `|...|`.
+//! group-by, `[]`), the context and positional bindings `@$v` and `#$i` and the parent
+//! operator `%` (tuple streams, see [`ast::Step`]), literals and constructors, every
+//! operator including `&`, `in`, ranges, `? :`, `?:`, `??`, `:=`, blocks, lambdas, partial
+//! application, `~>`, the transform operator `| location | update, delete |`, regex
+//! literals and the function library named in README. A `%` whose parent lies inside a
+//! nested path or block used as a step is refused with S0217 (see [`ancestry`]).
 
+mod ancestry;
 pub mod ast;
 pub mod error;
 pub mod eval;
@@ -78,5 +81,7 @@ impl Expression {
     }
 }
 
+#[cfg(test)]
+mod binding_tests;
 #[cfg(test)]
 mod tests;

@@ -18,10 +18,19 @@ pub fn parse(text: &str) -> Result<Node> {
         tokens,
         i: 0,
         depth: 0,
+        parents: 0,
     };
-    let node = p.expression(0)?;
+    let mut node = p.expression(0)?;
     match &p.peek().kind {
-        Tok::End => Ok(node),
+        Tok::End => {
+            if p.parents > 0 && !super::ancestry::resolve(&mut node)?.is_empty() {
+                return Err(Error::syntax(
+                    0,
+                    "S0217: the object representing the parent (%) cannot be derived from this expression",
+                ));
+            }
+            Ok(node)
+        }
         other => Err(Error::syntax(
             p.peek().pos,
             format!(
@@ -36,6 +45,8 @@ struct Parser {
     tokens: Vec<Token>,
     i: usize,
     depth: usize,
+    /// `%` operators read so far: each gets its own label.
+    parents: usize,
 }
 
 fn describe(t: &Tok) -> String {
@@ -108,24 +119,44 @@ impl Parser {
     fn expression(&mut self, rbp: u8) -> Result<Node> {
         self.depth += 1;
         if self.depth > MAX_PARSE_DEPTH {
-            return Err(Error::Limit {
-                what: "parser nesting depth",
-                limit: MAX_PARSE_DEPTH,
-            });
+            self.depth -= 1;
+            return Err(depth_error());
         }
         let r = self.expression_inner(rbp);
         self.depth -= 1;
         r
     }
 
+    /// One operand and the infix operators that follow it. Each operator that wraps `left`
+    /// in a new node (`1+1+1…`, `f()()…`, `x ~> f ~> g…`) counts a level of nesting like a
+    /// recursive call does, so the tree's depth stays within [`MAX_PARSE_DEPTH`] even where
+    /// the loop builds it without recursing: every later walk over the tree (evaluation,
+    /// `validate`'s variable scan, `Drop`) recurses once per level.
     fn expression_inner(&mut self, rbp: u8) -> Result<Node> {
         let t = self.next();
         let mut left = self.prefix(t)?;
-        while rbp < lbp(&self.peek().kind) {
+        let mut grown = 0usize;
+        let out = loop {
+            if rbp >= lbp(&self.peek().kind) {
+                break Ok(left);
+            }
             let t = self.next();
-            left = self.infix(t, left)?;
-        }
-        Ok(left)
+            let was_path = matches!(left, Node::Path { .. });
+            left = match self.infix(t, left) {
+                Ok(n) => n,
+                Err(e) => break Err(e),
+            };
+            // A step joined onto a path, or a predicate added to one, keeps the tree flat.
+            if !(was_path && matches!(left, Node::Path { .. })) {
+                grown += 1;
+                self.depth += 1;
+                if self.depth > MAX_PARSE_DEPTH {
+                    break Err(depth_error());
+                }
+            }
+        };
+        self.depth -= grown;
+        out
     }
 
     fn prefix(&mut self, t: Token) -> Result<Node> {
@@ -201,13 +232,26 @@ impl Parser {
                 Node::Array(items)
             }
             Tok::Op("{") => Node::Group(None, self.pairs()?),
-            Tok::Op(op @ ("%" | "|" | "@" | "#")) => {
-                return Err(Error::syntax(
-                    t.pos,
-                    format!(
-                        "the JSONata operator {op:?} (parent, transform, focus or index binding) is not supported by this interpreter"
-                    ),
-                ));
+            Tok::Op("%") => {
+                self.parents += 1;
+                Node::Parent(format!("!{}", self.parents - 1))
+            }
+            Tok::Op("|") => {
+                let pattern = self.expression(0)?;
+                self.expect("|")?;
+                let update = self.expression(0)?;
+                let delete = if self.is_op(",") {
+                    self.next();
+                    Some(Arc::new(self.expression(0)?))
+                } else {
+                    None
+                };
+                self.expect("|")?;
+                Node::Transform {
+                    pattern: Arc::new(pattern),
+                    update: Arc::new(update),
+                    delete,
+                }
             }
             other => {
                 return Err(Error::syntax(
@@ -381,10 +425,7 @@ impl Parser {
                     return Ok(match left {
                         Node::Path { steps, .. } => Node::Path { steps, keep: true },
                         other => Node::Path {
-                            steps: vec![Step {
-                                node: other,
-                                stages: Vec::new(),
-                            }],
+                            steps: vec![Step::new(other)],
                             keep: true,
                         },
                     });
@@ -426,12 +467,44 @@ impl Parser {
                 join_paths(left, Node::Sort(terms))
             }
             "@" | "#" => {
-                return Err(Error::syntax(
-                    t.pos,
-                    format!(
-                        "the JSONata {op:?} binding (focus or index variable) is not supported by this interpreter"
-                    ),
-                ));
+                let v = self.next();
+                let Tok::Var(name) = v.kind else {
+                    return Err(Error::syntax(
+                        v.pos,
+                        format!("{op:?} must be followed by a variable ($name)"),
+                    ));
+                };
+                if name.is_empty() || name == "$" {
+                    return Err(Error::syntax(v.pos, format!("{op:?} cannot bind $ or $$")));
+                }
+                let mut path = match left {
+                    p @ Node::Path { .. } => p,
+                    other => path_of(other),
+                };
+                let Node::Path { steps, .. } = &mut path else {
+                    unreachable!("made a path above")
+                };
+                let step = steps.last_mut().expect("paths have steps");
+                if op == "@" {
+                    if !step.stages.is_empty() {
+                        return Err(Error::syntax(
+                            t.pos,
+                            "S0215: a context variable binding (@) must come before any predicates on a step",
+                        ));
+                    }
+                    if matches!(step.node, Node::Sort(_)) {
+                        return Err(Error::syntax(
+                            t.pos,
+                            "S0216: a context variable binding (@) cannot follow an order-by clause",
+                        ));
+                    }
+                    step.focus = Some(name);
+                } else if step.stages.is_empty() {
+                    step.index = Some(name);
+                } else {
+                    step.stages.push(Node::IndexStage(name));
+                }
+                path
             }
             other => {
                 return Err(Error::syntax(
@@ -443,12 +516,16 @@ impl Parser {
     }
 }
 
+fn depth_error() -> Error {
+    Error::Limit {
+        what: "parser nesting depth",
+        limit: MAX_PARSE_DEPTH,
+    }
+}
+
 fn path_of(node: Node) -> Node {
     Node::Path {
-        steps: vec![Step {
-            node,
-            stages: Vec::new(),
-        }],
+        steps: vec![Step::new(node)],
         keep: false,
     }
 }
@@ -463,14 +540,8 @@ fn join_paths(left: Node, right: Node) -> Node {
                 keep |= k;
                 steps.extend(s);
             }
-            Node::Str(s) => steps.push(Step {
-                node: Node::Name(s),
-                stages: Vec::new(),
-            }),
-            other => steps.push(Step {
-                node: other,
-                stages: Vec::new(),
-            }),
+            Node::Str(s) => steps.push(Step::new(Node::Name(s))),
+            other => steps.push(Step::new(other)),
         }
     }
     Node::Path { steps, keep }
@@ -542,9 +613,12 @@ mod tests {
             "1 2",
             "$x := ",
             "function(a){1}",
-            "a#$i",
+            "a#i",
+            "a@$",
+            "a[0]@$x",
             "/[/",
             "%.a",
+            "|a|{}",
         ] {
             let e = parse(bad).unwrap_err();
             assert!(matches!(e, Error::Syntax { .. }), "{bad}: {e}");
@@ -557,5 +631,23 @@ mod tests {
         assert!(matches!(parse(&deep), Err(Error::Limit { .. })));
         let deep = "-".repeat(10_000) + "1";
         assert!(parse(&deep).is_err());
+        // Operator chains build the tree in a loop: they count as nesting too.
+        for deep in [
+            "1".to_string() + &"+1".repeat(10_000),
+            "$f".to_string() + &"()".repeat(10_000),
+            "(1)".to_string() + &"[0]".repeat(10_000),
+            "$x".to_string() + &" ~> $f".repeat(10_000),
+        ] {
+            assert!(
+                matches!(parse(&deep), Err(Error::Limit { .. })),
+                "{}",
+                &deep[..20]
+            );
+        }
+        // Long paths and predicate lists stay flat and parse.
+        let long = vec!["a"; 1_000].join(".");
+        assert!(parse(&long).is_ok());
+        assert!(parse(&("a".to_string() + &"[0]".repeat(1_000))).is_ok());
+        assert!(parse(&("1".to_string() + &"+1".repeat(MAX_PARSE_DEPTH - 2))).is_ok());
     }
 }

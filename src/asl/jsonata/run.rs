@@ -20,6 +20,26 @@ use crate::asl::jsonata::fields::JsonataFields;
 use crate::asl::jsonata::template::{QUERY_EVALUATION_ERROR, StatesEnv, Template};
 use crate::asl::variables::{MAX_ASSIGN_BYTES, Variables};
 
+/// A DISTRIBUTED Map's JSONata fields, evaluated (see `Run::jsonata_distributed`); `None`
+/// where the definition has no such expression and the literal field applies.
+#[derive(Debug, Default)]
+pub(in crate::asl) struct DistributedArgs {
+    /// The items, when there is no ItemReader.
+    pub items: Option<Value>,
+    /// `ItemReader.Arguments`.
+    pub reader_params: Option<Value>,
+    /// `ItemReader.ReaderConfig.MaxItems`.
+    pub reader_max_items: Option<u64>,
+    /// `ItemBatcher.BatchInput`.
+    pub batch_input: Option<Value>,
+    /// `ItemBatcher.MaxItemsPerBatch`.
+    pub batch_max_items: Option<u64>,
+    /// `ItemBatcher.MaxInputBytesPerBatch`.
+    pub batch_max_bytes: Option<u64>,
+    /// `ResultWriter.Arguments`.
+    pub writer_params: Option<Value>,
+}
+
 fn query_error(message: String) -> StatesError {
     StatesError::new(QUERY_EVALUATION_ERROR, message)
 }
@@ -268,6 +288,104 @@ impl Run<'_> {
         ))
     }
 
+    /// A Map's `MaxConcurrency`, `ToleratedFailureCount` and `ToleratedFailurePercentage`
+    /// given as expressions, evaluated on the state input when the Map starts; they replace
+    /// `fixed` (the literal fields). A value of the wrong kind is a
+    /// `States.QueryEvaluationError` naming the field, as for the other expression fields.
+    pub(in crate::asl) fn jsonata_map_limits(
+        &self,
+        state: &State,
+        j: &JsonataFields,
+        raw: &Value,
+        ctx: &ContextObject<'_>,
+        fixed: (usize, Option<u64>, Option<f64>),
+    ) -> Result<(usize, Option<u64>, Option<f64>), StatesError> {
+        let env = self.env(raw, None, None, ctx);
+        let name = &state.name;
+        let count = |t: &Template, field: &str| -> Result<u64, StatesError> {
+            let v = t.eval(field, &env)?;
+            v.as_u64()
+                .or_else(|| {
+                    v.as_f64()
+                        .filter(|f| *f >= 0.0 && f.fract() == 0.0 && *f < u64::MAX as f64)
+                        .map(|f| f as u64)
+                })
+                .ok_or_else(|| {
+                    query_error(format!(
+                        "The {field} of Map state '{name}' must evaluate to a non-negative integer, not {v}"
+                    ))
+                })
+        };
+        let limit = match &j.max_concurrency {
+            Some(t) => usize::try_from(count(t, "MaxConcurrency")?).unwrap_or(usize::MAX),
+            None => fixed.0,
+        };
+        let tolerated_count = match &j.tolerated_failure_count {
+            Some(t) => Some(count(t, "ToleratedFailureCount")?),
+            None => fixed.1,
+        };
+        let tolerated_pct = match &j.tolerated_failure_percentage {
+            Some(t) => {
+                let v = t.eval("ToleratedFailurePercentage", &env)?;
+                Some(
+                    v.as_f64()
+                        .filter(|p| (0.0..=100.0).contains(p))
+                        .ok_or_else(|| {
+                            query_error(format!(
+                                "The ToleratedFailurePercentage of Map state '{name}' must evaluate to a number within 0-100, not {v}"
+                            ))
+                        })?,
+                )
+            }
+            None => fixed.2,
+        };
+        Ok((limit, tolerated_count, tolerated_pct))
+    }
+
+    /// A DISTRIBUTED Map's JSONata fields, evaluated on the state input when it starts:
+    /// `Items` (without an ItemReader), the reader's and writer's `Arguments`, and the
+    /// expression counts and `BatchInput`. A count of the wrong kind is a
+    /// `States.QueryEvaluationError` naming the field.
+    pub(in crate::asl) fn jsonata_distributed(
+        &self,
+        state: &State,
+        j: &JsonataFields,
+        raw: &Value,
+        ctx: &ContextObject<'_>,
+        with_reader: bool,
+    ) -> Result<DistributedArgs, StatesError> {
+        let env = self.env(raw, None, None, ctx);
+        let name = &state.name;
+        let d = j.distributed.as_deref().cloned().unwrap_or_default();
+        let value =
+            |t: &Option<Template>, field: &str| t.as_ref().map(|t| t.eval(field, &env)).transpose();
+        let count = |t: &Option<Template>, field: &str| -> Result<Option<u64>, StatesError> {
+            value(t, field)?
+                .map(|v| {
+                    v.as_u64().ok_or_else(|| {
+                        query_error(format!(
+                            "The {field} of Map state '{name}' must evaluate to a non-negative integer, not {v}"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        Ok(DistributedArgs {
+            items: if with_reader {
+                None
+            } else {
+                Some(self.jsonata_items(state, j, raw, ctx)?)
+            },
+            reader_params: value(&d.reader_arguments, "ItemReader.Arguments")?,
+            reader_max_items: count(&d.reader_max_items, "ItemReader.ReaderConfig.MaxItems")?,
+            batch_input: value(&d.batch_input, "ItemBatcher.BatchInput")?,
+            batch_max_items: count(&d.batch_max_items, "ItemBatcher.MaxItemsPerBatch")?
+                .map(|m| m.max(1)),
+            batch_max_bytes: count(&d.batch_max_bytes, "ItemBatcher.MaxInputBytesPerBatch")?,
+            writer_params: value(&d.writer_arguments, "ResultWriter.Arguments")?,
+        })
+    }
+
     /// `Assign` and `Output` of a Task, Parallel or Map, both reading `$states.result`.
     pub(super) fn jsonata_finish(
         &self,
@@ -310,7 +428,7 @@ impl Run<'_> {
     }
 
     /// `Items` of a Map (default: the state input), which must be an array.
-    pub(super) fn jsonata_items(
+    pub(in crate::asl) fn jsonata_items(
         &self,
         state: &State,
         j: &JsonataFields,
@@ -332,7 +450,7 @@ impl Run<'_> {
     }
 
     /// One iteration's input: `ItemSelector` (with `$states.context.Map.Item`), or the item.
-    pub(super) fn jsonata_item_input(
+    pub(in crate::asl) fn jsonata_item_input(
         &self,
         j: &JsonataFields,
         raw: &Value,

@@ -106,12 +106,23 @@ impl Template {
                     } else {
                         format!("{at}: ")
                     };
-                    let e = Expression::parse(text)
-                        .map_err(|e| format!("{at}invalid JSONata expression {s:?}: {e}"))?;
+                    let e = Expression::parse(text).map_err(|e| {
+                        let hint = match e {
+                            super::Error::Limit { .. } => {
+                                "; hint: split it into smaller expressions (Assign variables, or a block `($a := …; …)`)"
+                            }
+                            _ => "",
+                        };
+                        format!(
+                            "{at}invalid JSONata expression {:?}: {e}{hint}",
+                            truncate(s)
+                        )
+                    })?;
                     // Step Functions implements JSONata 2.0.6, which has neither operator.
                     if super::ast::uses_post_2_0_6_operators(e.node()) {
                         return Err(format!(
-                            "{at}the JSONata expression {s:?} uses ?: or ??, which are newer than JSONata 2.0.6 (the version Step Functions implements); write `a ? a : b` or `$exists(a) ? a : b`"
+                            "{at}the JSONata expression {:?} uses ?: or ??, which are newer than JSONata 2.0.6 (the version Step Functions implements); write `a ? a : b` or `$exists(a) ? a : b`",
+                            truncate(s)
                         ));
                     }
                     Template::Expr(Box::new(e))

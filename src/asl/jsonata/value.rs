@@ -75,6 +75,17 @@ pub enum Func {
         /// Fixed arguments; `None` are the placeholders, filled in order.
         args: Vec<Option<Val>>,
     },
+    /// `| location | update, delete |`, with the scope it was written in.
+    Transform {
+        /// Selects the objects to change.
+        pattern: Arc<Node>,
+        /// Evaluated on each selected object: the fields to set.
+        update: Arc<Node>,
+        /// Evaluated on each selected object: the keys to remove.
+        delete: Option<Arc<Node>>,
+        /// The scope where the transform was written.
+        env: Rc<super::eval::Scope>,
+    },
     /// `$f ~> $g`: applies `first`, then `then`.
     Chain {
         /// Applied first.
@@ -91,7 +102,7 @@ impl Func {
             Func::Lambda { params, .. } => params.len(),
             Func::Builtin(_) => 1,
             Func::Partial { args, .. } => args.iter().filter(|a| a.is_none()).count(),
-            Func::Chain { .. } => 1,
+            Func::Chain { .. } | Func::Transform { .. } => 1,
         }
     }
 }

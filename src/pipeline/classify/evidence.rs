@@ -7,9 +7,11 @@
 //! This module depends on the lexicon only (not on the config types), so the config reader can
 //! build a class's evidence without a module circle.
 
+use std::sync::LazyLock;
+
 use regex::Regex;
 
-use crate::pipeline::lexicon::{self, Concept, split_name};
+use crate::pipeline::lexicon::{self, Concept, Lexicon, Term, split_name};
 
 /// A phrase as the classifier matches it: [`norm`]ed tokens and a weight.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,14 +56,13 @@ const TITLE_KEYWORD_WEIGHT: f32 = 2.5;
 impl ClassEvidence {
     /// Evidence of a class; an invalid regex is an error naming its key.
     pub fn from_schema(s: &SchemaText) -> Result<Self, String> {
-        let docs = lexicon::documents();
         let mut ev = ClassEvidence {
             page_regex: compile(s.page_regex, "x-aws-idp-document-page-content-regex")?,
             name_regex: compile(s.name_regex, "x-aws-idp-document-name-regex")?,
             ..Self::default()
         };
         let name_toks = norm_all(&lexicon::tokens(&split_name(s.name)));
-        let mut concepts = concepts_in(docs, &name_toks);
+        let mut concepts = concepts_in(&name_toks);
         let mut concept_weight = 1.0;
         if concepts.is_empty() {
             // A class named by code ("generic", "T4") may say what it is in its description's
@@ -71,7 +72,7 @@ impl ClassEvidence {
                 .split([',', '.', ':', ';'])
                 .next()
                 .unwrap_or("");
-            concepts = concepts_in(docs, &norm_all(&lexicon::tokens(head)));
+            concepts = concepts_in(&norm_all(&lexicon::tokens(head)));
             concept_weight = 0.7;
         }
         let mut titles = Vec::new();
@@ -147,33 +148,61 @@ fn phrase(text: &str, tokens: Vec<String>, weight: f32) -> Phrase {
     }
 }
 
-/// Document concepts one of whose phrases occurs in `toks`, longest match first: in
-/// "utility bill" the utility bill is named, not the invoice its "bill" would be alone.
-fn concepts_in<'a>(lex: &'a lexicon::Lexicon, toks: &[String]) -> Vec<&'a Concept> {
-    let mut found: Vec<(usize, usize, &Concept)> = Vec::new();
-    for c in &lex.concepts {
-        for t in &c.terms {
-            let want = norm_all(&t.tokens);
-            if want.is_empty() || want.len() > toks.len() {
-                continue;
-            }
-            for start in 0..=toks.len() - want.len() {
-                if toks[start..start + want.len()] == want[..] {
-                    found.push((start, want.len(), c));
-                }
-            }
-        }
-    }
-    let mut out: Vec<&Concept> = Vec::new();
-    for &(s, l, c) in &found {
-        let inside = found
-            .iter()
-            .any(|&(s2, l2, c2)| c2.key != c.key && l2 > l && s2 <= s && s2 + l2 >= s + l);
-        if !inside && !out.iter().any(|o| o.key == c.key) {
-            out.push(c);
-        }
-    }
-    out
+/// Document concepts one of whose phrases occurs in [`norm`]ed `toks`, in the lexicon's order,
+/// a match inside a longer one of another concept left out: in "utility bill" the utility bill
+/// is named, not the invoice its "bill" would be alone.
+fn concepts_in(toks: &[String]) -> Vec<&'static Concept> {
+    let normed = normed_documents();
+    let found: Vec<(usize, usize, usize)> = normed
+        .find(toks)
+        .iter()
+        .filter_map(|m| {
+            let ci = normed
+                .concepts
+                .iter()
+                .position(|c| std::ptr::eq(c, m.concept))?;
+            Some((m.start, m.len, ci))
+        })
+        .collect();
+    let mut out: Vec<usize> = found
+        .iter()
+        .filter(|&&(s, l, c)| {
+            !found
+                .iter()
+                .any(|&(s2, l2, c2)| c2 != c && l2 > l && s2 <= s && s2 + l2 >= s + l)
+        })
+        .map(|&(_, _, c)| c)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    let docs = lexicon::documents();
+    out.into_iter().map(|ci| &docs.concepts[ci]).collect()
+}
+
+/// The document lexicon with [`norm`]ed tokens, as class names and pages are matched against
+/// it: built once, rather than normalising every phrase of the lexicon for every class read
+/// and every document classified.
+pub fn normed_documents() -> &'static Lexicon {
+    static T: LazyLock<Lexicon> = LazyLock::new(|| {
+        Lexicon::new(
+            lexicon::documents()
+                .concepts
+                .iter()
+                .map(|c| Concept {
+                    key: c.key.clone(),
+                    terms: c
+                        .terms
+                        .iter()
+                        .map(|t| Term {
+                            tokens: norm_all(&t.tokens),
+                            ..t.clone()
+                        })
+                        .collect(),
+                })
+                .collect(),
+        )
+    });
+    &T
 }
 
 /// Content words of a text, one phrase each.

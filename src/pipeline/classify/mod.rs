@@ -7,12 +7,13 @@
 //! headline names a type no class claims, or with too little evidence, is `unclassified`; a
 //! page with no headline of its own and some evidence for the class before it continues that
 //! class (statement page 4 rarely says "statement"). Runs of consecutive pages of one class
-//! become a section.
+//! become a section, split where a new document of that class starts ([`boundary`]).
 //!
 //! The accelerator's own keys are honoured: `x-aws-idp-document-page-content-regex` (a page
 //! whose text matches is that class) and `x-aws-idp-document-name-regex` (a document whose
 //! name matches is that class throughout, see [`classify_document`]).
 
+pub mod boundary;
 pub mod calibrate;
 pub mod evidence;
 pub mod page_view;
@@ -61,12 +62,15 @@ pub fn classify_document(
     name: Option<&str>,
     pages: &[PageContent],
 ) -> Vec<PageClass> {
+    // The accelerator matches the document's name; ours may carry a folder ("batch/a.pdf"), so
+    // the bare file name counts too.
+    let base = name.map(|n| n.rsplit(['/', '\\']).next().unwrap_or(n));
     if let Some(name) = name
         && let Some(class) = config.classes.iter().find(|c| {
             c.evidence
                 .name_regex
                 .as_ref()
-                .is_some_and(|r| r.is_match(name))
+                .is_some_and(|r| r.is_match(name) || base.is_some_and(|b| r.is_match(b)))
         })
     {
         return pages
@@ -211,11 +215,28 @@ pub fn decide(
 
 /// Group classified pages into sections of consecutive pages of one class.
 pub fn sections_of(pages: &[PageClass]) -> Vec<Section> {
+    sections_at(pages, &[])
+}
+
+/// Group classified pages into sections: a run of one class, split where a new document of that
+/// class starts ([`boundary::starts`]).
+pub fn sections_split(
+    config: &ClassConfig,
+    pages: &[PageContent],
+    verdicts: &[PageClass],
+) -> Vec<Section> {
+    sections_at(verdicts, &boundary::starts(config, pages, verdicts))
+}
+
+/// Sections of consecutive pages of one class; `starts[i]` (when given) opens a new one on page
+/// `i` even in a run.
+pub fn sections_at(pages: &[PageClass], starts: &[bool]) -> Vec<Section> {
     let mut sections: Vec<Section> = Vec::new();
     let mut confs: Vec<Vec<f32>> = Vec::new();
-    for p in pages {
+    for (i, p) in pages.iter().enumerate() {
+        let start = starts.get(i).copied().unwrap_or(false);
         match sections.last_mut() {
-            Some(s) if s.classification == p.class => {
+            Some(s) if s.classification == p.class && !start => {
                 s.page_ids.push(p.page_number.to_string());
                 confs.last_mut().expect("parallel").push(p.confidence);
             }
@@ -238,7 +259,7 @@ pub fn sections_of(pages: &[PageClass]) -> Vec<Section> {
 
 /// Classify and group in one call.
 pub fn classify(config: &ClassConfig, pages: &[PageContent]) -> Vec<Section> {
-    sections_of(&classify_pages(config, pages))
+    sections_split(config, pages, &classify_pages(config, pages))
 }
 
 #[cfg(test)]

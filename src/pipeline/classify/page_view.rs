@@ -3,7 +3,7 @@
 //! there reads as the page's own title. Top lines and large fonts are prominent; running text
 //! further down is not.
 
-use crate::model::PageContent;
+use crate::model::{BoundingBox, PageContent};
 use crate::pipeline::layout;
 use crate::pipeline::lexicon;
 
@@ -28,6 +28,13 @@ pub struct PageView {
 }
 
 pub const MAX_PROMINENCE: f32 = 1.15;
+
+/// Words a line may have to be part of a stacked title.
+const STACK_WORDS: usize = 3;
+/// Lines a stacked title may have.
+const STACK_LINES: usize = 6;
+/// How close (share of the page width) the edges or centres of stacked lines are.
+const STACK_ALIGN: f32 = 0.012;
 
 /// How a line ranks as a title from its place among the page's text lines and its height.
 fn prominence(rank: usize, rel_top: f32, size: Option<f32>) -> f32 {
@@ -100,10 +107,15 @@ impl PageView {
             per_line[s.line] += 1;
         }
         let mut view = PageView::default();
+        // Short segments kept for stacked titles: (bbox, index into view.segs).
+        let mut short: Vec<(BoundingBox, usize)> = Vec::new();
         for s in segs {
             let toks = norm_all(&lexicon::tokens(&s.text));
             if toks.is_empty() {
                 continue;
+            }
+            if toks.len() <= STACK_WORDS {
+                short.push((s.bbox, view.segs.len()));
             }
             // A segment's own height: a large title can share a line with small print.
             let h = s
@@ -121,7 +133,65 @@ impl PageView {
                 line_segs: per_line[s.line],
             });
         }
+        view.stack_titles(short);
         view
+    }
+
+    /// A title printed over several short lines ("Proceeds / From Broker / and Barter /
+    /// Exchange / Transactions", "Form / 1099-B") is one heading: consecutive short segments,
+    /// one right under the other and sharing a left edge, a right edge or a centre, are joined
+    /// into an extra segment as prominent as the most prominent of them. The lines stay as
+    /// they were; the joined one only adds the phrase they make together.
+    fn stack_titles(&mut self, mut short: Vec<(BoundingBox, usize)>) {
+        short.sort_by(|a, b| a.0.top.total_cmp(&b.0.top));
+        let mut used = vec![false; short.len()];
+        let mut stacked: Vec<Seg> = Vec::new();
+        for i in 0..short.len() {
+            if used[i] {
+                continue;
+            }
+            let mut chain = vec![i];
+            let mut last = short[i].0;
+            for (j, (b, _)) in short.iter().enumerate().skip(i + 1) {
+                if chain.len() >= STACK_LINES {
+                    break;
+                }
+                let h = b.height.max(last.height);
+                let gap = b.top - last.bottom();
+                if gap > h {
+                    // Sorted by top: nothing further down can follow `last` any more once
+                    // the gap is this wide for every later segment.
+                    if b.top - last.bottom() > 3.0 * h {
+                        break;
+                    }
+                    continue;
+                }
+                let aligned = (b.left - last.left).abs() < STACK_ALIGN
+                    || (b.right() - last.right()).abs() < STACK_ALIGN
+                    || (b.center_x() - last.center_x()).abs() < STACK_ALIGN;
+                let similar = b.height < 1.6 * last.height && last.height < 1.6 * b.height;
+                if gap >= -0.25 * h && aligned && similar && !used[j] {
+                    chain.push(j);
+                    last = *b;
+                }
+            }
+            if chain.len() < 2 {
+                continue;
+            }
+            for &c in &chain {
+                used[c] = true;
+            }
+            let members: Vec<&Seg> = chain.iter().map(|&c| &self.segs[short[c].1]).collect();
+            stacked.push(Seg {
+                toks: members
+                    .iter()
+                    .flat_map(|m| m.toks.iter().cloned())
+                    .collect(),
+                prominence: members.iter().map(|m| m.prominence).fold(0.0, f32::max),
+                line_segs: 1,
+            });
+        }
+        self.segs.extend(stacked);
     }
 
     /// Text without positions (a text file, words without boxes): lines in order, tabs between
@@ -198,6 +268,58 @@ mod tests {
         // Running text in the middle of the page.
         assert_eq!(v.segs[20].prominence, 0.0);
         assert_eq!(v.words, 42);
+    }
+
+    #[test]
+    fn a_title_stacked_over_short_lines_is_joined() {
+        // Right-aligned, as the 1099-B prints "Proceeds From Broker and Barter Exchange
+        // Transactions" beside its box 1a; a left column of running text beside it.
+        let title = [
+            "Proceeds",
+            "From Broker",
+            "and Barter",
+            "Exchange",
+            "Transactions",
+        ];
+        let mut words = Vec::new();
+        for (i, line) in title.iter().enumerate() {
+            let top = 0.05 + 0.02 * i as f32;
+            let parts: Vec<&str> = line.split(' ').collect();
+            let width: f32 = parts.iter().map(|p| 0.012 * p.len() as f32).sum::<f32>()
+                + 0.006 * (parts.len() - 1) as f32;
+            let mut left = 0.95 - width;
+            for p in parts {
+                words.push(w(p, left, top, 0.012));
+                left += 0.012 * p.len() as f32 + 0.006;
+            }
+            words.push(w("payer", 0.05, top, 0.012));
+        }
+        for i in 0..20 {
+            words.push(w("box", 0.05, 0.2 + 0.03 * i as f32, 0.012));
+        }
+        let page = PageContent {
+            page_number: 1,
+            text_source: TextSource::Ocr,
+            text: String::new(),
+            words,
+            needs_ocr: false,
+            image: None,
+        };
+        let v = PageView::of(&page);
+        let joined = norm_all(&lexicon::tokens(
+            "proceeds from broker and barter exchange transactions",
+        ));
+        let seg = v.segs.iter().find(|s| s.toks == joined);
+        assert!(seg.is_some_and(|s| s.prominence > 0.5), "{v:?}");
+        // The left column's words are not pulled into it, and the lines stay as they were.
+        assert!(v.segs.iter().any(|s| s.toks == joined[..1]));
+        // Running text further down, aligned, is not a title (it is joined, but not prominent).
+        assert!(
+            v.segs
+                .iter()
+                .filter(|s| s.toks.len() > 1 && s.toks.iter().all(|t| t == "box"))
+                .all(|s| s.prominence == 0.0)
+        );
     }
 
     #[test]

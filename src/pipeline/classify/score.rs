@@ -12,9 +12,8 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::pipeline::config::ClassConfig;
-use crate::pipeline::lexicon;
 
-use super::evidence::norm_all;
+use super::evidence::normed_documents;
 use super::page_view::PageView;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -37,16 +36,18 @@ struct Entry {
 /// A document type no class of the config claims, by its phrases.
 #[derive(Debug, Clone)]
 struct Foreign {
-    concept: String,
-    tokens: Vec<String>,
+    concept: &'static str,
+    tokens: &'static [String],
 }
 
-/// The config's phrases, indexed for matching.
+/// The config's phrases, indexed for matching. It borrows the phrases rather than copying
+/// them: the index is built for each document, and copying every class's phrases was most of
+/// the cost of classifying a text page.
 #[derive(Debug)]
 pub struct Index<'c> {
     pub config: &'c ClassConfig,
-    by_first: HashMap<String, Vec<(Vec<String>, Entry)>>,
-    foreign: HashMap<String, Vec<Foreign>>,
+    by_first: HashMap<&'c str, Vec<(&'c [String], Entry)>>,
+    foreign: HashMap<&'static str, Vec<Foreign>>,
 }
 
 /// A class's score on one page.
@@ -132,7 +133,7 @@ impl<'c> Index<'c> {
                 (1.0 + n / d).ln() / (1.0 + n).ln()
             }
         };
-        let mut by_first: HashMap<String, Vec<(Vec<String>, Entry)>> = HashMap::new();
+        let mut by_first: HashMap<&'c str, Vec<(&'c [String], Entry)>> = HashMap::new();
         for (ci, c) in config.classes.iter().enumerate() {
             for (kind, list) in [
                 (Kind::Title, &c.evidence.titles),
@@ -149,8 +150,8 @@ impl<'c> Index<'c> {
                         }
                         Kind::Body => p.weight * idf(&p.tokens),
                     };
-                    by_first.entry(first.clone()).or_default().push((
-                        p.tokens.clone(),
+                    by_first.entry(first.as_str()).or_default().push((
+                        p.tokens.as_slice(),
                         Entry {
                             class: ci,
                             kind,
@@ -167,22 +168,25 @@ impl<'c> Index<'c> {
             .iter()
             .flat_map(|c| c.evidence.concepts.iter().map(String::as_str))
             .collect();
-        let mut foreign: HashMap<String, Vec<Foreign>> = HashMap::new();
-        for concept in &lexicon::documents().concepts {
+        let mut foreign: HashMap<&'static str, Vec<Foreign>> = HashMap::new();
+        for concept in &normed_documents().concepts {
             if claimed.contains(concept.key.as_str()) {
                 continue;
             }
             for t in &concept.terms {
-                let tokens = norm_all(&t.tokens);
+                let tokens = t.tokens.as_slice();
                 // A phrase some class uses as its own title is that class's, whatever the
                 // lexicon files it under.
-                if tokens.is_empty() || title_share.contains_key(tokens.as_slice()) {
+                if tokens.is_empty() || title_share.contains_key(tokens) {
                     continue;
                 }
-                foreign.entry(tokens[0].clone()).or_default().push(Foreign {
-                    concept: concept.key.clone(),
-                    tokens,
-                });
+                foreign
+                    .entry(tokens[0].as_str())
+                    .or_default()
+                    .push(Foreign {
+                        concept: &concept.key,
+                        tokens,
+                    });
             }
         }
         Index {
@@ -208,7 +212,7 @@ impl<'c> Index<'c> {
             let mut titles: Vec<(usize, usize, &Entry)> = Vec::new();
             let mut foreign: Vec<(usize, usize, &Foreign)> = Vec::new();
             for i in 0..toks.len() {
-                if let Some(cands) = self.by_first.get(&toks[i]) {
+                if let Some(cands) = self.by_first.get(toks[i].as_str()) {
                     for (want, e) in cands {
                         if !starts_at(toks, i, want) {
                             continue;
@@ -229,9 +233,9 @@ impl<'c> Index<'c> {
                         }
                     }
                 }
-                if let Some(cands) = self.foreign.get(&toks[i]) {
+                if let Some(cands) = self.foreign.get(toks[i].as_str()) {
                     for f in cands {
-                        if starts_at(toks, i, &f.tokens) {
+                        if starts_at(toks, i, f.tokens) {
                             foreign.push((i, f.tokens.len(), f));
                         }
                     }
@@ -289,7 +293,7 @@ impl<'c> Index<'c> {
                 }
                 if headline(toks, s, l) == Headline::Title && seg.prominence > out.against {
                     out.against = seg.prominence;
-                    out.against_what = Some(f.concept.clone());
+                    out.against_what = Some(f.concept.to_string());
                 }
             }
         }

@@ -268,8 +268,11 @@ fn accelerator_regexes_decide() {
     assert_eq!(one(&config, p.clone()).class, "Instructions");
     let v = classify_document(&config, Some("claim_001.pdf"), std::slice::from_ref(&p));
     assert_eq!(v[0].class, "Claim");
-    let v = classify_document(&config, Some("other.pdf"), &[p]);
+    let v = classify_document(&config, Some("other.pdf"), std::slice::from_ref(&p));
     assert_eq!(v[0].class, "Instructions");
+    // A document id with its upload folder: the file name is what the regex is about.
+    let v = classify_document(&config, Some("inbox/batch-7/claim_002.pdf"), &[p]);
+    assert_eq!(v[0].class, "Claim");
     let err = ClassConfig::from_yaml(
         "classes:\n  - x-aws-idp-document-type: X\n    x-aws-idp-document-page-content-regex: \"(\"\n",
     )
@@ -331,4 +334,70 @@ mod sample_tests {
             vec![("Fund-Distribution-Table".into(), all(17))]
         );
     }
+}
+
+/// An invoice page: a large title, its number under a label, a line and a total.
+fn invoice_page(n: u32, number: &str, extra: &[&str]) -> PageContent {
+    let no = format!("Invoice No:\t{number}");
+    let mut lines = vec![
+        "INVOICE",
+        "Bramley Electrical Ltd",
+        no.as_str(),
+        "Date:\t01/10/2025",
+    ];
+    lines.extend_from_slice(extra);
+    lines.extend_from_slice(&[
+        "Description\tQty\tAmount",
+        "Cabling\t2\t120.00",
+        "Total\t120.00",
+    ]);
+    page(n, 1, &lines)
+}
+
+#[test]
+fn back_to_back_documents_of_one_class_are_two_sections() {
+    let config = invoice_only();
+    let pages = [
+        invoice_page(1, "F-2024-0117", &[]),
+        invoice_page(2, "F-2024-0342", &[]),
+    ];
+    let per_page = classify_pages(&config, &pages);
+    assert!(
+        per_page.iter().all(|p| p.class == "invoice"),
+        "{per_page:?}"
+    );
+    // Grouped by class alone they would be one section; the fresh number starts a second.
+    assert_eq!(sections_of(&per_page).len(), 1);
+    let sections = sections_split(&config, &pages, &per_page);
+    assert_eq!(sections.len(), 2, "{sections:?}");
+    assert_eq!(sections[0].page_ids, ["1"]);
+    assert_eq!(sections[1].page_ids, ["2"]);
+    assert_eq!(sections[1].section_id, "2");
+}
+
+#[test]
+fn a_continued_document_stays_one_section() {
+    let config = invoice_only();
+    // Page 2 repeats the title and the same number in its running header.
+    let pages = [
+        invoice_page(1, "F-2024-0117", &["Page 1 of 2"]),
+        invoice_page(2, "F-2024-0117", &["Page 2 of 2"]),
+    ];
+    let per_page = classify_pages(&config, &pages);
+    let sections = sections_split(&config, &pages, &per_page);
+    assert_eq!(sections.len(), 1, "{sections:?}");
+    assert_eq!(sections[0].page_ids, ["1", "2"]);
+    // "Page 2 of 2" continues even with a number page 1 does not print (a new order number in
+    // a running header); "Seite 1 von 2" after the last page restarts even with the same
+    // number; a static "Page 1 of 5" on every page is no restart.
+    let pages = [
+        invoice_page(1, "F-2024-0117", &["Page 1 of 2"]),
+        invoice_page(2, "F-2024-0999", &["Page 2 of 2"]),
+        invoice_page(3, "F-2024-0117", &["Seite 1 von 2"]),
+        invoice_page(4, "F-2024-0117", &["Seite 1 von 2"]),
+    ];
+    let per_page = classify_pages(&config, &pages);
+    let sections = sections_split(&config, &pages, &per_page);
+    let ids: Vec<Vec<String>> = sections.iter().map(|s| s.page_ids.clone()).collect();
+    assert_eq!(ids, [vec!["1", "2"], vec!["3", "4"]], "{per_page:?}");
 }

@@ -72,7 +72,15 @@ const MAX_DEPTH: usize = 8;
 const MAX_PROPERTIES: usize = 5_000;
 
 impl ClassDef {
+    /// The class a schema describes; built once per process for each distinct schema
+    /// ([`super::memo`]), then cloned.
     pub fn from_schema(schema: &Value) -> Result<Self, String> {
+        super::memo::classes()
+            .get_or_build(super::memo::key(schema), || Self::build(schema))
+            .map(|c| (*c).clone())
+    }
+
+    fn build(schema: &Value) -> Result<Self, String> {
         let name = schema
             .get("x-aws-idp-document-type")
             .or_else(|| schema.get("$id"))

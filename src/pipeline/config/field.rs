@@ -228,16 +228,16 @@ pub fn concept_of(name: &str, description: &str) -> Option<String> {
 /// Label variants of a generic field with their strength, strongest first, each once.
 pub fn generic_labels(name: &str, description: &str, concept: Option<&str>) -> Vec<(String, f32)> {
     let mut out: Vec<(String, f32)> = Vec::new();
+    // The token keys of `out`, kept rather than re-tokenising every label on each push.
+    let mut keys: Vec<String> = Vec::new();
     let mut push = |label: String, strength: f32| {
         let toks = crate::pipeline::lexicon::tokens(&label);
         if toks.is_empty() || toks.len() > 6 {
             return;
         }
         let key = toks.join(" ");
-        if !out
-            .iter()
-            .any(|(l, _)| crate::pipeline::lexicon::tokens(l).join(" ") == key)
-        {
+        if !keys.contains(&key) {
+            keys.push(key);
             out.push((label, strength));
         }
     };

@@ -14,6 +14,7 @@ pub mod diff;
 pub mod field;
 pub mod finding;
 pub mod lines;
+mod memo;
 pub mod sections;
 pub mod sources;
 pub mod value_type;

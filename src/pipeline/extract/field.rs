@@ -9,9 +9,9 @@ use serde_json::Value;
 
 use super::candidates::{self, Candidate};
 use super::labels::{self, LabelHit};
+use super::result;
 use super::view::PageView;
 use crate::model::{FieldResult, FieldSource};
-use crate::pipeline::config::value_type::parse_number;
 use crate::pipeline::config::{Direction, FieldDef, ValueType};
 
 /// A value found on a page, before typing.
@@ -156,7 +156,7 @@ fn to_result(
     label: &str,
     found: Found,
 ) -> FieldResult {
-    let (value, typed_ok) = typed(field, &found.text);
+    let (_, typed_ok) = result::typed(field, &found.text);
     let ocr = view.confidence_of(&found.words);
     let type_factor = if !typed_ok {
         0.5
@@ -178,41 +178,19 @@ fn to_result(
     if !typed_ok {
         reason.push_str(", but it does not parse as its type");
     }
-    if ocr < 0.99 {
-        reason.push_str(&format!(", OCR confidence {:.0}%", ocr * 100.0));
-    }
-    FieldResult {
-        value,
-        raw_text: Some(found.text),
-        confidence,
-        confidence_threshold: None,
-        confidence_reason: reason,
-        source: Some(FieldSource {
-            page_id: view.page.page_id(),
+    result::field_result(
+        view,
+        field,
+        result::Found {
+            text: found.text,
+            words: found.words,
             bbox: found.bbox,
             label: Some(label.to_string()),
-            approximate: view.approximate(&found.words),
-        }),
-    }
-}
-
-/// Type the text by the schema: numbers become JSON numbers, booleans booleans, the rest stays
-/// as printed. Returns whether it parsed.
-fn typed(field: &FieldDef, text: &str) -> (Value, bool) {
-    match field.schema_type.as_str() {
-        "number" | "integer" => match parse_number(text) {
-            Some(n) if field.schema_type == "integer" => (Value::from(n.round() as i64), true),
-            Some(n) => (
-                serde_json::Number::from_f64(n)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null),
-                true,
-            ),
-            None => (Value::Null, false),
+            confidence,
+            reason,
+            ocr,
         },
-        "boolean" => (Value::Bool(true), true),
-        _ => (Value::String(text.to_string()), true),
-    }
+    )
 }
 
 /// No label anywhere: a strongly-typed value (SSN, EIN, phone) that occurs exactly once in the
@@ -242,7 +220,7 @@ fn fallback(views: &[PageView], field: &FieldDef) -> Option<FieldResult> {
     }
     let (v, ci, text) = found.pop()?;
     let seg = &v.segments[ci];
-    let (value, _) = typed(field, &text);
+    let (value, _) = result::typed(field, &text);
     Some(FieldResult {
         value,
         raw_text: Some(text),

@@ -6,13 +6,12 @@
 //! "Date" of "Due Date") is that other label, not this one. Issuer, recipient and line-item
 //! fields go to [`super::roles`], which reads blocks rather than label–value pairs.
 
-use serde_json::Value;
-
 use super::labels;
+use super::result;
 use super::roles;
 use super::values::{self, Span};
 use super::view::PageView;
-use crate::model::{BoundingBox, FieldResult, FieldSource, Word};
+use crate::model::{BoundingBox, FieldResult, Word};
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::lexicon;
 
@@ -34,11 +33,54 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     let pick = match roles::role_of(field) {
         Some(role) => roles::find(views, field, role),
         None => best_labelled(views, field),
-    };
+    }
+    .or_else(|| self_named(views, field));
     match pick {
         Some(p) => to_result(views, field, p),
         None => FieldResult::missing("no label of this field with a value of its type"),
     }
+}
+
+/// Concepts whose values name themselves, with the lexicon concept of those values: a receipt
+/// prints "Mastercard ****0394", "EC-Karte" or "Efectivo" on a line of its own, with no label.
+const SELF_NAMED: &[(&str, &str)] = &[("payment_method", "payment_means")];
+
+/// With no label found: the lowest short line of its own that starts with one of the field's
+/// value words (the payment follows the total). Below the usual thresholds: no label backs it.
+fn self_named(views: &[PageView], field: &FieldDef) -> Option<Pick> {
+    let (_, values) = SELF_NAMED
+        .iter()
+        .find(|(c, _)| field.concept.as_deref() == Some(*c))?;
+    let means = lexicon::labels().get(values)?;
+    let mut best: Option<Pick> = None;
+    for (pi, view) in views.iter().enumerate() {
+        for line in &view.lines {
+            let text = text_of(view.words(), &line.words);
+            let toks = lexicon::tokens(&text);
+            // A short line with no amount on it: "Carte bancaire sans contact", not an item.
+            if toks.is_empty()
+                || toks.len() > 6
+                || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
+            {
+                continue;
+            }
+            if means.terms.iter().any(|t| toks.starts_with(&t.tokens)) {
+                best = Some(Pick {
+                    text: text.trim().to_string(),
+                    score: 0.6,
+                    page: pi,
+                    words: line.words.clone(),
+                    bbox: line.bbox,
+                    label: None,
+                    reason: "a line of its own naming a payment means (no label)".into(),
+                });
+            }
+        }
+        if best.is_some() {
+            break;
+        }
+    }
+    best
 }
 
 /// The best label–value pair of the field over all pages.
@@ -80,6 +122,13 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
                 let label_score = hit.score * strength;
                 if let Some(mut p) = value_near(view, &hit, label, kind) {
                     p.score *= label_score * 0.99f32.powi(pi as i32);
+                    if let Some(other) = header_of_another_amount(view, &p, hit.line, field) {
+                        // A cell of a grid whose column another amount heads ("EUR HT" over
+                        // the total row's first amount): this label's value is elsewhere.
+                        p.score *= 0.75;
+                        p.reason
+                            .push_str(&format!(", under the column \"{other}\" of another amount"));
+                    }
                     p.page = pi;
                     out.push(p);
                 }
@@ -87,6 +136,39 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
         }
     }
     out
+}
+
+/// The amounts a grid of totals holds side by side.
+const AMOUNT_CONCEPTS: &[&str] = &["total", "subtotal", "tax"];
+
+/// The text of the nearest segment above the value, in its column, when that segment is a
+/// label of another of the grid's amounts (the value under "EUR HT" is not the total).
+fn header_of_another_amount(
+    view: &PageView,
+    p: &Pick,
+    label_line: usize,
+    field: &FieldDef,
+) -> Option<String> {
+    let ours = field.concept.as_deref()?;
+    if !AMOUNT_CONCEPTS.contains(&ours) {
+        return None;
+    }
+    let above = view
+        .segments
+        .iter()
+        .filter(|s| {
+            s.line != label_line
+                && s.bbox.bottom() <= p.bbox.top + 0.002
+                && s.bbox.x_overlap(&p.bbox) > 0.0
+        })
+        .max_by(|a, b| a.bbox.top.total_cmp(&b.bbox.top))?;
+    let toks = lexicon::tokens(&above.text);
+    let theirs = lexicon::labels()
+        .find(&toks)
+        .into_iter()
+        .map(|m| m.concept.key.as_str())
+        .find(|c| AMOUNT_CONCEPTS.contains(c))?;
+    (theirs != ours).then(|| above.text.clone())
 }
 
 /// A printed label starts its segment ("Tax: 0.2%", "Facture n° 12"); the same words inside
@@ -229,7 +311,9 @@ fn value_near(
             if starts_with_label(&c.text) {
                 return None;
             }
-            choose(kind, &c.text).map(|s| (s, place, c.text.clone(), offs))
+            let span = in_labels_column(words, hit, kind, &c.text, &offs)
+                .or_else(|| choose(kind, &c.text))?;
+            Some((span, place, c.text.clone(), offs))
         })
     })?;
     let (span, place, text, offs) = found;
@@ -243,6 +327,11 @@ fn value_near(
             .next()
             .is_some_and(|w| w.chars().any(char::is_alphabetic));
     let place = if longer_label { place * 0.75 } else { place };
+    // A row of a column grid ("Total facture  24.99  5.00  29.99"): which column is this
+    // label's is not known from the row alone, so the value stays under the usual thresholds.
+    let grid = matches!(kind, ValueType::Money | ValueType::Number)
+        && amounts_in_a_row(&text, &span.range) >= 2;
+    let place = if grid { place * 0.8 } else { place };
     let idx: Vec<usize> = offs
         .iter()
         .filter(|(start, wi)| {
@@ -260,11 +349,49 @@ fn value_near(
         bbox,
         label: Some(label.to_string()),
         reason: format!(
-            "label \"{label}\" matched {:.0}%, value {} the label",
+            "label \"{label}\" matched {:.0}%, value {} the label{}",
             hit.score * 100.0,
-            if place >= 1.0 { "right of" } else { "below" }
+            if place >= 1.0 { "right of" } else { "below" },
+            if grid {
+                ", one of several amounts in a row (a column grid)"
+            } else {
+                ""
+            }
         ),
     })
+}
+
+/// How many amounts (two decimals or a currency) stand in one row with the value at `at`,
+/// nothing between them but currency signs or codes: the cells of one grid row. Words between
+/// two amounts ("400.00  Discount 10.00") mean a second label–value pair, not a grid.
+fn amounts_in_a_row(text: &str, at: &std::ops::Range<usize>) -> usize {
+    let spans: Vec<Span> = values::amounts(text)
+        .into_iter()
+        .filter(|s| s.strength >= 0.9)
+        .collect();
+    let Some(i) = spans
+        .iter()
+        .position(|s| s.range.start < at.end && at.start < s.range.end)
+    else {
+        return 1;
+    };
+    let cell_gap = |a: &Span, b: &Span| {
+        !text[a.range.end..b.range.start]
+            .split_whitespace()
+            .any(|w| {
+                w.chars().filter(|c| c.is_alphabetic()).count() > 3
+                    || w.chars().any(char::is_lowercase)
+            })
+    };
+    let mut first = i;
+    while first > 0 && cell_gap(&spans[first - 1], &spans[first]) {
+        first -= 1;
+    }
+    let mut last = i;
+    while last + 1 < spans.len() && cell_gap(&spans[last], &spans[last + 1]) {
+        last += 1;
+    }
+    last - first + 1
 }
 
 /// How much a parse of this type proves: an amount or a date that parsed is the right kind of
@@ -274,6 +401,33 @@ fn type_evidence(kind: ValueType) -> f32 {
         ValueType::Text | ValueType::Name | ValueType::Address => 0.88,
         _ => 1.0,
     }
+}
+
+/// Under a label, in a row of several amounts (a grid): the amount in the label's own column.
+fn in_labels_column(
+    words: &[Word],
+    hit: &labels::LabelHit,
+    kind: ValueType,
+    text: &str,
+    offs: &[(usize, usize)],
+) -> Option<Span> {
+    if !matches!(kind, ValueType::Money | ValueType::Number) {
+        return None;
+    }
+    let spans: Vec<Span> = values::find(kind, text)
+        .into_iter()
+        .filter(|s| s.strength >= 0.9)
+        .collect();
+    if spans.len() < 2 {
+        return None;
+    }
+    spans.into_iter().find(|s| {
+        offs.iter().any(|&(start, wi)| {
+            start < s.range.end
+                && start + words[wi].text.len() > s.range.start
+                && words[wi].bbox.x_overlap(&hit.bbox) > 0.0
+        })
+    })
 }
 
 /// The span of the line's text to take for a type.
@@ -341,7 +495,7 @@ pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
     } else {
         view.confidence_of(&p.words)
     };
-    let (value, parsed) = typed(field, &p.text);
+    let (_, parsed) = result::typed(field, &p.text);
     // A value that does not parse as its schema type is never confident.
     let confidence = if parsed {
         (p.score * ocr * 0.99).clamp(0.0, 1.0)
@@ -352,40 +506,19 @@ pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
     if !parsed {
         reason.push_str(", but it does not parse as its type");
     }
-    if ocr < 0.99 {
-        reason.push_str(&format!(", OCR confidence {:.0}%", ocr * 100.0));
-    }
-    FieldResult {
-        value,
-        raw_text: Some(p.text),
-        confidence,
-        confidence_threshold: None,
-        confidence_reason: reason,
-        source: Some(FieldSource {
-            page_id: view.page.page_id(),
+    result::field_result(
+        view,
+        field,
+        result::Found {
+            text: p.text,
+            words: p.words,
             bbox: p.bbox,
             label: p.label,
-            approximate: view.approximate(&p.words),
-        }),
-    }
-}
-
-/// `string` keeps the value as printed; `number`/`integer` get the locale-aware parse.
-fn typed(field: &FieldDef, text: &str) -> (Value, bool) {
-    match field.schema_type.as_str() {
-        "number" | "integer" => match crate::numbers::parse(text) {
-            Some(n) if field.schema_type == "integer" => (Value::from(n.round() as i64), true),
-            Some(n) => (
-                serde_json::Number::from_f64(n)
-                    .map(Value::Number)
-                    .unwrap_or(Value::Null),
-                true,
-            ),
-            None => (Value::Null, false),
+            confidence,
+            reason,
+            ocr,
         },
-        "boolean" => (Value::Bool(true), true),
-        _ => (Value::String(text.to_string()), true),
-    }
+    )
 }
 
 /// The text of some words joined by spaces.

@@ -2,35 +2,12 @@
 //! role, letterhead and bill-to blocks, line-item columns, and confidence that follows evidence.
 
 use super::*;
-use crate::model::{BoundingBox, TextSource, Word};
+use crate::model::BoundingBox;
 use crate::pipeline::config::ClassConfig;
 
-/// A page from lines of (text, left) pieces; each piece's words set at word spacing.
+/// A text-layer page (see [`super::fixtures::TEXT_LAYER`]).
 fn page(lines: &[&[(&str, f32)]]) -> PageContent {
-    let mut words = Vec::new();
-    for (row, line) in lines.iter().enumerate() {
-        let top = 0.05 + row as f32 * 0.025;
-        for (text, left) in line.iter() {
-            let mut x = *left;
-            for w in text.split(' ') {
-                let width = 0.008 * w.chars().count() as f32;
-                words.push(Word::new(
-                    w,
-                    BoundingBox::from_edges(x, top, x + width, top + 0.012),
-                    0.99,
-                ));
-                x += width + 0.005;
-            }
-        }
-    }
-    PageContent {
-        page_number: 1,
-        text_source: TextSource::TextLayer,
-        text: crate::pipeline::layout::text_of(&words),
-        words,
-        needs_ocr: false,
-        image: None,
-    }
+    super::fixtures::page(lines, &super::fixtures::TEXT_LAYER)
 }
 
 fn invoice_class() -> ClassDef {
@@ -160,4 +137,69 @@ fn a_value_that_does_not_parse_as_its_type_is_never_confident() {
     assert!(r.value.is_null());
     assert!(r.confidence <= 0.4, "{}", r.confidence);
     assert!(r.confidence_reason.contains("does not parse"));
+}
+
+#[test]
+fn a_total_read_from_a_row_of_a_column_grid_stays_under_threshold() {
+    // "Total facture" heads a row of three amounts (HT, TVA, TTC) with no header over them: which
+    // cell is the total is not known, so whichever is read is not confident.
+    let grid = page(&[&[
+        ("Total facture", 0.05),
+        ("24.99", 0.4),
+        ("5.00", 0.6),
+        ("29.99", 0.8),
+    ]]);
+    let out = extract_section(&invoice_class(), &[&grid]);
+    let total = &out.fields["TotalAmount"];
+    assert!(!total.value.is_null(), "{out:?}");
+    assert!(total.confidence < 0.8, "{total:?}");
+    assert!(total.confidence_reason.contains("column grid"), "{total:?}");
+    // The one amount of the row stands under the net amount's column: not the total either.
+    let headed = page(&[
+        &[("Montant HT", 0.4)],
+        &[("Total facture", 0.05), ("24.99", 0.4)],
+    ]);
+    let out = extract_section(&invoice_class(), &[&headed]);
+    let total = &out.fields["TotalAmount"];
+    assert!(total.confidence < 0.8, "{total:?}");
+    assert!(
+        total.confidence_reason.contains("another amount"),
+        "{total:?}"
+    );
+    // A label with one amount of its own, and a second label–value pair further right, is no
+    // grid: the total keeps its confidence.
+    let pairs = page(&[&[
+        ("Total amount", 0.05),
+        ("$29.99", 0.4),
+        ("Discount", 0.6),
+        ("$5.00", 0.8),
+    ]]);
+    let out = extract_section(&invoice_class(), &[&pairs]);
+    assert!(out.fields["TotalAmount"].confidence > 0.9, "{out:?}");
+}
+
+#[test]
+fn a_vendor_from_a_footer_legal_line_needs_the_letterhead_to_agree() {
+    let mut lines: Vec<&[(&str, f32)]> = vec![
+        &[("LE FOURNISSEUR", 0.05)],
+        &[("35 rue d'ici", 0.05)],
+        &[("75018 PARIS", 0.05)],
+    ];
+    lines.extend(std::iter::repeat_n(&[][..], 34));
+    lines.push(&[(
+        "Fournisseur F SARL au capital de 50 000 EUR - RCS MAVILLE 123 456 782",
+        0.05,
+    )]);
+    let out = extract_section(&invoice_class(), &[&page(&lines)]);
+    let vendor = &out.fields["VendorName"];
+    assert!(vendor.confidence < 0.8, "{vendor:?}");
+    // The same footer naming the letterhead's company confirms it.
+    let last = lines.len() - 1;
+    lines[last] = &[(
+        "Fournisseur LE FOURNISSEUR SARL au capital de 50 000 EUR - RCS MAVILLE",
+        0.05,
+    )];
+    let out = extract_section(&invoice_class(), &[&page(&lines)]);
+    let vendor = &out.fields["VendorName"];
+    assert!(!vendor.confidence_reason.contains("footer"), "{vendor:?}");
 }

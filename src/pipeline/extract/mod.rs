@@ -7,6 +7,7 @@ pub mod candidates;
 pub mod field;
 pub mod generic;
 pub mod labels;
+pub mod result;
 pub mod roles;
 pub mod table;
 pub mod values;
@@ -67,6 +68,8 @@ pub(crate) fn insert(root: &mut Map<String, Value>, path: &[String], value: Valu
 
 #[cfg(test)]
 mod dev_eval;
+#[cfg(test)]
+mod fixtures;
 #[cfg(test)]
 mod generic_tests;
 #[cfg(test)]

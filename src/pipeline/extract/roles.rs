@@ -28,10 +28,52 @@ pub enum Role {
     },
     /// The cells of one line-item column: `description`, `quantity`, `unit_price`, `amount`.
     Column(&'static str),
+    /// The issuer's letterhead only, whatever labels the field has: its description says so
+    /// ("usually in the letterhead") and its concept would read another block (a purchase
+    /// order's buyer is its issuer, though "buyer" is a customer word).
+    Issuer {
+        address: bool,
+    },
+    /// The block the document is addressed to, under the field's own labels or the recipient's
+    /// ("Aan", "Spett.le", "Exmos. Srs."): its description says it is who the document is sent
+    /// to (a purchase order's supplier).
+    Addressee {
+        address: bool,
+    },
+    /// A delivery address: the block under its label, every line of it (a ship-to block often
+    /// has no name line, so its first line is the street).
+    ShipTo,
+}
+
+/// What a description says about where a party is printed, when that overrides its concept.
+fn role_from_description(field: &FieldDef) -> Option<Role> {
+    if !matches!(field.value_type, ValueType::Name | ValueType::Address) {
+        return None;
+    }
+    let address = field.value_type == ValueType::Address;
+    let d = lexicon::tokens(&field.description).join(" ");
+    let concept = field.concept.as_deref();
+    let says = |phrases: &[&str]| {
+        phrases
+            .iter()
+            .any(|p| format!(" {d} ").contains(&format!(" {p} ")))
+    };
+    if !matches!(concept, Some("vendor" | "merchant"))
+        && says(&["letterhead", "the issuer", "issued the"])
+    {
+        return Some(Role::Issuer { address });
+    }
+    if !matches!(concept, Some("customer")) && says(&["sent to", "addressed to", "the addressee"]) {
+        return Some(Role::Addressee { address });
+    }
+    None
 }
 
 /// Which role a generic field plays, from its linked concept and its type.
 pub fn role_of(field: &FieldDef) -> Option<Role> {
+    if let Some(role) = role_from_description(field) {
+        return Some(role);
+    }
     let address = field.value_type == ValueType::Address;
     match field.concept.as_deref()? {
         "vendor" | "merchant"
@@ -42,6 +84,7 @@ pub fn role_of(field: &FieldDef) -> Option<Role> {
         "customer" if matches!(field.value_type, ValueType::Name | ValueType::Address) => {
             Some(Role::Customer { address })
         }
+        "ship_to" if address => Some(Role::ShipTo),
         "description" => Some(Role::Column("description")),
         "quantity" => Some(Role::Column("quantity")),
         "unit_price" if plural(field) => Some(Role::Column("unit_price")),
@@ -60,6 +103,34 @@ pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
         Role::Vendor { address } => vendor(views, field, address),
         Role::Customer { address } => customer(views, field, address),
         Role::Column(c) => column(views, field, c),
+        Role::Issuer { address } => {
+            // No labels: the letterhead alone.
+            let mut f = field.clone();
+            f.labels.clear();
+            f.label_strength.clear();
+            vendor(views, &f, address)
+        }
+        Role::ShipTo => ship_to(views, field),
+        Role::Addressee { address } => {
+            // The field's own label over a block ("Vendor", "Lieferant") reads as the vendor's
+            // block does; else the recipient's labels, a little weaker, or the window.
+            let own = generic::labelled(views, field, ValueType::Name)
+                .iter()
+                .any(|p| p.score >= 0.6);
+            if own {
+                return vendor(views, field, address);
+            }
+            let mut f = field.clone();
+            if let Some(c) = lexicon::labels().get("customer") {
+                for t in &c.terms {
+                    if !f.labels.contains(&t.phrase) {
+                        f.labels.push(t.phrase.clone());
+                        f.label_strength.push(0.9);
+                    }
+                }
+            }
+            customer(views, &f, address)
+        }
     }
 }
 
@@ -73,6 +144,38 @@ static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
 static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)@|www\.|https?://|\b(?:tel|phone|fax|téléphone|telefon|telefoon|telefono|telefone|email|e-mail)\b").unwrap()
 });
+
+/// A company's legal mentions: capital, register and tax numbers, bank details.
+static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(?i)\b(?:au capital|capital social|share capital|stammkapital|grundkapital|capitale sociale|RCS|SIRE[NT]|KRS|REGON|HRB|HRA|amtsgericht|registergericht|handelsregister|company (?:no|number|registration)|registered (?:in|office)|IBAN|BIC|USt-?IdNr|TVA intra(?:communautaire)?|kvk|btw-?nr)\b").unwrap()
+});
+
+/// A vendor read beside its label from a footer's legal line ("FOURNISSEUR F SARL au capital
+/// de 50 000 EUR - RCS …") is weaker evidence than the letterhead: its score drops under the
+/// usual thresholds unless the letterhead (the top third of the first page) names it too.
+fn footer_legal_is_weaker(views: &[PageView], p: &mut Pick) {
+    let footer = p.bbox.top > 0.7;
+    let Some(m) = LEGAL.find(&p.text).filter(|_| footer) else {
+        return;
+    };
+    let name = p.text[..m.start()]
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let agrees = name.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && views.first().is_some_and(|v| {
+            v.segments
+                .iter()
+                .filter(|s| s.bbox.top < 0.33)
+                .map(|s| s.text.trim().to_lowercase())
+                .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+                .any(|t| t.contains(&name) || name.contains(&t))
+        });
+    if !agrees {
+        p.score *= 0.75;
+        p.reason
+            .push_str(", from a footer's legal line that the letterhead does not confirm");
+    }
+}
 
 /// Segments of a page grouped into blocks: one under the other, close, overlapping in x.
 fn blocks(view: &PageView) -> Vec<Vec<usize>> {
@@ -176,6 +279,9 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
             !p.text.starts_with('(') && p.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
         })
         .collect();
+    for p in &mut labelled {
+        footer_legal_is_weaker(views, p);
+    }
     labelled.sort_by(|a, b| b.score.total_cmp(&a.score));
     if let Some(best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
         if !want_address {
@@ -237,6 +343,24 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     let named = top
         .iter()
         .find(|b| COMPANY.is_match(&view.segments[b[0]].text));
+    if let Some(b) = named
+        && let Some((block, left, name)) = name_left_of_form(view, &all, b)
+    {
+        let why = "the letterhead, a company name";
+        if want_address {
+            let lines = address_after(view, block, left);
+            if lines.is_empty() {
+                return None;
+            }
+            let text = lines
+                .iter()
+                .map(|&s| seg_text(&view.segments[s]))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Some(pick(0, view, &lines, text, 0.68 * 0.95, why));
+        }
+        return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
+    }
     let (block, score, why) = match named {
         Some(b) => (*b, 0.68, "the letterhead, a company name"),
         None => {
@@ -266,6 +390,75 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// The block under a delivery address label: its name line counts as an address line when it
+/// holds a number ("69 Park Road"); with no label on the page, the usual label–value reading.
+fn ship_to(views: &[PageView], field: &FieldDef) -> Option<Pick> {
+    if generic::labelled(views, field, ValueType::Address).is_empty() {
+        return generic::best_labelled(views, field);
+    }
+    let first = customer(views, field, false)?;
+    let rest = customer(views, field, true);
+    if !first.text.chars().any(|c| c.is_ascii_digit()) {
+        return rest;
+    }
+    let text = match &rest {
+        Some(r) if !r.text.is_empty() => format!("{}, {}", first.text, r.text),
+        _ => first.text.clone(),
+    };
+    Some(Pick {
+        text,
+        reason: "the block under the delivery address's label".into(),
+        ..first
+    })
+}
+
+/// A company form printed as a segment of its own ("Schäfer Elektro" | "GmbH", split by a wide
+/// gap or an OCR reading) ends the name just left of it on its line: that segment's block (for
+/// the address under it), the segment, and the whole name.
+fn name_left_of_form<'a>(
+    view: &PageView,
+    all: &'a [Vec<usize>],
+    b: &[usize],
+) -> Option<(&'a Vec<usize>, usize, String)> {
+    let s = &view.segments[b[0]];
+    let form = seg_text(s);
+    if COMPANY
+        .replace_all(&form, "")
+        .chars()
+        .any(char::is_alphanumeric)
+    {
+        return None;
+    }
+    // Walk left while the next segment is close: a narrow page (a till roll) can split a name
+    // into several segments, its gaps measured in page widths.
+    let mut parts: Vec<usize> = Vec::new();
+    let mut edge = s.bbox.left;
+    while let Some((i, _)) = view
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| {
+            o.line == s.line
+                && !parts.contains(i)
+                && o.bbox.right() <= edge + 0.005
+                && edge - o.bbox.right() < 4.0 * s.bbox.height
+        })
+        .max_by(|a, b| a.1.bbox.right().total_cmp(&b.1.bbox.right()))
+    {
+        parts.push(i);
+        edge = view.segments[i].bbox.left;
+    }
+    let left = *parts.last()?;
+    let block = all.iter().find(|blk| blk.contains(&left))?;
+    let mut name: Vec<String> = parts
+        .iter()
+        .rev()
+        .map(|&i| seg_text(&view.segments[i]))
+        .collect();
+    name.push(form);
+    Some((block, left, name.join(" ")))
 }
 
 /// A sender line's parts: "Name AG - Street 1 - 12345 City", with `-`, `–`, `·`, `•` or `|`
@@ -632,7 +825,11 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
             li = r;
         }
     }
-    let (pi, idx) = first?;
+    let Some((pi, idx)) = first else {
+        return (want == "description")
+            .then(|| unheaded_items(views))
+            .flatten();
+    };
     let view = &views[pi];
     let bbox =
         BoundingBox::enclosing(idx.iter().map(|&w| &view.words()[w].bbox)).unwrap_or_default();
@@ -649,6 +846,80 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
             cells.len()
         ),
     })
+}
+
+/// Line items with no header row (a till receipt): the lines above the first total that are a
+/// description and one amount at the right, two or more of them; below the usual thresholds,
+/// since no header says these are the items.
+fn unheaded_items(views: &[PageView]) -> Option<Pick> {
+    let lex = lexicon::labels();
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        let mut cells: Vec<String> = Vec::new();
+        let mut idx: Vec<usize> = Vec::new();
+        for (li, line) in view.lines.iter().enumerate() {
+            let toks = lexicon::tokens(&generic::text_of(words, &line.words));
+            let found = lex.find(&toks);
+            let totals = found
+                .iter()
+                .any(|m| matches!(m.concept.key.as_str(), "total" | "subtotal" | "tax"));
+            if totals && !cells.is_empty() {
+                break;
+            }
+            // A line that opens with a label phrase ("Payment terms …") is not an item.
+            if found.iter().any(|m| m.start == 0 && m.len >= 2) {
+                continue;
+            }
+            let mut segs: Vec<&Segment> = view.segments.iter().filter(|s| s.line == li).collect();
+            segs.sort_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
+            let Some((last, desc)) = segs.split_last() else {
+                continue;
+            };
+            let t = last.text.trim();
+            let amount_only = values::amounts(t)
+                .first()
+                .is_some_and(|s| s.strength >= 0.9 && s.range.len() * 10 >= t.len() * 8);
+            let text = desc
+                .iter()
+                .map(|s| s.text.trim())
+                .collect::<Vec<_>>()
+                .join(" ");
+            // One amount, at the right: a line with a quantity and a price is a table's row,
+            // which a header would have found.
+            let more_amounts = desc
+                .iter()
+                .any(|s| values::amounts(&s.text).iter().any(|a| a.strength >= 0.9));
+            if desc.is_empty()
+                || !amount_only
+                || more_amounts
+                || !text.chars().any(char::is_alphabetic)
+                || text.contains(':')
+                || generic::starts_with_label(&text)
+                || totals
+            {
+                continue;
+            }
+            cells.push(text);
+            idx.extend(desc.iter().flat_map(|s| s.words.iter().copied()));
+        }
+        if cells.len() >= 2 {
+            let bbox =
+                BoundingBox::enclosing(idx.iter().map(|&w| &words[w].bbox)).unwrap_or_default();
+            return Some(Pick {
+                text: cells.join("; "),
+                score: 0.55,
+                page: pi,
+                words: idx,
+                bbox,
+                label: None,
+                reason: format!(
+                    "{} line(s) of a description and an amount above the total (no header)",
+                    cells.len()
+                ),
+            });
+        }
+    }
+    None
 }
 
 use super::values;

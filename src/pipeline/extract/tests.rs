@@ -2,36 +2,13 @@
 //! shared text-layer samples.
 
 use super::*;
-use crate::model::{BoundingBox, TextSource, Word};
 use crate::pipeline::config::ClassConfig;
 use crate::pipeline::split::tests::sample;
 use crate::pipeline::split::{self, SplitOptions};
 
+/// A scanned-looking page (see [`super::fixtures::SCAN`]).
 fn page(lines: &[&[(&str, f32)]]) -> PageContent {
-    let mut words = Vec::new();
-    for (row, line) in lines.iter().enumerate() {
-        let top = 0.05 + row as f32 * 0.03;
-        for (text, left) in line.iter() {
-            let mut x = *left;
-            for w in text.split(' ') {
-                let width = 0.012 * w.len() as f32;
-                words.push(Word::new(
-                    w,
-                    BoundingBox::from_edges(x, top, x + width, top + 0.015),
-                    0.96,
-                ));
-                x += width + 0.008;
-            }
-        }
-    }
-    PageContent {
-        page_number: 1,
-        text_source: TextSource::Ocr,
-        text: crate::pipeline::layout::text_of(&words),
-        words,
-        needs_ocr: true,
-        image: None,
-    }
+    super::fixtures::page(lines, &super::fixtures::SCAN)
 }
 
 fn pages_of(file: &str) -> Vec<PageContent> {

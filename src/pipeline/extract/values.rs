@@ -196,8 +196,11 @@ pub fn amounts(text: &str) -> Vec<Span> {
         if PERCENT_AFTER.is_match(&text[r.end..]) {
             continue;
         }
-        // Part of a word or a code ("A4", "n°56", "2022089083-B"): not an amount.
-        let before = text[..num.start()].chars().next_back();
+        // Part of a word or a code ("A4", "n°56", "2022089083-B"): not an amount. The number
+        // may start with the space it swallowed; what stands before it is before that space
+        // ("24.99 5.00": the second amount follows a space, not the first one's last digit).
+        let lead = num.as_str().len() - num.as_str().trim_start().len();
+        let before = text[..num.start() + lead].chars().next_back();
         let after = text[num.end()..].chars().next();
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '/')
             && c.name("pre").is_none()
@@ -263,6 +266,38 @@ pub fn identifiers(text: &str) -> Vec<Span> {
             0.5
         };
         out.push(Span { range: r, strength });
+    }
+    group_digits(text, out)
+}
+
+/// Digit groups printed with single spaces between them ("229 866 3169", an account number
+/// printed for reading aloud) are one identifier: three or more groups of 2–4 digits.
+fn group_digits(text: &str, spans: Vec<Span>) -> Vec<Span> {
+    let group = |s: &Span| {
+        let t = &text[s.range.clone()];
+        (2..=4).contains(&t.len()) && t.chars().all(|c| c.is_ascii_digit())
+    };
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    let mut i = 0;
+    while i < spans.len() {
+        let mut j = i;
+        while j + 1 < spans.len()
+            && group(&spans[j])
+            && group(&spans[j + 1])
+            && &text[spans[j].range.end..spans[j + 1].range.start] == " "
+        {
+            j += 1;
+        }
+        if j >= i + 2 {
+            out.push(Span {
+                range: spans[i].range.start..spans[j].range.end,
+                strength: 1.0,
+            });
+            i = j + 1;
+        } else {
+            out.push(spans[i].clone());
+            i += 1;
+        }
     }
     out
 }
@@ -335,6 +370,8 @@ mod tests {
         assert_eq!(amount_texts("Grand Total $1,234.56"), ["$1,234.56"]);
         assert_eq!(amount_texts("Gesamtbetrag EUR 1.234,56"), ["EUR 1.234,56"]);
         assert_eq!(amount_texts("Totaal € 1 234,56"), ["€ 1 234,56"]);
+        // A grid row: every cell, not only the first.
+        assert_eq!(amount_texts("24.99 5.00 29.99"), ["24.99", "5.00", "29.99"]);
         assert_eq!(amount_texts("Total CHF 1'234.50"), ["CHF 1'234.50"]);
     }
 
@@ -376,5 +413,7 @@ mod tests {
         assert_eq!(ids("28/11/2022 F-2022-0042"), ["F-2022-0042"]);
         assert_eq!(ids("$4.11 42183017"), ["42183017"]);
         assert!(ids("August 3 , 2014").is_empty());
+        assert_eq!(ids("Vertragskonto 229 866 3169"), ["229 866 3169"]);
+        assert_eq!(ids("Pos 12 34"), ["12", "34"]);
     }
 }

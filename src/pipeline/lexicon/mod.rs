@@ -11,8 +11,8 @@
 //! This module is a leaf: it depends on nothing else of the pipeline, so the classifier, the
 //! extractor and the config reader can all use it.
 
-use std::collections::BTreeMap;
-use std::sync::LazyLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{LazyLock, OnceLock};
 
 /// Why a lexicon table could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -73,9 +73,19 @@ pub struct Match<'a> {
 }
 
 /// A table of concepts.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Lexicon {
     pub concepts: Vec<Concept>,
+    /// Terms by their first token, built by the first [`Lexicon::find`]: a scan of every term
+    /// at every position was most of the cost of reading a class config (each field's name and
+    /// description is looked up) and a good part of extraction.
+    by_first: OnceLock<HashMap<String, Vec<(u32, u32)>>>,
+}
+
+impl PartialEq for Lexicon {
+    fn eq(&self, other: &Self) -> bool {
+        self.concepts == other.concepts
+    }
 }
 
 impl Lexicon {
@@ -108,7 +118,15 @@ impl Lexicon {
             }
             concepts.push(Concept { key, terms });
         }
-        Ok(Self { concepts })
+        Ok(Self::new(concepts))
+    }
+
+    /// A table of `concepts` (their terms' tokens as [`tokens`] gives them).
+    pub fn new(concepts: Vec<Concept>) -> Self {
+        Self {
+            concepts,
+            by_first: OnceLock::new(),
+        }
     }
 
     pub fn get(&self, key: &str) -> Option<&Concept> {
@@ -116,29 +134,52 @@ impl Lexicon {
     }
 
     /// Every place in `words` where a phrase of a concept occurs (consecutive tokens, in order),
-    /// longest first at each position; overlapping matches are all returned, callers choose.
+    /// longest first at each position (then in table order); overlapping matches are all
+    /// returned, callers choose. The terms are indexed on the first call: change `concepts`
+    /// before looking anything up, not after.
     pub fn find<'a>(&'a self, words: &[String]) -> Vec<Match<'a>> {
-        let mut out = Vec::new();
-        for concept in &self.concepts {
-            for term in &concept.terms {
-                let n = term.tokens.len();
-                if n == 0 || n > words.len() {
-                    continue;
-                }
-                for start in 0..=words.len() - n {
-                    if words[start..start + n] == term.tokens[..] {
-                        out.push(Match {
-                            concept,
-                            term,
-                            start,
-                            len: n,
-                        });
-                    }
+        let index = self.by_first.get_or_init(|| self.index());
+        // (start, longest first, then table order: concept, term).
+        let mut found: Vec<(usize, std::cmp::Reverse<usize>, u32, u32)> = Vec::new();
+        for (start, w) in words.iter().enumerate() {
+            let Some(cands) = index.get(w.as_str()) else {
+                continue;
+            };
+            for &(ci, ti) in cands {
+                let term = &self.concepts[ci as usize].terms[ti as usize];
+                if words[start..].starts_with(&term.tokens) {
+                    found.push((start, std::cmp::Reverse(term.tokens.len()), ci, ti));
                 }
             }
         }
-        out.sort_by(|a, b| a.start.cmp(&b.start).then(b.len.cmp(&a.len)));
-        out
+        found.sort_unstable();
+        found
+            .into_iter()
+            .map(|(start, len, ci, ti)| {
+                let concept = &self.concepts[ci as usize];
+                Match {
+                    concept,
+                    term: &concept.terms[ti as usize],
+                    start,
+                    len: len.0,
+                }
+            })
+            .collect()
+    }
+
+    fn index(&self) -> HashMap<String, Vec<(u32, u32)>> {
+        let mut by_first: HashMap<String, Vec<(u32, u32)>> = HashMap::new();
+        for (ci, concept) in self.concepts.iter().enumerate() {
+            for (ti, term) in concept.terms.iter().enumerate() {
+                if let Some(first) = term.tokens.first() {
+                    by_first
+                        .entry(first.clone())
+                        .or_default()
+                        .push((ci as u32, ti as u32));
+                }
+            }
+        }
+        by_first
     }
 
     /// Concepts a schema name or description names (`InvoiceNumber` → `invoice_number`,

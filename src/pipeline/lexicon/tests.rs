@@ -56,3 +56,55 @@ fn bad_tables_name_the_concept() {
     assert!(err.to_string().contains("concept `x`"), "{err}");
     assert!(Lexicon::from_yaml("t", "x: [1").is_err());
 }
+
+/// What `find` answered before it had an index: every term at every position, longest first
+/// at a position, table order among equals.
+fn find_by_scan<'a>(lex: &'a Lexicon, words: &[String]) -> Vec<(usize, usize, &'a str, &'a str)> {
+    let mut out = Vec::new();
+    for c in &lex.concepts {
+        for t in &c.terms {
+            let n = t.tokens.len();
+            for start in 0..(words.len() + 1).saturating_sub(n) {
+                if n > 0 && words[start..start + n] == t.tokens[..] {
+                    out.push((start, n, c.key.as_str(), t.phrase.as_str()));
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    out
+}
+
+#[test]
+fn the_index_finds_what_a_scan_finds_in_the_same_order() {
+    let texts = [
+        "Invoice Number: 42 Invoice Date 2024-01-02 Total amount due",
+        "N° de facture Date de facture Montant total TTC",
+        "Employee's social security number Wages, tips, other compensation",
+        "Rechnungsnummer Rechnungsdatum Gesamtbetrag Bankverbindung IBAN",
+        "",
+        "number",
+    ];
+    for lex in [labels(), documents(), cues()] {
+        for text in texts {
+            let words = tokens(text);
+            let got: Vec<_> = lex
+                .find(&words)
+                .iter()
+                .map(|m| {
+                    (
+                        m.start,
+                        m.len,
+                        m.concept.key.as_str(),
+                        m.term.phrase.as_str(),
+                    )
+                })
+                .collect();
+            assert_eq!(got, find_by_scan(lex, &words), "{text}");
+        }
+    }
+    assert!(
+        !labels().find(&tokens(texts[0])).is_empty(),
+        "the sample finds labels at all"
+    );
+}

@@ -59,7 +59,7 @@ pub fn call(ev: &Evaluator<'_>, name: &str, args: &Args) -> Result<Option<Val>> 
         })),
         "distinct" => {
             let Some(v) = &args[0] else { return Ok(None) };
-            let Val::Arr(items, _) = v else {
+            let Val::Arr(items, flags) = v else {
                 return Ok(Some(v.clone()));
             };
             ev.tick(items.len() * items.len() / 64)?;
@@ -69,7 +69,13 @@ pub fn call(ev: &Evaluator<'_>, name: &str, args: &Args) -> Result<Option<Val>> 
                     out.push(i.clone());
                 }
             }
-            Ok(Some(Val::array(out)))
+            // A sequence (a path's result) stays one, so a single distinct value is that
+            // value, as in jsonata-js (`$distinct(orders.currency)` is "EUR", not ["EUR"]).
+            Ok(Some(if flags.seq {
+                Val::seq(out)
+            } else {
+                Val::array(out)
+            }))
         }
         "zip" => {
             let arrays: Vec<Vec<Val>> = (0..args.len()).filter_map(|i| arr_arg(args, i)).collect();
