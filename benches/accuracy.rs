@@ -22,17 +22,9 @@ fn main() {
         match harness::run(spec) {
             Ok(r) => {
                 print!("{}", harness::table(&r));
-                for (a, b) in [
-                    (&mut total.pages, r.overall.pages),
-                    (&mut total.pages_right, r.overall.pages_right),
-                    (&mut total.tp, r.overall.tp),
-                    (&mut total.fd, r.overall.fd),
-                    (&mut total.fa, r.overall.fa),
-                    (&mut total.fn_, r.overall.fn_),
-                    (&mut total.tn, r.overall.tn),
-                ] {
-                    *a += b;
-                }
+                total.pages += r.overall.pages;
+                total.pages_right += r.overall.pages_right;
+                total.fields.merge(&r.overall.fields);
             }
             Err(why) => println!("\nskipped {why}"),
         }
@@ -42,7 +34,7 @@ fn main() {
         total.pages_right,
         total.pages,
         100.0 * total.page_accuracy(),
-        total.tp,
+        total.fields.tp,
         total.expected(),
         100.0 * total.found(),
         100.0 * total.precision()

@@ -9,6 +9,9 @@
 //!   the three shared text PDFs and ten W-2s (13 files, 33 pages) against `pdftotext -layout`
 //!   on the same files, wall and CPU time, median of `BENCH_ITERS` runs interleaved.
 //!
+//! - PDF load: lopdf's whole load against `split::pdf_load` (the objects of the pages only) on
+//!   the same text PDFs, load and drop.
+//!
 //! `cargo bench --bench pipeline` (set `BENCH_ITERS`, default 3). Missing tools are reported
 //! as skipped rather than failing.
 
@@ -18,7 +21,7 @@ use std::time::{Duration, Instant};
 
 use idpctl::pipeline::ocr::tesseract::Tesseract;
 use idpctl::pipeline::ocr::{OcrEngine, ocr_page};
-use idpctl::pipeline::split::{SplitOptions, split};
+use idpctl::pipeline::split::{SplitOptions, pdf_load, split};
 
 fn samples() -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/samples"))
@@ -114,6 +117,33 @@ fn bench_text_layer(n: u32) {
     } else {
         println!("   pdftotext: skipped (apt-get install poppler-utils)");
     }
+}
+
+fn bench_pdf_load(n: u32) {
+    let bytes: Vec<Vec<u8>> = text_pdfs()
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    let pages: usize = bytes
+        .iter()
+        .map(|b| pdf_load::load(b).unwrap().get_pages().len())
+        .sum();
+    let whole = best_of(n, || {
+        for b in &bytes {
+            drop(pdf_extract::Document::load_mem(b).unwrap());
+        }
+    });
+    let partial = best_of(n, || {
+        for b in &bytes {
+            drop(pdf_load::load(b).unwrap());
+        }
+    });
+    println!(
+        "\n== PDF load and drop: {} PDFs, {pages} pages (best of {n})",
+        bytes.len()
+    );
+    row("lopdf Document::load_mem (whole)", whole, pages);
+    row("split::pdf_load (objects of pages)", partial, pages);
 }
 
 fn row(name: &str, d: Duration, pages: usize) {
@@ -239,6 +269,7 @@ fn main() {
         1
     };
     bench_text_layer(n);
+    bench_pdf_load(n);
     bench_whole_pipeline(if n > 1 { n.max(7) } else { 1 });
     bench_ocr(n);
 }

@@ -2,52 +2,15 @@
 //! line with the fix, and the exit code the error's kind deserves.
 //!
 //! Library modules return `thiserror` types that know their own hint and whether the caller is at
-//! fault (usage/config → exit 2). Command edges wrap them in `anyhow` context; this module walks
-//! the chain back to find them.
+//! fault (usage/config → exit 2): each implements [`Diagnose`] where it lives, importing it from
+//! the leaf module [`crate::diagnose`]. Command edges wrap them in `anyhow` context; this module,
+//! which only the command edge uses, walks the chain back to find them.
 
 use std::error::Error as StdError;
 
+pub use crate::diagnose::{Diagnose, Hinted};
 use crate::exit::ExitStatus;
 use crate::ui::{Style, paint};
-
-/// Implemented by library error types that can tell the user how to fix them.
-pub trait Diagnose {
-    /// One line that says what to do about it.
-    fn hint(&self) -> Option<String>;
-    /// Usage and configuration errors are the caller's to fix (exit 2); the rest exit 1.
-    fn status(&self) -> ExitStatus {
-        ExitStatus::Usage
-    }
-}
-
-/// An error whose hint is written where it is raised, for command edges that have no type of
-/// their own to attach it to.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Hinted {
-    pub message: String,
-    pub hint: String,
-    pub status: ExitStatus,
-}
-
-impl Hinted {
-    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
-        Hinted {
-            message: message.into(),
-            hint: hint.into(),
-            status: ExitStatus::Usage,
-        }
-    }
-}
-
-impl Diagnose for Hinted {
-    fn hint(&self) -> Option<String> {
-        Some(self.hint.clone())
-    }
-    fn status(&self) -> ExitStatus {
-        self.status
-    }
-}
 
 fn diagnose<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a dyn Diagnose> {
     if let Some(e) = err.downcast_ref::<Hinted>() {

@@ -9,6 +9,7 @@ pub mod causes;
 pub mod cli;
 pub mod commands;
 pub mod deploy;
+pub mod diagnose;
 pub mod engines;
 pub mod error;
 pub mod eval;

@@ -4,42 +4,20 @@
 //! resumed run that does not run finished child executions again.
 
 mod asl_support;
+#[path = "common/distributed.rs"]
+mod distributed;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use asl_support::{Handlers, clock, error, machine, output};
+use distributed::{bucket, dmap, files_under};
 use idpctl::asl::distributed::{FolderStore, ItemStore};
 use idpctl::asl::{
     ExecutionOutcome, Executor, Journal, JournalError, MemoryJournal, StepKey, StepOutcome,
 };
 use serde_json::{Value, json};
-
-/// A bucket folder with `objects` in it, and the store over it.
-fn bucket(objects: &[(&str, &str)]) -> (tempfile::TempDir, Arc<FolderStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    for (key, body) in objects {
-        let path = dir.path().join("b").join(key);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-    }
-    std::fs::create_dir_all(dir.path().join("b")).unwrap();
-    let store = Arc::new(FolderStore::new(dir.path()));
-    (dir, store)
-}
-
-/// A Distributed Map state `M` with `extra` fields, whose child runs the Task `${WorkArn}`.
-fn dmap(extra: Value) -> Value {
-    let mut m = json!({"Type": "Map",
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "${WorkArn}", "End": true}}},
-        "End": true});
-    for (k, v) in extra.as_object().unwrap() {
-        m[k] = v.clone();
-    }
-    json!({"StartAt": "M", "States": {"M": m}})
-}
 
 fn echo() -> Arc<Handlers> {
     Arc::new(Handlers::new().on("${WorkArn}", |v, _| Ok(v)))
@@ -488,7 +466,7 @@ fn a_batch_of_1500_documents_runs_as_a_distributed_map() {
         .map(|d| d["id"].as_str().or(d["document_id"].as_str()).unwrap_or(""))
         .collect();
     assert_eq!(ids.len(), 1500, "no document twice");
-    let results = walk(out.path())
+    let results = files_under(out.path())
         .into_iter()
         .filter(|p| p.file_name().is_some_and(|n| n == "result.json"))
         .count();
@@ -497,7 +475,7 @@ fn a_batch_of_1500_documents_runs_as_a_distributed_map() {
     // It went the distributed way: the manifest and the Map Run's result files are there, and
     // the results list every document's child execution as SUCCEEDED.
     let buckets = state.path().join("buckets");
-    let files = walk(&buckets);
+    let files = files_under(&buckets);
     let manifest = files
         .iter()
         .find(|p| p.to_string_lossy().contains("/map-runs/") && p.ends_with("manifest.json"))
@@ -507,20 +485,4 @@ fn a_batch_of_1500_documents_runs_as_a_distributed_map() {
     let succeeded = manifest.parent().unwrap().join("SUCCEEDED_0.json");
     let s: Value = serde_json::from_slice(&std::fs::read(succeeded).unwrap()).unwrap();
     assert_eq!(s.as_array().unwrap().len(), 1500);
-}
-
-fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }

@@ -5,37 +5,23 @@
 //! `{% %}` expressions, and `Output`/`Assign` read `$states.result`.
 
 mod asl_support;
+#[path = "common/distributed.rs"]
+mod distributed;
 
 use std::sync::Arc;
 
 use asl_support::{Handlers, clock, error, machine, output};
+use distributed::bucket;
 use idpctl::asl::distributed::FolderStore;
 use idpctl::asl::{ExecutionOutcome, Executor, StateMachine, TaskError};
 use serde_json::{Value, json};
 
-fn bucket(objects: &[(&str, &str)]) -> (tempfile::TempDir, Arc<FolderStore>) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir_all(dir.path().join("b")).unwrap();
-    for (key, body) in objects {
-        let path = dir.path().join("b").join(key);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, body).unwrap();
-    }
-    let store = Arc::new(FolderStore::new(dir.path()));
-    (dir, store)
-}
-
 /// A JSONata machine whose Distributed Map `M` has `extra` fields; each child runs the
 /// Task `${WorkArn}` on its input.
 fn dmap(extra: Value) -> Value {
-    let mut m = json!({"Type": "Map",
-        "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-            "StartAt": "W", "States": {"W": {"Type": "Task", "Resource": "${WorkArn}", "End": true}}},
-        "End": true});
-    for (k, v) in extra.as_object().unwrap() {
-        m[k] = v.clone();
-    }
-    json!({"QueryLanguage": "JSONata", "StartAt": "M", "States": {"M": m}})
+    let mut def = distributed::dmap(extra);
+    def["QueryLanguage"] = json!("JSONata");
+    def
 }
 
 fn go(def: &Value, input: Value, h: Arc<Handlers>, store: Arc<FolderStore>) -> ExecutionOutcome {

@@ -17,6 +17,9 @@ use harness::{SETS, SetResult, SetSpec};
 /// lending-package 5/6, 31/47 (the 1099-B). Floors sit just under those, rounded down to 0.05.
 /// Re-measured after the grid-row and footer checks: invoices-real 12/14, 79/131 (0.603; the
 /// floor stays at 0.55, that figure less a margin for OCR differences, rounded down to 0.05).
+/// Re-measured after item columns by cell, wrapped descriptions, the totals' arithmetic and the
+/// printed series code of identifiers (invoices3): invoices-real 13/14, 96/131 (0.733); the
+/// floor rises to 0.70, that figure less a few fields of margin.
 struct Floor {
     set: &'static str,
     pages: f64,
@@ -27,7 +30,7 @@ const FLOORS: &[Floor] = &[
     Floor {
         set: "invoices-real",
         pages: 0.85,
-        found: 0.55,
+        found: 0.70,
     },
     Floor {
         set: "invoices-synthetic/dev",
@@ -137,7 +140,7 @@ fn an_unmatched_class_scores_nothing() {
     let r = harness::run(&spec).expect("runs");
     assert_eq!(r.overall.pages, 1);
     assert_eq!(r.overall.expected(), 2, "{:#}", r.report["overall"]);
-    assert_eq!(r.overall.tp, 0);
+    assert_eq!(r.overall.fields.tp, 0);
     assert_eq!(r.by_language["en"].expected(), 2);
     if r.overall.pages_right == 0 {
         assert_eq!(r.page_misses.len(), 1);

@@ -12,6 +12,7 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use common::distributed::files_under;
 use common::{command, run_cmd};
 use rusqlite::Connection;
 use serde_json::Value;
@@ -404,7 +405,7 @@ fn map_run_results(state: &Path) -> usize {
            WHERE execution_id LIKE '%/ProcessDocumentsDistributed:%' AND path LIKE '%/FinalizeChild'"#,
     );
     let runs = state.join("buckets/idp-local-working/map-runs");
-    let manifests: Vec<_> = walk(&runs)
+    let manifests: Vec<_> = files_under(&runs)
         .into_iter()
         .filter(|p| p.ends_with("manifest.json"))
         .collect();
@@ -427,22 +428,6 @@ fn map_run_results(state: &Path) -> usize {
         "one result per child execution"
     );
     entries.len()
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p);
-            }
-        }
-    }
-    out
 }
 
 /// The same through the Distributed Map: with the threshold at 50 the 200 documents run as

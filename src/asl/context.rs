@@ -155,7 +155,13 @@ impl<'a> ContextObject<'a> {
 
 /// Formats a time like AWS does in the context object: `2019-03-26T20:14:13.192Z`.
 pub fn format_timestamp(t: SystemTime) -> String {
-    let dt = time::OffsetDateTime::from(t);
+    format_datetime(&time::OffsetDateTime::from(t))
+}
+
+/// The one ISO 8601 form of a time, in UTC with milliseconds (`2019-03-26T20:14:13.192Z`):
+/// the context object's timestamps and JSONata's `$now`/`$fromMillis` print the same way.
+/// The offset is not converted: callers pass a UTC time.
+pub fn format_datetime(dt: &time::OffsetDateTime) -> String {
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         dt.year(),

@@ -719,9 +719,9 @@ fn parse_state(name: &str, v: &Value, scope: &str) -> Result<State, DefinitionEr
         ))
     } else {
         fields.remove("QueryLanguage");
-        if let Some(f) = ["Arguments", "Output", "Items"]
-            .into_iter()
-            .find(|f| fields.contains_key(*f))
+        if let Some(f) = super::jsonata::fields::JSONATA_ONLY
+            .iter()
+            .find(|f| fields.contains_key(**f))
         {
             return Err(err(format!(
                 "{f} is a JSONata field; set \"QueryLanguage\": \"JSONata\" on the state or the state machine to use it"

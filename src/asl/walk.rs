@@ -211,22 +211,11 @@ pub fn states(def: &Value) -> Vec<StateAt<'_>> {
                 Some("JSONPath") => false,
                 _ => inherited,
             };
-            for key in ["ItemProcessor", "Iterator"] {
-                if let Some(p) = state.get(key) {
-                    nested.push((p, format!("{here}.{key}"), format!("{ptr}/{key}"), jsonata));
-                }
-            }
-            for (i, b) in state
-                .get("Branches")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-                .enumerate()
-            {
+            for n in nested_scopes(state) {
                 nested.push((
-                    b,
-                    format!("{here}.Branches[{i}]"),
-                    format!("{ptr}/Branches/{i}"),
+                    n.scope,
+                    format!("{here}.{}", n.field),
+                    format!("{ptr}/{}", n.pointer),
                     jsonata,
                 ));
             }
@@ -240,6 +229,41 @@ pub fn states(def: &Value) -> Vec<StateAt<'_>> {
             });
         }
         pending.extend(nested.into_iter().rev());
+    }
+    out
+}
+
+/// A scope nested directly in a state: a Map's processor or one Parallel branch.
+#[derive(Debug, Clone)]
+pub struct NestedScope<'a> {
+    /// The scope's JSON (with its own `StartAt` and `States`).
+    pub scope: &'a Value,
+    /// The field that holds it, dotted: `ItemProcessor`, `Iterator`, `Branches[0]`.
+    pub field: String,
+    /// The same as a JSON pointer suffix: `ItemProcessor`, `Branches/0`.
+    pub pointer: String,
+}
+
+/// The scopes nested directly in `state`: its `ItemProcessor` (or the older `Iterator`) and
+/// each of its `Branches`, in that order. Every walk over nested states finds them here.
+pub fn nested_scopes(state: &Value) -> Vec<NestedScope<'_>> {
+    let mut out = Vec::new();
+    for key in ["ItemProcessor", "Iterator"] {
+        if let Some(scope) = state.get(key) {
+            out.push(NestedScope {
+                scope,
+                field: key.to_string(),
+                pointer: key.to_string(),
+            });
+        }
+    }
+    let branches = state.get("Branches").and_then(Value::as_array);
+    for (i, scope) in branches.into_iter().flatten().enumerate() {
+        out.push(NestedScope {
+            scope,
+            field: format!("Branches[{i}]"),
+            pointer: format!("Branches/{i}"),
+        });
     }
     out
 }

@@ -5,7 +5,7 @@ use std::fmt::Debug;
 
 use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 use crate::exit::ExitStatus;
 
 #[derive(Debug, thiserror::Error)]

@@ -20,7 +20,7 @@ use crate::deploy::health::{
 };
 use crate::deploy::template;
 use crate::deploy::types::{StackInfo, StackResource};
-use crate::error::Hinted;
+use crate::diagnose::Hinted;
 
 /// A deployed stack as the commands that act on it see it: its description (status,
 /// parameters, outputs) and its resources, looked up by logical id.

@@ -119,9 +119,9 @@ pub fn check_account(
     pinned: Option<&str>,
     actual: &str,
     profile: &str,
-) -> Result<(), crate::error::Hinted> {
+) -> Result<(), crate::diagnose::Hinted> {
     match pinned {
-        Some(want) if want != actual => Err(crate::error::Hinted::usage(
+        Some(want) if want != actual => Err(crate::diagnose::Hinted::usage(
             format!(
                 "profile `{profile}` pins account {want}, but the credentials in use act in account {actual}"
             ),

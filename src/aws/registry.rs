@@ -23,7 +23,7 @@ use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
 use crate::causes::one_line;
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 use crate::exit::ExitStatus;
 
 const OCI_MANIFEST: &str = "application/vnd.oci.image.manifest.v1+json";

@@ -23,18 +23,28 @@ pub(crate) struct WrittenFile {
     bytes: usize,
 }
 
+/// Renders `name` with the profile's settings; the error names the stack and the profile.
+/// `render` and `validate` both start here.
+pub(crate) fn render_stack(
+    assets: &stack::Assets,
+    name: &str,
+    settings: &Settings,
+) -> anyhow::Result<Rendered> {
+    stack::render(assets, name, settings).with_context(|| {
+        format!(
+            "cannot render stack `{name}` with profile `{}`",
+            settings.profile
+        )
+    })
+}
+
 pub fn run(
     assets: &stack::Assets,
     args: &RenderArgs,
     settings: &Settings,
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
-    let rendered = stack::render(assets, &args.stack, settings).with_context(|| {
-        format!(
-            "cannot render stack `{}` with profile `{}`",
-            args.stack, settings.profile
-        )
-    })?;
+    let rendered = render_stack(assets, &args.stack, settings)?;
     // The configuration `deploy` installs: checked here too, so a bad class config shows up at
     // render time, and written beside the template for review.
     let config = super::config::effective(settings, ui)?;

@@ -29,12 +29,7 @@ pub fn run(
     settings: &Settings,
     ui: &Ui,
 ) -> anyhow::Result<ExitStatus> {
-    let rendered = stack::render(assets, &args.stack, settings).with_context(|| {
-        format!(
-            "cannot render stack `{}` with profile `{}`",
-            args.stack, settings.profile
-        )
-    })?;
+    let rendered = super::render::render_stack(assets, &args.stack, settings)?;
     let mut findings = validate::builtin(&rendered);
     if settings.target != crate::settings::Target::Local {
         findings.extend(validate::engines(&rendered));

@@ -9,7 +9,7 @@ use super::flow::{self, DeployOptions, DeployOutcome, FlowError, Interaction, Ta
 use crate::aws::cfn::StackApi;
 use crate::aws::registry::{self, PushReport, RegistryError};
 use crate::aws::{AwsError, Session, ecr};
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 use crate::exit::ExitStatus;
 use crate::stack::images::RenderedImages;
 

@@ -5,9 +5,15 @@
 pub mod changes;
 pub mod events;
 pub mod flow;
+mod flow_error;
+mod follow;
 pub mod health;
 pub mod image;
+mod interaction;
 pub mod noop;
+mod options;
+mod prepare;
+mod review;
 pub mod state;
 pub mod template;
 pub mod terminal;

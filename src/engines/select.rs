@@ -23,7 +23,7 @@ pub enum SelectError {
     },
 }
 
-impl crate::error::Diagnose for SelectError {
+impl crate::diagnose::Diagnose for SelectError {
     fn hint(&self) -> Option<String> {
         match self {
             SelectError::Missing { fix, .. } => Some((*fix).to_string()),

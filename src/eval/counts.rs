@@ -19,10 +19,10 @@
 //! A field whose method needs a model (SEMANTIC, LLM) and whose values differ is `unscored`: it
 //! is in `expected` (so it lowers the match rate) but in none of TP/FP/FN/TN.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What one leaf comparison concluded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     Tp,
@@ -33,17 +33,23 @@ pub enum Outcome {
     Unscored,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// Reads back from the JSON that `Serialize` writes (`fn` for `fn_`; the derived figures are
+/// ignored, being recomputed from the counters), so that consumers of `idpctl eval --output
+/// json` share this type and its metrics.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(default)]
 pub struct Counts {
     pub tp: u64,
     pub fd: u64,
     pub fa: u64,
+    #[serde(rename = "fn")]
     pub fn_: u64,
     pub tn: u64,
     pub unscored: u64,
 }
 
-fn ratio(num: u64, den: u64) -> f64 {
+/// `num / den`, or 0 for a zero denominator (the accelerator's `safe_div`).
+pub fn ratio(num: u64, den: u64) -> f64 {
     if den == 0 {
         0.0
     } else {
@@ -142,17 +148,21 @@ impl Serialize for Counts {
 mod tests {
     use super::*;
 
-    #[test]
-    fn metrics_by_hand() {
-        // 6 right, 2 wrong values, 1 false alarm, 3 missed, 2 correctly empty, 1 unscored.
-        let c = Counts {
+    /// 6 right, 2 wrong values, 1 false alarm, 3 missed, 2 correctly empty, 1 unscored.
+    fn sample() -> Counts {
+        Counts {
             tp: 6,
             fd: 2,
             fa: 1,
             fn_: 3,
             tn: 2,
             unscored: 1,
-        };
+        }
+    }
+
+    #[test]
+    fn metrics_by_hand() {
+        let c = sample();
         assert_eq!(c.fp(), 3);
         assert_eq!(c.expected(), 12);
         assert!((c.precision() - 6.0 / 9.0).abs() < 1e-12);
@@ -188,5 +198,14 @@ mod tests {
         assert_eq!(v["fn"], 1);
         assert_eq!(v["expected"], 2);
         assert_eq!(v["match_rate"], 0.5);
+    }
+
+    #[test]
+    fn json_reads_back_into_the_same_counts() {
+        let c = sample();
+        let back: Counts = serde_json::from_value(serde_json::to_value(c).unwrap()).unwrap();
+        assert_eq!(back, c);
+        let outcome: Outcome = serde_json::from_value(serde_json::json!("fn")).unwrap();
+        assert_eq!(outcome, Outcome::Fn);
     }
 }

@@ -10,6 +10,7 @@ use serde_json::{Value, json};
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
 use super::extract::class_schema;
+use super::pages::PageSet;
 use super::workspace::{Workspace, field};
 use crate::engines::Stage;
 use crate::model::{PageContent, Section, metering};
@@ -92,15 +93,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
 
 /// The section's pages, from `page_check`'s object of every page read (a plain get: this
 /// handler is not granted the listing a fall-back to page-by-page reads would need).
-async fn section_pages(
-    ws: &Workspace<'_>,
-    section: &Section,
-) -> Result<Vec<PageContent>, HandlerError> {
-    let all: Vec<PageContent> = ws.get_json(&ws.pages()).await?;
-    let mut pages: Vec<PageContent> = all
-        .into_iter()
-        .filter(|p| section.page_ids.contains(&p.page_id()))
-        .collect();
-    pages.sort_by_key(|p| p.page_number);
-    Ok(pages)
+async fn section_pages(ws: &Workspace<'_>, section: &Section) -> Result<PageSet, HandlerError> {
+    let all = ws.get_shared::<Vec<PageContent>>(&ws.pages()).await?;
+    Ok(PageSet::select(all, &section.page_ids))
 }

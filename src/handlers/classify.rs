@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
+use super::pages;
 use super::workspace::{Workspace, field};
 use crate::engines::Stage;
 use crate::model::{Metering, PageContent};
@@ -28,32 +29,13 @@ pub const ACCESS: &[Access] = &[
     Access::configuration(),
 ];
 
-/// The pages of `ids` that were read, in page order: from page_check's one object, else (a
-/// document that started before it was written) page by page.
+/// The pages of `ids` that were read, in page order, as a copy of their own ([`pages::read`]
+/// shares them instead).
 pub async fn read_pages(
     ws: &Workspace<'_>,
     ids: &[String],
 ) -> Result<Vec<PageContent>, HandlerError> {
-    if let Some(bytes) = ws.get_bytes_if_any(&ws.pages()).await? {
-        let all: Vec<PageContent> = serde_json::from_slice(&bytes).map_err(|e| {
-            crate::services::StoreError::Permanent(format!("{} is not valid: {e}", ws.pages()))
-        })?;
-        let mut pages: Vec<PageContent> = all
-            .into_iter()
-            .filter(|p| ids.contains(&p.page_id()))
-            .collect();
-        pages.sort_by_key(|p| p.page_number);
-        return Ok(pages);
-    }
-    let mut pages = Vec::new();
-    for id in ids {
-        let key = ws.page_read(id);
-        if ws.exists(&key).await? {
-            pages.push(ws.get_json::<PageContent>(&key).await?);
-        }
-    }
-    pages.sort_by_key(|p| p.page_number);
-    Ok(pages)
+    Ok(pages::read(ws, ids).await?.to_vec())
 }
 
 pub fn page_ids(event: &Value, handler: &'static str) -> Result<Vec<String>, HandlerError> {
@@ -68,7 +50,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let document_id: String = field(&event, "/document/document_id", NAME)?;
     let ids = page_ids(&event, NAME)?;
     let ws = Workspace::new(services, &document_id);
-    let pages = read_pages(&ws, &ids).await?;
+    let pages = pages::read(&ws, &ids).await?;
     if pages
         .iter()
         .all(|p| p.words.is_empty() && p.text.trim().is_empty())

@@ -5,7 +5,6 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
-use super::classify::read_pages;
 use super::workspace::{Workspace, field};
 use crate::model::{PageContent, Section};
 use crate::pipeline::extract;
@@ -26,7 +25,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let document_id: String = field(&event, "/document/document_id", NAME)?;
     let mut section: Section = field(&event, "/section", NAME)?;
     let ws = Workspace::new(services, &document_id);
-    let pages = read_pages(&ws, &section.page_ids).await?;
+    let pages = super::pages::read(&ws, &section.page_ids).await?;
     let version: Option<u64> = event.get("config_version").and_then(Value::as_u64);
     let loaded = services.config.version(version).await?;
     if let Some(class) = loaded

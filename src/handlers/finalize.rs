@@ -3,6 +3,10 @@
 //! full document gzip-compressed in the working bucket for `hook_dispatch`, marks the tracking
 //! record COMPLETED, and returns only a few bytes, so a thousand documents fit in one state.
 
+use std::io;
+
+use serde::Serialize;
+use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
 use serde_json::{Value, json};
 
 use super::HandlerError;
@@ -143,9 +147,20 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     doc.status = Status::Completed;
     doc.completion_time = Some(clock::now_rfc3339());
 
-    let full = serde_json::to_value(&doc).map_err(|e| HandlerError::Document(e.to_string()))?;
-    put_output(services, &format!("{prefix}/result.json"), &full).await?;
-    ws.put_bytes(&ws.document(), gzip(&full), "application/gzip")
+    // Written straight from the typed document (no `Value` of it in between), in the bytes the
+    // `Value` route gave: f32s as f64s.
+    let pretty = document_json(&doc, PrettyFormatter::new())?;
+    services
+        .objects
+        .put(
+            out,
+            &format!("{prefix}/result.json"),
+            pretty,
+            "application/json",
+        )
+        .await?;
+    let compact = document_json(&doc, CompactFormatter)?;
+    ws.put_bytes(&ws.document(), gzip(&compact), "application/gzip")
         .await?;
     let result_uri = uri("result.json");
     services
@@ -212,4 +227,127 @@ pub async fn put_output(services: &Services, key: &str, value: &Value) -> Result
         .objects
         .put(&services.names.output_bucket, key, body, "application/json")
         .await?)
+}
+
+/// `value` as JSON through `formatter`, f32s written as the f64s they widen to (what
+/// `serde_json::to_value` did before: `0.9f32` stays `0.8999999761581421`, so readers of earlier
+/// results see the same numbers).
+fn document_json<T: Serialize, F: Formatter>(
+    value: &T,
+    formatter: F,
+) -> Result<Vec<u8>, HandlerError> {
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, F32AsF64(formatter));
+    value
+        .serialize(&mut ser)
+        .map_err(|e| HandlerError::Document(e.to_string()))?;
+    Ok(out)
+}
+
+/// A formatter that writes f32 as f64 and otherwise defers to the one it wraps.
+struct F32AsF64<F>(F);
+
+impl<F: Formatter> Formatter for F32AsF64<F> {
+    fn write_f32<W: ?Sized + io::Write>(&mut self, w: &mut W, value: f32) -> io::Result<()> {
+        self.0.write_f64(w, f64::from(value))
+    }
+    fn begin_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + io::Write>(&mut self, w: &mut W) -> io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read;
+
+    use super::*;
+    use crate::model::{BoundingBox, Word};
+
+    /// A document with f32s (page and word confidences), maps and nested values.
+    fn sample_document() -> Document {
+        let mut doc = Document::new("doc-1");
+        doc.num_pages = 2;
+        for (i, c) in [0.9f32, 0.123_456_79].into_iter().enumerate() {
+            let id = (i + 1).to_string();
+            doc.pages.insert(
+                id.clone(),
+                Page {
+                    page_id: id,
+                    confidence: Some(c),
+                    classification: Some("W2".into()),
+                    ..Page::default()
+                },
+            );
+        }
+        metering::add(&mut doc.metering, "OCR/tesseract", "pages", 2.0);
+        doc.errors.push("page 3: \"quoted\" reason".into());
+        doc
+    }
+
+    #[test]
+    fn the_bytes_are_those_of_the_value_route() {
+        let doc = sample_document();
+        let value = serde_json::to_value(&doc).unwrap();
+        assert_eq!(
+            document_json(&doc, PrettyFormatter::new()).unwrap(),
+            serde_json::to_vec_pretty(&value).unwrap()
+        );
+        let compact = document_json(&doc, CompactFormatter).unwrap();
+        assert_eq!(compact, serde_json::to_vec(&value).unwrap());
+        assert!(
+            String::from_utf8_lossy(&compact).contains("0.8999999761581421"),
+            "f32 written as f64"
+        );
+        // Words carry f32 confidences and boxes too.
+        let w = Word::new("x", BoundingBox::from_edges(0.1, 0.2, 0.3, 0.4), 0.7);
+        assert_eq!(
+            document_json(&w, CompactFormatter).unwrap(),
+            serde_json::to_vec(&serde_json::to_value(&w).unwrap()).unwrap()
+        );
+    }
+
+    #[test]
+    fn the_fast_gzip_inflates_back() {
+        let compact = document_json(&sample_document(), CompactFormatter).unwrap();
+        let mut back = Vec::new();
+        flate2::read::GzDecoder::new(&gzip(&compact)[..])
+            .read_to_end(&mut back)
+            .unwrap();
+        assert_eq!(back, compact);
+    }
 }

@@ -13,6 +13,7 @@ pub mod intake;
 pub mod ocr;
 pub mod on_failure;
 pub mod page_check;
+pub mod pages;
 pub mod split;
 pub mod summarize;
 pub mod unpack;
@@ -47,7 +48,7 @@ pub enum Handler {
 #[error("`{0}` is not a handler of idpctl")]
 pub struct UnknownHandler(pub String);
 
-impl crate::error::Diagnose for UnknownHandler {
+impl crate::diagnose::Diagnose for UnknownHandler {
     fn hint(&self) -> Option<String> {
         Some(format!("handlers: {}", names().join(", ")))
     }

@@ -7,8 +7,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::finalize::{output_prefix, put_output};
-use super::unpack::DocumentRef;
-use super::workspace::document_ref;
+use super::workspace::{DocumentRef, document_ref};
 use crate::model::Document;
 use crate::services::{Services, TrackingUpdate, clock};
 
@@ -35,20 +34,25 @@ pub fn reason_of(error: &Value) -> String {
         .get("Error")
         .and_then(Value::as_str)
         .unwrap_or("error");
-    let cause = error.get("Cause").and_then(Value::as_str).unwrap_or("");
-    let message = serde_json::from_str::<Value>(cause)
+    let message = cause_message(error.get("Cause").and_then(Value::as_str).unwrap_or(""));
+    if message.is_empty() {
+        name.to_string()
+    } else {
+        message
+    }
+}
+
+/// The message of a Step Functions `Cause`: Lambda's is a JSON string whose `errorMessage` is
+/// what a person needs; any other cause is the message itself.
+pub fn cause_message(cause: &str) -> String {
+    serde_json::from_str::<Value>(cause)
         .ok()
         .and_then(|v| {
             v.get("errorMessage")
                 .and_then(Value::as_str)
                 .map(str::to_string)
         })
-        .unwrap_or_else(|| cause.to_string());
-    if message.is_empty() {
-        name.to_string()
-    } else {
-        message
-    }
+        .unwrap_or_else(|| cause.to_string())
 }
 
 fn failed(reason: &str) -> TrackingUpdate {

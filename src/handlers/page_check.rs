@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
+use super::on_failure::cause_message;
 use super::workspace::{Workspace, field};
 use crate::services::{Services, TrackingUpdate, clock};
 
@@ -34,16 +35,7 @@ fn page_errors(results: Option<&Value>) -> Vec<(String, String)> {
                 .pointer("/error/Cause")
                 .and_then(Value::as_str)
                 .unwrap_or("unknown error");
-            // Lambda errors arrive as a JSON string; the message is what a person needs.
-            let message = serde_json::from_str::<Value>(cause)
-                .ok()
-                .and_then(|v| {
-                    v.get("errorMessage")
-                        .and_then(Value::as_str)
-                        .map(str::to_string)
-                })
-                .unwrap_or_else(|| cause.to_string());
-            Some((id, message))
+            Some((id, cause_message(cause)))
         })
         .collect()
 }

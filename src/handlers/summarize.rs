@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
-use super::classify::{page_ids, read_pages};
+use super::classify::page_ids;
 use super::workspace::{Workspace, field};
 use crate::pipeline::summarize;
 use crate::services::Services;
@@ -26,7 +26,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let document_id: String = field(&event, "/document/document_id", NAME)?;
     let ids = page_ids(&event, NAME)?;
     let ws = Workspace::new(services, &document_id);
-    let pages = read_pages(&ws, &ids).await?;
+    let pages = super::pages::read(&ws, &ids).await?;
     let version = event
         .pointer("/classification/config_version")
         .and_then(Value::as_u64);

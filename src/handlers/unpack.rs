@@ -11,11 +11,13 @@
 
 use std::path::PathBuf;
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
+// `DocumentRef` lives with the workspace that stores it; unpack makes them.
+pub use super::workspace::DocumentRef;
 use super::workspace::Workspace;
 use crate::batch::{self, Accepted, Limits, Plan};
 use crate::services::{Services, StoreError, TrackingRecord, TrackingUpdate, clock};
@@ -31,15 +33,6 @@ pub const ACCESS: &[Access] = &[
     Access::tracking(Action::PutItem),
     Access::tracking(Action::UpdateItem),
 ];
-
-/// What the state machine's Map iterates over: small, so a thousand fit in one state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DocumentRef {
-    pub document_id: String,
-    pub name: String,
-    pub bucket: String,
-    pub key: String,
-}
 
 #[derive(Debug, Deserialize)]
 struct UploadIn {
@@ -239,19 +232,7 @@ async fn unpack_batch(
                 });
             }
             Err(reason) => {
-                let reason = format!("`{}` {reason}", entry.name);
-                services
-                    .tracking
-                    .create(&record(
-                        id.clone(),
-                        upload,
-                        "FAILED",
-                        source,
-                        Some(reason.clone()),
-                        json!({"name": entry.name}),
-                    ))
-                    .await?;
-                refused.push(json!({"document_id": id, "name": entry.name, "reason": reason}));
+                refused.push(refuse(upload, services, entry.index, &entry.name, &reason).await?);
             }
         }
     }
@@ -265,23 +246,35 @@ async fn unpack_batch(
         Err(e) => return Err(HandlerError::Document(format!("unpacking stopped: {e}"))),
     };
     for r in &plan.refused {
-        let id = document_id(&upload.upload_id, r.index);
-        let reason = format!("`{}` {}", r.name, r.reason);
-        let source = format!("s3://{}/{}#{}", upload.bucket, upload.key, r.name);
-        services
-            .tracking
-            .create(&record(
-                id.clone(),
-                upload,
-                "FAILED",
-                source,
-                Some(reason.clone()),
-                json!({"name": r.name}),
-            ))
-            .await?;
-        refused.push(json!({"document_id": id, "name": r.name, "reason": reason}));
+        refused.push(refuse(upload, services, r.index, &r.name, &r.reason).await?);
     }
     Ok((documents, refused))
+}
+
+/// Records the archive entry `index` (`name`) as a FAILED document with `reason`, whether the
+/// plan refused it or its extraction failed, and returns its line of the `refused` list.
+async fn refuse(
+    upload: &UploadIn,
+    services: &Services,
+    index: usize,
+    name: &str,
+    reason: &str,
+) -> Result<Value, HandlerError> {
+    let id = document_id(&upload.upload_id, index);
+    let reason = format!("`{name}` {reason}");
+    let source = format!("s3://{}/{}#{name}", upload.bucket, upload.key);
+    services
+        .tracking
+        .create(&record(
+            id.clone(),
+            upload,
+            "FAILED",
+            source,
+            Some(reason.clone()),
+            json!({"name": name}),
+        ))
+        .await?;
+    Ok(json!({"document_id": id, "name": name, "reason": reason}))
 }
 
 async fn mark_upload_failed(

@@ -2,13 +2,16 @@
 //! it. Each page and section has files of its own, so parallel Map iterations never write the
 //! same object and every stage can be retried on its own.
 
+use std::any::TypeId;
 use std::io::{Read, Write};
+use std::sync::Arc;
 
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::HandlerError;
+use crate::services::parsed::Parsed;
 use crate::services::{Services, StoreError};
 
 /// Keys of one document under `documents/<id>/` in the working bucket.
@@ -74,6 +77,31 @@ impl<'a> Workspace<'a> {
         })
     }
 
+    /// [`get_json`](Self::get_json) for an object several steps read (a document's pages): the
+    /// local store hands each the value the first one parsed while the object is unchanged
+    /// (`services::parsed`); elsewhere it is a get and a parse as before.
+    pub async fn get_shared<T>(&self, key: &str) -> Result<Arc<T>, HandlerError>
+    where
+        T: DeserializeOwned + Send + Sync + 'static,
+    {
+        let parse = |bytes: &[u8]| -> Result<Parsed, StoreError> {
+            let value: T = serde_json::from_slice(bytes)
+                .map_err(|e| StoreError::Permanent(format!("{key} is not valid: {e}")))?;
+            Ok(Arc::new(value))
+        };
+        let parsed = self
+            .services
+            .objects
+            .get_parsed(self.bucket(), key, TypeId::of::<T>(), &parse)
+            .await?;
+        // The store keys values by type, so this holds unless a store breaks that contract.
+        parsed.downcast::<T>().map_err(|_| {
+            HandlerError::Store(StoreError::Permanent(format!(
+                "{key}: the store gave a value of another type"
+            )))
+        })
+    }
+
     pub async fn put_json<T: Serialize>(&self, key: &str, value: &T) -> Result<(), HandlerError> {
         let body = serde_json::to_vec(value).map_err(|e| StoreError::Permanent(e.to_string()))?;
         Ok(self
@@ -114,10 +142,15 @@ impl<'a> Workspace<'a> {
     }
 }
 
-pub fn gzip(value: &Value) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+/// gzip at the fast level: the stored document is read once by `hook_dispatch`, and the
+/// default level cost ~3x the CPU for a few percent of size.
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(bytes.len() / 4),
+        flate2::Compression::fast(),
+    );
     // Writing into a Vec cannot fail.
-    let _ = enc.write_all(value.to_string().as_bytes());
+    let _ = enc.write_all(bytes);
     enc.finish().unwrap_or_default()
 }
 
@@ -129,13 +162,24 @@ pub fn gunzip(bytes: &[u8]) -> Result<Value, String> {
     serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
+/// A document of an upload as the workflow passes it on (what the state machine's Map
+/// iterates over: small, so a thousand fit in one state). `unpack` makes them; the workspace
+/// stores each one as the document's reference.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentRef {
+    pub document_id: String,
+    pub name: String,
+    pub bucket: String,
+    pub key: String,
+}
+
 /// The state's document: the id the workflow carries, completed from the reference unpack
 /// stored (a full reference in the state is used as is).
 pub async fn document_ref(
     event: &Value,
     services: &Services,
     handler: &'static str,
-) -> Result<super::unpack::DocumentRef, HandlerError> {
+) -> Result<DocumentRef, HandlerError> {
     if let Ok(full) = serde_json::from_value(event.get("document").cloned().unwrap_or(Value::Null))
     {
         return Ok(full);

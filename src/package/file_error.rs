@@ -5,7 +5,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 use crate::exit::ExitStatus;
 
 #[derive(Debug, thiserror::Error)]

@@ -13,7 +13,7 @@ use base64::Engine as _;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 use crate::exit::ExitStatus;
 use crate::settings::Architecture;
 pub use elf::{ElfInfo, GlibcVersion, Machine};

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use lambda_runtime::{Diagnostic, LambdaEvent, service_fn};
 use serde_json::Value;
 
-use crate::error::Hinted;
+use crate::diagnose::Hinted;
 use crate::handlers::Handler;
 use crate::services::{Services, StackNames, local};
 

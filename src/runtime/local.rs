@@ -41,7 +41,7 @@ pub enum LocalError {
     Faults(#[from] crate::services::faults::FaultsError),
 }
 
-impl crate::error::Diagnose for LocalError {
+impl crate::diagnose::Diagnose for LocalError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             LocalError::Render(e) => return e.hint(),

@@ -60,7 +60,7 @@ pub struct FaultsError {
     pub message: String,
 }
 
-impl crate::error::Diagnose for FaultsError {
+impl crate::diagnose::Diagnose for FaultsError {
     fn hint(&self) -> Option<String> {
         Some(format!(
             "write it as storage:0.2,ocr:0.2,model:0.2,seed:7 (each part optional, rates from 0 \

@@ -4,6 +4,7 @@
 //! one `Layer` impl that sees an [`Op`] and the call, rather than a hand-written forwarding
 //! implementation of every method of every trait.
 
+use std::any::TypeId;
 use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde_json::Value;
 
+use super::parsed::{Parse, Parsed};
 use super::{
     ConfigSource, Executions, Loaded, ObjectStore, Started, StoreError, Tracking, TrackingRecord,
     TrackingUpdate,
@@ -141,6 +143,20 @@ impl<S: ObjectStore + ?Sized, L: Layer> ObjectStore for Wrapped<S, L> {
         self.layer.around(Op::PutObject { bucket, key }, call).await
     }
 
+    async fn get_parsed(
+        &self,
+        bucket: &str,
+        key: &str,
+        type_id: TypeId,
+        parse: &Parse<'_>,
+    ) -> Result<Parsed, StoreError> {
+        // A value the store kept is still a GetObject for the layers: the guard checks the
+        // grant, faults and retries apply, as they would to the read it stands for.
+        let op = Op::GetObject { bucket, key };
+        let call = || self.inner.get_parsed(bucket, key, type_id, parse);
+        self.layer.around(op, call).await
+    }
+
     async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
         let op = Op::ObjectExists { bucket, key };
         self.layer
@@ -268,6 +284,15 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(objects.get("t-working", "a/b").await.unwrap(), b"x");
+        // A parsed read is a GetObject too, whether or not the store kept the value.
+        let parse = |b: &[u8]| -> Result<Parsed, StoreError> { Ok(Arc::new(b.to_vec())) };
+        for _ in 0..2 {
+            let v = objects
+                .get_parsed("t-working", "a/b", TypeId::of::<Vec<u8>>(), &parse)
+                .await
+                .unwrap();
+            assert_eq!(*v.downcast::<Vec<u8>>().unwrap(), b"x");
+        }
         assert!(base.objects.exists("t-working", "a/b").await.unwrap());
         let refused = objects.list("t-working", "a/").await.unwrap_err();
         assert_eq!(refused.to_string(), "no listing");
@@ -276,6 +301,8 @@ mod tests {
             *log.0.lock().unwrap(),
             [
                 r#"PutObject { bucket: "t-working", key: "a/b" }"#,
+                r#"GetObject { bucket: "t-working", key: "a/b" }"#,
+                r#"GetObject { bucket: "t-working", key: "a/b" }"#,
                 r#"GetObject { bucket: "t-working", key: "a/b" }"#,
                 r#"ListObjects { bucket: "t-working", prefix: "a/" }"#,
                 r#"GetRecord { id: "d1" }"#,

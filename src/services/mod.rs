@@ -15,6 +15,7 @@ pub mod layer;
 pub mod local;
 pub mod local_hook;
 pub mod objects;
+pub mod parsed;
 pub mod retry;
 pub mod sqlite;
 pub mod tracking;

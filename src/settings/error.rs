@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {

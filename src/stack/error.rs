@@ -1,6 +1,6 @@
 //! Why a stack could not be rendered; each error names the template file or definition at fault.
 
-use crate::error::Diagnose;
+use crate::diagnose::Diagnose;
 
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {

@@ -91,7 +91,7 @@ mod tests {
             "{message}"
         );
         assert!(
-            crate::error::Diagnose::hint(&err)
+            crate::diagnose::Diagnose::hint(&err)
                 .is_some_and(|h| h.contains("delete every function's `statements:`"))
         );
     }

@@ -11,33 +11,12 @@ use super::finding::{Finding, Severity};
 use crate::asl::StateMachine;
 use crate::asl::jsonata::Expression;
 use crate::asl::jsonata::ast::free_variables;
+use crate::asl::jsonata::fields::{JSONATA_ONLY, JSONPATH_ONLY};
 use crate::asl::jsonata::template::expression_text;
 use crate::asl::path::is_variable_name;
 use crate::asl::walk;
 
 const FILE: &str = "statemachine.asl.json";
-
-/// Fields only JSONPath states may use.
-const JSONPATH_ONLY: &[&str] = &[
-    "InputPath",
-    "Parameters",
-    "ResultSelector",
-    "ResultPath",
-    "OutputPath",
-    "ItemsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-    "ErrorPath",
-    "CausePath",
-];
-
-/// Fields only JSONata states may use.
-const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
 
 /// Every finding about the definition's language rules; `load` adds the interpreter's own
 /// refusal, if any (the caller leaves it out when it already reported the structural error
@@ -242,6 +221,27 @@ mod tests {
                 .contains("States.A.Output: state `A` is a JSONPath state and cannot use `Output`"),
             "{got:#?}"
         );
+    }
+
+    #[test]
+    fn result_in_a_jsonata_state_is_reported() {
+        // `Result` is JSONPath-only: the interpreter refuses it in a JSONata state, so
+        // validate reports it from the same list instead of passing the definition.
+        let def = json!({"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": {"x": 1}, "End": true}}});
+        let findings: Vec<String> = check(&def, false)
+            .into_iter()
+            .map(|f| format!("{} {}: {}", f.severity.as_str(), f.location, f.message))
+            .collect();
+        assert_eq!(
+            findings,
+            [
+                "error statemachine.asl.json: States.A.Result: state `A` is a JSONata state and cannot use `Result`"
+            ]
+        );
+        let def = json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Result": {"x": 1}, "End": true}}});
+        assert_eq!(messages(def), Vec::<String>::new());
     }
 
     #[test]

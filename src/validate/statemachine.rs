@@ -5,6 +5,7 @@
 use serde_json::Value;
 
 use super::finding::Finding;
+use crate::asl::walk;
 use crate::handlers;
 use crate::stack::Rendered;
 use crate::stack::render::placeholders;
@@ -164,31 +165,23 @@ fn states(scope: &Value, path: &str, ctx: &Ctx, out: &mut Vec<Finding>) {
                 ));
             }
         }
-        match state.get("Type").and_then(Value::as_str) {
-            Some("Task") => task(state, &here, ctx, out),
-            Some("Map") => {
-                let inner = state.get("ItemProcessor").or_else(|| state.get("Iterator"));
-                match inner {
-                    Some(p) => states(p, &format!("{here}.ItemProcessor"), ctx, out),
-                    None => out.push(Finding::error(
-                        "asl",
-                        loc(&here),
-                        "Map has no ItemProcessor",
-                    )),
-                }
-            }
-            Some("Parallel") => {
-                for (i, b) in state
-                    .get("Branches")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .enumerate()
-                {
-                    states(b, &format!("{here}.Branches[{i}]"), ctx, out);
-                }
-            }
-            _ => {}
+        let ty = state.get("Type").and_then(Value::as_str);
+        if ty == Some("Task") {
+            task(state, &here, ctx, out);
+        }
+        if !matches!(ty, Some("Map" | "Parallel")) {
+            continue;
+        }
+        let nested = walk::nested_scopes(state);
+        if ty == Some("Map") && nested.is_empty() {
+            out.push(Finding::error(
+                "asl",
+                loc(&here),
+                "Map has no ItemProcessor",
+            ));
+        }
+        for n in nested {
+            states(n.scope, &format!("{here}.{}", n.field), ctx, out);
         }
     }
 }

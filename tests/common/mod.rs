@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod distributed;
 pub mod fake_bedrock;
 pub mod fake_openai;
 pub mod llama;

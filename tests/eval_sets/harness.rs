@@ -16,6 +16,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use idpctl::eval::counts::ratio;
+use idpctl::eval::{Counts, Outcome};
+use serde::Deserialize;
 use serde_json::Value;
 
 /// One evaluation set: where its documents, truth and class config are.
@@ -98,76 +101,58 @@ pub const HOLDOUT: &[SetSpec] = &[
 pub struct Tally {
     pub pages: u64,
     pub pages_right: u64,
-    pub tp: u64,
-    pub fd: u64,
-    pub fa: u64,
-    pub fn_: u64,
-    pub tn: u64,
-}
-
-fn share(num: u64, den: u64) -> f64 {
-    if den == 0 {
-        0.0
-    } else {
-        num as f64 / den as f64
-    }
+    /// `idpctl eval`'s own field counts, less `unscored` (see `from_counts`).
+    pub fields: Counts,
 }
 
 impl Tally {
     /// Non-empty truth fields (every one of them, whether or not the class names it).
     pub fn expected(&self) -> u64 {
-        self.tp + self.fd + self.fn_
+        self.fields.expected()
     }
     pub fn page_accuracy(&self) -> f64 {
-        share(self.pages_right, self.pages)
+        ratio(self.pages_right, self.pages)
     }
     /// Share of the truth's non-empty fields found with the right value in the attribute meant
     /// for them (what issue 14 holds the engine to).
     pub fn found(&self) -> f64 {
-        share(self.tp, self.expected())
+        self.fields.match_rate()
     }
     /// As `idpctl eval` counts it: TP / (TP + FN).
     pub fn recall(&self) -> f64 {
-        share(self.tp, self.tp + self.fn_)
+        self.fields.recall()
     }
     pub fn precision(&self) -> f64 {
-        share(self.tp, self.tp + self.fd + self.fa)
+        self.fields.precision()
     }
     pub fn accuracy(&self) -> f64 {
-        share(
-            self.tp + self.tn,
-            self.tp + self.fd + self.fa + self.fn_ + self.tn,
-        )
+        self.fields.accuracy()
     }
     /// The field counts `idpctl eval --output json` gives a group (its `Counts`: overall, a
-    /// class, a document). The harness takes them as they are and counts nothing itself.
+    /// class, a document). The harness takes them as they are and counts nothing itself, but
+    /// leaves `unscored` out: no model runs here, and the floors were set on the scored
+    /// fields.
     fn from_counts(c: &Value) -> Tally {
-        let n = |k: &str| c[k].as_u64().unwrap_or(0);
+        let fields = serde_json::from_value::<Counts>(c.clone())
+            .unwrap_or_else(|e| panic!("eval's counts do not read back ({e}): {c}"));
         Tally {
-            tp: n("tp"),
-            fd: n("fd"),
-            fa: n("fa"),
-            fn_: n("fn"),
-            tn: n("tn"),
+            fields: Counts {
+                unscored: 0,
+                ..fields
+            },
             ..Tally::default()
         }
     }
-    fn add_fields(&mut self, other: &Tally) {
-        self.tp += other.tp;
-        self.fd += other.fd;
-        self.fa += other.fa;
-        self.fn_ += other.fn_;
-        self.tn += other.tn;
-    }
     /// Takes back one field `eval` counted (one of the page-level truth's, see `reduce`).
-    fn remove_outcome(&mut self, outcome: &str) {
+    fn remove_outcome(&mut self, outcome: Outcome) {
+        let f = &mut self.fields;
         let c = match outcome {
-            "tp" => &mut self.tp,
-            "fd" => &mut self.fd,
-            "fa" => &mut self.fa,
-            "fn" => &mut self.fn_,
-            "tn" => &mut self.tn,
-            _ => return,
+            Outcome::Tp => &mut f.tp,
+            Outcome::Fd => &mut f.fd,
+            Outcome::Fa => &mut f.fa,
+            Outcome::Fn => &mut f.fn_,
+            Outcome::Tn => &mut f.tn,
+            Outcome::Unscored => return,
         };
         *c = c.saturating_sub(1);
     }
@@ -175,9 +160,7 @@ impl Tally {
 
 /// Whether `eval` compared any field for a group (an unscored one included).
 fn compared_any(c: &Value) -> bool {
-    ["tp", "fd", "fa", "fn", "tn", "unscored"]
-        .iter()
-        .any(|k| c[*k].as_u64().unwrap_or(0) > 0)
+    serde_json::from_value::<Counts>(c.clone()).is_ok_and(|c| c.scored() > 0 || c.unscored > 0)
 }
 
 pub struct SetResult {
@@ -417,7 +400,8 @@ fn reduce(name: &str, dir: &Path, truth: &Path, report: Value, elapsed: Duration
             by_language
                 .entry(lang_of(doc))
                 .or_default()
-                .add_fields(&Tally::from_counts(d));
+                .fields
+                .merge(&Tally::from_counts(d).fields);
         }
     }
     // ...less the fields of page-level truth sections, the only rows the harness reads.
@@ -427,7 +411,9 @@ fn reduce(name: &str, dir: &Path, truth: &Path, report: Value, elapsed: Duration
         if !page_only.contains(&(doc, class)) {
             continue;
         }
-        let outcome = row["outcome"].as_str().unwrap_or("");
+        let Ok(outcome) = Outcome::deserialize(&row["outcome"]) else {
+            continue;
+        };
         overall.remove_outcome(outcome);
         for t in [by_class.get_mut(class), by_language.get_mut(&lang_of(doc))]
             .into_iter()
@@ -495,7 +481,7 @@ fn line(out: &mut String, label: &str, t: &Tally) {
         "  {label:<36} {:>3}/{:<3} {pages}  {:>4}/{:<4} {:>6.1}% {:>6.1}% {:>6.1}% {:>6.1}%",
         t.pages_right,
         t.pages,
-        t.tp,
+        t.fields.tp,
         t.expected(),
         100.0 * t.found(),
         100.0 * t.recall(),

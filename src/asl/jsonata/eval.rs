@@ -69,6 +69,17 @@ impl Scope {
 /// Supplies the values of free variables (`$states`, workflow variables).
 pub type Resolver<'r> = &'r dyn Fn(&str) -> Option<Value>;
 
+/// One level of nesting entered by [`Evaluator::enter`]; dropping it leaves the level.
+struct Level<'e> {
+    depth: &'e Cell<usize>,
+}
+
+impl Drop for Level<'_> {
+    fn drop(&mut self) {
+        self.depth.set(self.depth.get() - 1);
+    }
+}
+
 /// One evaluation: the limits, counters, the clock reading and the free variables.
 pub struct Evaluator<'r> {
     resolver: Resolver<'r>,
@@ -136,6 +147,14 @@ impl<'r> Evaluator<'r> {
 
     /// Evaluates `node`; sequences of one item collapse to the item, empty ones to undefined.
     pub fn eval(&self, node: &Node, input: &Option<Val>, env: &Rc<Scope>) -> Result<Option<Val>> {
+        let _level = self.enter()?;
+        Ok(collapse(self.eval_inner(node, input, env)?))
+    }
+
+    /// Enters one level of nesting (an expression or a function call): one step of work,
+    /// refused past the depth limit. The level is left when the guard drops, on an error
+    /// as on success.
+    fn enter(&self) -> Result<Level<'_>> {
         self.tick(1)?;
         let d = self.depth.get() + 1;
         if d > self.limits.depth {
@@ -145,9 +164,7 @@ impl<'r> Evaluator<'r> {
             });
         }
         self.depth.set(d);
-        let r = self.eval_inner(node, input, env);
-        self.depth.set(d - 1);
-        Ok(collapse(r?))
+        Ok(Level { depth: &self.depth })
     }
 
     /// Dispatches on the node. Compound nodes are evaluated by their own functions: an
@@ -1039,18 +1056,8 @@ impl Evaluator<'_> {
         args: Vec<Option<Val>>,
         input: &Option<Val>,
     ) -> Result<Option<Val>> {
-        self.tick(1)?;
-        let d = self.depth.get() + 1;
-        if d > self.limits.depth {
-            return Err(Error::Limit {
-                what: "nesting depth",
-                limit: self.limits.depth,
-            });
-        }
-        self.depth.set(d);
-        let r = self.apply_inner(func, args, input);
-        self.depth.set(d - 1);
-        r.map(collapse)
+        let _level = self.enter()?;
+        self.apply_inner(func, args, input).map(collapse)
     }
 
     fn apply_inner(

@@ -171,8 +171,9 @@ pub struct CatchFields {
     pub assign: Option<Template>,
 }
 
-/// Fields only JSONPath states may use.
-const JSONPATH_ONLY: &[&str] = &[
+/// Fields only JSONPath states may use: refused here when a JSONata state is loaded, and
+/// reported by `idpctl validate` from this same list.
+pub const JSONPATH_ONLY: &[&str] = &[
     "InputPath",
     "Parameters",
     "ResultSelector",
@@ -190,6 +191,9 @@ const JSONPATH_ONLY: &[&str] = &[
     "CausePath",
     "Result",
 ];
+
+/// Fields only JSONata states may use.
+pub const JSONATA_ONLY: &[&str] = &["Arguments", "Output", "Items"];
 
 /// Makes every state's query language explicit: `QueryLanguage` of the definition (default
 /// JSONPath) applies to states that do not set their own, and a Map's or Parallel's nested

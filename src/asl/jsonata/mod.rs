@@ -84,4 +84,6 @@ impl Expression {
 #[cfg(test)]
 mod binding_tests;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;

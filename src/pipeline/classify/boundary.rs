@@ -96,7 +96,7 @@ fn all_text(page: &PageContent) -> String {
 /// For each page, whether a new document starts on it (the first page always does; a page of
 /// another class than the one before it does too).
 pub fn starts(config: &ClassConfig, pages: &[PageContent], verdicts: &[PageClass]) -> Vec<bool> {
-    let index = Index::new(config);
+    let index = Index::shared(config);
     let mut out = Vec::with_capacity(verdicts.len());
     let mut first_of_doc = 0usize;
     for (i, v) in verdicts.iter().enumerate() {

@@ -7,7 +7,7 @@
 //! This module depends on the lexicon only (not on the config types), so the config reader can
 //! build a class's evidence without a module circle.
 
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use regex::Regex;
 
@@ -26,11 +26,13 @@ pub struct Phrase {
 #[derive(Debug, Clone, Default)]
 pub struct ClassEvidence {
     /// Phrases naming the document type: printed as a page's headline, the page is this class.
-    pub titles: Vec<Phrase>,
+    /// Shared (`Arc`): a class's clones point at the same phrases, which is how the scoring
+    /// index built from them is found again ([`super::score::Index::shared`]).
+    pub titles: Arc<[Phrase]>,
     /// Keys of the document-lexicon concepts the class is (`invoice`, `cheque`).
     pub concepts: Vec<String>,
-    /// Words its pages print in running text, weighted.
-    pub body: Vec<Phrase>,
+    /// Words its pages print in running text, weighted (shared like `titles`).
+    pub body: Arc<[Phrase]>,
     /// `x-aws-idp-document-page-content-regex`: a page whose text matches is this class.
     pub page_regex: Option<Regex>,
     /// `x-aws-idp-document-name-regex`: a document whose name matches is this class throughout.
@@ -122,7 +124,7 @@ impl ClassEvidence {
             }
         }
         ev.concepts = concepts.iter().map(|c| c.key.clone()).collect();
-        ev.titles = dedup(titles);
+        ev.titles = dedup(titles).into();
         // A title phrase found in running text is a mention, scored by the title logic.
         ev.body = dedup(body)
             .into_iter()

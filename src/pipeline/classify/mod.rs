@@ -83,7 +83,7 @@ pub fn classify_document(
             })
             .collect();
     }
-    let index = Index::new(config);
+    let index = Index::shared(config);
     let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());
     for page in pages {
         let by_regex = config.classes.iter().find(|c| {

@@ -6,13 +6,17 @@
 //! words, cues) add up, each weighted by how few classes of the config share it (IDF). A
 //! headline naming a document type no class claims counts against every class.
 //!
-//! The config's phrases are indexed by their first token once per call, so a page costs one
-//! hash look-up per token plus the phrases that start there: linear in words × classes at worst.
+//! The config's phrases are indexed by their first token, so a page costs one hash look-up per
+//! token plus the phrases that start there: linear in words × classes at worst. The index is
+//! built once per set of classes and shared ([`Index::shared`]): every document of a run, and
+//! both the verdicts and the section boundaries of a document, score against the same one.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::pipeline::config::ClassConfig;
 
+use super::evidence::Phrase;
 use super::evidence::normed_documents;
 use super::page_view::PageView;
 
@@ -40,15 +44,22 @@ struct Foreign {
     tokens: &'static [String],
 }
 
-/// The config's phrases, indexed for matching. It borrows the phrases rather than copying
-/// them: the index is built for each document, and copying every class's phrases was most of
-/// the cost of classifying a text page.
+/// The config's phrases, indexed for matching. It owns what it needs (the classes' phrase lists
+/// are shared, not copied), so one index serves every document of a set of classes.
 #[derive(Debug)]
-pub struct Index<'c> {
-    pub config: &'c ClassConfig,
-    by_first: HashMap<&'c str, Vec<(&'c [String], Entry)>>,
+pub struct Index {
+    /// Each class's (titles, body), as the config's evidence holds them: the index's identity.
+    lists: Vec<Lists>,
+    /// Phrases by their first token: (class, kind, phrase).
+    by_first: HashMap<String, Vec<Entry>>,
     foreign: HashMap<&'static str, Vec<Foreign>>,
 }
+
+/// One class's title and body phrases.
+type Lists = (Arc<[Phrase]>, Arc<[Phrase]>);
+
+/// Indexes kept for reuse; a process sees a handful of class sets.
+const SHARED_KEPT: usize = 8;
 
 /// A class's score on one page.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -77,6 +88,10 @@ pub struct PageScores {
 
 /// Body evidence at which `body` reaches 1 − 1/e.
 const BODY_SCALE: f32 = 2.5;
+/// Readable words under which a page is short: a receipt or a one-block invoice prints a
+/// handful of label words where a full page prints dozens, so each counts for more (down to
+/// half the scale at half these words), else a short page never clears the body-only bar.
+const SHORT_PAGE_WORDS: f32 = 60.0;
 /// Most non-numeric words a headline holds besides the type phrase ("INVOICE wae" from OCR,
 /// "ACME Corp Invoice"); a sentence holds more.
 const HEADLINE_EXTRA_WORDS: usize = 4;
@@ -108,20 +123,45 @@ const NUMBER_WORDS: &[&str] = &["number", "no", "nr", "num", "n", "numero", "num
 /// alone in a cell) away from the title zone: a heading by its isolation.
 const STANDALONE_PROMINENCE: f32 = 0.5;
 
-impl<'c> Index<'c> {
-    pub fn new(config: &'c ClassConfig) -> Self {
+impl Index {
+    /// The index of `config`'s classes, built on first use and then shared: a class set is
+    /// recognised by its classes' phrase lists (shared by every clone of a class), so a config
+    /// read again from the same schemas finds the index built before.
+    pub fn shared(config: &ClassConfig) -> Arc<Index> {
+        static KEPT: LazyLock<Mutex<Vec<Arc<Index>>>> = LazyLock::new(|| Mutex::new(Vec::new()));
+        let same = |ix: &Index| {
+            ix.lists.len() == config.classes.len()
+                && ix.lists.iter().zip(&config.classes).all(|((t, b), c)| {
+                    Arc::ptr_eq(t, &c.evidence.titles) && Arc::ptr_eq(b, &c.evidence.body)
+                })
+        };
+        // A panic while holding the lock leaves a list of whole indexes: still good.
+        let lock = || KEPT.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(ix) = lock().iter().find(|ix| same(ix)) {
+            return ix.clone();
+        }
+        let built = Arc::new(Index::new(config));
+        let mut kept = lock();
+        if kept.len() >= SHARED_KEPT {
+            kept.remove(0);
+        }
+        kept.push(built.clone());
+        built
+    }
+
+    pub fn new(config: &ClassConfig) -> Self {
         let n = config.classes.len().max(1) as f32;
         // How many classes know each phrase (as title or body).
         let mut df: HashMap<&[String], usize> = HashMap::new();
         let mut title_share: HashMap<&[String], usize> = HashMap::new();
         for c in &config.classes {
             let mut seen: HashSet<&[String]> = HashSet::new();
-            for p in c.evidence.titles.iter().chain(&c.evidence.body) {
+            for p in c.evidence.titles.iter().chain(c.evidence.body.iter()) {
                 if seen.insert(&p.tokens) {
                     *df.entry(&p.tokens).or_default() += 1;
                 }
             }
-            for p in &c.evidence.titles {
+            for p in c.evidence.titles.iter() {
                 *title_share.entry(&p.tokens).or_default() += 1;
             }
         }
@@ -133,7 +173,7 @@ impl<'c> Index<'c> {
                 (1.0 + n / d).ln() / (1.0 + n).ln()
             }
         };
-        let mut by_first: HashMap<&'c str, Vec<(&'c [String], Entry)>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Entry>> = HashMap::new();
         for (ci, c) in config.classes.iter().enumerate() {
             for (kind, list) in [
                 (Kind::Title, &c.evidence.titles),
@@ -150,16 +190,19 @@ impl<'c> Index<'c> {
                         }
                         Kind::Body => p.weight * idf(&p.tokens),
                     };
-                    by_first.entry(first.as_str()).or_default().push((
-                        p.tokens.as_slice(),
-                        Entry {
-                            class: ci,
-                            kind,
-                            phrase: pi,
-                            len: p.tokens.len(),
-                            weight,
-                        },
-                    ));
+                    let entry = Entry {
+                        class: ci,
+                        kind,
+                        phrase: pi,
+                        len: p.tokens.len(),
+                        weight,
+                    };
+                    match by_first.get_mut(first.as_str()) {
+                        Some(v) => v.push(entry),
+                        None => {
+                            by_first.insert(first.clone(), vec![entry]);
+                        }
+                    }
                 }
             }
         }
@@ -190,7 +233,11 @@ impl<'c> Index<'c> {
             }
         }
         Index {
-            config,
+            lists: config
+                .classes
+                .iter()
+                .map(|c| (c.evidence.titles.clone(), c.evidence.body.clone()))
+                .collect(),
             by_first,
             foreign,
         }
@@ -198,14 +245,14 @@ impl<'c> Index<'c> {
 
     /// Score one page.
     pub fn score(&self, view: &PageView) -> PageScores {
-        let classes = &self.config.classes;
+        let n = self.lists.len();
         let mut out = PageScores {
-            classes: vec![ClassScore::default(); classes.len()],
+            classes: vec![ClassScore::default(); n],
             words: view.words,
             ..PageScores::default()
         };
-        let mut body_seen: Vec<HashSet<usize>> = vec![HashSet::new(); classes.len()];
-        let mut mention_seen: Vec<HashSet<usize>> = vec![HashSet::new(); classes.len()];
+        let mut body_seen: Vec<HashSet<usize>> = vec![HashSet::new(); n];
+        let mut mention_seen: Vec<HashSet<usize>> = vec![HashSet::new(); n];
         for seg in &view.segs {
             let toks = &seg.toks;
             // Title phrases and foreign types found in this segment: (start, len, what).
@@ -213,8 +260,8 @@ impl<'c> Index<'c> {
             let mut foreign: Vec<(usize, usize, &Foreign)> = Vec::new();
             for i in 0..toks.len() {
                 if let Some(cands) = self.by_first.get(toks[i].as_str()) {
-                    for (want, e) in cands {
-                        if !starts_at(toks, i, want) {
+                    for e in cands {
+                        if !starts_at(toks, i, self.tokens(e)) {
                             continue;
                         }
                         match e.kind {
@@ -224,9 +271,7 @@ impl<'c> Index<'c> {
                                     let s = &mut out.classes[e.class];
                                     s.body_raw += e.weight;
                                     if s.hits.len() < 8 {
-                                        s.hits.push(
-                                            classes[e.class].evidence.body[e.phrase].text.clone(),
-                                        );
+                                        s.hits.push(self.lists[e.class].1[e.phrase].text.clone());
                                     }
                                 }
                             }
@@ -256,7 +301,7 @@ impl<'c> Index<'c> {
                     continue;
                 }
                 let score = &mut out.classes[e.class];
-                let text = &classes[e.class].evidence.titles[e.phrase].text;
+                let text = &self.lists[e.class].0[e.phrase].text;
                 let prominence = if seg.prominence > 0.0 {
                     seg.prominence
                 } else if standalone(toks, s, l) && seg.line_segs <= 3 {
@@ -297,10 +342,22 @@ impl<'c> Index<'c> {
                 }
             }
         }
+        let scale = BODY_SCALE * (view.words as f32 / SHORT_PAGE_WORDS).clamp(0.5, 1.0);
         for s in &mut out.classes {
-            s.body = 1.0 - (-s.body_raw / BODY_SCALE).exp();
+            s.body = 1.0 - (-s.body_raw / scale).exp();
         }
         out
+    }
+}
+
+impl Index {
+    /// The tokens of an entry's phrase.
+    fn tokens(&self, e: &Entry) -> &[String] {
+        let (titles, body) = &self.lists[e.class];
+        match e.kind {
+            Kind::Title => &titles[e.phrase].tokens,
+            Kind::Body => &body[e.phrase].tokens,
+        }
     }
 }
 

@@ -401,3 +401,125 @@ fn a_continued_document_stays_one_section() {
     let ids: Vec<Vec<String>> = sections.iter().map(|s| s.page_ids.clone()).collect();
     assert_eq!(ids, [vec!["1", "2"], vec!["3", "4"]], "{per_page:?}");
 }
+
+/// The accelerator's invoice class beside a receipt class, as the mixed evaluation sets run.
+fn invoice_and_receipt() -> ClassConfig {
+    let mut config = invoice_only();
+    config.merge(
+        ClassConfig::from_yaml(
+            r#"classes:
+  - x-aws-idp-document-type: receipt
+    description: A proof of payment for goods or services bought in a shop
+    properties:
+      MerchantName: {type: string}
+      TransactionDate: {type: string}
+      TotalAmount: {type: string}
+      PaymentMethod: {type: string}
+"#,
+        )
+        .unwrap(),
+    );
+    config
+}
+
+/// A Czech invoice that never prints "Faktura": its supplier, customer, due date and VAT
+/// labels say what it is.
+#[test]
+fn a_czech_invoice_without_its_title_is_read_by_its_labels() {
+    let v = one(
+        &invoice_and_receipt(),
+        page(
+            1,
+            0,
+            &[
+                "Variabilní symbol: 2024017",
+                "Dodavatel\tOdběratel",
+                "Novák s.r.o.\tDvořák a.s.",
+                "DIČ: CZ12345678\tDIČ: CZ87654321",
+                "Datum vystavení: 3.2.2024\tDatum splatnosti: 17.2.2024",
+                "Popis\tMnožství\tCena za jednotku\tDPH",
+                "Konzultace\t2\t1 500,00 Kč\t21 %",
+                "Celkem s DPH\t3 630,00 Kč",
+            ],
+        ),
+    );
+    assert_eq!(v.class, "invoice", "{v:?}");
+}
+
+/// A till slip headed "Bon" (Dutch for a receipt), a dozen words: a receipt, not unclassified
+/// and not an invoice for its "TOTAAL" and "btw".
+#[test]
+fn a_short_dutch_receipt_is_a_receipt() {
+    let v = one(
+        &invoice_and_receipt(),
+        page(
+            1,
+            0,
+            &[
+                "Bon\t08-05-2025",
+                "HENDRIKS INSTALLATIETECHNIEK B.V.",
+                "1 x Tonercartridge zwart\t2,50 €",
+                "TOTAAL\t5,00 €",
+                "Pin",
+                "waarvan btw\t0,87 €",
+                "Transactienr. 7328-39862",
+            ],
+        ),
+    );
+    assert_eq!(v.class, "receipt", "{v:?}");
+}
+
+/// The same label words count for more on a short page than on a long one (where they are a
+/// few among many), and no evidence is still none.
+#[test]
+fn body_evidence_is_scaled_to_the_page_length() {
+    let config = invoice_only();
+    let index = score::Index::new(&config);
+    let short = "Due date 1.2.2024\nPayment terms 30 days\nSubtotal 100.00";
+    let filler = " lorem ipsum dolor sit amet consectetur adipiscing".repeat(12);
+    let long = format!("{short}\n{filler}");
+    let s = index.score(&PageView::from_text(short));
+    let l = index.score(&PageView::from_text(&long));
+    assert_eq!(s.classes[0].body_raw, l.classes[0].body_raw);
+    assert!(s.classes[0].body > l.classes[0].body, "{s:?} {l:?}");
+    let none = index.score(&PageView::from_text("lorem ipsum"));
+    assert_eq!(none.classes[0].body, 0.0);
+}
+
+/// One index per set of classes: a config read again from the same schemas finds it, a config
+/// with a class less gets its own.
+#[test]
+fn the_index_is_built_once_per_set_of_classes() {
+    let a = Index::shared(&invoice_and_receipt());
+    let b = Index::shared(&invoice_and_receipt());
+    assert!(std::sync::Arc::ptr_eq(&a, &b));
+    let c = Index::shared(&invoice_only());
+    assert!(!std::sync::Arc::ptr_eq(&a, &c));
+    let mut fewer = invoice_and_receipt();
+    fewer.classes.retain(|c| c.name != "receipt");
+    assert!(std::sync::Arc::ptr_eq(&Index::shared(&fewer), &c));
+}
+
+/// What building the index costs against finding it built, on the built-in library (`cargo
+/// test --release --lib index_build_cost -- --ignored --nocapture`); issue 16's figure.
+#[test]
+#[ignore]
+fn index_build_cost() {
+    let config = ClassConfig::builtin();
+    let runs = 200;
+    let t = std::time::Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(score::Index::new(&config));
+    }
+    let built = t.elapsed() / runs;
+    Index::shared(&config);
+    let t = std::time::Instant::now();
+    for _ in 0..runs {
+        std::hint::black_box(Index::shared(&config));
+    }
+    let found = t.elapsed() / runs;
+    println!(
+        "{} classes: built {built:?}, found {found:?} per document (twice per document before)",
+        config.classes.len()
+    );
+}

@@ -113,7 +113,7 @@ pub enum LoadError {
     EmptyFolder { path: String },
 }
 
-impl crate::error::Diagnose for LoadError {
+impl crate::diagnose::Diagnose for LoadError {
     fn hint(&self) -> Option<String> {
         Some(match self {
             LoadError::Read { .. } => {

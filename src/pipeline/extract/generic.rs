@@ -83,11 +83,45 @@ fn self_named(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     best
 }
 
+/// A value of a self-named kind (a payment method) must look like one: name one of the kind's
+/// value words ("Cash at Hotel", "Visa ****0394"), or stand beside a label of the concept
+/// ("Payment mode: Lastschrift"). A value word the description lists as an example ("cash,
+/// card") is not a label: what follows it ("at Hotel") goes to review.
+fn self_named_value_check(field: &FieldDef, p: &mut Pick) {
+    let Some((concept, values)) = SELF_NAMED
+        .iter()
+        .find(|(c, _)| field.concept.as_deref() == Some(*c))
+    else {
+        return;
+    };
+    let lex = lexicon::labels();
+    let names_a_value = lex.get(values).is_some_and(|means| {
+        let toks = lexicon::tokens(&p.text);
+        means.terms.iter().any(|t| {
+            toks.windows(t.tokens.len())
+                .any(|w| w == t.tokens.as_slice())
+        })
+    });
+    let concept_label = p.label.as_deref().is_some_and(|l| {
+        let toks = lexicon::tokens(l);
+        lex.get(concept)
+            .is_some_and(|c| c.terms.iter().any(|t| t.tokens == toks))
+    });
+    if !names_a_value && !concept_label {
+        p.score = p.score.min(0.6);
+        p.reason
+            .push_str(", but it names no payment means and its label is not a payment label");
+    }
+}
+
 /// The best label–value pair of the field over all pages.
 pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     let mut all = labelled(views, field, field.value_type);
     if all.is_empty() {
         return None;
+    }
+    for p in &mut all {
+        self_named_value_check(field, p);
     }
     if field.concept.as_deref() == Some("total") {
         // The amount to pay is the largest of the totals a page prints (TTC over HT, brutto
@@ -129,6 +163,16 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
                         p.reason
                             .push_str(&format!(", under the column \"{other}\" of another amount"));
                     }
+                    if AMOUNT_CONCEPTS.contains(&field.concept.as_deref().unwrap_or(""))
+                        && p.bbox.top >= hit.bbox.bottom() - 0.002
+                        && heads_item_columns(view, hit.line)
+                    {
+                        // "Subtotal" heading a column of the line-item table: the amount
+                        // under it is one item's, not the document's subtotal.
+                        p.score = p.score.min(0.5);
+                        p.reason
+                            .push_str(", but under a column of the line-item table's header");
+                    }
                     p.page = pi;
                     out.push(p);
                 }
@@ -136,6 +180,21 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
         }
     }
     out
+}
+
+/// Whether a line is the header of a line-item table: it names two or more of the item
+/// columns (description, quantity, unit price).
+fn heads_item_columns(view: &PageView, line: usize) -> bool {
+    let toks = lexicon::tokens(&text_of(view.words(), &view.lines[line].words));
+    let mut kinds: Vec<&str> = lexicon::labels()
+        .find(&toks)
+        .into_iter()
+        .map(|m| m.concept.key.as_str())
+        .filter(|k| matches!(*k, "description" | "quantity" | "unit_price"))
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds.len() >= 2
 }
 
 /// The amounts a grid of totals holds side by side.
@@ -488,7 +547,7 @@ pub fn starts_with_label(text: &str) -> bool {
 }
 
 /// A pick as a field result: typed by the schema, confidence with the OCR's.
-pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
+pub fn to_result(views: &[PageView], field: &FieldDef, mut p: Pick) -> FieldResult {
     let view = &views[p.page];
     let ocr = if p.words.is_empty() {
         1.0
@@ -496,6 +555,11 @@ pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
         view.confidence_of(&p.words)
     };
     let (_, parsed) = result::typed(field, &p.text);
+    if matches!(field.value_type, ValueType::Name | ValueType::Address) && reads_as_label(&p.text) {
+        // "Trade name", "Totaalbedrag": a form's label where a party was expected.
+        p.score = p.score.min(0.5);
+        p.reason.push_str(", but the value reads as a label");
+    }
     // A value that does not parse as its schema type is never confident.
     let confidence = if parsed {
         (p.score * ocr * 0.99).clamp(0.0, 1.0)
@@ -519,6 +583,28 @@ pub fn to_result(views: &[PageView], field: &FieldDef, p: Pick) -> FieldResult {
             ocr,
         },
     )
+}
+
+/// "Name" in our languages: a party value ending in it is a form's label ("Trade name").
+const NAME_WORDS: &[&str] = &["name", "nom", "naam", "nombre", "nome", "namen", "nazwa"];
+
+/// Whether a party's value is a label rather than a name or an address: the whole text is a
+/// label phrase of the lexicon ("Totaalbedrag", "Montant TTC"), or it ends with the word
+/// "name" in one of our languages ("Buyer contact name").
+pub fn reads_as_label(text: &str) -> bool {
+    let toks = lexicon::tokens(text);
+    if toks.is_empty() {
+        return false;
+    }
+    let whole = lexicon::labels()
+        .find(&toks)
+        .iter()
+        .any(|m| m.start == 0 && m.len == toks.len());
+    whole
+        || toks.len() <= 4
+            && toks
+                .last()
+                .is_some_and(|t| NAME_WORDS.contains(&t.as_str()))
 }
 
 /// The text of some words joined by spaces.

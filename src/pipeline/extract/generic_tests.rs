@@ -203,3 +203,222 @@ fn a_vendor_from_a_footer_legal_line_needs_the_letterhead_to_agree() {
     let vendor = &out.fields["VendorName"];
     assert!(!vendor.confidence_reason.contains("footer"), "{vendor:?}");
 }
+
+/// An invoice class with the accelerator's list fields and a receipt's payment method.
+fn items_class() -> ClassDef {
+    let yaml = r#"
+classes:
+  - $id: invoice
+    type: object
+    x-aws-idp-confidence-threshold: 0.7
+    properties:
+      Items: {type: string, description: Descriptions of products or services}
+      Quantities: {type: string, description: Number of each item}
+      UnitPrices: {type: string, description: Price per unit of each item}
+      Subtotal: {type: string, description: Sum before tax}
+      Tax: {type: string, description: Tax amount charged}
+      TotalAmount: {type: string, description: Final amount to be paid}
+      PaymentMethod: {type: string, description: How the customer paid (cash, card, card type and last digits)}
+"#;
+    ClassConfig::from_yaml(yaml).unwrap().classes.remove(0)
+}
+
+#[test]
+fn totals_that_add_up_are_confident_and_totals_that_do_not_go_to_review() {
+    let lines = |total: &'static str| {
+        page(&[
+            &[("Sub-total", 0.4), ("$176.25", 0.8)],
+            &[("Tax", 0.4), ("$14.54", 0.8)],
+            &[("TOTAL", 0.4), (total, 0.8)],
+        ])
+    };
+    let mut out = extract_section(&items_class(), &[&lines("$190.79")]);
+    // Read weakly (a grid, a scan), the three amounts that add up are confident together.
+    for k in ["Subtotal", "Tax", "TotalAmount"] {
+        out.fields.get_mut(k).unwrap().confidence = 0.6;
+    }
+    super::arithmetic::cross_check(&items_class(), &mut out);
+    for k in ["Subtotal", "Tax", "TotalAmount"] {
+        let r = &out.fields[k];
+        assert!(r.confidence >= 0.9, "{k}: {r:?}");
+        assert!(r.confidence_reason.contains("subtotal + tax"), "{k}: {r:?}");
+    }
+    // One of the three misread: the subtotal and the tax are no longer confident.
+    let out = extract_section(&items_class(), &[&lines("$250.00")]);
+    for k in ["Subtotal", "Tax"] {
+        let r = &out.fields[k];
+        assert!(r.confidence < 0.7, "{k}: {r:?}");
+        assert!(r.confidence_reason.contains("misread"), "{k}: {r:?}");
+    }
+    assert_eq!(attr(&out, "TotalAmount"), "$250.00");
+}
+
+#[test]
+fn item_columns_one_header_cell_twice_named_split_amounts_and_a_totals_row_beside_text() {
+    let p = page(&[
+        &[
+            ("Details", 0.05),
+            ("Hrs/Qty", 0.45),
+            ("Unit cost", 0.6),
+            ("Amount", 0.8),
+        ],
+        &[
+            ("On-site installation", 0.05),
+            ("5", 0.47),
+            ("$24.00", 0.6),
+            ("$120.00", 0.8),
+        ],
+        // "1 250,00 €": its "1" alone sits nearer the quantity column than the price's.
+        &[
+            ("Ergonomic office chair", 0.05),
+            ("3", 0.47),
+            ("1 250,00 €", 0.55),
+            ("3 750,00 €", 0.8),
+        ],
+        // The totals begin in the number columns while the left column holds other text.
+        &[("Payment", 0.05), ("Subtotal", 0.45), ("3 870,00 €", 0.8)],
+        &[("Bank transfer", 0.05), ("Tax", 0.45), ("0,00 €", 0.8)],
+    ]);
+    let out = extract_section(&items_class(), &[&p]);
+    assert_eq!(
+        attr(&out, "Items"),
+        "On-site installation; Ergonomic office chair"
+    );
+    assert_eq!(attr(&out, "Quantities"), "5; 3");
+    assert_eq!(attr(&out, "UnitPrices"), "$24.00; 1 250,00 €");
+}
+
+#[test]
+fn a_subtotal_column_of_the_item_table_is_not_the_subtotal() {
+    let p = page(&[
+        &[
+            ("Item", 0.05),
+            ("Qty", 0.4),
+            ("Price", 0.55),
+            ("Subtotal", 0.8),
+        ],
+        &[
+            ("Consulting", 0.05),
+            ("1", 0.4),
+            ("53 EUR", 0.55),
+            ("53 EUR", 0.8),
+        ],
+    ]);
+    let out = extract_section(&items_class(), &[&p]);
+    let r = &out.fields["Subtotal"];
+    assert!(r.confidence < 0.7, "{r:?}");
+}
+
+#[test]
+fn a_payment_method_must_name_a_means_or_stand_by_its_label() {
+    // "cash" is an example in the description, not a label: "at Hotel" right of it is not a
+    // payment method.
+    let alone = page(&[&[("Cash at Hotel", 0.6)]]);
+    let out = extract_section(&items_class(), &[&alone]);
+    let r = &out.fields["PaymentMethod"];
+    assert!(
+        r.value.is_null() || r.value == "Cash at Hotel" || r.confidence < 0.7,
+        "{r:?}"
+    );
+    let labelled = page(&[
+        &[("Booking ID", 0.3), ("Payment Mode", 0.6)],
+        &[("IBZY2087", 0.3), ("Cash at Hotel", 0.6)],
+    ]);
+    let out = extract_section(&items_class(), &[&labelled]);
+    assert_eq!(attr(&out, "PaymentMethod"), "Cash at Hotel");
+    assert!(out.fields["PaymentMethod"].confidence >= 0.7, "{out:?}");
+}
+
+#[test]
+fn an_invoice_number_keeps_its_printed_series_code() {
+    let p = page(&[&[("Faktura nr: F 1234K20/1234/12", 0.05)]]);
+    let out = extract_section(&invoice_class(), &[&p]);
+    assert_eq!(attr(&out, "InvoiceNumber"), "F 1234K20/1234/12");
+}
+
+#[test]
+fn a_party_that_reads_as_a_label_is_not_a_name() {
+    assert!(generic::reads_as_label("Buyer contact name"));
+    assert!(generic::reads_as_label("TRADE NAME"));
+    assert!(generic::reads_as_label("Totaalbedrag"));
+    assert!(!generic::reads_as_label("Schmidt Partner KG"));
+    assert!(!generic::reads_as_label("Via Roma, 69, 80133 Napoli NA"));
+}
+
+#[test]
+fn two_description_columns_and_a_wrapped_description() {
+    // "Product | Title": the column that says more is the items'; its second line, running on
+    // mid-phrase, belongs to the item, the note under it does not.
+    let p = page(&[
+        &[
+            ("Product", 0.05),
+            ("Title", 0.25),
+            ("Qty", 0.6),
+            ("Price", 0.7),
+            ("Total", 0.85),
+        ],
+        &[
+            ("Memory cards", 0.05),
+            ("SanDisk Ultra 16 GB MicroSDHC Class", 0.25),
+            ("1", 0.6),
+            ("278.61", 0.7),
+            ("319.00", 0.85),
+        ],
+        &[("FSN:", 0.05), ("10 48 MB/s Memory Card", 0.25)],
+        &[("Price is inclusive of a discount of Rs -40.00", 0.25)],
+    ]);
+    let out = extract_section(&items_class(), &[&p]);
+    assert_eq!(
+        attr(&out, "Items"),
+        "SanDisk Ultra 16 GB MicroSDHC Class 10 48 MB/s Memory Card"
+    );
+    // A capitalised line under an item is a note of its own, not the item's continuation.
+    let p = page(&[
+        &[
+            ("Description", 0.05),
+            ("Qty", 0.6),
+            ("Price", 0.7),
+            ("Amount", 0.85),
+        ],
+        &[
+            ("Small Business Exchange 2010", 0.05),
+            ("1", 0.6),
+            ("3,89", 0.7),
+            ("3,89", 0.85),
+        ],
+        &[("Grundgebühr pro Einheit", 0.05)],
+    ]);
+    let out = extract_section(&items_class(), &[&p]);
+    assert_eq!(attr(&out, "Items"), "Small Business Exchange 2010");
+}
+
+#[test]
+fn a_missing_subtotal_is_the_printed_amount_the_other_totals_imply_under_threshold() {
+    let p = page(&[
+        &[("Charges", 0.05), ("$4.11", 0.8)],
+        &[("Credits", 0.05), ("$0.00", 0.8)],
+        &[("Tax", 0.05), ("$0.00", 0.8)],
+        &[("Total for this invoice", 0.05), ("$4.11", 0.8)],
+    ]);
+    let out = extract_section(&items_class(), &[&p]);
+    assert_eq!(attr(&out, "Subtotal"), "$4.11");
+    let r = &out.fields["Subtotal"];
+    assert!(r.confidence < 0.7, "{r:?}");
+    assert!(r.confidence_reason.contains("imply"), "{r:?}");
+}
+
+#[test]
+fn a_bill_to_block_skips_label_lines_and_an_unsure_address_goes_to_review() {
+    let p = page(&[
+        &[("CLIENT :", 0.55)],
+        &[("Buyer contact name", 0.55)],
+        &[("LE CLIENT", 0.55)],
+        &[("CLIENT NOM COMMERCIAL", 0.55)],
+        &[("MON ADRESSE LIGNE 1", 0.55)],
+        &[("06000 MA VILLE, FR", 0.55)],
+    ]);
+    let out = extract_section(&invoice_class(), &[&p]);
+    assert_eq!(attr(&out, "CustomerName"), "LE CLIENT");
+    let r = &out.fields["CustomerAddress"];
+    assert!(r.confidence < 0.7, "{r:?}");
+}

@@ -3,6 +3,7 @@
 //! below them; tables by their column headers. No model, no network: this is the embedded
 //! engine the local runtime and Lambda use when no LLM is configured.
 
+pub mod arithmetic;
 pub mod candidates;
 pub mod field;
 pub mod generic;
@@ -45,6 +46,9 @@ pub fn extract_section(class: &ClassDef, pages: &[&PageContent]) -> SectionExtra
         insert(&mut out.attributes, path, Value::Array(rows));
         out.fields.extend(details);
     }
+    // Check what the labels found first: an amount inferred from the others agrees by making.
+    arithmetic::cross_check(class, &mut out);
+    arithmetic::fill_missing(class, &views, &mut out);
     out
 }
 

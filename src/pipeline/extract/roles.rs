@@ -254,7 +254,8 @@ fn pick(
 }
 
 /// Lines of an address: the segments after the name in its block, up to four, stopping at
-/// contact lines and at labels.
+/// contact lines, at labels, and at a company's name (another party's block, or the same
+/// party's branch, begins there).
 fn address_after(view: &PageView, block: &[usize], name_seg: usize) -> Vec<usize> {
     let start = block
         .iter()
@@ -263,7 +264,11 @@ fn address_after(view: &PageView, block: &[usize], name_seg: usize) -> Vec<usize
     let mut out = Vec::new();
     for &s in &block[start..] {
         let t = &view.segments[s].text;
-        if CONTACT.is_match(t) || generic::starts_with_label(t) || out.len() >= 4 {
+        if CONTACT.is_match(t)
+            || generic::starts_with_label(t)
+            || out.len() >= 4
+            || !out.is_empty() && COMPANY.is_match(t)
+        {
             break;
         }
         out.push(s);
@@ -348,16 +353,7 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     {
         let why = "the letterhead, a company name";
         if want_address {
-            let lines = address_after(view, block, left);
-            if lines.is_empty() {
-                return None;
-            }
-            let text = lines
-                .iter()
-                .map(|&s| seg_text(&view.segments[s]))
-                .collect::<Vec<_>>()
-                .join(", ");
-            return Some(pick(0, view, &lines, text, 0.68 * 0.95, why));
+            return letterhead_address(view, block, left, 0.68, why);
         }
         return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
     }
@@ -377,19 +373,31 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     };
     let name_seg = block[0];
     if want_address {
-        let lines = address_after(view, block, name_seg);
-        if lines.is_empty() {
-            return None;
-        }
-        let text = lines
-            .iter()
-            .map(|&s| seg_text(&view.segments[s]))
-            .collect::<Vec<_>>()
-            .join(", ");
-        return Some(pick(0, view, &lines, text, score * 0.95, why));
+        return letterhead_address(view, block, name_seg, score, why);
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// The address under a letterhead's name line: the lines after `name_seg` in its block, a
+/// little weaker than the name itself (where the address ends is a guess).
+fn letterhead_address(
+    view: &PageView,
+    block: &[usize],
+    name_seg: usize,
+    score: f32,
+    why: &str,
+) -> Option<Pick> {
+    let lines = address_after(view, block, name_seg);
+    if lines.is_empty() {
+        return None;
+    }
+    let text = lines
+        .iter()
+        .map(|&s| seg_text(&view.segments[s]))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(pick(0, view, &lines, text, score * 0.95, why))
 }
 
 /// The block under a delivery address label: its name line counts as an address line when it
@@ -553,6 +561,10 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
         }
     }
     if let Some((score, pi, mut lines)) = best {
+        // A form's label line at the top of the block ("Buyer contact name") is not the name.
+        while lines.len() > 1 && generic::reads_as_label(&lines[0].1) {
+            lines.remove(0);
+        }
         if let Some(first) = lines.first_mut() {
             let t = first.1.trim().to_string();
             for p in [
@@ -568,7 +580,30 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                     break;
                 }
             }
+            // Any short capitalised label with its colon before the name ("ATIN:" as an OCR
+            // reads "ATTN:"): the name is what follows it.
+            if let Some((head, rest)) = first.1.split_once(':')
+                && (2..=6).contains(&head.trim().chars().count())
+                && head.trim().chars().all(|c| c.is_uppercase())
+                && rest.chars().any(char::is_alphabetic)
+            {
+                first.1 = rest.trim().to_string();
+            }
         }
+        // An address whose first line holds no number while a later one does may begin with
+        // a second name line ("CLIENT NOM COMMERCIAL"); one with no number of three digits or
+        // more may have lost its postcode line. Where it starts or ends is then unsure.
+        let unsure_address = want_address && {
+            let rest = &lines[1.min(lines.len())..];
+            let digit = |t: &str| t.chars().any(|c| c.is_ascii_digit());
+            let first_bare = rest.first().is_some_and(|(_, t)| !digit(t))
+                && rest.iter().skip(1).any(|(_, t)| digit(t));
+            let no_postcode = !rest.iter().any(|(_, t)| {
+                t.split(|c: char| !c.is_ascii_digit())
+                    .any(|run| run.len() >= 3)
+            });
+            first_bare || no_postcode
+        };
         let view = &views[pi];
         let text = if want_address {
             lines[1..]
@@ -582,9 +617,14 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
         if !text.is_empty() {
             // A block is read, not matched: which of its lines is the name and where the
             // address ends are guesses, so they stay just under the usual thresholds.
+            let score = score * if want_address { 0.8 } else { 0.85 };
             return Some(Pick {
                 text,
-                score: score * if want_address { 0.8 } else { 0.85 },
+                score: if unsure_address {
+                    score.min(0.6)
+                } else {
+                    score
+                },
                 page: pi,
                 words: Vec::new(),
                 bbox: view.lines[lines[0].0.min(view.lines.len() - 1)].bbox,
@@ -743,7 +783,19 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
                 continue;
             }
             cols.sort_by(|a, b| a.1.total_cmp(&b.1));
-            let ours = cols.iter().position(|c| c.0 == want)?;
+            // One header cell naming its column twice ("Hrs/Qty") is one column.
+            cols.dedup_by(|b, a| {
+                let same = a.0 == b.0 && b.1 <= a.2 + 0.01;
+                if same {
+                    a.2 = a.2.max(b.2);
+                }
+                same
+            });
+            // A header may name two columns of our kind ("Product | Title"): the rows decide.
+            let candidates: Vec<usize> = (0..cols.len()).filter(|&i| cols[i].0 == want).collect();
+            // Per row: each candidate column's words, and whether the row only continues the
+            // row above (a wrapped description).
+            let mut rows: Vec<(Vec<Vec<usize>>, bool)> = Vec::new();
             let numeric: Vec<usize> = cols
                 .iter()
                 .enumerate()
@@ -786,23 +838,46 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
                 }) {
                     break;
                 }
-                let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
-                let mut prev: Option<(usize, usize)> = None;
+                // Words at word spacing make one cell ("Memory Card" running under the next
+                // header, "1 250,00 €" whose "1" alone would sit nearer another column); a
+                // cell goes to the column it overlaps most.
+                let mut cells_of_row: Vec<Vec<usize>> = Vec::new();
                 for &wi in &row.words {
                     let w = &words[wi];
-                    // A word at word spacing from the one before stays in its cell ("Memory
-                    // Card" running under the next header).
-                    let c = match prev {
-                        Some((p, c))
-                            if w.bbox.left - words[p].bbox.right()
-                                < 0.6 * w.bbox.height.max(words[p].bbox.height) =>
+                    match cells_of_row.last_mut() {
+                        Some(cell)
+                            if {
+                                let p = &words[*cell.last().expect("cells are never empty")];
+                                w.bbox.left - p.bbox.right()
+                                    < 0.6 * w.bbox.height.max(p.bbox.height)
+                            } =>
                         {
-                            c
+                            cell.push(wi)
                         }
-                        _ => column_of(&w.bbox),
-                    };
-                    by_col[c].push(wi);
-                    prev = Some((wi, c));
+                        _ => cells_of_row.push(vec![wi]),
+                    }
+                }
+                let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
+                let mut totals_label = false;
+                for cell in cells_of_row {
+                    let bbox = BoundingBox::enclosing(cell.iter().map(|&w| &words[w].bbox))
+                        .unwrap_or_default();
+                    let c = column_of(&bbox);
+                    // A totals label in a number column ("Pagamento | Subtotale 1.373,90 €"):
+                    // the totals block has begun, whatever stands at its left.
+                    let ct = lexicon::tokens(&generic::text_of(words, &cell));
+                    if numeric.contains(&c)
+                        && lex.find(&ct).iter().any(|m| {
+                            m.start == 0 && matches!(m.concept.key.as_str(), "total" | "subtotal")
+                        })
+                    {
+                        totals_label = true;
+                    }
+                    by_col[c].extend(cell);
+                }
+                // (A second header line, "Ohne MwSt.", has no amount: not a totals row.)
+                if totals_label && values::amounts(&row_text).iter().any(|a| a.strength >= 0.9) {
+                    break;
                 }
                 // A row has a cell in a number column that is a number and nothing else (a
                 // footer's "Kto-Nr. 48567" under the price column is not).
@@ -812,17 +887,55 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
                         .first()
                         .is_some_and(|s| s.range.len() * 10 >= t.trim().len() * 8)
                 });
-                if has_number && !by_col[ours].is_empty() {
-                    let t = generic::text_of(words, &by_col[ours]);
-                    cells.push(t);
-                    if first.is_none() {
-                        first = Some((pi, by_col[ours].clone()));
-                    }
+                let ours_of_row: Vec<Vec<usize>> =
+                    candidates.iter().map(|&c| by_col[c].clone()).collect();
+                if has_number {
+                    rows.push((ours_of_row, false));
+                } else if want == "description"
+                    && rows.last().is_some_and(|(_, cont)| !cont)
+                    && row.bbox.top - last_bottom < 1.5 * row.bbox.height
+                    && has_text_in(words, &by_col, &candidates)
+                {
+                    rows.push((ours_of_row, true));
                 }
                 last_bottom = row.bbox.bottom();
                 r += 1;
             }
             li = r;
+            // Of two columns of our kind, the one that says more.
+            let chars = |k: usize| -> usize {
+                rows.iter()
+                    .map(|(c, _)| generic::text_of(words, &c[k]).len())
+                    .sum()
+            };
+            let Some(k) = (0..candidates.len()).max_by_key(|&k| (chars(k), usize::MAX - k)) else {
+                continue;
+            };
+            let mut previous_kept = false;
+            for (row_cols, continues) in &rows {
+                let cell = &row_cols[k];
+                if *continues {
+                    // A wrapped line goes on mid-phrase: the line above ends without a stop
+                    // and this one opens with a small letter or a digit ("… Class" / "10 48
+                    // MB/s Memory Card"); a capitalised line is a note of its own.
+                    let t = generic::text_of(words, cell);
+                    if let Some(last) = cells.last_mut().filter(|_| previous_kept)
+                        && wraps(last, &t)
+                    {
+                        last.push(' ');
+                        last.push_str(t.trim());
+                    }
+                    continue;
+                }
+                previous_kept = !cell.is_empty();
+                if cell.is_empty() {
+                    continue;
+                }
+                cells.push(generic::text_of(words, cell));
+                if first.is_none() {
+                    first = Some((pi, cell.clone()));
+                }
+            }
         }
     }
     let Some((pi, idx)) = first else {
@@ -846,6 +959,31 @@ fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pi
             cells.len()
         ),
     })
+}
+
+/// A row with no number in the number columns that holds text in one of the description
+/// columns: perhaps the second line of the item above.
+fn has_text_in(words: &[crate::model::Word], by_col: &[Vec<usize>], ours: &[usize]) -> bool {
+    ours.iter()
+        .any(|&c| !generic::text_of(words, &by_col[c]).trim().is_empty())
+}
+
+/// Whether `next` continues the wrapped description `above`: no label or amount of its own.
+fn wraps(above: &str, next: &str) -> bool {
+    if next.contains(':') || values::amounts(next).iter().any(|a| a.strength >= 0.9) {
+        return false;
+    }
+    let ends_open = above
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_some_and(|c| c.is_alphanumeric());
+    let opens_small = next
+        .trim_start()
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_lowercase() || c.is_ascii_digit());
+    ends_open && opens_small
 }
 
 /// Line items with no header row (a till receipt): the lines above the first total that are a

@@ -268,7 +268,46 @@ pub fn identifiers(text: &str) -> Vec<Span> {
         out.push(Span { range: r, strength });
     }
     group_digits(text, out)
+        .into_iter()
+        .map(|s| with_printed_prefix(text, s))
+        .collect()
 }
+
+/// A series letter code printed before the number and separated from it by one space ("F
+/// 1234K20/1234/12", "INV 2024-001") is part of the identifier: taking the number alone reads
+/// another value. Only when the code opens the value (nothing but label punctuation before it)
+/// and is not itself a label word or a currency ("Nr 123", "EUR 12").
+fn with_printed_prefix(text: &str, span: Span) -> Span {
+    let before = &text[..span.range.start];
+    let Some(head) = before.strip_suffix(' ') else {
+        return span;
+    };
+    let code_start = head
+        .rfind(|c: char| !c.is_ascii_uppercase())
+        .map_or(0, |i| {
+            i + head[i..].chars().next().map_or(1, char::len_utf8)
+        });
+    let code = &head[code_start..];
+    let opens = head[..code_start]
+        .trim_end()
+        .chars()
+        .next_back()
+        .is_none_or(|c| matches!(c, ':' | '#' | '°' | 'º' | '|'));
+    let known = !crate::pipeline::lexicon::labels()
+        .find(&crate::pipeline::lexicon::tokens(code))
+        .is_empty()
+        || CURRENCY_CODE.is_match(code);
+    if !(1..=4).contains(&code.len()) || !opens || known {
+        return span;
+    }
+    Span {
+        range: code_start..span.range.end,
+        strength: span.strength,
+    }
+}
+
+static CURRENCY_CODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!("^(?:{CURRENCY})$")).unwrap());
 
 /// Digit groups printed with single spaces between them ("229 866 3169", an account number
 /// printed for reading aloud) are one identifier: three or more groups of 2–4 digits.
@@ -415,5 +454,10 @@ mod tests {
         assert!(ids("August 3 , 2014").is_empty());
         assert_eq!(ids("Vertragskonto 229 866 3169"), ["229 866 3169"]);
         assert_eq!(ids("Pos 12 34"), ["12", "34"]);
+        // A series code opening the value stays with its number; a label word does not.
+        assert_eq!(ids("F 1234K20/1234/12"), ["F 1234K20/1234/12"]);
+        assert_eq!(ids(": INV 2024-001 Data"), ["INV 2024-001"]);
+        assert_eq!(ids("TVA 4711"), ["4711"]);
+        assert_eq!(ids("Ref 4711 F 12"), ["4711", "12"]);
     }
 }

@@ -30,6 +30,15 @@ pub fn legible(words: &[Word]) -> usize {
 /// (the first reading then stands).
 pub fn flatten(bytes: &[u8]) -> Option<Vec<u8>> {
     let gray = image::load_from_memory(bytes).ok()?.to_luma8();
+    let out = flatten_gray(&gray)?;
+    let mut png = std::io::Cursor::new(Vec::new());
+    out.write_to(&mut png, ImageFormat::Png).ok()?;
+    Some(png.into_inner())
+}
+
+/// [`flatten`] on a decoded grey page (an enlarged one, see [`super::upscale`]); `None` for an
+/// image too small to have a background.
+pub fn flatten_gray(gray: &GrayImage) -> Option<GrayImage> {
     let (w, h) = gray.dimensions();
     if w < 16 || h < 16 {
         return None;
@@ -37,7 +46,7 @@ pub fn flatten(bytes: &[u8]) -> Option<Vec<u8>> {
     // The background at an eighth of the size, blurred there: a wide blur for a fraction of the
     // work, and text strokes (a few pixels wide at 300 dpi) vanish from it.
     let (sw, sh) = ((w / 8).max(2), (h / 8).max(2));
-    let small = image::imageops::resize(&gray, sw, sh, FilterType::Triangle);
+    let small = image::imageops::resize(gray, sw, sh, FilterType::Triangle);
     let blurred = image::imageops::blur(&small, 3.0);
     let background = image::imageops::resize(&blurred, w, h, FilterType::Triangle);
     let mut out = GrayImage::new(w, h);
@@ -46,9 +55,7 @@ pub fn flatten(bytes: &[u8]) -> Option<Vec<u8>> {
         let v = (u32::from(p.0[0]) * 255 / bg).min(255);
         out.put_pixel(x, y, Luma([v as u8]));
     }
-    let mut png = std::io::Cursor::new(Vec::new());
-    out.write_to(&mut png, ImageFormat::Png).ok()?;
-    Some(png.into_inner())
+    Some(out)
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod sizing;
 pub mod tesseract;
 pub mod textract;
 pub mod tsv;
+pub mod upscale;
 pub mod vision;
 
 use std::sync::Arc;

@@ -9,7 +9,7 @@ use std::process::{Command, Stdio};
 
 use async_trait::async_trait;
 
-use super::{OcrEngine, OcrError, Recognized, flatten, tsv};
+use super::{OcrEngine, OcrError, Recognized, flatten, tsv, upscale};
 use crate::model::Word;
 use crate::model::page::PageImage;
 use crate::pipeline::config::sections::OcrSection;
@@ -87,18 +87,43 @@ impl OcrEngine for Tesseract {
 }
 
 impl Tesseract {
-    /// Reads one page, blocking until it is done; a page read poorly is read again with its
-    /// background flattened ([`flatten`]), and the reading with more legible words is kept.
+    /// Reads one page, blocking until it is done. A page with small print is enlarged first
+    /// ([`upscale`]); a page read poorly is read again with its background flattened
+    /// ([`flatten`]), and the reading with more legible words is kept.
     fn read(&self, image: &PageImage, page_number: u32) -> Result<Vec<Word>, OcrError> {
-        let first = self.read_bytes(image, &image.bytes, page_number)?;
+        let enlarged = upscale::enlarge(&image.bytes);
+        let first = match &enlarged {
+            Some((big, f)) => {
+                let dpi = image.dpi.map(|d| (d as f32 * f).round() as u32);
+                self.read_bytes(&upscale::pgm(big), dpi, big.dimensions(), page_number)?
+            }
+            None => self.read_bytes(
+                &image.bytes,
+                image.dpi,
+                (image.width, image.height),
+                page_number,
+            )?,
+        };
         let seen = flatten::legible(&first);
         if seen >= flatten::POOR_READING {
             return Ok(first);
         }
-        let Some(flat) = flatten::flatten(&image.bytes) else {
+        let flat = match &enlarged {
+            Some((big, f)) => flatten::flatten_gray(big).map(|g| {
+                (
+                    upscale::pgm(&g),
+                    image.dpi.map(|d| (d as f32 * f).round() as u32),
+                    g.dimensions(),
+                )
+            }),
+            None => {
+                flatten::flatten(&image.bytes).map(|b| (b, image.dpi, (image.width, image.height)))
+            }
+        };
+        let Some((flat, dpi, size)) = flat else {
             return Ok(first);
         };
-        let second = self.read_bytes(image, &flat, page_number)?;
+        let second = self.read_bytes(&flat, dpi, size, page_number)?;
         Ok(if flatten::legible(&second) > seen {
             second
         } else {
@@ -106,17 +131,19 @@ impl Tesseract {
         })
     }
 
-    /// Runs the program on `bytes` (the page's image, or a cleaned copy of the same size).
+    /// Runs the program on `bytes` (the page's image, or a cleaned or enlarged copy of it, of
+    /// `size` pixels rendered at `dpi`).
     fn read_bytes(
         &self,
-        image: &PageImage,
         bytes: &[u8],
+        dpi: Option<u32>,
+        size: (u32, u32),
         page_number: u32,
     ) -> Result<Vec<Word>, OcrError> {
         let mut cmd = Command::new(&self.binary);
         cmd.args(["stdin", "stdout", "-l", &self.languages, "--psm"])
             .arg(self.psm.to_string());
-        if let Some(dpi) = image.dpi {
+        if let Some(dpi) = dpi {
             cmd.args(["--dpi", &dpi.to_string()]);
         }
         let mut child = cmd
@@ -150,10 +177,7 @@ impl Tesseract {
                 .to_string();
             return Err(self.failed(page_number, format!("{} ({reason})", out.status)));
         }
-        Ok(tsv::parse(
-            &String::from_utf8_lossy(&out.stdout),
-            (image.width, image.height),
-        ))
+        Ok(tsv::parse(&String::from_utf8_lossy(&out.stdout), size))
     }
 
     fn failed(&self, page: u32, reason: String) -> OcrError {

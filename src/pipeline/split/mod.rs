@@ -9,6 +9,7 @@ pub mod docx;
 pub mod error;
 pub mod image;
 pub mod pdf;
+pub mod pdf_load;
 pub mod render;
 pub mod streams;
 pub mod text;

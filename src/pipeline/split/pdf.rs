@@ -8,6 +8,7 @@ use pdf_extract::Document as PdfDoc;
 
 use super::SplitOptions;
 use super::error::SplitError;
+use super::pdf_load;
 use super::render;
 use super::streams;
 use crate::model::{PageContent, TextSource};
@@ -20,7 +21,8 @@ pub fn split_pdf(bytes: &[u8], opts: &SplitOptions) -> Result<Vec<PageContent>, 
     streams::check_expansion(bytes, stream_limit)?;
     // pdf-extract and lopdf can panic on hostile input (an unwrap on a missing font, an index
     // out of range); a Lambda must answer with a reason, not crash, so panics become errors.
-    let mut doc = guard(|| PdfDoc::load_mem(bytes).map_err(|e| e.to_string()))
+    // Only the objects of the pages: a tagged PDF's structure tree stays packed (pdf_load).
+    let mut doc = guard(|| pdf_load::load(bytes).map_err(|e| e.to_string()))
         .map_err(SplitError::CorruptPdf)?;
     if doc.is_encrypted() {
         // Many PDFs are "encrypted" with an empty user password (only printing/copying is

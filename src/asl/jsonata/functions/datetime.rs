@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use super::{Args, bad_arg, num_arg, str_arg};
+use crate::asl::context::format_datetime;
 use crate::asl::jsonata::error::{Error, Result};
 use crate::asl::jsonata::eval::Evaluator;
 use crate::asl::jsonata::value::Val;
@@ -28,23 +29,10 @@ fn datetime(ms: f64) -> Result<OffsetDateTime> {
     })
 }
 
-fn iso(dt: &OffsetDateTime) -> String {
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.millisecond()
-    )
-}
-
 fn format(ms: f64, picture: Option<&str>) -> Result<String> {
     let dt = datetime(ms)?;
     let Some(picture) = picture else {
-        return Ok(iso(&dt));
+        return Ok(format_datetime(&dt));
     };
     let mut out = String::new();
     let mut rest = picture;
