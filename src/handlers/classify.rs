@@ -14,7 +14,7 @@ use super::access::{Access, Action, Bucket};
 use super::pages;
 use super::workspace::{Workspace, field};
 use crate::engines::Stage;
-use crate::model::{Metering, PageContent};
+use crate::model::Metering;
 use crate::pipeline::classify;
 use crate::services::Services;
 
@@ -28,15 +28,6 @@ pub const ACCESS: &[Access] = &[
     Access::s3(Action::PutObject, Bucket::Working),
     Access::configuration(),
 ];
-
-/// The pages of `ids` that were read, in page order, as a copy of their own ([`pages::read`]
-/// shares them instead).
-pub async fn read_pages(
-    ws: &Workspace<'_>,
-    ids: &[String],
-) -> Result<Vec<PageContent>, HandlerError> {
-    Ok(pages::read(ws, ids).await?.to_vec())
-}
 
 pub fn page_ids(event: &Value, handler: &'static str) -> Result<Vec<String>, HandlerError> {
     let pages: Vec<Value> = field(event, "/split/pages", handler)?;

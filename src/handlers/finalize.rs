@@ -14,7 +14,7 @@ use super::access::{Access, Action, Bucket};
 use super::classify::page_ids;
 use super::unpack::DocumentRef;
 use super::workspace::{Workspace, document_ref, field, gzip};
-use crate::model::{Document, Page, PageContent, Section, Status, TextSource, metering};
+use crate::model::{Document, Page, Section, Status, TextSource, metering};
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "finalize";
@@ -65,7 +65,8 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .and_then(Value::as_array)
         .cloned()
         .unwrap_or_default();
-    let read: Vec<PageContent> = super::classify::read_pages(&ws, &ids).await?;
+    // Only each page's text source is needed: the shared pages, not a copy of every word.
+    let read = super::pages::read(&ws, &ids).await?;
     for id in &ids {
         let mut page = Page {
             page_id: id.clone(),

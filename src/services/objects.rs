@@ -153,14 +153,19 @@ fn read_stamped(path: &Path) -> std::io::Result<(Vec<u8>, Stamp)> {
     Ok((bytes, Stamp::of(&meta)))
 }
 
+/// A failed read of `bucket/key` from `path`: a missing file is S3's NotFound.
+fn read_error(path: &Path, bucket: &str, key: &str, e: std::io::Error) -> StoreError {
+    match e.kind() {
+        ErrorKind::NotFound => not_found(bucket, key),
+        _ => StoreError::io(format!("cannot read {}", path.display()), e),
+    }
+}
+
 #[async_trait]
 impl ObjectStore for LocalObjects {
     async fn get(&self, bucket: &str, key: &str) -> Result<Vec<u8>, StoreError> {
         let path = self.path(bucket, key)?;
-        std::fs::read(&path).map_err(|e| match e.kind() {
-            ErrorKind::NotFound => not_found(bucket, key),
-            _ => StoreError::io(format!("cannot read {}", path.display()), e),
-        })
+        std::fs::read(&path).map_err(|e| read_error(&path, bucket, key, e))
     }
 
     async fn get_parsed(
@@ -171,10 +176,7 @@ impl ObjectStore for LocalObjects {
         parse: &Parse<'_>,
     ) -> Result<Parsed, StoreError> {
         let path = self.path(bucket, key)?;
-        let io = |e: std::io::Error| match e.kind() {
-            ErrorKind::NotFound => not_found(bucket, key),
-            _ => StoreError::io(format!("cannot read {}", path.display()), e),
-        };
+        let io = |e: std::io::Error| read_error(&path, bucket, key, e);
         let stamp = Stamp::of(&std::fs::metadata(&path).map_err(io)?);
         if let Some(value) = self.memo.get(&path, type_id, stamp) {
             return Ok(value);
