@@ -61,11 +61,18 @@ const SECRET_VARS: &[&str] = &["IDPCTL_OPENAI_API_KEY"];
 
 /// Variables of this repository's CI and test suite: not settings, and not typos either.
 const TOOLING_VARS: &[&str] = &[
+    // The Lambda runtime's backend switch (src/runtime/lambda.rs), not a setting.
+    "IDPCTL_BACKEND",
+    "IDPCTL_BLESS",
     "IDPCTL_CI_CACHE",
+    "IDPCTL_EVAL_BIN",
     // Test-only fault injection, read by the local stack (src/services/faults.rs).
     "IDPCTL_FAULTS",
+    "IDPCTL_FUZZ_CASES",
+    "IDPCTL_FUZZ_DEADLINE_SECS",
     "IDPCTL_LLAMA_MODEL",
     "IDPCTL_LLAMA_SERVER",
+    "IDPCTL_RELEASE_ARTIFACT",
     "IDPCTL_REQUIRE_LINTERS",
     "IDPCTL_REQUIRE_MODEL",
     "IDPCTL_REQUIRE_RELEASE_ARTIFACT",
