@@ -25,13 +25,21 @@ fn token_sim(a: &str, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
-    let shorter = a.chars().count().min(b.chars().count());
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let shorter = la.min(lb);
     if shorter < 4 {
         return 0.0;
     }
-    let s = strsim::normalized_levenshtein(a, b) as f32;
     // Long words survive more slips ("Desenption" for "description" is 3 edits in 11).
     let floor = if shorter >= 8 { 0.7 } else { 0.75 };
+    // The edit distance is at least the difference in length: when that alone puts the
+    // similarity under the floor, the distance need not be computed (the answer is the same).
+    let longer = la.max(lb);
+    let bound = 1.0 - (longer - shorter) as f64 / longer as f64;
+    if bound < f64::from(floor) - 1e-6 {
+        return 0.0;
+    }
+    let s = strsim::normalized_levenshtein(a, b) as f32;
     if s >= floor { s } else { 0.0 }
 }
 
@@ -61,6 +69,10 @@ pub fn find_label(words: &[Word], lines: &[Line], label: &str) -> Vec<LabelHit> 
             continue;
         }
         for start in 0..toks.len() {
+            // A hit starts on the label's first token (checked again below, as before).
+            if token_sim(&want[0], &toks[start].0) == 0.0 {
+                continue;
+            }
             let mut score = 0.0;
             let mut matched = 0;
             let mut end = start;

@@ -243,6 +243,15 @@ pub fn tokens(text: &str) -> Vec<String> {
         if matches!(c, '\'' | '’' | '`') {
             continue;
         }
+        // Most text is ASCII: its letters need neither Unicode lowercasing nor folding.
+        if c.is_ascii() {
+            if c.is_ascii_alphanumeric() {
+                cur.push(c.to_ascii_lowercase());
+            } else if !cur.is_empty() {
+                out.push(std::mem::take(&mut cur));
+            }
+            continue;
+        }
         if c.is_alphanumeric() {
             for l in c.to_lowercase() {
                 push_folded(&mut cur, l);
