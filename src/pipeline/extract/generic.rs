@@ -6,6 +6,7 @@
 //! "Date" of "Due Date") is that other label, not this one. Issuer, recipient and line-item
 //! fields go to [`super::roles`], which reads blocks rather than label–value pairs.
 
+use super::label_words;
 use super::labels;
 use super::result;
 use super::roles;
@@ -330,8 +331,20 @@ fn value_near(
     let tail = tail_of_word(&words[hit.last_word].text, label);
     // Free text stops at the end of the label's segment plus the next one: a line often holds
     // two label–value pairs side by side.
+    let mut runs_on = false;
     let rest: Vec<usize> = if matches!(kind, ValueType::Text | ValueType::Name) {
-        let near = within_reach(view, hit, &rest);
+        let mut near = within_reach(view, hit, &rest);
+        // "Consumi fatturati   350 kWh": small words run on from our label in its segment are
+        // the printed label's own; the value is the next segment, under a longer label.
+        if tail.is_none()
+            && words[hit.last_word].text.ends_with(char::is_alphanumeric)
+            && near.iter().all(|&w| same_segment(view, hit.last_word, w))
+            && label_words::label_tail("", &text_of(words, &near))
+            && let Some(next) = next_segment(view, hit)
+        {
+            near = next;
+            runs_on = true;
+        }
         // The next thing on the line being another label ("Billing Address   Shipping
         // Address") means this label's value is below it.
         if starts_with_label(&text_of(words, &near)) {
@@ -385,7 +398,11 @@ fn value_near(
             .split(':')
             .next()
             .is_some_and(|w| w.chars().any(char::is_alphabetic));
-    let place = if longer_label { place * 0.75 } else { place };
+    let place = if longer_label || runs_on && place >= 1.0 {
+        place * 0.75
+    } else {
+        place
+    };
     // A row of a column grid ("Total facture  24.99  5.00  29.99"): which column is this
     // label's is not known from the row alone, so the value stays under the usual thresholds.
     let grid = matches!(kind, ValueType::Money | ValueType::Number)
@@ -400,24 +417,68 @@ fn value_near(
         .map(|(_, wi)| *wi)
         .collect();
     let bbox = BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)).unwrap_or(hit.bbox);
+    // "Consumi fatturati" read as the label "Consumi" and the value "fatturati": a small word
+    // run on from the label in its own segment is the printed label's second word.
+    let rest_of_label = place >= 1.0
+        && tail.is_none()
+        && words[hit.last_word].text.ends_with(char::is_alphanumeric)
+        && idx
+            .first()
+            .is_some_and(|&w| same_segment(view, hit.last_word, w))
+        && label_words::label_tail(between, &value);
+    // "Bank details:": free text that a colon ends is the next label, not a value.
+    let colon_after = matches!(kind, ValueType::Text | ValueType::Name | ValueType::Address)
+        && text[span.range.end..].trim_start().starts_with(':');
+    let mut score = span.strength * place * type_evidence(kind);
+    if rest_of_label || colon_after {
+        score = score.min(label_words::LABEL_LIKE_CEILING);
+    }
     Some(Pick {
         text: value,
-        score: span.strength * place * type_evidence(kind),
+        score,
         page: 0,
         words: idx,
         bbox,
         label: Some(label.to_string()),
         reason: format!(
-            "label \"{label}\" matched {:.0}%, value {} the label{}",
+            "label \"{label}\" matched {:.0}%, value {} the label{}{}",
             hit.score * 100.0,
             if place >= 1.0 { "right of" } else { "below" },
             if grid {
                 ", one of several amounts in a row (a column grid)"
             } else {
                 ""
+            },
+            if rest_of_label {
+                ", but it runs on from the label in small letters (the label's own word)"
+            } else if colon_after {
+                ", but a colon ends it (a label)"
+            } else {
+                ""
             }
         ),
     })
+}
+
+/// The segment right after the label's own on its line, within reach of the label.
+fn next_segment(view: &PageView, hit: &labels::LabelHit) -> Option<Vec<usize>> {
+    let seg = view
+        .segments
+        .iter()
+        .find(|s| s.words.contains(&hit.last_word))?;
+    view.segments
+        .iter()
+        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left - hit.bbox.right() <= 0.45)
+        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
+        .map(|s| s.words.clone())
+}
+
+/// Whether two words stand in one segment of the page (no column gap between them).
+fn same_segment(view: &PageView, a: usize, b: usize) -> bool {
+    view.segments
+        .iter()
+        .any(|s| s.words.contains(&a) && s.words.contains(&b))
 }
 
 /// How many amounts (two decimals or a currency) stand in one row with the value at `at`,
@@ -555,9 +616,12 @@ pub fn to_result(views: &[PageView], field: &FieldDef, mut p: Pick) -> FieldResu
         view.confidence_of(&p.words)
     };
     let (_, parsed) = result::typed(field, &p.text);
-    if matches!(field.value_type, ValueType::Name | ValueType::Address) && reads_as_label(&p.text) {
-        // "Trade name", "Totaalbedrag": a form's label where a party was expected.
-        p.score = p.score.min(0.5);
+    let party = matches!(field.value_type, ValueType::Name | ValueType::Address);
+    let cells = matches!(roles::role_of(field), Some(roles::Role::Column(_)));
+    if party && reads_as_label(&p.text) || !cells && label_words::label_like(&p.text) {
+        // "Trade name", "Totaalbedrag", "Importo da pagare": a page's label where a value was
+        // expected, whatever the field's type.
+        p.score = p.score.min(label_words::LABEL_LIKE_CEILING);
         p.reason.push_str(", but the value reads as a label");
     }
     // A value that does not parse as its schema type is never confident.

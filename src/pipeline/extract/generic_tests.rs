@@ -422,3 +422,95 @@ fn a_bill_to_block_skips_label_lines_and_an_unsure_address_goes_to_review() {
     let r = &out.fields["CustomerAddress"];
     assert!(r.confidence < 0.7, "{r:?}");
 }
+
+#[test]
+fn an_address_stops_at_a_party_identifier_line() {
+    let p = page(&[
+        &[("Nordwind Handels GmbH", 0.05)],
+        &[("Kaiserweg 12", 0.05)],
+        &[("20095 Hamburg", 0.05)],
+        &[("USt-IdNr. DE 811 234 567", 0.05)],
+        &[],
+        &[("Bill to:", 0.05), ("Invoice No: NW-2211", 0.55)],
+        &[("Harbour Tools Ltd", 0.05)],
+        &[("7 Quay Street", 0.05)],
+        &[("Leeds LS1 4AB", 0.05)],
+        &[("VAT No GB 123 4567 89", 0.05)],
+    ]);
+    let out = extract_section(&invoice_class(), &[&p]);
+    assert_eq!(attr(&out, "VendorAddress"), "Kaiserweg 12, 20095 Hamburg");
+    assert_eq!(attr(&out, "CustomerName"), "Harbour Tools Ltd");
+    assert_eq!(
+        attr(&out, "CustomerAddress"),
+        "7 Quay Street, Leeds LS1 4AB"
+    );
+}
+
+#[test]
+fn an_address_stops_at_a_label_and_its_colon_in_any_language() {
+    let p = page(&[
+        &[("Faktura NW-2212", 0.55)],
+        &[("Bill to:", 0.05)],
+        &[("Jana Nováková", 0.05)],
+        &[("Lipová 8", 0.05)],
+        &[("602 00 Brno", 0.05)],
+        &[("IČO 27082440", 0.05)],
+        &[],
+        &[("Ship to:", 0.05)],
+        &[("Lipová 8", 0.05)],
+        &[("602 00 Brno", 0.05)],
+        &[("Reg. No.: 4471", 0.05)],
+    ]);
+    let out = extract_section(&invoice_class(), &[&p]);
+    assert_eq!(attr(&out, "CustomerName"), "Jana Nováková");
+    assert_eq!(attr(&out, "CustomerAddress"), "Lipová 8, 602 00 Brno");
+}
+
+fn terms_class() -> ClassDef {
+    let yaml = r#"
+classes:
+  - $id: bill
+    type: object
+    properties:
+      PaymentTerms: {type: string, description: Payment conditions}
+      Consumption: {type: string, description: Quantity used in the period with its unit}
+      TotalAmount: {type: string, description: Final amount to be paid}
+"#;
+    ClassConfig::from_yaml(yaml).unwrap().classes.remove(0)
+}
+
+#[test]
+fn a_value_that_reads_as_a_label_is_never_confident() {
+    // Under the terms' label stands another label (all its words are label words), not terms.
+    let p = page(&[
+        &[("Condizioni di pagamento", 0.05)],
+        &[("Importo da pagare", 0.05)],
+        &[],
+        &[("Totale: 120,00 €", 0.05)],
+    ]);
+    let out = extract_section(&terms_class(), &[&p]);
+    let terms = &out.fields["PaymentTerms"];
+    assert!(terms.value.is_null() || terms.confidence < 0.7, "{terms:?}");
+    assert!(out.fields["TotalAmount"].confidence > 0.9);
+    // A value ending in a colon is a label whatever the field's type.
+    let p = page(&[&[("Payment terms", 0.05), ("Bank details:", 0.4)]]);
+    let out = extract_section(&terms_class(), &[&p]);
+    let terms = &out.fields["PaymentTerms"];
+    assert!(terms.value.is_null() || terms.confidence < 0.7, "{terms:?}");
+}
+
+#[test]
+fn small_words_run_on_from_the_label_are_the_labels_own() {
+    // "Consumi fatturati" is the printed label: the value is the next cell, and since the
+    // printed label is longer than the one we know, it goes to review.
+    let p = page(&[&[("Consumi fatturati", 0.05), ("350 kWh", 0.5)]]);
+    let out = extract_section(&terms_class(), &[&p]);
+    let c = &out.fields["Consumption"];
+    assert_eq!(c.value, "350 kWh");
+    assert!(c.confidence < 0.7, "{c:?}");
+    // With nothing after it, the label's rest is no value to be sure of.
+    let p = page(&[&[("Consumi fatturati", 0.05)]]);
+    let out = extract_section(&terms_class(), &[&p]);
+    let c = &out.fields["Consumption"];
+    assert!(c.value.is_null() || c.confidence < 0.7, "{c:?}");
+}

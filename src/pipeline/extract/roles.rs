@@ -253,6 +253,53 @@ fn pick(
     }
 }
 
+/// Concepts whose label opens a line that is no address line, colon or not ("USt-IdNr.
+/// DE 123", "VAT No GB 123", "IČO 12345678"): a party's identifiers, bank and contact details.
+const IDENTIFIER_CONCEPTS: &[&str] = &[
+    "vat_id",
+    "iban",
+    "account_number",
+    "customer_number",
+    "phone",
+    "email",
+];
+
+/// Whether a line ends the address above it: it opens with a label of the lexicon (with its
+/// colon, or one of a party's identifiers with a value after it), with a company's legal
+/// mention (register, capital, bank), or, once the name is read, with a short head and a colon
+/// that is no address label ("DIČ: CZ…", "Reg. No.: 123"; a block's first line may be "ATTN:
+/// name"). An address line names streets and towns, not labels.
+fn ends_an_address(text: &str, after_name: bool) -> bool {
+    let t = text.trim();
+    if generic::starts_with_label(t) || LEGAL.find(t).is_some_and(|m| m.start() == 0) {
+        return true;
+    }
+    let toks = lexicon::tokens(t);
+    let lex = lexicon::labels();
+    let identifier = lex.find(&toks).iter().any(|m| {
+        m.start == 0 && IDENTIFIER_CONCEPTS.contains(&m.concept.key.as_str()) && m.len < toks.len()
+    });
+    if identifier {
+        return true;
+    }
+    let Some((head, value)) = t.split_once(':') else {
+        return false;
+    };
+    let head_toks = lexicon::tokens(head);
+    let address_label = lex.find(&head_toks).iter().any(|m| {
+        matches!(
+            m.concept.key.as_str(),
+            "address" | "ship_to" | "service_address"
+        )
+    });
+    after_name
+        && (1..=3).contains(&head_toks.len())
+        && head.chars().any(char::is_alphabetic)
+        && !head.chars().any(|c| c.is_ascii_digit())
+        && !value.trim().is_empty()
+        && !address_label
+}
+
 /// Lines of an address: the segments after the name in its block, up to four, stopping at
 /// contact lines, at labels, and at a company's name (another party's block, or the same
 /// party's branch, begins there).
@@ -265,7 +312,7 @@ fn address_after(view: &PageView, block: &[usize], name_seg: usize) -> Vec<usize
     for &s in &block[start..] {
         let t = &view.segments[s].text;
         if CONTACT.is_match(t)
-            || generic::starts_with_label(t)
+            || ends_an_address(t, true)
             || out.len() >= 4
             || !out.is_empty() && COMPANY.is_match(t)
         {
@@ -545,7 +592,7 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                     // A blank line ends the block.
                     let gap = c.bbox.top - last_bottom;
                     if CONTACT.is_match(&c.text)
-                        || generic::starts_with_label(&c.text)
+                        || ends_an_address(&c.text, !lines.is_empty())
                         || gap > 1.6 * c.bbox.height.max(0.005)
                         || looks_like_items(&c.text)
                     {
