@@ -163,6 +163,15 @@ impl LocalStack {
         if let Some(ocr) = crate::pipeline::ocr::engine_named(&settings.ocr_engine) {
             services.ocr = ocr;
         }
+        // With the packs of `engines.tesseract.languages` (checked when the settings were read).
+        if settings.ocr_engine == "tesseract" {
+            let languages =
+                crate::pipeline::ocr::packs::Languages::parse(&settings.tesseract_languages)
+                    .unwrap_or_default();
+            services.ocr = Arc::new(crate::pipeline::ocr::tesseract::Tesseract::with_languages(
+                languages,
+            ));
+        }
         // Read once; model faults go beneath the engines' retry policy, the rest around the
         // services the Tasks get (`handlers`).
         let faults = crate::services::faults::Faults::from_env(|k| std::env::var(k).ok())?;

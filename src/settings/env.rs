@@ -17,6 +17,7 @@ pub const ENV_KEYS: &[(&str, &str)] = &[
     ("IDPCTL_HOOK_FUNCTION_ARN", "hook.function_arn"),
     ("IDPCTL_HOOK_MAX_PAYLOAD_BYTES", "hook.max_payload_bytes"),
     ("IDPCTL_ENGINE_OCR", "engines.ocr"),
+    ("IDPCTL_TESSERACT_LANGUAGES", "engines.tesseract.languages"),
     ("IDPCTL_ENGINE_LLM", "engines.llm"),
     ("IDPCTL_OPENAI_BASE_URL", "engines.openai.base_url"),
     ("IDPCTL_OPENAI_MODEL", "engines.openai.model"),
@@ -137,6 +138,7 @@ pub fn from_env(
             "hook.function_arn" => layer.hook_function_arn = Some(value.clone()),
             "hook.max_payload_bytes" => layer.hook_max_payload_bytes = Some(u64::from(number()?)),
             "engines.ocr" => layer.ocr_engine = Some(value.clone()),
+            "engines.tesseract.languages" => layer.tesseract_languages = Some(value.clone()),
             "engines.llm" => layer.llm_engine = Some(value.clone()),
             "engines.openai.base_url" => layer.openai_base_url = Some(value.clone()),
             "engines.openai.model" => layer.openai_model = Some(value.clone()),
@@ -233,6 +235,20 @@ mod tests {
         assert!(unknown.is_empty(), "{unknown:?}");
         assert_eq!(layer.llm_engine.as_deref(), Some("openai"));
         assert!(!format!("{layer:?}").contains("sk-secret"));
+    }
+
+    #[test]
+    fn tesseract_languages_from_the_environment() {
+        let (layer, unknown) =
+            from_env(vars(&[("IDPCTL_TESSERACT_LANGUAGES", "eng+fra")])).unwrap();
+        assert!(unknown.is_empty());
+        assert_eq!(layer.tesseract_languages.as_deref(), Some("eng+fra"));
+        let err = from_env(vars(&[("IDPCTL_TESSERACT_LANGUAGES", "english")])).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("environment variable IDPCTL_TESSERACT_LANGUAGES:"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -278,6 +278,27 @@ mod tests {
     }
 
     #[test]
+    fn tesseract_languages_are_checked_where_written() {
+        let layer =
+            parse_profile("engines:\n  tesseract:\n    languages: eng+deu\n", "p.yaml").unwrap();
+        assert_eq!(layer.tesseract_languages.as_deref(), Some("eng+deu"));
+        let err =
+            parse_profile("engines:\n  tesseract:\n    languages: eng+xx\n", "p.yaml").unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.starts_with("p.yaml:3:"), "{msg}");
+        assert!(
+            msg.contains("engines.tesseract.languages") && msg.contains("`xx`"),
+            "{msg}"
+        );
+        let ConfigError::Invalid { fix, .. } = err else {
+            panic!("{err:?}")
+        };
+        assert!(fix.contains("auto") && fix.contains("deu"), "{fix}");
+        let err = parse_profile("engines:\n  tesseract:\n    langs: eng\n", "p.yaml").unwrap_err();
+        assert!(err.to_string().contains("engines.tesseract.langs"), "{err}");
+    }
+
+    #[test]
     fn empty_profile_is_fine() {
         assert_eq!(parse_profile("", "p.yaml").unwrap(), Layer::default());
     }

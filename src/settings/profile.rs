@@ -63,6 +63,8 @@ impl ClassPaths {
 pub struct EnginesSection {
     /// `tesseract` or `none`.
     pub ocr: Option<String>,
+    /// The Tesseract engine's language packs.
+    pub tesseract: Option<TesseractSection>,
     /// The model engine of the language stages: `rules` (the embedded engine), `bedrock`,
     /// `openai`.
     pub llm: Option<String>,
@@ -89,6 +91,15 @@ pub struct StageSection {
     /// The stage's model on that engine: over the configuration's `<stage>.model` (a class's
     /// own `x-aws-idp-<stage>-model` still wins).
     pub model: Option<String>,
+}
+
+/// `engines.tesseract`: which language packs read a scanned page.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TesseractSection {
+    /// `auto` (English, then a page's own language among the installed packs) or packs joined
+    /// by `+` (`eng+deu+fra`; `eng` alone reads every page in English only).
+    pub languages: Option<String>,
 }
 
 /// Amazon Bedrock (Converse API) in the stack's region.

@@ -7,6 +7,8 @@
 //! page to the end for callers outside a runtime (the tests, the benchmarks, `pipeline::run`).
 
 pub mod flatten;
+pub mod language;
+pub mod packs;
 mod sizing;
 pub mod tesseract;
 pub mod textract;
