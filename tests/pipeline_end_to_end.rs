@@ -127,10 +127,7 @@ fn bad_documents_fail_with_a_reason() {
     // A scan with no OCR engine: the reason says how to get one.
     let reason = failure(&sample("scanned/1099B.pdf"), "1099B.pdf", None);
     assert!(reason.contains("apt-get install tesseract-ocr"), "{reason}");
-    let missing = Tesseract {
-        binary: "/nonexistent/tesseract".into(),
-        ..Tesseract::default()
-    };
+    let missing = Tesseract::with_binary("/nonexistent/tesseract");
     let reason = failure(&sample("scanned/1099B.pdf"), "1099B.pdf", Some(&missing));
     assert!(reason.contains("not installed or not on PATH"), "{reason}");
 }

@@ -220,7 +220,7 @@ impl Evidence {
             .filter(|(p, _)| *p != ENGLISH.pack)
             .copied()
             .collect();
-        others.sort_by(|a, b| b.1.cmp(&a.1));
+        others.sort_by_key(|b| std::cmp::Reverse(b.1));
         let (best, score) = *others.first()?;
         let runner_up = others.get(1).map_or(0, |o| o.1);
         (score >= MIN_EVIDENCE && score > self.of(ENGLISH.pack) && score > runner_up)

@@ -65,6 +65,14 @@ impl Tesseract {
         }
     }
 
+    /// The engine running another binary (a wrapper, or one that is not there).
+    pub fn with_binary(binary: impl Into<String>) -> Self {
+        Self {
+            binary: binary.into(),
+            ..Self::default()
+        }
+    }
+
     /// The packs the binary has (asked on the first call).
     pub fn installed(&self) -> &[String] {
         self.installed
