@@ -113,6 +113,7 @@ fn main() {
         binary,
         architecture: host_arch(),
         ocr_engine: "tesseract",
+        ocr_languages: "auto",
         out: &layout,
     })
     .expect("build the image");

@@ -10,13 +10,11 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use common::ocr_pages::{FRENCH_SCAN, first_page as page};
 use idpctl::model::PageContent;
 use idpctl::pipeline::ocr::ocr_page;
 use idpctl::pipeline::ocr::packs::{self, Languages};
 use idpctl::pipeline::ocr::tesseract::Tesseract;
-use idpctl::pipeline::split::{SplitOptions, split};
-
-const FRENCH_SCAN: &str = "evalsets/invoices-synthetic/dev/documents/invoice-fr-d-04.png";
 
 /// Whether Tesseract with `pack` is here; a skip notice (or CI's failure) when not.
 fn have(pack: &str) -> bool {
@@ -33,14 +31,6 @@ fn have(pack: &str) -> bool {
     }
     eprintln!("skipping: {msg}");
     false
-}
-
-fn page(path: &str) -> PageContent {
-    let bytes = std::fs::read(common::root().join(path)).unwrap();
-    let name = Path::new(path).file_name().unwrap().to_string_lossy();
-    let mut pages = split(&bytes, &name, &SplitOptions::default()).unwrap();
-    assert!(pages[0].needs_ocr, "{path} should need OCR");
-    pages.remove(0)
 }
 
 /// A `tesseract` in a fresh folder that appends its arguments to a log (one line a call) and

@@ -12,6 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use common::ocr_pages;
 use common::runtime_api::RuntimeApi;
 use common::{assert_contains, command, run_cmd, run_tool};
 use serde_json::{Value, json};
@@ -115,6 +116,11 @@ fn packaged(dir: &Path) -> (PathBuf, Value) {
     (layout, image)
 }
 
+/// The language packs of this machine's Tesseract.
+fn installed_packs() -> Vec<String> {
+    idpctl::pipeline::ocr::packs::installed("tesseract")
+}
+
 fn layer_whats(image: &Value) -> Vec<String> {
     image["layers"]
         .as_array()
@@ -157,6 +163,72 @@ fn same_inputs_same_digest_and_a_new_binary_changes_only_its_layer() {
     assert_eq!(a["layers"][0], c["layers"][0]);
     assert_eq!(a["layers"][1], c["layers"][1]);
     assert_ne!(a["layers"][2]["digest"], c["layers"][2]["digest"]);
+}
+
+#[test]
+fn the_language_setting_decides_which_packs_go_in() {
+    if !tools(&["tesseract"], false) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let bin = small_binary(dir.path());
+    let packs = |image: &Value| -> Vec<String> {
+        serde_json::from_value(image["ocr_languages"].clone()).unwrap()
+    };
+
+    // `auto`: every pack the detector knows that this machine has.
+    let (code, auto, err) = package(&bin, &dir.path().join("auto"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let installed = installed_packs();
+    let known: Vec<String> = idpctl::pipeline::ocr::language::packs()
+        .filter(|p| installed.iter().any(|i| i == p))
+        .map(String::from)
+        .collect();
+    assert_eq!(packs(&auto)[..2], ["eng", "osd"]);
+    assert_eq!(packs(&auto)[2..], known[..]);
+
+    // Named packs: those and no others.
+    let (code, english, err) = package(
+        &bin,
+        &dir.path().join("eng"),
+        &[("IDPCTL_TESSERACT_LANGUAGES", "eng")],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(packs(&english), ["eng", "osd"]);
+    if !known.is_empty() {
+        assert_ne!(auto["manifest_digest"], english["manifest_digest"]);
+    }
+
+    // A named pack this machine lacks is refused with the fix, naming the pack; `auto` with
+    // the same data takes what is there.
+    let data = dir.path().join("tessdata");
+    std::fs::create_dir_all(data.join("configs")).unwrap();
+    let system = Path::new("/usr/share/tesseract-ocr/5/tessdata");
+    if !system.join("eng.traineddata").is_file() {
+        return;
+    }
+    for f in ["eng.traineddata", "osd.traineddata", "configs/tsv"] {
+        std::fs::copy(system.join(f), data.join(f)).unwrap();
+    }
+    let prefix = data.display().to_string();
+    let (code, _, err) = package(
+        &bin,
+        &dir.path().join("missing"),
+        &[
+            ("TESSDATA_PREFIX", &prefix),
+            ("IDPCTL_TESSERACT_LANGUAGES", "eng+deu"),
+        ],
+    );
+    assert_eq!(code, 2, "{err}");
+    assert_contains(&err, "asks for `deu`");
+    assert_contains(&err, "apt-get install tesseract-ocr-deu");
+    let (code, only, err) = package(
+        &bin,
+        &dir.path().join("only"),
+        &[("TESSDATA_PREFIX", &prefix)],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(packs(&only), ["eng", "osd"]);
 }
 
 #[test]
@@ -297,9 +369,14 @@ fn ocr_function_environment() -> Vec<(String, String)> {
         .collect()
 }
 
-/// Writes the scanned page where `split` would have put it, in the local backend's folders.
-fn store_scanned_page(state: &Path, working_bucket: &str, document: &str) {
-    let mut page = common::ocr_pages::scanned_page();
+/// Writes a scanned page where `split` would have put it, in the local backend's folders.
+fn store_scanned_page(
+    state: &Path,
+    working_bucket: &str,
+    document: &str,
+    page_id: &str,
+    mut page: idpctl::model::PageContent,
+) {
     let image = page.image.take().unwrap();
     let dir = state
         .join("buckets")
@@ -308,12 +385,16 @@ fn store_scanned_page(state: &Path, working_bucket: &str, document: &str) {
         .join(document)
         .join("pages");
     std::fs::create_dir_all(&dir).unwrap();
-    std::fs::write(dir.join("1.png"), &image.bytes).unwrap();
+    std::fs::write(dir.join(format!("{page_id}.png")), &image.bytes).unwrap();
     let stored = json!({
         "content": page,
         "image": {"width": image.width, "height": image.height, "dpi": image.dpi},
     });
-    std::fs::write(dir.join("1.json"), serde_json::to_vec(&stored).unwrap()).unwrap();
+    std::fs::write(
+        dir.join(format!("{page_id}.json")),
+        serde_json::to_vec(&stored).unwrap(),
+    )
+    .unwrap();
 }
 
 #[test]
@@ -336,12 +417,32 @@ fn the_unpacked_image_reads_a_scanned_page_in_a_chroot() {
     assert_eq!(var("OCR_ENGINE").as_deref(), Some("tesseract"));
     let working = var("WORKING_BUCKET").unwrap();
     std::fs::create_dir_all(rootfs.join("var/state")).unwrap();
-    store_scanned_page(&rootfs.join("var/state"), &working, "doc-1");
-
-    let api = RuntimeApi::start(vec![json!({
+    let state = rootfs.join("var/state");
+    store_scanned_page(&state, &working, "doc-1", "1", ocr_pages::scanned_page());
+    // A French page, which the image reads again with its French pack (`auto` took every pack
+    // installed here; CI installs French).
+    let french = installed_packs().contains(&"fra".to_string());
+    let mut events = vec![json!({
         "document": {"document_id": "doc-1"},
         "page": {"page_id": "1"},
-    })]);
+    })];
+    if french {
+        assert!(
+            image["ocr_languages"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("fra")),
+            "{image}"
+        );
+        assert_eq!(var("TESSERACT_LANGUAGES").as_deref(), Some("auto"));
+        let page = ocr_pages::first_page(ocr_pages::FRENCH_SCAN);
+        store_scanned_page(&state, &working, "doc-1", "2", page);
+        events.push(json!({
+            "document": {"document_id": "doc-1"},
+            "page": {"page_id": "2"},
+        }));
+    }
+    let api = RuntimeApi::start(events.clone());
     // Nothing from this machine's environment: the image config's, Lambda's, the template's.
     // By its full path: the child's PATH is the image's, which has no sbin.
     let mut cmd = Command::new(full_path("chroot"));
@@ -372,7 +473,7 @@ fn the_unpacked_image_reads_a_scanned_page_in_a_chroot() {
     let replies = api.join();
     assert_eq!(
         replies.len(),
-        1,
+        events.len(),
         "stderr: {}\nstdout: {}",
         run.stderr,
         run.stdout
@@ -382,19 +483,22 @@ fn the_unpacked_image_reads_a_scanned_page_in_a_chroot() {
     assert_eq!(reply.body["engine"], "tesseract");
     assert!(reply.body["words"].as_u64().unwrap() > 50, "{}", reply.body);
 
-    let read: Value = serde_json::from_slice(
-        &std::fs::read(
-            rootfs
-                .join("var/state/buckets")
-                .join(&working)
-                .join("documents/doc-1/pages/1.read.json"),
-        )
-        .unwrap(),
-    )
-    .unwrap();
-    let text = read.to_string();
+    let read = |page: &str| -> String {
+        let path = state
+            .join("buckets")
+            .join(&working)
+            .join(format!("documents/doc-1/pages/{page}.read.json"));
+        String::from_utf8(std::fs::read(path).unwrap()).unwrap()
+    };
+    let text = read("1");
     assert!(
         text.contains("1099-B") || text.contains("Proceeds"),
         "{text:.2000}"
     );
+    if french {
+        assert_eq!(replies[1].kind, "response", "{:#?}", replies[1].body);
+        let text = read("2");
+        // Read with `eng` alone, the accent goes (`REGLER`).
+        assert!(text.contains("RÉGLER"), "{text:.3000}\n{}", run.stderr);
+    }
 }

@@ -212,6 +212,7 @@ fn build_image(
         binary: &binary,
         architecture: settings.architecture,
         ocr_engine: &settings.ocr_engine,
+        ocr_languages: &settings.tesseract_languages,
         out: &out,
     })?;
     ui.info(format!(

@@ -133,8 +133,13 @@ fn local_image_digest(args: &StatusArgs, settings: &Settings, ui: &Ui) -> Result
             std::env::current_exe().map_err(|e| format!("cannot find the running idpctl ({e})"))?
         }
     };
-    let key = Key::of(&binary, &settings.ocr_engine, settings.architecture)
-        .map_err(|e| format!("cannot read {} ({e})", binary.display()))?;
+    let key = Key::of(
+        &binary,
+        &settings.ocr_engine,
+        &settings.tesseract_languages,
+        settings.architecture,
+    )
+    .map_err(|e| format!("cannot read {} ({e})", binary.display()))?;
     let cache = DigestCache::user(|k| std::env::var(k).ok());
     if let Some((cache, digests)) = cache.as_ref().and_then(|c| Some((c, c.get(&key)?))) {
         ui.debug(format!(
@@ -153,6 +158,7 @@ fn local_image_digest(args: &StatusArgs, settings: &Settings, ui: &Ui) -> Result
         binary: &binary,
         architecture: settings.architecture,
         ocr_engine: &settings.ocr_engine,
+        ocr_languages: &settings.tesseract_languages,
         out: &dir.path().join("image"),
     })
     .map_err(|e| format!("the local image does not build: {e}"))?;

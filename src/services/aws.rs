@@ -378,7 +378,18 @@ pub fn check_env(env: &dyn Fn(&str) -> Option<String>) -> Result<(), String> {
             crate::pipeline::ocr::ENGINES.join(", ")
         ));
     }
+    tesseract_languages(env)?;
     crate::engines::EngineSpec::from_function_env(env).map(|_| ())
+}
+
+/// `TESSERACT_LANGUAGES` as the template wrote it from `engines.tesseract.languages`; `auto`
+/// (every pack in the image) when unset.
+fn tesseract_languages(
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<crate::pipeline::ocr::packs::Languages, String> {
+    let value = env("TESSERACT_LANGUAGES").unwrap_or_default();
+    crate::pipeline::ocr::packs::Languages::parse(&value)
+        .map_err(|e| format!("environment variable TESSERACT_LANGUAGES: {e}"))
 }
 
 /// The AWS services for a function, from the variables its template sets.
@@ -421,6 +432,9 @@ pub async fn services_with(
             }
             Arc::new(crate::pipeline::ocr::textract::Textract::from_conf(b))
         }
+        "tesseract" => Arc::new(crate::pipeline::ocr::tesseract::Tesseract::with_languages(
+            tesseract_languages(env)?,
+        )),
         _ => crate::pipeline::ocr::engine_named(&engine).ok_or_else(|| {
             format!(
                 "OCR_ENGINE `{engine}` is not an OCR engine of idpctl (one of: {})",
@@ -562,7 +576,27 @@ fn api_key_of(text: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::api_key_of;
+    use super::{api_key_of, tesseract_languages};
+
+    #[test]
+    fn the_ocr_function_reads_its_language_setting() {
+        let with = |v: Option<&str>| {
+            let v = v.map(String::from);
+            tesseract_languages(&move |k: &str| {
+                (k == "TESSERACT_LANGUAGES").then(|| v.clone()).flatten()
+            })
+        };
+        assert_eq!(with(None).unwrap(), Default::default());
+        assert_eq!(
+            with(Some("eng+deu")).unwrap().others,
+            Some(vec!["deu".to_string()])
+        );
+        let err = with(Some("klingon")).unwrap_err();
+        assert!(
+            err.starts_with("environment variable TESSERACT_LANGUAGES: `klingon`"),
+            "{err}"
+        );
+    }
 
     #[test]
     fn a_secret_holds_the_key_as_text_or_in_a_json_member() {

@@ -1,4 +1,4 @@
-//! Pages for the OCR engines' tests: the scanned sample as the pipeline renders it.
+//! Pages for the OCR engines' tests: the scanned samples as the pipeline renders them.
 
 use std::sync::OnceLock;
 
@@ -10,14 +10,28 @@ use super::root;
 /// A scanned form without a text layer (a 1099-B).
 pub const SCAN: &str = "samples/scanned/1099B.pdf";
 
+/// A French invoice scan (from the synthetic dev set) whose accented words the English pack
+/// reads without their accents.
+pub const FRENCH_SCAN: &str = "evalsets/invoices-synthetic/dev/documents/invoice-fr-d-04.png";
+
 /// The scanned page as the pipeline renders it for OCR (rendered once per run).
 pub fn scanned_page() -> PageContent {
     static PAGE: OnceLock<PageContent> = OnceLock::new();
-    PAGE.get_or_init(|| {
-        let bytes = std::fs::read(root().join(SCAN)).unwrap();
-        let mut pages = split(&bytes, "1099B.pdf", &SplitOptions::default()).unwrap();
-        assert!(pages[0].needs_ocr && pages[0].image.is_some());
-        pages.remove(0)
-    })
-    .clone()
+    PAGE.get_or_init(|| first_page(SCAN)).clone()
+}
+
+/// The first page of the file at `path` (from the project's root) as the pipeline renders it
+/// for OCR; it must need OCR.
+pub fn first_page(path: &str) -> PageContent {
+    let bytes = std::fs::read(root().join(path)).unwrap();
+    let name = std::path::Path::new(path)
+        .file_name()
+        .unwrap()
+        .to_string_lossy();
+    let mut pages = split(&bytes, &name, &SplitOptions::default()).unwrap();
+    assert!(
+        pages[0].needs_ocr && pages[0].image.is_some(),
+        "{path} should need OCR"
+    );
+    pages.remove(0)
 }

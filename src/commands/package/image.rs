@@ -52,6 +52,7 @@ pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<E
         binary: &binary,
         architecture: settings.architecture,
         ocr_engine: &settings.ocr_engine,
+        ocr_languages: &settings.tesseract_languages,
         out: &out,
     })?;
     match ui.output {
@@ -68,11 +69,16 @@ pub fn run(args: &PackageArgs, settings: &Settings, ui: &Ui) -> anyhow::Result<E
                 ));
             }
             ui.info(format!(
-                "{} image, {} to push, manifest {} (OCR engine `{}`, glibc {})",
+                "{} image, {} to push, manifest {} (OCR engine `{}`{}, glibc {})",
                 settings.architecture.as_str(),
                 mb(built.size),
                 built.manifest_digest,
                 settings.ocr_engine,
+                if built.ocr_languages.is_empty() {
+                    String::new()
+                } else {
+                    format!(" reading {}", built.ocr_languages.join("+"))
+                },
                 built.glibc.as_deref().unwrap_or("none")
             ));
         }

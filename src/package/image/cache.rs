@@ -1,7 +1,7 @@
 //! The digests of images already built, so `status` on a `package: image` profile learns the
 //! digest `deploy` would push without building the image again (about 10 s). An entry is keyed
-//! by what makes the image: the sha256 of the binary, the OCR engine (whether Tesseract goes in),
-//! the architecture and the version of the idpctl that builds it (the layout's format); a
+//! by what makes the image: the sha256 of the binary, the OCR engine (whether Tesseract goes in)
+//! and its language setting (which packs go in), the architecture and the version of the idpctl that builds it (the layout's format); a
 //! changed binary misses. Kept in `$XDG_CACHE_HOME/idpctl/image-digests.json` (or
 //! `~/.cache/idpctl/`), newest first, at most [`KEEP`] entries.
 //!
@@ -27,6 +27,10 @@ pub struct Key {
     /// Hex sha256 of the binary.
     pub binary_sha256: String,
     pub ocr_engine: String,
+    /// `engines.tesseract.languages` for a Tesseract image, empty otherwise (older entries lack
+    /// it and miss).
+    #[serde(default)]
+    pub ocr_languages: String,
     pub architecture: Architecture,
     /// The idpctl version that built the image.
     pub builder: String,
@@ -34,7 +38,12 @@ pub struct Key {
 
 impl Key {
     /// Hashes `binary` (streamed: a debug idpctl is hundreds of MB).
-    pub fn of(binary: &Path, ocr_engine: &str, architecture: Architecture) -> io::Result<Key> {
+    pub fn of(
+        binary: &Path,
+        ocr_engine: &str,
+        ocr_languages: &str,
+        architecture: Architecture,
+    ) -> io::Result<Key> {
         use std::io::Read as _;
         let mut file = std::fs::File::open(binary)?;
         let mut hasher = Sha256::new();
@@ -49,6 +58,11 @@ impl Key {
         Ok(Key {
             binary_sha256: hex::encode(hasher.finalize()),
             ocr_engine: ocr_engine.to_string(),
+            ocr_languages: if ocr_engine == "tesseract" {
+                ocr_languages.to_string()
+            } else {
+                String::new()
+            },
             architecture,
             builder: env!("CARGO_PKG_VERSION").to_string(),
         })
@@ -155,7 +169,7 @@ mod tests {
         let binary = dir.path().join("idpctl");
         std::fs::write(&binary, b"one").unwrap();
         let cache = DigestCache::at(dir.path().join("cache").join(FILE));
-        let key = Key::of(&binary, "none", Architecture::X86_64).unwrap();
+        let key = Key::of(&binary, "none", "auto", Architecture::X86_64).unwrap();
         assert_eq!(cache.get(&key), None);
         cache.put(&key, &digests(1)).unwrap();
         assert_eq!(cache.get(&key), Some(digests(1)));
@@ -165,13 +179,21 @@ mod tests {
             ..key.clone()
         };
         assert_eq!(cache.get(&other_engine), None);
+        let tesseract = Key::of(&binary, "tesseract", "auto", Architecture::X86_64).unwrap();
+        let german = Key::of(&binary, "tesseract", "eng+deu", Architecture::X86_64).unwrap();
+        assert_ne!(tesseract, german, "the packs in the image differ");
+        assert_eq!(
+            Key::of(&binary, "none", "eng+deu", Architecture::X86_64).unwrap(),
+            key,
+            "without Tesseract the language setting makes no difference"
+        );
         let other_arch = Key {
             architecture: Architecture::Arm64,
             ..key.clone()
         };
         assert_eq!(cache.get(&other_arch), None);
         std::fs::write(&binary, b"two").unwrap();
-        let changed = Key::of(&binary, "none", Architecture::X86_64).unwrap();
+        let changed = Key::of(&binary, "none", "auto", Architecture::X86_64).unwrap();
         assert_ne!(changed, key);
         assert_eq!(cache.get(&changed), None);
     }
@@ -183,6 +205,7 @@ mod tests {
         let key = |n: usize| Key {
             binary_sha256: format!("{n:064x}"),
             ocr_engine: "none".into(),
+            ocr_languages: String::new(),
             architecture: Architecture::Arm64,
             builder: "0".into(),
         };

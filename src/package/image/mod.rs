@@ -39,6 +39,8 @@ pub const CREATED: &str = "1970-01-01T00:00:00Z";
 
 /// The config label that records the image's glibc.
 pub const GLIBC_LABEL: &str = "dev.idpctl.glibc";
+/// The config label that lists the Tesseract language packs in the image (`eng+osd+deu…`).
+pub const OCR_LANGUAGES_LABEL: &str = "dev.idpctl.ocr-languages";
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -48,6 +50,8 @@ pub struct ImageRequest<'a> {
     pub architecture: Architecture,
     /// The profile's OCR engine; `tesseract` adds the Tesseract layer.
     pub ocr_engine: &'a str,
+    /// The profile's `engines.tesseract.languages`: which language packs go in with Tesseract.
+    pub ocr_languages: &'a str,
     /// The layout folder (created; an earlier layout there is replaced).
     pub out: &'a Path,
 }
@@ -70,6 +74,8 @@ pub struct BuiltImage {
     pub env: Vec<String>,
     /// The `GLIBC_x.y` of the image's C library, if it holds one.
     pub glibc: Option<String>,
+    /// The Tesseract language packs it holds (none without Tesseract).
+    pub ocr_languages: Vec<String>,
 }
 
 /// One layer as the manifest lists it.
@@ -137,6 +143,12 @@ pub enum ImageError {
     },
     #[error("the `tesseract` OCR engine goes into the image from this machine, but {reason}")]
     NoTesseract { reason: String },
+    #[error("engines.tesseract.languages: {reason}")]
+    Languages { reason: String },
+    #[error(
+        "engines.tesseract.languages asks for `{pack}`, but this machine has no {pack}.traineddata to put in the image (looked in {searched})"
+    )]
+    MissingPack { pack: String, searched: String },
     #[error(
         "this machine's Tesseract ({path}) is built for {found}, but the image is for {} functions",
         want.as_str()
@@ -191,6 +203,13 @@ impl Diagnose for ImageError {
             ImageError::NoTesseract { .. } => format!(
                 "{}; or choose an OCR engine that needs no program in the image (`engines.ocr: textract`)",
                 crate::pipeline::ocr::tesseract::INSTALL_HINT
+            ),
+            ImageError::Languages { .. } => {
+                "set `engines.tesseract.languages` to `auto` or packs joined by `+` (`eng+deu`)"
+                    .into()
+            }
+            ImageError::MissingPack { pack, .. } => format!(
+                "install it (Debian: `apt-get install tesseract-ocr-{pack}`), or leave `{pack}` out of engines.tesseract.languages (`auto` takes the packs installed here)"
             ),
             ImageError::TesseractArchitecture { want, found, .. } => format!(
                 "set `architecture: {found}` in the profile, build the image on an {} machine with \
@@ -327,12 +346,16 @@ pub fn build(req: &ImageRequest) -> Result<BuiltImage, ImageError> {
         format!("SSL_CERT_FILE={CA_BUNDLE}"),
     ];
     let mut plans = vec![];
+    let mut ocr_languages = vec![];
     if engine == "tesseract" {
-        let t = tesseract::plan(arch, &dirs, &base)?;
+        let languages = crate::pipeline::ocr::packs::Languages::parse(req.ocr_languages)
+            .map_err(|reason| ImageError::Languages { reason })?;
+        let t = tesseract::plan(arch, &dirs, &base, &languages)?;
         if glibc.is_none() {
             glibc = t.glibc.clone();
         }
         env.extend(t.env);
+        ocr_languages = t.languages;
         plans.push(t.plan);
     }
     let mut binary = Plan::new("idpctl");
@@ -349,6 +372,12 @@ pub fn build(req: &ImageRequest) -> Result<BuiltImage, ImageError> {
     let mut labels = serde_json::Map::new();
     if let Some(g) = &glibc {
         labels.insert(GLIBC_LABEL.into(), Value::String(g.to_string()));
+    }
+    if !ocr_languages.is_empty() {
+        labels.insert(
+            OCR_LANGUAGES_LABEL.into(),
+            Value::String(ocr_languages.join("+")),
+        );
     }
     let config = json!({
         "created": CREATED,
@@ -402,6 +431,7 @@ pub fn build(req: &ImageRequest) -> Result<BuiltImage, ImageError> {
         entrypoint,
         env,
         glibc: glibc.map(|g| g.to_string()),
+        ocr_languages,
     })
 }
 
@@ -488,6 +518,10 @@ pub fn read_layout(dir: &Path) -> Result<BuiltImage, ImageError> {
         glibc: config["config"]["Labels"][GLIBC_LABEL]
             .as_str()
             .map(String::from),
+        ocr_languages: config["config"]["Labels"][OCR_LANGUAGES_LABEL]
+            .as_str()
+            .map(|s| s.split('+').map(String::from).collect())
+            .unwrap_or_default(),
     })
 }
 

@@ -1,21 +1,25 @@
 //! The `tesseract` layer: this machine's Tesseract program at `/usr/bin/tesseract`, every
 //! library it loads that the base layer does not already hold, and the language data our OCR
 //! uses — `eng` (what [`crate::pipeline::ocr::tesseract::Tesseract`] reads with), `osd`
-//! (orientation and script detection) and the `tsv` output config it asks for — and nothing
-//! else from tessdata (no training configs, no fonts, no documentation).
+//! (orientation and script detection), the packs a page may be read again in
+//! (`engines.tesseract.languages`: `auto` takes every pack the language detector knows that this
+//! machine has) and the `tsv` output config it asks for — and nothing else from tessdata (no
+//! training configs, no fonts, no documentation).
 
 use std::path::{Path, PathBuf};
 
 use super::contents::Plan;
 use super::{ImageError, closure};
 use crate::package::elf::GlibcVersion;
+use crate::pipeline::ocr::language;
+use crate::pipeline::ocr::packs::Languages;
 use crate::settings::Architecture;
 
 /// Where the program and its data go in the image (Debian's paths, so the program's own
 /// defaults would find them even without the environment).
 pub const PROGRAM: &str = "/usr/bin/tesseract";
 pub const TESSDATA: &str = "/usr/share/tesseract-ocr/5/tessdata";
-/// Language files that go in.
+/// Language files that always go in.
 pub const LANGUAGES: &[&str] = &["eng", "osd"];
 /// Output configs our OCR runs with (`tesseract stdin stdout … tsv`).
 pub const CONFIGS: &[&str] = &["tsv"];
@@ -23,6 +27,8 @@ pub const CONFIGS: &[&str] = &["tsv"];
 /// The layer and what the image config must say for it to work.
 pub struct Layer {
     pub plan: Plan,
+    /// The language packs that went in, `eng` and `osd` first.
+    pub languages: Vec<String>,
     pub env: Vec<String>,
     pub glibc: Option<GlibcVersion>,
 }
@@ -71,8 +77,47 @@ fn tessdata_dirs(program: &Path) -> Vec<PathBuf> {
     dirs
 }
 
+/// The packs that go in from `data`: [`LANGUAGES`] and the setting's first pack, which must be
+/// there; the setting's other packs, which must be there when named (a deployed function would
+/// otherwise read those pages in English without a word); with `auto`, every pack the detector
+/// knows that `data` holds, since the function cannot tell a missing pack from an unwanted one.
+fn packs_for(languages: &Languages, data: &Path) -> Result<Vec<String>, ImageError> {
+    let has = |p: &str| data.join(format!("{p}.traineddata")).is_file();
+    let mut packs: Vec<String> = LANGUAGES.iter().map(|p| p.to_string()).collect();
+    let mut add = |p: &str| {
+        if !packs.iter().any(|q| q == p) {
+            packs.push(p.to_string());
+        }
+    };
+    add(&languages.first);
+    match &languages.others {
+        Some(named) => named.iter().for_each(|p| add(p)),
+        None => language::packs().filter(|p| has(p)).for_each(add),
+    }
+    if let Some(base) = LANGUAGES.iter().find(|p| !has(p)) {
+        return Err(ImageError::NoTesseract {
+            reason: format!(
+                "{} is missing (Debian: `apt-get install tesseract-ocr-{base}`)",
+                data.join(format!("{base}.traineddata")).display()
+            ),
+        });
+    }
+    if let Some(pack) = packs.iter().find(|p| !has(p)) {
+        return Err(ImageError::MissingPack {
+            pack: pack.clone(),
+            searched: data.display().to_string(),
+        });
+    }
+    Ok(packs)
+}
+
 /// The Tesseract layer for `arch`, leaving out what `base` holds.
-pub fn plan(arch: Architecture, dirs: &[PathBuf], base: &Plan) -> Result<Layer, ImageError> {
+pub fn plan(
+    arch: Architecture,
+    dirs: &[PathBuf],
+    base: &Plan,
+    languages: &Languages,
+) -> Result<Layer, ImageError> {
     let program = find_program()?;
     let program = std::fs::canonicalize(&program).unwrap_or(program);
     let (info, _) = closure::inspect(&program)?;
@@ -112,16 +157,9 @@ pub fn plan(arch: Architecture, dirs: &[PathBuf], base: &Plan) -> Result<Layer, 
                     .join(", ")
             ),
         })?;
-    for lang in LANGUAGES {
+    let packs = packs_for(languages, data)?;
+    for lang in &packs {
         let file = data.join(format!("{lang}.traineddata"));
-        if !file.is_file() {
-            return Err(ImageError::NoTesseract {
-                reason: format!(
-                    "{} is missing (Debian: `apt-get install tesseract-ocr-{lang}`)",
-                    file.display()
-                ),
-            });
-        }
         plan.file(&format!("{TESSDATA}/{lang}.traineddata"), &file)?;
     }
     for config in CONFIGS {
@@ -135,6 +173,7 @@ pub fn plan(arch: Architecture, dirs: &[PathBuf], base: &Plan) -> Result<Layer, 
     }
     Ok(Layer {
         plan,
+        languages: packs,
         env: vec![
             format!("TESSDATA_PREFIX={TESSDATA}"),
             format!("TESSERACT_PATH={PROGRAM}"),

@@ -97,7 +97,13 @@ impl Languages {
 /// The packs `binary` has (`tesseract --list-langs`); empty when it cannot say, so that every
 /// page is then read with the first pack only.
 pub fn installed(binary: &str) -> Vec<String> {
-    let Ok(out) = Command::new(binary).arg("--list-langs").output() else {
+    // stdin a closed pipe, not `output()`'s /dev/null: a container root may have no /dev, and a
+    // failed spawn would read as "no packs", every page then read in English alone.
+    let Ok(out) = Command::new(binary)
+        .arg("--list-langs")
+        .stdin(std::process::Stdio::piped())
+        .output()
+    else {
         return Vec::new();
     };
     // Tesseract 4 prints the list on stderr, 5 on stdout; the heading line ends with a colon.
