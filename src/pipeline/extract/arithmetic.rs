@@ -16,6 +16,9 @@ use super::{SectionExtraction, result, values};
 /// Confidence for amounts whose sum checks: above the usual review thresholds, below a label
 /// match and a clean parse's ceiling.
 const AGREED: f32 = 0.9;
+/// What the reason of a value computed from the page rather than read from it says (the sum of
+/// a tax table's rates): the sum checking does not make it printed, so it is not raised.
+pub const COMPUTED: &str = "printed nowhere";
 /// The relative tolerance of the sum (rounding of each printed amount to the cent).
 const TOLERANCE: f64 = 0.005;
 
@@ -148,6 +151,7 @@ pub fn cross_check(class: &ClassDef, out: &mut SectionExtraction) {
         for k in [&ks, &kt, &kg] {
             if let Some(r) = out.fields.get_mut(k.as_str())
                 && r.confidence < AGREED
+                && !r.confidence_reason.contains(COMPUTED)
             {
                 r.confidence = AGREED;
                 r.confidence_reason

@@ -36,6 +36,15 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
         None => best_labelled(views, field),
     }
     .or_else(|| self_named(views, field));
+    // A due date may stand in the payment terms with no label before it.
+    let pick = if field.concept.as_deref() == Some("due_date") {
+        [pick, super::terms::due_in_terms(views)]
+            .into_iter()
+            .flatten()
+            .max_by(|a, b| a.score.total_cmp(&b.score))
+    } else {
+        pick
+    };
     match pick {
         Some(p) => to_result(views, field, p),
         None => FieldResult::missing("no label of this field with a value of its type"),
@@ -118,12 +127,10 @@ fn self_named_value_check(field: &FieldDef, p: &mut Pick) {
 /// The best label–value pair of the field over all pages.
 pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     let mut all = labelled(views, field, field.value_type);
-    if all.is_empty() {
-        return None;
-    }
     for p in &mut all {
         self_named_value_check(field, p);
     }
+    per_rate_table(views, field, &mut all);
     if field.concept.as_deref() == Some("total") {
         // The amount to pay is the largest of the totals a page prints (TTC over HT, brutto
         // over netto, the grand total over a line's total), when their labels are as strong.
@@ -137,6 +144,25 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     }
     all.into_iter()
         .max_by(|a, b| a.score.total_cmp(&b.score).then(b.page.cmp(&a.page)))
+}
+
+/// A per-rate tax table on the pages: a label's amount inside it is one rate's (its header's
+/// "MwSt" over the first row, "Brutto" over one rate's gross), and the table's own reading of
+/// the subtotal, tax or total joins the candidates.
+fn per_rate_table(views: &[PageView], field: &FieldDef, all: &mut Vec<Pick>) {
+    let concept = field.concept.as_deref().unwrap_or("");
+    if !AMOUNT_CONCEPTS.contains(&concept) {
+        return;
+    }
+    let Some(table) = super::tax_table::find(views) else {
+        return;
+    };
+    for p in all.iter_mut().filter(|p| table.holds(p)) {
+        p.score *= 0.6;
+        p.reason
+            .push_str(", but inside a per-rate tax table (one rate's amount)");
+    }
+    all.extend(table.value(concept));
 }
 
 /// Every value of type `kind` beside or below a label of `field`, on every page.

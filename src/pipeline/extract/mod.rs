@@ -12,6 +12,8 @@ pub mod labels;
 pub mod result;
 pub mod roles;
 pub mod table;
+pub mod tax_table;
+pub mod terms;
 pub mod values;
 pub mod view;
 

@@ -1,6 +1,6 @@
 //! Typed values inside a line of text, for fields found without hints: amounts with their
-//! currency either side in any locale's format, dates with numeric or month-name forms in seven
-//! languages, identifiers (a token with a digit that is neither a date nor an amount). Every
+//! currency either side in any locale's format, dates with numeric or month-name forms in ten
+//! languages (Czech, Polish and Latvian by the genitive or locative month names their dates use), identifiers (a token with a digit that is neither a date nor an amount). Every
 //! regex is compiled once.
 
 use std::ops::Range;
@@ -131,6 +131,57 @@ const MONTHS: &[&str] = &[
     "dezembro",
     "fev",
     "out",
+    // cs (genitive, as dates print them: "5. března 2024")
+    "ledna",
+    "února",
+    "března",
+    "dubna",
+    "května",
+    "června",
+    "července",
+    "srpna",
+    "září",
+    "října",
+    "listopadu",
+    "prosince",
+    // pl (genitive)
+    "stycznia",
+    "lutego",
+    "marca",
+    "kwietnia",
+    "maja",
+    "czerwca",
+    "lipca",
+    "sierpnia",
+    "września",
+    "października",
+    "listopada",
+    "grudnia",
+    // lv (nominative and locative: "15. marts", "2024. gada 15. martā")
+    "janvāris",
+    "janvārī",
+    "februāris",
+    "februārī",
+    "marts",
+    "martā",
+    "aprīlis",
+    "aprīlī",
+    "maijs",
+    "maijā",
+    "jūnijs",
+    "jūnijā",
+    "jūlijs",
+    "jūlijā",
+    "augusts",
+    "augustā",
+    "septembris",
+    "septembrī",
+    "oktobris",
+    "oktobrī",
+    "novembris",
+    "novembrī",
+    "decembris",
+    "decembrī",
 ];
 
 static DATE: LazyLock<Regex> = LazyLock::new(|| {
@@ -140,11 +191,12 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
     let m = months.join("|");
     Regex::new(&format!(
         r"(?ix)
-          \b\d{{4}}-\d{{1,2}}-\d{{1,2}}\b
+          \b\d{{4}}(?:-\d{{1,2}}-|/\d{{1,2}}/|\.\d{{1,2}}\.)\d{{1,2}}\b
         | \b\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})\b
         | \b\d{{1,2}}(?:st|nd|rd|th|er|e)?\.?\s*(?:de\s+|of\s+)?(?:{m})\b\.?,?(?:\s+de)?\s*\d{{4}}\b
         | \b(?:{m})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}\b
-        | \b\d{{1,2}}[-\s](?:{m})\b\.?[-\s]\d{{2}}\b"
+        | \b\d{{1,2}}[-\s](?:{m})\b\.?[-\s]\d{{2}}\b
+        | \b\d{{4}}\.\s*(?:gada\s+)?\d{{1,2}}\.\s*(?:{m})\b"
     ))
     .expect("date regex")
 });
@@ -188,11 +240,18 @@ pub fn amounts(text: &str) -> Vec<Span> {
     }
     let text = masked.as_str();
     let mut out = Vec::new();
-    for c in MONEY.captures_iter(text) {
+    let mut pos = 0;
+    while let Some(c) = MONEY.captures_at(text, pos) {
         let (Some(all), Some(num)) = (c.get(0), c.name("num")) else {
-            continue;
+            break;
         };
-        let r = all.range();
+        let mut r = all.range();
+        // An amount has one currency: with a sign before it, the sign after it opens the next
+        // amount ("$1,000.00 $200.00").
+        if c.name("pre").is_some() && c.name("post").is_some() {
+            r.end = num.end();
+        }
+        pos = r.end.max(pos + 1);
         if PERCENT_AFTER.is_match(&text[r.end..]) {
             continue;
         }
@@ -412,6 +471,7 @@ mod tests {
         // A grid row: every cell, not only the first.
         assert_eq!(amount_texts("24.99 5.00 29.99"), ["24.99", "5.00", "29.99"]);
         assert_eq!(amount_texts("Total CHF 1'234.50"), ["CHF 1'234.50"]);
+        assert_eq!(amount_texts("$1,000.00 $200.00"), ["$1,000.00", "$200.00"]);
     }
 
     #[test]
@@ -424,7 +484,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_in_seven_languages() {
+    fn dates_in_ten_languages() {
         for t in [
             "August 3 , 2014",
             "7. Mai 2014",
@@ -436,6 +496,18 @@ mod tests {
             "20-10-2015",
             "2022-11-28",
             "Jan 31, 2022",
+            "5-Mar-24",
+            "March 5th, 2024",
+            "15. März 2024",
+            "3 janvier 2025",
+            "1 de marzo de 2024",
+            "12 maggio 2024",
+            "5 mei 2024",
+            "5. března 2024",
+            "12 października 2023",
+            "2024. gada 15. martā",
+            "2024.03.15",
+            "2024/03/15",
         ] {
             let d = dates(t);
             assert_eq!(d.len(), 1, "{t}");

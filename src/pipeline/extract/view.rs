@@ -41,3 +41,18 @@ impl<'a> PageView<'a> {
         idx.iter().any(|&i| self.page.words[i].approximate)
     }
 }
+
+/// The words of a line that a byte range of its text covers, the text being the words joined
+/// by single spaces (as [`super::generic::text_of`] joins them).
+pub fn words_in(words: &[Word], line: &[usize], r: &std::ops::Range<usize>) -> Vec<usize> {
+    let mut pos = 0;
+    let mut out = Vec::new();
+    for &wi in line {
+        let end = pos + words[wi].text.len();
+        if pos < r.end && end > r.start {
+            out.push(wi);
+        }
+        pos = end + 1;
+    }
+    out
+}

@@ -1,0 +1,340 @@
+//! Per-rate tax summary tables: a header naming a rate column and two or more of net, tax and
+//! gross ("MwSt-Satz | Netto | MwSt | Brutto", "Taux TVA | Base HT | Montant TVA | Total TTC"),
+//! one row per rate ("19 % | 100,00 | 19,00 | 119,00"), and sometimes a row of sums.
+//!
+//! Read as label–value pairs, such a table gives the tax label the first row's gross, or the
+//! total label one rate's gross. Read as a table, the tax is the tax column's sum: printed on
+//! the sums row, or the only row's own; with several rates and no sums row it is their sum,
+//! which the page does not print, so it stays under the review threshold. The table's gross
+//! is only a candidate for the total: the amount to pay is printed on its own line, and may
+//! differ (a prepayment, a rounding).
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::generic::{Pick, text_of};
+use super::values;
+use super::view::PageView;
+use crate::model::{BoundingBox, Word};
+use crate::pipeline::lexicon;
+
+/// Words that make a header cell the rate column ("MwSt-Satz", "VAT rate", "Taux TVA", "%"),
+/// folded; a cell naming the tax and one of these is the rate, not the tax.
+const RATE_WORDS: &[&str] = &[
+    "rate",
+    "satz",
+    "steuersatz",
+    "prozent",
+    "taux",
+    "tasa",
+    "tipo",
+    "tarief",
+    "aliquota",
+    "taxa",
+    "stawka",
+    "sazba",
+    "likme",
+    "percent",
+];
+
+/// The amount concepts a tax table has columns for.
+const CONCEPTS: &[&str] = &["subtotal", "tax", "total"];
+
+/// A printed percentage ("19 %", "20,00%", "5.5%").
+static PERCENT: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b\d{1,2}(?:[.,]\d{1,2})?\s?%").unwrap());
+
+/// One amount of the table.
+#[derive(Debug, Clone)]
+struct Cell {
+    text: String,
+    words: Vec<usize>,
+    bbox: BoundingBox,
+}
+
+/// A tax summary table on one page.
+#[derive(Debug, Clone)]
+pub struct TaxTable {
+    page: usize,
+    /// From the header's top to the last rate row's bottom (the sums row is not in it).
+    region: BoundingBox,
+    /// Per concept (index into [`CONCEPTS`]): the rate rows' cells, and the sums row's cell.
+    rows: [Vec<Cell>; 3],
+    sums: [Option<Cell>; 3],
+}
+
+fn concept_of(seg_text: &str) -> Option<usize> {
+    let toks = lexicon::tokens(seg_text);
+    if seg_text.contains('%') || toks.iter().any(|t| RATE_WORDS.contains(&t.as_str())) {
+        return None;
+    }
+    lexicon::labels()
+        .find(&toks)
+        .into_iter()
+        .find_map(|m| CONCEPTS.iter().position(|c| *c == m.concept.key))
+}
+
+fn is_rate_cell(seg_text: &str) -> bool {
+    let toks = lexicon::tokens(seg_text);
+    seg_text.contains('%') || toks.iter().any(|t| RATE_WORDS.contains(&t.as_str()))
+}
+
+/// The first tax summary table of the section's pages.
+pub fn find(views: &[PageView]) -> Option<TaxTable> {
+    views.iter().enumerate().find_map(|(pi, v)| {
+        on_page(v).map(|mut t| {
+            t.page = pi;
+            t
+        })
+    })
+}
+
+fn on_page(view: &PageView) -> Option<TaxTable> {
+    let words = view.words();
+    for (li, line) in view.lines.iter().enumerate() {
+        let segs: Vec<_> = view.segments.iter().filter(|s| s.line == li).collect();
+        let rate_col = segs.iter().find(|s| is_rate_cell(&s.text)).map(|s| s.bbox);
+        let mut cols: Vec<(usize, BoundingBox)> = Vec::new();
+        for s in &segs {
+            if let Some(c) = concept_of(&s.text)
+                && !cols.iter().any(|(k, _)| *k == c)
+            {
+                cols.push((c, s.bbox));
+            }
+        }
+        // A header names a rate column and two of net, tax, gross; its own amounts would make
+        // it a row of totals instead.
+        let text = text_of(words, &line.words);
+        if rate_col.is_none()
+            || cols.len() < 2
+            || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
+        {
+            continue;
+        }
+        let mut t = TaxTable {
+            page: 0,
+            region: line.bbox,
+            rows: Default::default(),
+            sums: Default::default(),
+        };
+        let mut rate_rows = 0;
+        for next in view.lines.iter().skip(li + 1).take(8) {
+            let text = text_of(words, &next.words);
+            let cells = cells_of(words, &next.words, &text, &cols);
+            if cells.is_empty() {
+                break;
+            }
+            if PERCENT.is_match(&text) {
+                for (c, cell) in cells {
+                    t.rows[c].push(cell);
+                }
+                t.region = t.region.union(&next.bbox);
+                rate_rows += 1;
+            } else {
+                if rate_rows > 0 && cells.len() >= 2 {
+                    for (c, cell) in cells {
+                        t.sums[c] = Some(cell);
+                    }
+                }
+                break;
+            }
+        }
+        if rate_rows > 0 {
+            return Some(t);
+        }
+    }
+    None
+}
+
+/// The amounts (two decimals or a currency) of a row, each in the header column it stands
+/// under (most horizontal overlap, else the nearest column within a short reach).
+fn cells_of(
+    words: &[Word],
+    line: &[usize],
+    text: &str,
+    cols: &[(usize, BoundingBox)],
+) -> Vec<(usize, Cell)> {
+    let mut out: Vec<(usize, Cell)> = Vec::new();
+    for span in values::amounts(text) {
+        if span.strength < 0.9 {
+            continue;
+        }
+        let idx = super::view::words_in(words, line, &span.range);
+        let Some(bbox) = BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)) else {
+            continue;
+        };
+        let centre = |b: &BoundingBox| b.center_x();
+        let col = cols
+            .iter()
+            .filter(|(_, b)| b.x_overlap(&bbox) > 0.0 || (centre(b) - centre(&bbox)).abs() < 0.08)
+            .min_by(|a, b| {
+                (centre(&a.1) - centre(&bbox))
+                    .abs()
+                    .total_cmp(&(centre(&b.1) - centre(&bbox)).abs())
+            });
+        if let Some((c, _)) = col
+            && !out.iter().any(|(k, _)| k == c)
+        {
+            out.push((
+                *c,
+                Cell {
+                    text: text[span.range.clone()].trim().to_string(),
+                    words: idx,
+                    bbox,
+                },
+            ));
+        }
+    }
+    out
+}
+
+/// Score of a value the table prints for the concept (its sums row, or its only row).
+const PRINTED: f32 = 0.85;
+/// The table's gross as the total, or a sum the page does not print: under review.
+const CANDIDATE: f32 = 0.6;
+
+impl TaxTable {
+    /// Whether a value read by a label lies in the header or the rate rows (a rate's amount,
+    /// not the document's).
+    pub fn holds(&self, p: &Pick) -> bool {
+        let (cx, cy) = (p.bbox.center_x(), p.bbox.center_y());
+        p.page == self.page
+            && cx >= self.region.left - 0.05
+            && cx <= self.region.right() + 0.05
+            && cy >= self.region.top
+            && cy <= self.region.bottom()
+    }
+
+    /// The table's value of an amount concept ("subtotal", "tax", "total").
+    pub fn value(&self, concept: &str) -> Option<Pick> {
+        let c = CONCEPTS.iter().position(|k| *k == concept)?;
+        let ceiling = if concept == "total" {
+            CANDIDATE
+        } else {
+            PRINTED
+        };
+        let printed = match (&self.sums[c], self.rows[c].as_slice()) {
+            (Some(s), _) => Some((s, "the sums row of the per-rate tax table")),
+            (None, [only]) => Some((only, "the only rate row of the tax table")),
+            _ => None,
+        };
+        let (text, words, bbox, score, reason) = if let Some((cell, r)) = printed {
+            let (text, words) = (cell.text.clone(), cell.words.clone());
+            (text, words, cell.bbox, ceiling, r.to_string())
+        } else {
+            let cells = &self.rows[c];
+            let sum: f64 = cells
+                .iter()
+                .map(|x| crate::numbers::parse(&x.text))
+                .sum::<Option<f64>>()?;
+            let comma = cells.first()?.text.rfind(',') > cells.first()?.text.rfind('.');
+            let mut text = format!("{sum:.2}");
+            if comma {
+                text = text.replace('.', ",");
+            }
+            let words = cells.iter().flat_map(|x| x.words.clone()).collect();
+            let bbox = BoundingBox::enclosing(cells.iter().map(|x| &x.bbox))?;
+            let r = format!(
+                "the sum of the {} rate rows of the tax table ({})",
+                cells.len(),
+                super::arithmetic::COMPUTED
+            );
+            (text, words, bbox, CANDIDATE, r)
+        };
+        Some(Pick {
+            text,
+            score,
+            page: self.page,
+            words,
+            bbox,
+            label: None,
+            reason,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::extract::fixtures::{TEXT_LAYER, page};
+
+    /// A page of four columns (rate or label, net, tax, gross); an empty cell is left out.
+    fn grid(rows: &[[&str; 4]]) -> Option<TaxTable> {
+        const X: [f32; 4] = [0.05, 0.3, 0.5, 0.7];
+        let cells: Vec<Vec<(&str, f32)>> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .zip(X)
+                    .filter(|(t, _)| !t.is_empty())
+                    .map(|(t, x)| (*t, x))
+                    .collect()
+            })
+            .collect();
+        let lines: Vec<&[(&str, f32)]> = cells.iter().map(Vec::as_slice).collect();
+        let p = page(&lines, &TEXT_LAYER);
+        find(&[PageView::new(&p)])
+    }
+
+    #[test]
+    fn the_sums_row_the_only_row_or_a_sum_under_review() {
+        // (table, concept, value, score): German with a sums row, English of one rate, French
+        // of two rates and no sums row (the sum is printed nowhere).
+        let de: &[[&str; 4]] = &[
+            ["MwSt-Satz", "Netto", "MwSt", "Brutto"],
+            ["19 %", "100,00", "19,00", "119,00"],
+            ["7 %", "50,00", "3,50", "53,50"],
+            ["Summe", "150,00", "22,50", "172,50"],
+        ];
+        let en: &[[&str; 4]] = &[
+            ["VAT rate", "Net", "VAT", "Gross"],
+            ["20%", "$1,000.00", "$200.00", "$1,200.00"],
+        ];
+        let fr: &[[&str; 4]] = &[
+            ["Taux TVA", "Base HT", "Montant TVA", "Total TTC"],
+            ["20,00 %", "100,00", "20,00", "120,00"],
+            ["5,50 %", "10,00", "0,55", "10,55"],
+            ["", "", "", ""],
+            ["", "Net à payer", "", "130,55 €"],
+        ];
+        for (rows, concept, text, score) in [
+            (de, "tax", "22,50", PRINTED),
+            (de, "subtotal", "150,00", PRINTED),
+            (de, "total", "172,50", CANDIDATE),
+            (en, "tax", "$200.00", PRINTED),
+            (en, "subtotal", "$1,000.00", PRINTED),
+            (fr, "tax", "20,55", CANDIDATE),
+        ] {
+            let p = grid(rows).unwrap().value(concept).unwrap();
+            assert_eq!(
+                (p.text.as_str(), p.score),
+                (text, score),
+                "{concept} of {rows:?}"
+            );
+            let computed = p.reason.contains(super::super::arithmetic::COMPUTED);
+            assert_eq!(
+                computed,
+                score == CANDIDATE && concept != "total",
+                "{}",
+                p.reason
+            );
+        }
+    }
+
+    #[test]
+    fn an_item_table_or_a_totals_block_is_no_tax_table() {
+        // No rate column; a totals block whose lines print their own amounts.
+        let items = [
+            ["Description", "", "Net", "Total"],
+            ["Widget", "", "10,00", "11,90"],
+        ];
+        assert!(grid(&items).is_none());
+        let totals = [
+            ["", "", "Netto", "100,00"],
+            ["", "", "MwSt 19 %", "19,00"],
+            ["", "", "Brutto", "119,00"],
+        ];
+        assert!(grid(&totals).is_none());
+    }
+}
