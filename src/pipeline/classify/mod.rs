@@ -18,6 +18,7 @@ pub mod calibrate;
 pub mod evidence;
 pub mod page_view;
 pub mod score;
+pub mod spaced;
 
 use crate::model::{PageContent, Section};
 use crate::pipeline::config::ClassConfig;

@@ -3,11 +3,12 @@
 //! there reads as the page's own title. Top lines and large fonts are prominent; running text
 //! further down is not.
 
-use crate::model::{BoundingBox, PageContent};
+use crate::model::{BoundingBox, PageContent, Word};
 use crate::pipeline::layout;
 use crate::pipeline::lexicon;
 
 use super::evidence::norm_all;
+use super::spaced;
 
 /// One run of words.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,8 +82,13 @@ impl PageView {
         let line_toks: Vec<usize> = lines
             .iter()
             .map(|l| {
-                let text: Vec<&str> = l.words.iter().map(|&i| words[i].text.as_str()).collect();
-                readable(&lexicon::tokens(&text.join(" ")))
+                // A letter-spaced title line is readable text once its letters are joined.
+                let line_words: Vec<&Word> = l.words.iter().map(|&i| &words[i]).collect();
+                let text = spaced::join_words(&line_words).unwrap_or_else(|| {
+                    let text: Vec<&str> = line_words.iter().map(|w| w.text.as_str()).collect();
+                    text.join(" ")
+                });
+                readable(&lexicon::tokens(&text))
             })
             .collect();
         let valid: Vec<usize> = (0..lines.len()).filter(|&i| line_toks[i] > 0).collect();
@@ -110,7 +116,9 @@ impl PageView {
         // Short segments kept for stacked titles: (bbox, index into view.segs).
         let mut short: Vec<(BoundingBox, usize)> = Vec::new();
         for s in segs {
-            let toks = norm_all(&lexicon::tokens(&s.text));
+            let seg_words: Vec<&Word> = s.words.iter().map(|&i| &words[i]).collect();
+            let text = spaced::join_words(&seg_words);
+            let toks = norm_all(&lexicon::tokens(text.as_deref().unwrap_or(&s.text)));
             if toks.is_empty() {
                 continue;
             }
@@ -203,7 +211,8 @@ impl PageView {
             let mut any = false;
             let cells = line.split('\t').filter(|c| !c.trim().is_empty()).count();
             for cell in line.split('\t') {
-                let toks = norm_all(&lexicon::tokens(cell));
+                let joined = spaced::join_text(cell);
+                let toks = norm_all(&lexicon::tokens(joined.as_deref().unwrap_or(cell)));
                 if toks.is_empty() {
                     continue;
                 }

@@ -53,6 +53,9 @@ pub struct Index {
     /// Phrases by their first token: (class, kind, phrase).
     by_first: HashMap<String, Vec<Entry>>,
     foreign: HashMap<&'static str, Vec<Foreign>>,
+    /// One-word type names long enough to be read at the end of a compound ("Sammelrechnung",
+    /// "Verkoopfactuur"), longest first.
+    compound_heads: Vec<String>,
 }
 
 /// One class's title and body phrases.
@@ -114,6 +117,21 @@ const LABEL_AFTER: &[&str] = &[
     "betrag", "bedrag", "importe", "importo", "valor", "periode", "periodo", "zeitraum", "de",
     "du", "del", "van", "vom", "address", "adresse", "adres", "direccion", "indirizzo",
     "endereco",
+];
+
+/// Shortest type word read inside a compound: a shorter one ("bon", "bill", "beleg") ends too
+/// many unrelated words.
+const COMPOUND_MIN_HEAD: usize = 6;
+/// Shortest first part of a compound ("Teil-", "Gas-").
+const COMPOUND_MIN_PREFIX: usize = 3;
+/// A type word read inside a compound is a little weaker than the word itself.
+const COMPOUND_FACTOR: f32 = 0.8;
+/// Words that end in a type word without naming that type: a settlement, a calculation, an
+/// offsetting or a conversion is no invoice ("Zinsberechnung", "Jahresabrechnung").
+#[rustfmt::skip]
+const NOT_COMPOUNDS: &[&str] = &[
+    "abrechnung", "berechnung", "verrechnung", "umrechnung", "anrechnung", "aufrechnung",
+    "zurechnung", "einrechnung", "ausrechnung", "hochrechnung", "nachrechnung",
 ];
 
 /// Label words that introduce a document's number.
@@ -232,7 +250,24 @@ impl Index {
                     });
             }
         }
+        let mut compound_heads: Vec<String> = by_first
+            .iter()
+            .filter(|(_, v)| v.iter().any(|e| e.kind == Kind::Title && e.len == 1))
+            .map(|(k, _)| k.clone())
+            .chain(
+                foreign
+                    .iter()
+                    .filter(|(_, v)| v.iter().any(|f| f.tokens.len() == 1))
+                    .map(|(k, _)| k.to_string()),
+            )
+            .filter(|w| {
+                w.chars().count() >= COMPOUND_MIN_HEAD && w.chars().all(char::is_alphabetic)
+            })
+            .collect();
+        compound_heads.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        compound_heads.dedup();
         Index {
+            compound_heads,
             lists: config
                 .classes
                 .iter()
@@ -256,16 +291,18 @@ impl Index {
         for seg in &view.segs {
             let toks = &seg.toks;
             // Title phrases and foreign types found in this segment: (start, len, what).
-            let mut titles: Vec<(usize, usize, &Entry)> = Vec::new();
-            let mut foreign: Vec<(usize, usize, &Foreign)> = Vec::new();
+            // (start, len, what, factor): the factor discounts a type read inside a compound.
+            let mut titles: Vec<(usize, usize, &Entry, f32)> = Vec::new();
+            let mut foreign: Vec<(usize, usize, &Foreign, f32)> = Vec::new();
             for i in 0..toks.len() {
+                let typed_before = titles.len() + foreign.len();
                 if let Some(cands) = self.by_first.get(toks[i].as_str()) {
                     for e in cands {
                         if !starts_at(toks, i, self.tokens(e)) {
                             continue;
                         }
                         match e.kind {
-                            Kind::Title => titles.push((i, e.len, e)),
+                            Kind::Title => titles.push((i, e.len, e, 1.0)),
                             Kind::Body => {
                                 if body_seen[e.class].insert(e.phrase) {
                                     let s = &mut out.classes[e.class];
@@ -281,7 +318,20 @@ impl Index {
                 if let Some(cands) = self.foreign.get(toks[i].as_str()) {
                     for f in cands {
                         if starts_at(toks, i, f.tokens) {
-                            foreign.push((i, f.tokens.len(), f));
+                            foreign.push((i, f.tokens.len(), f, 1.0));
+                        }
+                    }
+                }
+                if titles.len() + foreign.len() == typed_before
+                    && let Some(head) = self.compound_head(&toks[i])
+                {
+                    let one = |e: &&Entry| e.kind == Kind::Title && e.len == 1;
+                    for e in self.by_first.get(head).into_iter().flatten().filter(one) {
+                        titles.push((i, 1, e, COMPOUND_FACTOR));
+                    }
+                    for f in self.foreign.get(head).into_iter().flatten() {
+                        if f.tokens.len() == 1 {
+                            foreign.push((i, 1, f, COMPOUND_FACTOR));
                         }
                     }
                 }
@@ -296,7 +346,7 @@ impl Index {
                     .iter()
                     .any(|&(s2, l2)| l2 > l && s2 <= s && s2 + l2 >= s + l)
             };
-            for &(s, l, e) in &titles {
+            for &(s, l, e, factor) in &titles {
                 if inside_longer(s, l) {
                     continue;
                 }
@@ -311,7 +361,7 @@ impl Index {
                 };
                 match headline(toks, s, l) {
                     Headline::Title if prominence > 0.0 => {
-                        let t = prominence * e.weight;
+                        let t = prominence * e.weight * factor;
                         if t > score.title {
                             score.title = t;
                             score.title_text = Some(text.clone());
@@ -320,24 +370,25 @@ impl Index {
                     Headline::Label => {
                         // "Invoice No." says what the page is, less than a title does.
                         if mention_seen[e.class].insert(e.phrase) {
-                            score.body_raw += 0.8 * e.weight;
+                            score.body_raw += 0.8 * e.weight * factor;
                             score.hits.push(format!("{text} (label)"));
                         }
                     }
                     _ => {
                         if mention_seen[e.class].insert(e.phrase) {
-                            score.body_raw += 0.3 * e.weight;
+                            score.body_raw += 0.3 * e.weight * factor;
                             score.hits.push(format!("{text} (mentioned)"));
                         }
                     }
                 }
             }
-            for &(s, l, f) in &foreign {
+            for &(s, l, f, factor) in &foreign {
                 if inside_longer(s, l) || seg.prominence <= 0.0 {
                     continue;
                 }
-                if headline(toks, s, l) == Headline::Title && seg.prominence > out.against {
-                    out.against = seg.prominence;
+                let against = seg.prominence * factor;
+                if headline(toks, s, l) == Headline::Title && against > out.against {
+                    out.against = against;
                     out.against_what = Some(f.concept.to_string());
                 }
             }
@@ -351,6 +402,23 @@ impl Index {
 }
 
 impl Index {
+    /// The one-word type name a compound token ends in ("sammelrechnung" → "rechnung"), when
+    /// its first part is a word of its own and the whole is no settlement or calculation.
+    fn compound_head(&self, tok: &str) -> Option<&str> {
+        if tok.len() < COMPOUND_MIN_HEAD + COMPOUND_MIN_PREFIX
+            || NOT_COMPOUNDS.iter().any(|n| tok.ends_with(n))
+        {
+            return None;
+        }
+        self.compound_heads
+            .iter()
+            .find(|h| {
+                tok.ends_with(h.as_str())
+                    && tok[..tok.len() - h.len()].chars().count() >= COMPOUND_MIN_PREFIX
+            })
+            .map(String::as_str)
+    }
+
     /// The tokens of an entry's phrase.
     fn tokens(&self, e: &Entry) -> &[String] {
         let (titles, body) = &self.lists[e.class];

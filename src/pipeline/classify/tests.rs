@@ -523,3 +523,96 @@ fn index_build_cost() {
         config.classes.len()
     );
 }
+
+/// A page titled `title` in a large font over a vendor line and [`BODY`].
+fn titled(title: &str) -> PageContent {
+    let mut lines = vec![title, "ACME Services"];
+    lines.extend_from_slice(BODY);
+    page(1, 1, &lines)
+}
+
+#[test]
+fn letter_spaced_titles_are_read_as_their_word() {
+    let config = invoice_only();
+    let spaced = [
+        "R E C H N U N G",
+        "F A C T U R E",
+        "I N V O I C E",
+        "F A C T U U R",
+    ];
+    let verdicts: Vec<PageClass> = spaced.iter().map(|t| one(&config, titled(t))).collect();
+    assert!(
+        verdicts.iter().all(|v| v.class == "invoice"
+            && v.evidence[0].starts_with("title: ")
+            && v.confidence > 0.8),
+        "{verdicts:?}"
+    );
+    // The same in a text without positions, two spaces between words.
+    let view = PageView::from_text("R E C H N U N G  N R  1 2\nKunde");
+    assert_eq!(view.segs[0].toks[0], "rechnung", "{view:?}");
+}
+
+#[test]
+fn a_compound_title_ending_in_a_type_word_is_that_type() {
+    let config = invoice_and_receipt();
+    let compounds = "Beitragsrechnung Schlussrechnung Abschlagsrechnung Sammelrechnung \
+                     Verkoopfactuur Eindfactuur";
+    for title in compounds.split_whitespace() {
+        let v = one(&config, titled(title));
+        assert!(
+            v.class == "invoice" && v.evidence[0].starts_with("title: "),
+            "{title}: {v:?}"
+        );
+    }
+    // A compound is a little weaker than the word itself.
+    let conf = |title: &str| one(&config, titled(title)).confidence;
+    assert!(conf("Sammelrechnung") <= conf("Rechnung"));
+    // A compound naming a type no class claims counts against every class.
+    let v = one(
+        &config,
+        page(
+            1,
+            1,
+            &["Sammelgutschrift", "ACME Services", "Betrag\t12,00"],
+        ),
+    );
+    assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+}
+
+#[test]
+fn short_type_words_and_settlements_are_no_compounds() {
+    let config = invoice_and_receipt();
+    let index = score::Index::new(&config);
+    let title = |t: &str| {
+        let scores = index.score(&PageView::from_text(&format!("{t}\nKunde\nBetrag 12,00")));
+        scores.classes.iter().map(|c| c.title).fold(0.0, f32::max)
+    };
+    // A calculation, a settlement, an offsetting: "-rechnung" without being an invoice.
+    for word in ["Zinsberechnung", "Jahresabrechnung", "Kontoverrechnung"] {
+        assert_eq!(title(word), 0.0, "{word}");
+    }
+    // "bon" (a Dutch receipt) is too short to be read at the end of a word.
+    assert_eq!(title("Carbon"), 0.0);
+    assert!(title("Teilrechnung") > 0.0);
+}
+
+#[test]
+fn an_insurance_premium_notice_is_an_invoice() {
+    let config = invoice_and_receipt();
+    for title in "Beitragsrechnung|Avis d'échéance|Premium notice|Premienota".split('|') {
+        let v = one(
+            &config,
+            page(
+                1,
+                1,
+                &[
+                    title,
+                    "Sonnenhof Versicherung AG",
+                    "Versicherungsschein-Nr. 77-123456",
+                    "zu zahlender Beitrag\t491,01 €",
+                ],
+            ),
+        );
+        assert_eq!(v.class, "invoice", "{title}: {v:?}");
+    }
+}

@@ -177,6 +177,43 @@ fn footer_legal_is_weaker(views: &[PageView], p: &mut Pick) {
     }
 }
 
+/// Whether `text` is nothing but company forms ("GmbH", "S.A.", "B.V.").
+fn bare_company_form(text: &str) -> bool {
+    COMPANY.is_match(text)
+        && !COMPANY
+            .replace_all(text, " ")
+            .chars()
+            .any(char::is_alphabetic)
+}
+
+/// A label word followed by nothing but a company form is the company's name, not its label
+/// ("Lieferant GmbH", "Supplier Ltd", "Vendeur SARL" printed as a sender's name): the name is
+/// the whole line the label stands on.
+fn label_names_the_company(views: &[PageView], p: &mut Pick) {
+    if !bare_company_form(&p.text) {
+        return;
+    }
+    let view = &views[p.page];
+    let Some((i, seg)) = view
+        .segments
+        .iter()
+        .enumerate()
+        .find(|(_, s)| p.words.iter().any(|w| s.words.contains(w)))
+    else {
+        return;
+    };
+    let text = seg_text(seg);
+    if bare_company_form(&text) {
+        return;
+    }
+    p.text = text;
+    p.words = view.segments[i].words.clone();
+    p.bbox = seg.bbox;
+    p.score *= 0.9;
+    p.reason
+        .push_str(", the label word and a company form: the company's own name");
+}
+
 /// Segments of a page grouped into blocks: one under the other, close, overlapping in x.
 fn blocks(view: &PageView) -> Vec<Vec<usize>> {
     let segs = &view.segments;
@@ -333,6 +370,7 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
         .collect();
     for p in &mut labelled {
         footer_legal_is_weaker(views, p);
+        label_names_the_company(views, p);
     }
     labelled.sort_by(|a, b| b.score.total_cmp(&a.score));
     if let Some(best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
@@ -392,10 +430,14 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
         }
     }
     // A block whose first line names a company, the topmost first; else the topmost block.
-    let named = top
-        .iter()
-        .find(|b| COMPANY.is_match(&view.segments[b[0]].text));
+    // A block headed by a label the lexicon does not know ("Rechnungsersteller:",
+    // "Leistungserbringer:") starts at the line under it.
+    let named = top.iter().find(|b| {
+        let first = b[head_lines(view, b)];
+        COMPANY.is_match(&view.segments[first].text)
+    });
     if let Some(b) = named
+        && head_lines(view, b) == 0
         && let Some((block, left, name)) = name_left_of_form(view, &all, b)
     {
         let why = "the letterhead, a company name";
@@ -408,7 +450,7 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
         Some(b) => (*b, 0.68, "the letterhead, a company name"),
         None => {
             let b = top.iter().find(|b| {
-                let t = without_title(&seg_text(&view.segments[b[0]]));
+                let t = without_title(&seg_text(&view.segments[b[head_lines(view, b)]]));
                 !t.is_empty() && !t.contains(':') && !generic::starts_with_label(&t)
             })?;
             (
@@ -418,12 +460,24 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
             )
         }
     };
-    let name_seg = block[0];
+    let name_seg = block[head_lines(view, block)];
     if want_address {
         return letterhead_address(view, block, name_seg, score, why);
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// Lines heading a block rather than naming its party: 1 when its first line is a short
+/// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:") and more lines
+/// follow, else 0.
+fn head_lines(view: &PageView, block: &[usize]) -> usize {
+    let first = view.segments[block[0]].text.trim();
+    let heading = first.ends_with(':')
+        && (1..=3).contains(&first.split_whitespace().count())
+        && !first.chars().any(|c| c.is_ascii_digit())
+        && !COMPANY.is_match(first);
+    usize::from(heading && block.len() > 1)
 }
 
 /// The address under a letterhead's name line: the lines after `name_seg` in its block, a
@@ -1108,3 +1162,6 @@ fn unheaded_items(views: &[PageView]) -> Option<Pick> {
 }
 
 use super::values;
+
+#[cfg(test)]
+mod tests;

@@ -10,6 +10,7 @@ pub mod error;
 pub mod image;
 pub mod pdf;
 pub mod pdf_load;
+pub mod pdf_repair;
 pub mod render;
 pub mod streams;
 pub mod text;

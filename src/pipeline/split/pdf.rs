@@ -22,8 +22,10 @@ pub fn split_pdf(bytes: &[u8], opts: &SplitOptions) -> Result<Vec<PageContent>, 
     // pdf-extract and lopdf can panic on hostile input (an unwrap on a missing font, an index
     // out of range); a Lambda must answer with a reason, not crash, so panics become errors.
     // Only the objects of the pages: a tagged PDF's structure tree stays packed (pdf_load).
-    let mut doc = guard(|| pdf_load::load(bytes).map_err(|e| e.to_string()))
+    // A file whose cross-reference table is broken is read through a rebuilt one.
+    let (mut doc, repaired) = guard(|| pdf_load::load_or_repair(bytes).map_err(|e| e.to_string()))
         .map_err(SplitError::CorruptPdf)?;
+    let bytes = repaired.as_deref().unwrap_or(bytes);
     if doc.is_encrypted() {
         // Many PDFs are "encrypted" with an empty user password (only printing/copying is
         // restricted); those open fine. A real password we cannot know.

@@ -18,6 +18,8 @@ use std::collections::{HashMap, HashSet};
 use pdf_extract::xref::XrefEntry;
 use pdf_extract::{Dictionary, Document, LoadOptions, Object, ObjectId, ObjectStream, Stream};
 
+use super::pdf_repair;
+
 /// The `/Type` an object stream is renamed to while loading, so lopdf keeps it packed.
 const PACKED: &[u8] = b"IdpctlPackedObjStm";
 
@@ -35,6 +37,51 @@ const NOT_FOLLOWED: &[&[u8]] = &[
 
 /// Loads `bytes` with the objects of its pages; lopdf's errors as lopdf gives them.
 pub fn load(bytes: &[u8]) -> Result<Document, pdf_extract::Error> {
+    load_or_repair(bytes).map(|(doc, _)| doc)
+}
+
+/// Loads `bytes`, rebuilding the cross-reference table ([`pdf_repair`]) when lopdf refuses the
+/// file's own or it leads to no pages or to fewer objects than it lists; with the repaired
+/// bytes when they were used (the renderer reads those too). A file that cannot be repaired
+/// gives lopdf's first answer.
+pub fn load_or_repair(bytes: &[u8]) -> Result<(Document, Option<Vec<u8>>), pdf_extract::Error> {
+    let first = load_indexed(bytes);
+    if let Ok((doc, true)) = &first
+        && (doc.is_encrypted() || !doc.get_pages().is_empty())
+    {
+        return first.map(|(doc, _)| (doc, None));
+    }
+    let first = first.map(|(doc, _)| doc);
+    let pages_before = first.as_ref().map_or(0, |d| d.get_pages().len());
+    if let Some(fixed) = pdf_repair::rebuild(bytes)
+        && let Ok(doc) = Document::load_mem(&fixed)
+        && !doc.get_pages().is_empty()
+        && doc.get_pages().len() >= pages_before
+    {
+        return Ok((doc, Some(fixed)));
+    }
+    first.map(|doc| (doc, None))
+}
+
+/// Whether every object a loaded file's cross-reference table lists was found where it says.
+/// An encrypted file is taken as read (its objects are decrypted later, and a repair would
+/// not change that).
+fn all_listed_found(doc: &Document) -> bool {
+    doc.is_encrypted()
+        || doc
+            .reference_table
+            .entries
+            .iter()
+            .all(|(&num, entry)| match entry {
+                XrefEntry::Normal { generation, .. } => {
+                    doc.objects.contains_key(&(num, *generation))
+                }
+                _ => true,
+            })
+}
+
+/// The file read through its own cross-reference table, and whether that table held.
+fn load_indexed(bytes: &[u8]) -> Result<(Document, bool), pdf_extract::Error> {
     let mut doc = Document::load_mem_with_options(
         bytes,
         LoadOptions {
@@ -42,8 +89,10 @@ pub fn load(bytes: &[u8]) -> Result<Document, pdf_extract::Error> {
             ..LoadOptions::default()
         },
     )?;
+    // Before the packed object streams are dropped: they are listed objects too.
+    let held = all_listed_found(&doc);
     unpack_reachable(&mut doc);
-    Ok(doc)
+    Ok((doc, held))
 }
 
 /// lopdf's filter: an object stream keeps its objects packed (lopdf unpacks only streams
