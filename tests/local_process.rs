@@ -413,6 +413,19 @@ fn text_scanned_and_w2_batch_run_end_to_end_with_progress_lines() {
         "{statement:#}"
     );
     assert_eq!(statement["num_ocr_pages"], 0, "a text layer needs no OCR");
+    // Nor a file per page: only the scan's page has any (its split, image and OCR read), the
+    // text-layer pages are in their documents' one `pages.json`.
+    let documents = state.path().join("buckets/idp-local-working/documents");
+    let mut page_files = Vec::new();
+    for doc in std::fs::read_dir(&documents).unwrap() {
+        let doc = doc.unwrap().path();
+        assert!(doc.join("pages.json").is_file(), "{}", doc.display());
+        for file in std::fs::read_dir(doc.join("pages")).into_iter().flatten() {
+            page_files.push(file.unwrap().file_name().to_string_lossy().to_string());
+        }
+    }
+    page_files.sort();
+    assert_eq!(page_files, ["1.json", "1.png", "1.read.json"]);
     for member in ["w2-a.pdf", "w2-b.pdf", "w2-c.pdf"] {
         let doc = result(&format!("w2s.zip/{member}"));
         assert_eq!(doc["sections"][0]["classification"], "W2", "{member}");
