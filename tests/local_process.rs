@@ -495,3 +495,48 @@ fn hook_test_delivers_a_sample_event_to_the_local_hook() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     common::assert_contains(&run.stderr, "local.hook_command");
 }
+
+/// The note about missing Tesseract language packs comes from the stack's own engine, and only
+/// `-v` shows it: a plain run never starts `tesseract --list-langs` for it.
+#[test]
+fn missing_language_packs_are_asked_for_only_when_the_note_is_shown() {
+    use std::os::unix::fs::PermissionsExt;
+    let state = tempfile::tempdir().unwrap();
+    let log = state.path().join("tesseract.log");
+    // A Tesseract with English only, that logs how it was called; a text PDF never needs it
+    // for reading.
+    let program = state.path().join("tesseract");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nprintf 'List of available languages in \"/x\" (1):\\neng\\n'\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let w2 = samples().join("w2/W2_XL_input_clean_1000.pdf");
+    let env = [
+        ("TESSERACT_PATH", program.to_str().unwrap()),
+        ("IDPCTL_TESSERACT_LANGUAGES", "eng+deu"),
+    ];
+    let calls = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    let run = process(state.path(), &[w2.to_str().unwrap()], &env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("language pack"), "{}", run.stderr);
+    assert_eq!(
+        calls(),
+        "",
+        "nothing asks Tesseract for its packs without -v"
+    );
+
+    let run = process(state.path(), &["-v", w2.to_str().unwrap()], &env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_contains(&run.stderr, "no Tesseract language pack for deu");
+    assert_eq!(
+        calls(),
+        "--list-langs\n",
+        "asked once, by the stack's engine"
+    );
+}
