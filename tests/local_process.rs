@@ -413,6 +413,19 @@ fn text_scanned_and_w2_batch_run_end_to_end_with_progress_lines() {
         "{statement:#}"
     );
     assert_eq!(statement["num_ocr_pages"], 0, "a text layer needs no OCR");
+    // Nor a file per page: only the scan's page has any (its split, image and OCR read), the
+    // text-layer pages are in their documents' one `pages.json`.
+    let documents = state.path().join("buckets/idp-local-working/documents");
+    let mut page_files = Vec::new();
+    for doc in std::fs::read_dir(&documents).unwrap() {
+        let doc = doc.unwrap().path();
+        assert!(doc.join("pages.json").is_file(), "{}", doc.display());
+        for file in std::fs::read_dir(doc.join("pages")).into_iter().flatten() {
+            page_files.push(file.unwrap().file_name().to_string_lossy().to_string());
+        }
+    }
+    page_files.sort();
+    assert_eq!(page_files, ["1.json", "1.png", "1.read.json"]);
     for member in ["w2-a.pdf", "w2-b.pdf", "w2-c.pdf"] {
         let doc = result(&format!("w2s.zip/{member}"));
         assert_eq!(doc["sections"][0]["classification"], "W2", "{member}");
@@ -481,4 +494,49 @@ fn hook_test_delivers_a_sample_event_to_the_local_hook() {
     let run = idpctl(state.path(), &["hook", "test"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     common::assert_contains(&run.stderr, "local.hook_command");
+}
+
+/// The note about missing Tesseract language packs comes from the stack's own engine, and only
+/// `-v` shows it: a plain run never starts `tesseract --list-langs` for it.
+#[test]
+fn missing_language_packs_are_asked_for_only_when_the_note_is_shown() {
+    use std::os::unix::fs::PermissionsExt;
+    let state = tempfile::tempdir().unwrap();
+    let log = state.path().join("tesseract.log");
+    // A Tesseract with English only, that logs how it was called; a text PDF never needs it
+    // for reading.
+    let program = state.path().join("tesseract");
+    std::fs::write(
+        &program,
+        format!(
+            "#!/bin/sh\necho \"$*\" >> '{}'\nprintf 'List of available languages in \"/x\" (1):\\neng\\n'\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let w2 = samples().join("w2/W2_XL_input_clean_1000.pdf");
+    let env = [
+        ("TESSERACT_PATH", program.to_str().unwrap()),
+        ("IDPCTL_TESSERACT_LANGUAGES", "eng+deu"),
+    ];
+    let calls = || std::fs::read_to_string(&log).unwrap_or_default();
+
+    let run = process(state.path(), &[w2.to_str().unwrap()], &env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stderr.contains("language pack"), "{}", run.stderr);
+    assert_eq!(
+        calls(),
+        "",
+        "nothing asks Tesseract for its packs without -v"
+    );
+
+    let run = process(state.path(), &["-v", w2.to_str().unwrap()], &env);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    common::assert_contains(&run.stderr, "no Tesseract language pack for deu");
+    assert_eq!(
+        calls(),
+        "--list-langs\n",
+        "asked once, by the stack's engine"
+    );
 }

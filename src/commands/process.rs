@@ -244,15 +244,11 @@ pub fn run(
     let config = super::config::effective(settings, ui)?;
     let fresh = !is_deployed(settings);
     let stack = LocalStack::deploy(settings, assets).context("cannot start the local stack")?;
-    if settings.ocr_engine == "tesseract" {
-        let languages =
-            crate::pipeline::ocr::packs::Languages::parse(&settings.tesseract_languages)
-                .unwrap_or_default();
-        if let Some(note) =
-            crate::pipeline::ocr::tesseract::Tesseract::with_languages(languages).language_note()
-        {
-            ui.debug(note);
-        }
+    // Asking may run the engine's program (`tesseract --list-langs`): only for `-v`.
+    if ui.verbosity >= 1
+        && let Some(note) = stack.services.ocr.note()
+    {
+        ui.debug(note);
     }
     super::config_versions::install_local(settings, &config, ui)?;
     if fresh {

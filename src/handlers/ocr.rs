@@ -1,5 +1,6 @@
-//! `ocr`: one page → its words. A page with a text layer is read as it is; a scanned page goes
-//! through the OCR engine, with the active configuration's `ocr` section (Textract's
+//! `ocr`: one page → its words. A page `split` read from its text layer (its reference says
+//! `text_layer`) is done already; any other page with a text layer is read as it is; a scanned
+//! page goes through the OCR engine, with the active configuration's `ocr` section (Textract's
 //! `features`). Success is the page's `read` file, which keeps what reading the page cost
 //! (`metering`, beside the page's content) so a retried page reports it too; a page that fails
 //! raises an error the state machine records (model errors keep their `idpctl.Model*` type, so
@@ -12,7 +13,7 @@ use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
-use super::split::StoredPage;
+use super::split::{StoredPage, is_text_layer};
 use super::workspace::{Workspace, field};
 use crate::model::page::PageImage;
 use crate::model::{Metering, PageContent};
@@ -48,6 +49,10 @@ pub async fn handle(
 ) -> Result<Value, HandlerError> {
     let document_id: String = field(&event, "/document/document_id", NAME)?;
     let page_id: String = field(&event, "/page/page_id", NAME)?;
+    // `split` read this page from its text layer and stored it with the document's pages.
+    if event.get("page").is_some_and(is_text_layer) {
+        return Ok(json!({"page_id": page_id, "status": "ok", "text_layer": true}));
+    }
     let ws = Workspace::new(services, &document_id);
     let read_key = ws.page_read(&page_id);
     let started = Instant::now();

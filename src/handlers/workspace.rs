@@ -1,6 +1,7 @@
 //! Where a document's intermediate state lives in the working bucket, and typed JSON access to
-//! it. Each page and section has files of its own, so parallel Map iterations never write the
-//! same object and every stage can be retried on its own.
+//! it. Each page OCR reads and each section has files of its own, so parallel Map iterations
+//! never write the same object and every stage can be retried on its own; the pages read from
+//! their text layer are written once, together, by `split`.
 
 use std::any::TypeId;
 use std::io::{Read, Write};
@@ -42,8 +43,10 @@ impl<'a> Workspace<'a> {
     pub fn page_read(&self, page: &str) -> String {
         self.key(&format!("pages/{page}.read.json"))
     }
-    /// Every page that was read, in page order, in one object (written by page_check): the
-    /// stages after it read one object instead of a HEAD and a GET per page.
+    /// Every page that was read, in page order, in one object: the stages after page_check
+    /// read one object instead of a HEAD and a GET per page. `split` writes it with the
+    /// text-layer pages; page_check merges in the pages OCR read (and leaves it as it is when
+    /// there are none).
     pub fn pages(&self) -> String {
         self.key("pages.json")
     }

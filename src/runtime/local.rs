@@ -159,18 +159,14 @@ impl LocalStack {
                 dlq_dir: layout.root.join("dead-letters"),
             }) as Arc<dyn HookTarget>
         });
-        // The profile's OCR engine (`engines.ocr`, `IDPCTL_ENGINE_OCR`); Tesseract by default.
-        if let Some(ocr) = crate::pipeline::ocr::engine_named(&settings.ocr_engine) {
-            services.ocr = ocr;
-        }
-        // With the packs of `engines.tesseract.languages` (checked when the settings were read).
+        // The profile's OCR engine (`engines.ocr`, `IDPCTL_ENGINE_OCR`); Tesseract by default,
+        // with the packs of `engines.tesseract.languages`.
         if settings.ocr_engine == "tesseract" {
-            let languages =
-                crate::pipeline::ocr::packs::Languages::parse(&settings.tesseract_languages)
-                    .unwrap_or_default();
             services.ocr = Arc::new(crate::pipeline::ocr::tesseract::Tesseract::with_languages(
-                languages,
+                settings.tesseract_languages.clone(),
             ));
+        } else if let Some(ocr) = crate::pipeline::ocr::engine_named(&settings.ocr_engine) {
+            services.ocr = ocr;
         }
         // Read once; model faults go beneath the engines' retry policy, the rest around the
         // services the Tasks get (`handlers`).

@@ -1,7 +1,8 @@
 //! Value checks shared by every settings layer: the forms AWS itself would reject, caught before
 //! anything is rendered or sent.
 
-use super::Architecture;
+use super::{Architecture, ConfigError};
+use crate::pipeline::ocr::packs::Languages;
 
 /// CloudWatch Logs accepts only these retention periods.
 pub const LOG_RETENTION_DAYS: &[u32] = &[
@@ -102,6 +103,22 @@ pub fn parse_architecture(value: &str) -> Option<Architecture> {
         "x86_64" => Some(Architecture::X86_64),
         _ => None,
     }
+}
+
+/// `engines.tesseract.languages` typed where it is read, so every later reader has the packs the
+/// setting names; `origin` is where the value was written.
+pub fn parse_languages(value: &str, origin: String) -> Result<Languages, ConfigError> {
+    Languages::parse(value).map_err(|message| ConfigError::Invalid {
+        origin,
+        key: "engines.tesseract.languages".into(),
+        message,
+        fix: format!(
+            "use `auto`, or packs joined by `+` with the first read first (e.g. eng+deu+fra) among: eng, {}",
+            crate::pipeline::ocr::language::packs()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
 }
 
 #[cfg(test)]

@@ -138,7 +138,10 @@ pub fn from_env(
             "hook.function_arn" => layer.hook_function_arn = Some(value.clone()),
             "hook.max_payload_bytes" => layer.hook_max_payload_bytes = Some(u64::from(number()?)),
             "engines.ocr" => layer.ocr_engine = Some(value.clone()),
-            "engines.tesseract.languages" => layer.tesseract_languages = Some(value.clone()),
+            "engines.tesseract.languages" => {
+                let origin = format!("environment variable {name}");
+                layer.tesseract_languages = Some(checks::parse_languages(&value, origin)?)
+            }
             "engines.llm" => layer.llm_engine = Some(value.clone()),
             "engines.openai.base_url" => layer.openai_base_url = Some(value.clone()),
             "engines.openai.model" => layer.openai_model = Some(value.clone()),
@@ -242,7 +245,10 @@ mod tests {
         let (layer, unknown) =
             from_env(vars(&[("IDPCTL_TESSERACT_LANGUAGES", "eng+fra")])).unwrap();
         assert!(unknown.is_empty());
-        assert_eq!(layer.tesseract_languages.as_deref(), Some("eng+fra"));
+        assert_eq!(
+            layer.tesseract_languages.map(|l| l.to_string()).as_deref(),
+            Some("eng+fra")
+        );
         let err = from_env(vars(&[("IDPCTL_TESSERACT_LANGUAGES", "english")])).unwrap_err();
         assert!(
             err.to_string()

@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use super::profile::Profile;
-use super::{Architecture, ClassesMode, Target};
+use super::{Architecture, ClassesMode, ConfigError, Target, checks};
+use crate::pipeline::ocr::packs::Languages;
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Layer {
@@ -35,7 +36,7 @@ pub struct Layer {
     pub local_hook_url: Option<String>,
     pub hook_max_payload_bytes: Option<u64>,
     pub ocr_engine: Option<String>,
-    pub tesseract_languages: Option<String>,
+    pub tesseract_languages: Option<Languages>,
     pub classes: Option<Vec<PathBuf>>,
     pub classes_mode: Option<ClassesMode>,
     pub llm_engine: Option<String>,
@@ -118,14 +119,16 @@ impl Layer {
     }
 }
 
-impl From<Profile> for Layer {
-    fn from(p: Profile) -> Self {
+impl Layer {
+    /// A profile's values; `origin` says where a key is written, for a value that does not
+    /// parse into its setting's type.
+    pub fn from_profile(p: Profile, origin: &dyn Fn(&str) -> String) -> Result<Self, ConfigError> {
         let hook = p.hook.unwrap_or_default();
         let conc = p.concurrency.unwrap_or_default();
         let artifact = p.artifact.unwrap_or_default();
         let local = p.local.unwrap_or_default();
         let engines = p.engines.unwrap_or_default();
-        Layer {
+        Ok(Layer {
             target: p.target,
             stack_name: p.stack_name,
             region: p.region,
@@ -152,7 +155,13 @@ impl From<Profile> for Layer {
             local_hook_url: local.hook_url,
             hook_max_payload_bytes: hook.max_payload_bytes,
             ocr_engine: engines.ocr,
-            tesseract_languages: engines.tesseract.and_then(|t| t.languages),
+            tesseract_languages: match engines.tesseract.and_then(|t| t.languages) {
+                Some(v) => Some(checks::parse_languages(
+                    &v,
+                    origin("engines.tesseract.languages"),
+                )?),
+                None => None,
+            },
             llm_engine: engines.llm,
             openai_base_url: engines.openai.as_ref().and_then(|o| o.base_url.clone()),
             openai_model: engines.openai.as_ref().and_then(|o| o.model.clone()),
@@ -179,6 +188,6 @@ impl From<Profile> for Layer {
             prices: engines.prices,
             classes: p.classes.map(|c| c.into_paths()),
             classes_mode: p.classes_mode,
-        }
+        })
     }
 }

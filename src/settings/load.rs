@@ -113,7 +113,7 @@ pub fn parse_profile(text: &str, source: &str) -> Result<Layer, ConfigError> {
         let inner = e.into_inner().to_string();
         deserialize_error(text, source, &path, &inner)
     })?;
-    let layer = Layer::from(profile);
+    let layer = Layer::from_profile(profile, &|key| with_line(source, locate_key(text, key)))?;
     check_layer(&layer, &|key| with_line(source, locate_key(text, key)))?;
     Ok(layer)
 }
@@ -281,7 +281,10 @@ mod tests {
     fn tesseract_languages_are_checked_where_written() {
         let layer =
             parse_profile("engines:\n  tesseract:\n    languages: eng+deu\n", "p.yaml").unwrap();
-        assert_eq!(layer.tesseract_languages.as_deref(), Some("eng+deu"));
+        assert_eq!(
+            layer.tesseract_languages.map(|l| l.to_string()).as_deref(),
+            Some("eng+deu")
+        );
         let err =
             parse_profile("engines:\n  tesseract:\n    languages: eng+xx\n", "p.yaml").unwrap_err();
         let msg = err.to_string();

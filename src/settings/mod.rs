@@ -156,8 +156,9 @@ pub struct Settings {
     pub hook_max_payload_bytes: u64,
     /// The OCR engine the `ocr` function runs (`tesseract`, `none`).
     pub ocr_engine: String,
-    /// Tesseract's language packs: `auto` or packs joined by `+` (`engines.tesseract.languages`).
-    pub tesseract_languages: String,
+    /// Tesseract's language packs (`engines.tesseract.languages`: `auto` or packs joined by
+    /// `+`), typed where the setting was read.
+    pub tesseract_languages: crate::pipeline::ocr::packs::Languages,
     /// The user's class configs (files or folders), in the order they apply.
     pub classes: Vec<PathBuf>,
     pub classes_mode: ClassesMode,
@@ -251,9 +252,7 @@ pub fn resolve(profile: &LoadedProfile, env: Layer, flags: Layer) -> Settings {
             }
             .into()
         }),
-        tesseract_languages: l
-            .tesseract_languages
-            .unwrap_or_else(|| crate::pipeline::ocr::packs::AUTO.into()),
+        tesseract_languages: l.tesseract_languages.unwrap_or_default(),
         classes: l.classes.unwrap_or_default(),
         classes_mode: l.classes_mode.unwrap_or_default(),
         llm_engine: l.llm_engine.unwrap_or_else(|| "rules".into()),
@@ -359,20 +358,6 @@ pub fn check_layer(layer: &Layer, origin: &dyn Fn(&str) -> String) -> Result<(),
             "engines.ocr",
             format!("`{v}` is not an OCR engine"),
             format!("use one of: {}", crate::pipeline::ocr::ENGINES.join(", ")),
-        ));
-    }
-    if let Some(v) = &layer.tesseract_languages
-        && let Err(message) = crate::pipeline::ocr::packs::Languages::parse(v)
-    {
-        return Err(invalid(
-            "engines.tesseract.languages",
-            message,
-            format!(
-                "use `auto`, or packs joined by `+` with the first read first (e.g. eng+deu+fra) among: eng, {}",
-                crate::pipeline::ocr::language::packs()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
         ));
     }
     if let Some(v) = &layer.llm_engine

@@ -115,6 +115,12 @@ pub struct Recognized {
 pub trait OcrEngine: Send + Sync {
     /// Short name used in messages and as the default metering key (`OCR/<name>`).
     fn name(&self) -> &str;
+    /// What to tell a user once, at `-v`, about how pages will be read on this machine
+    /// (Tesseract: the packs the setting names that are not installed). May ask the engine's
+    /// program, so callers ask only when the note will be shown.
+    fn note(&self) -> Option<String> {
+        None
+    }
     /// Reads one page. `settings` is the configuration's `ocr` section (Textract's
     /// `features`, …); engines ignore what they do not use.
     async fn recognize(

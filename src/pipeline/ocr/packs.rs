@@ -4,6 +4,7 @@
 //! A missing pack is not an error: a page in that language is read in English, as it was before
 //! pages were read in their own language, and `process -v` says which packs are missing.
 
+use std::fmt;
 use std::process::Command;
 
 use super::language;
@@ -27,6 +28,28 @@ impl Default for Languages {
             first: "eng".into(),
             others: None,
         }
+    }
+}
+
+/// The setting as written in a profile (`auto`, `eng+deu`), so a resolved setting reads back.
+impl fmt::Display for Languages {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.others {
+            None if self.first == "eng" => f.write_str(AUTO),
+            others => {
+                f.write_str(&self.first)?;
+                for pack in others.iter().flatten() {
+                    write!(f, "+{pack}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl serde::Serialize for Languages {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -134,6 +157,20 @@ mod tests {
 
     fn packs(s: &[&str]) -> Vec<String> {
         s.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn a_setting_reads_back_as_written() {
+        for written in ["auto", "eng", "eng+deu+fra", "deu+eng"] {
+            let parsed = Languages::parse(written).unwrap();
+            assert_eq!(parsed.to_string(), written);
+            assert_eq!(Languages::parse(&parsed.to_string()).unwrap(), parsed);
+        }
+        assert_eq!(
+            Languages::parse(" eng + deu ").unwrap().to_string(),
+            "eng+deu"
+        );
+        assert_eq!(serde_json::json!(Languages::default()), "auto");
     }
 
     #[test]

@@ -118,6 +118,10 @@ impl OcrEngine for Tesseract {
         "tesseract"
     }
 
+    fn note(&self) -> Option<String> {
+        self.language_note()
+    }
+
     async fn recognize(
         &self,
         image: &PageImage,
