@@ -113,7 +113,7 @@ fn main() {
         binary,
         architecture: host_arch(),
         ocr_engine: "tesseract",
-        ocr_languages: "auto",
+        ocr_languages: &Default::default(),
         out: &layout,
     })
     .expect("build the image");

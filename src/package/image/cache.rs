@@ -41,7 +41,7 @@ impl Key {
     pub fn of(
         binary: &Path,
         ocr_engine: &str,
-        ocr_languages: &str,
+        ocr_languages: &crate::pipeline::ocr::packs::Languages,
         architecture: Architecture,
     ) -> io::Result<Key> {
         use std::io::Read as _;
@@ -163,13 +163,17 @@ mod tests {
         }
     }
 
+    fn langs(s: &str) -> crate::pipeline::ocr::packs::Languages {
+        crate::pipeline::ocr::packs::Languages::parse(s).unwrap()
+    }
+
     #[test]
     fn a_recorded_build_is_found_and_a_changed_binary_misses() {
         let dir = tempfile::tempdir().unwrap();
         let binary = dir.path().join("idpctl");
         std::fs::write(&binary, b"one").unwrap();
         let cache = DigestCache::at(dir.path().join("cache").join(FILE));
-        let key = Key::of(&binary, "none", "auto", Architecture::X86_64).unwrap();
+        let key = Key::of(&binary, "none", &langs("auto"), Architecture::X86_64).unwrap();
         assert_eq!(cache.get(&key), None);
         cache.put(&key, &digests(1)).unwrap();
         assert_eq!(cache.get(&key), Some(digests(1)));
@@ -179,11 +183,18 @@ mod tests {
             ..key.clone()
         };
         assert_eq!(cache.get(&other_engine), None);
-        let tesseract = Key::of(&binary, "tesseract", "auto", Architecture::X86_64).unwrap();
-        let german = Key::of(&binary, "tesseract", "eng+deu", Architecture::X86_64).unwrap();
+        let tesseract =
+            Key::of(&binary, "tesseract", &langs("auto"), Architecture::X86_64).unwrap();
+        let german = Key::of(
+            &binary,
+            "tesseract",
+            &langs("eng+deu"),
+            Architecture::X86_64,
+        )
+        .unwrap();
         assert_ne!(tesseract, german, "the packs in the image differ");
         assert_eq!(
-            Key::of(&binary, "none", "eng+deu", Architecture::X86_64).unwrap(),
+            Key::of(&binary, "none", &langs("eng+deu"), Architecture::X86_64).unwrap(),
             key,
             "without Tesseract the language setting makes no difference"
         );
@@ -193,7 +204,7 @@ mod tests {
         };
         assert_eq!(cache.get(&other_arch), None);
         std::fs::write(&binary, b"two").unwrap();
-        let changed = Key::of(&binary, "none", "auto", Architecture::X86_64).unwrap();
+        let changed = Key::of(&binary, "none", &langs("auto"), Architecture::X86_64).unwrap();
         assert_ne!(changed, key);
         assert_eq!(cache.get(&changed), None);
     }

@@ -51,7 +51,7 @@ pub struct ImageRequest<'a> {
     /// The profile's OCR engine; `tesseract` adds the Tesseract layer.
     pub ocr_engine: &'a str,
     /// The profile's `engines.tesseract.languages`: which language packs go in with Tesseract.
-    pub ocr_languages: &'a str,
+    pub ocr_languages: &'a crate::pipeline::ocr::packs::Languages,
     /// The layout folder (created; an earlier layout there is replaced).
     pub out: &'a Path,
 }
@@ -143,8 +143,6 @@ pub enum ImageError {
     },
     #[error("the `tesseract` OCR engine goes into the image from this machine, but {reason}")]
     NoTesseract { reason: String },
-    #[error("engines.tesseract.languages: {reason}")]
-    Languages { reason: String },
     #[error(
         "engines.tesseract.languages asks for `{pack}`, but this machine has no {pack}.traineddata to put in the image (looked in {searched})"
     )]
@@ -204,10 +202,6 @@ impl Diagnose for ImageError {
                 "{}; or choose an OCR engine that needs no program in the image (`engines.ocr: textract`)",
                 crate::pipeline::ocr::tesseract::INSTALL_HINT
             ),
-            ImageError::Languages { .. } => {
-                "set `engines.tesseract.languages` to `auto` or packs joined by `+` (`eng+deu`)"
-                    .into()
-            }
             ImageError::MissingPack { pack, .. } => format!(
                 "install it (Debian: `apt-get install tesseract-ocr-{pack}`), or leave `{pack}` out of engines.tesseract.languages (`auto` takes the packs installed here)"
             ),
@@ -348,9 +342,7 @@ pub fn build(req: &ImageRequest) -> Result<BuiltImage, ImageError> {
     let mut plans = vec![];
     let mut ocr_languages = vec![];
     if engine == "tesseract" {
-        let languages = crate::pipeline::ocr::packs::Languages::parse(req.ocr_languages)
-            .map_err(|reason| ImageError::Languages { reason })?;
-        let t = tesseract::plan(arch, &dirs, &base, &languages)?;
+        let t = tesseract::plan(arch, &dirs, &base, req.ocr_languages)?;
         if glibc.is_none() {
             glibc = t.glibc.clone();
         }

@@ -39,7 +39,7 @@ fn build_fake(
         binary: &bin,
         architecture: arch,
         ocr_engine: engine,
-        ocr_languages: "auto",
+        ocr_languages: &Default::default(),
         out: &out,
     })
 }

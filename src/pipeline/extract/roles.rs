@@ -472,7 +472,10 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
 /// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:") and more lines
 /// follow, else 0.
 fn head_lines(view: &PageView, block: &[usize]) -> usize {
-    let first = view.segments[block[0]].text.trim();
+    let Some(&first) = block.first() else {
+        return 0;
+    };
+    let first = view.segments[first].text.trim();
     let heading = first.ends_with(':')
         && (1..=3).contains(&first.split_whitespace().count())
         && !first.chars().any(|c| c.is_ascii_digit())
