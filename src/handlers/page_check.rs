@@ -78,6 +78,11 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     errors.extend(page_errors(event.get("retried_pages")));
     let (mut failed, mut retry) = (Vec::new(), Vec::new());
     let text_layer = text_layer_pages(&ws, &pages).await?;
+    // By id, so a long document's merge is not quadratic in its pages.
+    let by_id: std::collections::HashMap<String, &PageContent> = match &text_layer {
+        TextLayer::Some(found) => found.iter().map(|p| (p.page_id(), p)).collect(),
+        TextLayer::Complete => Default::default(),
+    };
     // The read pages' JSON, joined into one array (an OCR page's file as it is: no parse, no
     // re-encoding).
     let mut joined = b"[".to_vec();
@@ -87,10 +92,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         };
         let read = match &text_layer {
             TextLayer::Complete => continue,
-            TextLayer::Some(found) if is_text_layer(p) => found
-                .iter()
-                .find(|page| page.page_id() == id)
-                .map(serde_json::to_vec)
+            TextLayer::Some(_) if is_text_layer(p) => by_id
+                .get(id)
+                .map(|page| serde_json::to_vec(page))
                 .transpose()
                 .map_err(|e| HandlerError::Document(format!("page {id}: {e}")))?,
             TextLayer::Some(_) => ws.get_bytes_if_any(&ws.page_read(id)).await?,

@@ -11,6 +11,7 @@
 //! This module is a leaf: it depends on nothing else of the pipeline, so the classifier, the
 //! extractor and the config reader can all use it.
 
+pub mod months;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{LazyLock, OnceLock};
 
