@@ -500,21 +500,13 @@ fn hook_test_delivers_a_sample_event_to_the_local_hook() {
 /// `-v` shows it: a plain run never starts `tesseract --list-langs` for it.
 #[test]
 fn missing_language_packs_are_asked_for_only_when_the_note_is_shown() {
-    use std::os::unix::fs::PermissionsExt;
     let state = tempfile::tempdir().unwrap();
-    let log = state.path().join("tesseract.log");
     // A Tesseract with English only, that logs how it was called; a text PDF never needs it
     // for reading.
-    let program = state.path().join("tesseract");
-    std::fs::write(
-        &program,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\nprintf 'List of available languages in \"/x\" (1):\\neng\\n'\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&program, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (program, log) = common::ocr_pages::logging_tesseract(
+        state.path(),
+        "printf 'List of available languages in \"/x\" (1):\\neng\\n'",
+    );
     let w2 = samples().join("w2/W2_XL_input_clean_1000.pdf");
     let env = [
         ("TESSERACT_PATH", program.to_str().unwrap()),

@@ -36,19 +36,8 @@ fn have(pack: &str) -> bool {
 /// A `tesseract` in a fresh folder that appends its arguments to a log (one line a call) and
 /// runs the real one: (the folder, the program, the log).
 fn logging_tesseract() -> (tempfile::TempDir, PathBuf, PathBuf) {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
-    let log = dir.path().join("calls.log");
-    let script = dir.path().join("tesseract");
-    std::fs::write(
-        &script,
-        format!(
-            "#!/bin/sh\necho \"$*\" >> '{}'\nexec tesseract \"$@\"\n",
-            log.display()
-        ),
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let (script, log) = common::ocr_pages::logging_tesseract(dir.path(), "exec tesseract \"$@\"");
     (dir, script, log)
 }
 

@@ -94,7 +94,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             TextLayer::Complete => continue,
             TextLayer::Some(_) if is_text_layer(p) => by_id
                 .get(id)
-                .map(|page| serde_json::to_vec(page))
+                .map(serde_json::to_vec)
                 .transpose()
                 .map_err(|e| HandlerError::Document(format!("page {id}: {e}")))?,
             TextLayer::Some(_) => ws.get_bytes_if_any(&ws.page_read(id)).await?,

@@ -35,3 +35,22 @@ pub fn first_page(path: &str) -> PageContent {
     );
     pages.remove(0)
 }
+
+/// A `tesseract` in `dir` that appends its arguments to `dir/tesseract.log` (one line a call),
+/// then runs the shell line `then` (`exec tesseract "$@"` for the real one): (the program, the
+/// log).
+pub fn logging_tesseract(
+    dir: &std::path::Path,
+    then: &str,
+) -> (std::path::PathBuf, std::path::PathBuf) {
+    use std::os::unix::fs::PermissionsExt;
+    let log = dir.join("tesseract.log");
+    let script = dir.join("tesseract");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\necho \"$*\" >> '{}'\n{then}\n", log.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    (script, log)
+}
