@@ -44,6 +44,13 @@ const FLOORS: &[Floor] = &[
         pages: 0.95,
         found: 0.90,
     },
+    // Measured 13/14 pages, 114/177 fields (0.644) with main's binary before any change made
+    // with the set in view; the floor keeps a margin for OCR differences.
+    Floor {
+        set: "invoices-real-dev2",
+        pages: 0.85,
+        found: 0.60,
+    },
     // All six lending pages right (6/6 measured since OCR flattens patterned backgrounds).
     Floor {
         set: "lending-package",
@@ -157,7 +164,11 @@ fn an_unmatched_class_scores_nothing() {
 /// document.
 #[test]
 fn the_real_holdouts_are_whole() {
-    for (set, at_least) in [("invoices-real-holdout", 8), ("invoices-real-holdout2", 10)] {
+    for (set, at_least) in [
+        ("invoices-real-holdout", 8),
+        ("invoices-real-holdout2", 10),
+        ("invoices-real-holdout3", 7),
+    ] {
         let dir = harness::evalsets().join(set);
         let manifest: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(dir.join("manifest.json")).unwrap())

@@ -58,6 +58,15 @@ pub const SETS: &[SetSpec] = &[
         external: false,
         extra_truth: &[],
     },
+    // Real invoices and a receipt from five more packages (de, en, es, fr, nl), gathered with
+    // invoices-real-holdout3 and split from it by package.
+    SetSpec {
+        name: "invoices-real-dev2",
+        dir: "invoices-real-dev2",
+        config: Some("invoices-real-dev2/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
     SetSpec {
         name: "lending-package",
         dir: "lending-package",
@@ -100,6 +109,14 @@ pub const HOLDOUT: &[SetSpec] = &[
         name: "invoices-real-holdout2",
         dir: "invoices-real-holdout2",
         config: Some("invoices-real-holdout2/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
+    // A third (English, Spanish, French and Dutch packages), gathered with invoices-real-dev2.
+    SetSpec {
+        name: "invoices-real-holdout3",
+        dir: "invoices-real-holdout3",
+        config: Some("invoices-real-holdout3/config.yaml"),
         external: false,
         extra_truth: &[],
     },
