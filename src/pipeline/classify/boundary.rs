@@ -78,7 +78,7 @@ pub fn labelled_identifiers(page: &PageContent) -> Vec<String> {
     out
 }
 
-fn all_text(page: &PageContent) -> String {
+pub(super) fn all_text(page: &PageContent) -> String {
     if page.words.is_empty() {
         return page.text.clone();
     }

@@ -15,6 +15,7 @@
 
 pub mod boundary;
 pub mod calibrate;
+mod continuation;
 pub mod evidence;
 pub mod page_view;
 pub mod score;
@@ -86,6 +87,7 @@ pub fn classify_document(
     }
     let index = Index::shared(config);
     let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());
+    let mut all_scores: Vec<Option<PageScores>> = Vec::with_capacity(pages.len());
     for page in pages {
         let by_regex = config.classes.iter().find(|c| {
             c.evidence
@@ -103,14 +105,19 @@ pub fn classify_document(
             None => {
                 let scores = index.score(&PageView::of(page));
                 let (verdict, _) = decide(config, &scores, out.last());
+                all_scores.push(Some(scores));
                 PageClass {
                     page_number: page.page_number,
                     ..verdict
                 }
             }
         };
+        if all_scores.len() < out.len() + 1 {
+            all_scores.push(None);
+        }
         out.push(verdict);
     }
+    continuation::join_numbered_pages(config, pages, &all_scores, &mut out);
     out
 }
 

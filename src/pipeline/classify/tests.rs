@@ -402,6 +402,55 @@ fn a_continued_document_stays_one_section() {
     assert_eq!(ids, [vec!["1", "2"], vec!["3", "4"]], "{per_page:?}");
 }
 
+#[test]
+fn a_numbered_page_with_no_evidence_of_its_own_joins_its_document() {
+    let config = invoice_only();
+    // A detail page that names nothing an invoice prints, in several languages.
+    for (first, later, detail) in [
+        ("Page 1 of 2", "Page 2 of 2", "Details of your usage"),
+        ("Page 1 / 2", "Page 2 / 2", "Détail de votre consommation"),
+        (
+            "Seite 1 von 2",
+            "Seite 2 von 2",
+            "Einzelverbindungsnachweis Ihres Anschlusses",
+        ),
+        ("Pagina 1 di 2", "Pagina 2 di 2", "Dettaglio dei consumi"),
+    ] {
+        let pages = [
+            invoice_page(1, "F-2024-0117", &[first]),
+            page(2, 1, &[detail, later, "Lorem ipsum dolor", "sit amet"]),
+        ];
+        let per_page = classify_pages(&config, &pages);
+        assert_eq!(per_page[1].class, "invoice", "{later}: {per_page:?}");
+        let sections = sections_split(&config, &pages, &per_page);
+        assert_eq!(sections.len(), 1, "{sections:?}");
+        // Without the page number the same page stays unclassified: the number is the evidence.
+        let pages = [
+            invoice_page(1, "F-2024-0117", &[]),
+            page(2, 1, &[detail, "Lorem ipsum dolor", "sit amet"]),
+        ];
+        assert_eq!(
+            classify_pages(&config, &pages)[1].class,
+            UNCLASSIFIED,
+            "{detail}"
+        );
+    }
+    // A first page read too weakly (a logo for a title) takes the class of its numbered
+    // continuation.
+    let pages = [
+        page(1, 0, &["Lorem ipsum dolor", "sit amet consectetur"]),
+        invoice_page(2, "F-2024-0117", &["Page 2 of 2"]),
+    ];
+    let per_page = classify_pages(&config, &pages);
+    assert_eq!(per_page[0].class, "invoice", "{per_page:?}");
+    // Not when the next page restarts at page 1.
+    let pages = [
+        page(1, 0, &["Lorem ipsum dolor", "sit amet consectetur"]),
+        invoice_page(2, "F-2024-0117", &["Page 1 of 2"]),
+    ];
+    assert_eq!(classify_pages(&config, &pages)[0].class, UNCLASSIFIED);
+}
+
 /// The accelerator's invoice class beside a receipt class, as the mixed evaluation sets run.
 fn invoice_and_receipt() -> ClassConfig {
     let mut config = invoice_only();

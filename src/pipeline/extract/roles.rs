@@ -384,6 +384,11 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
             .position(|s| best.words.iter().any(|w| s.words.contains(w)))?;
         let block = blocks(view).into_iter().find(|b| b.contains(&seg))?;
         let lines = address_after(view, &block, seg);
+        if lines.is_empty()
+            && let Some(p) = address_under_name(views, &best.text, best.score * 0.85)
+        {
+            return Some(p);
+        }
         if !lines.is_empty() {
             let text = lines
                 .iter()
@@ -400,13 +405,41 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
             ));
         }
     }
-    // 2. The letterhead of the first page.
+    // 2. The letterhead of the first page (never the block under a customer's label).
     let view = views.first()?;
     let all = blocks(view);
     let top: Vec<&Vec<usize>> = all
         .iter()
-        .filter(|b| view.segments[b[0]].bbox.top < 0.3)
+        .filter(|b| view.segments[b[0]].bbox.top < 0.3 && !customers_block(view, b))
         .collect();
+    // The name the legal mentions give, where a letterhead line opens with it.
+    let legal = legal::legal_name(views);
+    if let Some(l) = &legal {
+        for b in &top {
+            let Some(&s) = b
+                .iter()
+                .find(|&&s| legal::opens_with(&view.segments[s].text, &l.name))
+            else {
+                continue;
+            };
+            let why = "the letterhead, named by the footer's legal mentions";
+            if want_address {
+                return letterhead_address(view, b, s, 0.68, why);
+            }
+            let line = seg_text(&view.segments[s]);
+            let rest: String = line
+                .split_whitespace()
+                .skip(l.name.split_whitespace().count())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name = if rest.is_empty() || bare_company_form(&rest) {
+                line
+            } else {
+                l.name.clone()
+            };
+            return Some(pick(0, view, &[s], name, 0.68, why));
+        }
+    }
     // A sender line "Name AG - Street 1 - 12345 City" (above a window envelope's address).
     for b in &top {
         for &s in b.iter() {
@@ -446,6 +479,23 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
         }
         return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
     }
+    // A logo for a letterhead: the name the legal mentions give, the address their block's
+    // seat line or the lines under the name.
+    if named.is_none()
+        && let Some(l) = &legal
+    {
+        let why = "the issuer's legal mentions (no company named in the letterhead)";
+        let lv = &views[l.page];
+        if !want_address {
+            return Some(pick(l.page, lv, &[l.seg], l.name.clone(), 0.55, why));
+        }
+        if let Some((s, address)) = &l.seat {
+            return Some(pick(l.page, lv, &[*s], address.clone(), 0.5, why));
+        }
+        if let Some(p) = address_under_name(views, &l.name, 0.5) {
+            return Some(p);
+        }
+    }
     let (block, score, why) = match named {
         Some(b) => (*b, 0.68, "the letterhead, a company name"),
         None => {
@@ -466,6 +516,61 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// Whether a block is the customer's: its first line is a customer's label ("Bill to
+/// Address:", "Rechnungsempfänger") or opens with one ("ATTN: …").
+fn customers_block(view: &PageView, block: &[usize]) -> bool {
+    block.first().is_some_and(|&s| {
+        let text = &view.segments[s].text;
+        let toks = lexicon::tokens(text);
+        let head = lexicon::tokens(text.split(':').next().unwrap_or(""));
+        lexicon::labels().find(&toks).iter().any(|m| {
+            m.start == 0
+                && m.concept.key == "customer"
+                && (m.len == toks.len() || text.contains(':') && head.len() <= m.len)
+        })
+    })
+}
+
+/// The address under a block headed by `name` anywhere in the document ("Amazon Web Services,
+/// Inc." over its street and town at the foot of a page, the name a "sold by" line gave).
+fn address_under_name(views: &[PageView], name: &str, score: f32) -> Option<Pick> {
+    for (pi, view) in views.iter().enumerate() {
+        for block in blocks(view) {
+            // The name heads its block: under another line it is a branch's or a
+            // delivery address's first line, not the issuer's own block.
+            let s = block[0];
+            let t = seg_text(&view.segments[s]);
+            if !legal::opens_with(&t, name)
+                || t.split_whitespace().count() > name.split_whitespace().count() + 2
+            {
+                continue;
+            }
+            let lines = address_after(view, &block, s);
+            if lines.is_empty()
+                || !lines
+                    .iter()
+                    .any(|&l| view.segments[l].text.chars().any(|c| c.is_ascii_digit()))
+            {
+                continue;
+            }
+            let text = lines
+                .iter()
+                .map(|&l| seg_text(&view.segments[l]))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Some(pick(
+                pi,
+                view,
+                &lines,
+                text,
+                score,
+                "the block headed by the vendor's name",
+            ));
+        }
+    }
+    None
 }
 
 /// Lines heading a block rather than naming its party: 1 when its first line is a short
@@ -1166,5 +1271,6 @@ fn unheaded_items(views: &[PageView]) -> Option<Pick> {
 
 use super::values;
 
+mod legal;
 #[cfg(test)]
 mod tests;

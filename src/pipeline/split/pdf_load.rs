@@ -53,8 +53,10 @@ pub fn load_or_repair(bytes: &[u8]) -> Result<(Document, Option<Vec<u8>>), pdf_e
     }
     let first = first.map(|(doc, _)| doc);
     let pages_before = first.as_ref().map_or(0, |d| d.get_pages().len());
+    // The repaired file goes through the same packed, reachable-only path: a repaired
+    // 1,000-page file must not parse every object of every object stream up front.
     if let Some(fixed) = pdf_repair::rebuild(bytes)
-        && let Ok(doc) = Document::load_mem(&fixed)
+        && let Ok((doc, _)) = load_indexed(&fixed)
         && !doc.get_pages().is_empty()
         && doc.get_pages().len() >= pages_before
     {
@@ -178,6 +180,9 @@ fn push_followed<'a>(d: &'a Dictionary, stack: &mut Vec<&'a Object>) {
 #[derive(Default)]
 struct Containers {
     by_id: HashMap<u32, Option<Unpacked>>,
+    /// Object number → its object stream, read from the streams' own headers: a rebuilt
+    /// cross-reference table ([`pdf_repair`]) lists no compressed objects.
+    unlisted: Option<HashMap<u32, u32>>,
 }
 
 struct Unpacked {
@@ -194,10 +199,11 @@ impl Containers {
         if id.1 != 0 {
             return None;
         }
-        let Some(XrefEntry::Compressed { container, index }) = doc.reference_table.get(id.0) else {
-            return None;
+        let (container, index) = match doc.reference_table.get(id.0) {
+            Some(XrefEntry::Compressed { container, index }) => (*container, *index as usize),
+            Some(XrefEntry::Normal { .. }) => return None,
+            _ => (self.unlisted_container(doc, id.0)?, usize::MAX),
         };
-        let (container, index) = (*container, *index as usize);
         let unpacked = self
             .by_id
             .entry(container)
@@ -220,6 +226,42 @@ impl Containers {
             .min(unpacked.content.len());
         let bytes = unpacked.content.get(start..end)?;
         parse_one(id, bytes)
+    }
+}
+
+impl Containers {
+    /// The object stream holding object `num` by the streams' headers, each stream
+    /// decompressed once (its objects are parsed only when reached).
+    fn unlisted_container(&mut self, doc: &Document, num: u32) -> Option<u32> {
+        if self.unlisted.is_none() {
+            let mut map = HashMap::new();
+            // A table that lists compressed objects lists them all: a missing one is dangling.
+            let lists_packed = doc
+                .reference_table
+                .entries
+                .values()
+                .any(|e| matches!(e, XrefEntry::Compressed { .. }));
+            let packed: Vec<u32> = doc
+                .objects
+                .iter()
+                .filter(|(id, o)| {
+                    id.1 == 0 && matches!(o, Object::Stream(s) if s.dict.has_type(PACKED))
+                })
+                .map(|(id, _)| id.0)
+                .filter(|_| !lists_packed)
+                .collect();
+            for container in packed {
+                let unpacked = self
+                    .by_id
+                    .entry(container)
+                    .or_insert_with(|| Unpacked::read(doc, container));
+                for &(n, _) in unpacked.iter().flat_map(|u| u.index.iter()) {
+                    map.entry(n).or_insert(container);
+                }
+            }
+            self.unlisted = Some(map);
+        }
+        self.unlisted.as_ref()?.get(&num).copied()
     }
 }
 

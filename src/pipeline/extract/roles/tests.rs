@@ -110,3 +110,122 @@ fn a_sender_block_under_a_heading_the_lexicon_does_not_know() {
         assert_eq!(a, "Am Markt 1, 50667 Köln", "{heading}");
     }
 }
+
+/// A page of `top`'s lines with `footer`'s lines (one piece each) at its foot.
+fn with_footer<'a>(mut lines: Vec<Vec<(&'a str, f32)>>, footer: &[(&'a str, f32)]) -> PageContent {
+    let blank = 31usize.saturating_sub(lines.len());
+    lines.extend((0..blank).map(|_| Vec::new()));
+    lines.extend(footer.iter().map(|&piece| vec![piece]));
+    let refs: Vec<&[(&str, f32)]> = lines.iter().map(Vec::as_slice).collect();
+    page(&refs)
+}
+
+#[test]
+fn the_footer_legal_line_names_the_letterhead() {
+    // The letterhead's first line carries a department after the name; the footer's legal
+    // line ("<name> <form> <capital/register>") says where the name ends.
+    let cases = [
+        (
+            "Lumen Service Abonnés",
+            "Lumen SAS au capital de 10.000 EUR - RCS Lyon B 123 456 789",
+            "Lumen",
+        ),
+        (
+            "Nordwind Kundenservice",
+            "Nordwind GmbH · Amtsgericht Bremen HRB 4711 · Geschäftsführer: J. Berg",
+            "Nordwind",
+        ),
+        (
+            "Kestrel Billing Centre",
+            "Kestrel Ltd, registered in England and Wales no 0123456",
+            "Kestrel",
+        ),
+    ];
+    for (letterhead, legal, name) in cases {
+        let lines: Vec<Vec<(&str, f32)>> = vec![
+            vec![(letterhead, 0.05)],
+            vec![("75371 Paris Cedex 08", 0.05)],
+            vec![],
+            vec![("Jean Martin", 0.55)],
+            vec![("12 rue des Lilas", 0.55)],
+            vec![("69003 Lyon", 0.55)],
+            vec![],
+            vec![("Invoice No: A-1001", 0.05)],
+            vec![("Total", 0.5), ("120,00", 0.7)],
+        ];
+        let (n, a) = vendor_of(&with_footer(lines, &[(legal, 0.05)]));
+        assert_eq!(n, name, "{legal}");
+        assert_eq!(a, "75371 Paris Cedex 08", "{legal}");
+    }
+}
+
+#[test]
+fn a_logo_letterhead_takes_the_name_from_the_footer_block() {
+    // Only the recipient's window at the top; the issuer's name, seat and legal line in the
+    // footer block.
+    let top = [
+        "Jean Martin",
+        "27 rue Henri Rolland",
+        "69100 Villeurbanne",
+        "",
+        "Facture n° 2022089083",
+        "Total TTC : 56,02 €",
+    ]
+    .map(|t| if t.is_empty() { vec![] } else { vec![(t, 0.6)] })
+    .to_vec();
+    let footer = [
+        ("PRESSIMO", 0.4),
+        (
+            "Siège social : 16 rue Mollien - 92100 BOULOGNE – Tél : 01 71 17 61 67",
+            0.2,
+        ),
+        ("Sarl au capital de 10 000€ - RCS Paris B 530 848 134", 0.2),
+    ];
+    let (n, a) = vendor_of(&with_footer(top, &footer));
+    assert_eq!(n, "PRESSIMO");
+    assert_eq!(a, "16 rue Mollien - 92100 BOULOGNE");
+}
+
+#[test]
+fn the_block_under_a_customer_label_is_never_the_letterhead() {
+    for (label, customer) in [
+        ("Bill to Address:", "ATTN: Harbour Labs Limited"),
+        ("Rechnungsempfänger:", "Weber Bau GmbH"),
+        ("Facturé à :", "Dupont SARL"),
+    ] {
+        let p = page(&[
+            &[("Skyline Cloud Services Invoice", 0.05)],
+            &[],
+            &[(label, 0.05)],
+            &[(customer, 0.05)],
+            &[("93B Sai Yu Chung", 0.05)],
+            &[("Yuen Long 0000", 0.05)],
+            &[],
+            &[("Invoice No: 42183017", 0.55)],
+            &[("Total", 0.5), ("4.11", 0.7)],
+        ]);
+        let (n, a) = vendor_of(&p);
+        assert!(!customer.contains(&n) || n.is_empty(), "{label}: {n}");
+        assert!(!a.contains("Sai Yu Chung"), "{label}: {a}");
+    }
+}
+
+#[test]
+fn the_sellers_name_repeated_over_a_branch_is_not_its_address() {
+    // The name heads the seller's block only beside its label; repeated under the address line
+    // it opens a branch (a filling station), whose town is not the seller's address.
+    let p = page(&[
+        &[("Faktura nr: F 1234/12", 0.05)],
+        &[("Sprzedawca:", 0.05), ("Koncern Naftowy Wisła S.A.", 0.2)],
+        &[("NIP:", 0.05), ("774-00-01-454", 0.2)],
+        &[("Adres:", 0.05), ("Chemików 7 09-411 Płock", 0.2)],
+        &[("Koncern Naftowy Wisła S.A.", 0.2)],
+        &[("Stacja Paliw Nr 4445", 0.2)],
+        &[("58-100 Słotwina", 0.2)],
+        &[],
+        &[("Razem:", 0.5), ("316,83", 0.7)],
+    ]);
+    let (n, a) = vendor_of(&p);
+    assert_eq!(n, "Koncern Naftowy Wisła S.A.");
+    assert!(!a.contains("Słotwina"), "{a}");
+}
