@@ -12,32 +12,6 @@ use std::path::Path;
 
 use serde_json::Value;
 
-const CLASS: &str = r#"classes:
-  - $schema: https://json-schema.org/draft/2020-12/schema
-    $id: invoice
-    type: object
-    x-aws-idp-document-type: invoice
-    description: >-
-      A billing document listing items/services, quantities, prices, payment
-      terms, and transaction totals
-    properties:
-      InvoiceNumber: {type: string, description: Unique identifier for the invoice}
-      InvoiceDate: {type: string, description: Date when the invoice was issued}
-      DueDate: {type: string, description: Payment deadline}
-      VendorName: {type: string, description: Name of the business providing goods or services}
-      VendorAddress: {type: string, description: Physical location of the vendor}
-      CustomerName: {type: string, description: Name of the person or entity being billed}
-      CustomerAddress: {type: string, description: Address where invoice is sent}
-      Items: {type: string, description: Descriptions of products or services}
-      Quantities: {type: string, description: Number of each item}
-      UnitPrices: {type: string, description: Cost per unit of each item}
-      Subtotal: {type: string, description: Sum before tax and other charges}
-      Tax: {type: string, description: Tax amount charged}
-      TotalAmount: {type: string, description: Final amount to be paid}
-      PoNumber: {type: string, description: Purchase order reference number}
-      PaymentTerms: {type: string, description: "Payment conditions (30 days, COD, etc.)"}
-"#;
-
 const EN: &str = "\
 Northwind Traders Ltd
 12 Harbour Street
@@ -108,39 +82,11 @@ Zahlungsbedingungen: 14 Tage netto
 ";
 
 fn run(dir: &Path) -> Vec<(String, Value)> {
-    let docs = dir.join("docs");
-    std::fs::create_dir_all(&docs).unwrap();
-    for (name, text) in [("en.txt", EN), ("fr.txt", FR), ("de.txt", DE)] {
-        std::fs::write(docs.join(name), text).unwrap();
-    }
-    let class = dir.join("invoice.yaml");
-    std::fs::write(&class, CLASS).unwrap();
-    let out = dir.join("out");
-    let r = common::idpctl(&[
-        "--classes",
-        class.to_str().unwrap(),
-        "--classes-mode",
-        "replace",
-        "process",
-        docs.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "-q",
-    ]);
-    assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
-    ["en.txt", "fr.txt", "de.txt"]
-        .iter()
-        .map(|n| {
-            let text = std::fs::read_to_string(out.join(n).join("result.json")).unwrap();
-            (n.to_string(), serde_json::from_str(&text).unwrap())
-        })
-        .collect()
+    common::invoices::process(dir, &[("en.txt", EN), ("fr.txt", FR), ("de.txt", DE)])
 }
 
 fn section(result: &Value) -> &Value {
-    let s = &result["sections"][0];
-    assert_eq!(s["classification"], "invoice", "{result:#}");
-    s
+    common::invoices::invoice_section(result)
 }
 
 #[test]
@@ -195,27 +141,10 @@ fn invoices_in_three_languages_with_the_accelerators_class() {
     let mut misses = Vec::new();
     for ((name, result), want) in results.iter().zip(want) {
         let s = section(result);
-        for (field, value) in want {
-            if s["attributes"][field] != *value {
-                misses.push(format!(
-                    "{name}: {field}: got {}, want {value:?}",
-                    s["attributes"][field]
-                ));
-            }
-        }
+        misses.extend(common::invoices::misses(name, s, want));
         // No confident wrong value: every value at or above its threshold is one we expected.
-        for (field, f) in s["fields"].as_object().unwrap() {
-            let conf = f["confidence"].as_f64().unwrap();
-            let threshold = f["confidence_threshold"].as_f64().unwrap();
-            if conf >= threshold && !f["value"].is_null() {
-                let expected = want.iter().find(|(k, _)| k == field).map(|(_, v)| *v);
-                assert_eq!(
-                    expected.map(Value::from),
-                    Some(f["value"].clone()),
-                    "{name}: {field} is confident ({conf}) but not expected"
-                );
-            }
-        }
+        let wrong = common::invoices::confident_unexpected(name, s, want);
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     }
     assert!(misses.is_empty(), "{}", misses.join("\n"));
     // The bill-to block's address: its lines are found, but on these plain-text pages the block

@@ -28,6 +28,7 @@
 pub mod choice;
 pub mod clock;
 pub mod context;
+pub mod deep_json;
 pub mod definition;
 pub mod distributed;
 pub mod error;

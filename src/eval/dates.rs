@@ -52,15 +52,31 @@ pub fn candidates(text: &str, dayfirst: Option<bool>) -> Vec<Ymd> {
         }
         p.parse().ok()
     };
+    // Words that only say "year" or "day" in year-first dates: "2024 m. kovo 15 d.",
+    // "2024. gada 15. martā".
+    let filler = |p: &str| matches!(p.to_lowercase().as_str(), "m" | "d" | "g" | "gada");
     let words: Vec<&str> = parts
         .iter()
         .copied()
+        .filter(|p| !filler(p))
         .filter(|p| p.chars().any(|c| c.is_ascii_digit()) || month_of(p).is_some())
         .collect();
-    if words.len() != parts.len() && parts.len() - words.len() > 1 {
+    let others = parts.iter().filter(|p| !filler(p)).count() - words.len();
+    if others > 1 {
         return out;
     }
     match words.as_slice() {
+        // Year first with the month's name: "2024. március 15." (hu), "2024 m. kovo 15 d."
+        // (lt), "2024. gada 15. martā" (lv).
+        [a, b, c] if a.len() == 4 && (month_of(b).is_some() || month_of(c).is_some()) => {
+            let (m, d) = match month_of(b) {
+                Some(m) => (Some(m), num(c)),
+                None => (month_of(c), num(b)),
+            };
+            if let (Some(y), Some(m), Some(d)) = (year(a), m, d) {
+                out.push((y, m, d));
+            }
+        }
         // Compact ISO: 20170314.
         [p] if p.len() == 8 && p.chars().all(|c| c.is_ascii_digit()) => {
             if let (Some(y), Ok(m), Ok(d)) = (year(&p[..4]), p[4..6].parse(), p[6..].parse()) {
@@ -124,6 +140,17 @@ mod tests {
         assert_eq!(candidates("2017-03-14T08:00:00Z", None), want);
         assert_eq!(candidates("20170314", None), want);
         assert_eq!(candidates("07-Sep-20", None), vec![(2020, 9, 7)]);
+    }
+
+    #[test]
+    fn year_first_dates_with_month_names() {
+        let want = vec![(2024, 3, 15)];
+        assert_eq!(candidates("2024. március 15.", None), want);
+        assert_eq!(candidates("2024 m. kovo 15 d.", None), want);
+        assert_eq!(candidates("2024. gada 15. martā", None), want);
+        assert_eq!(candidates("15. maaliskuuta 2024", None), want);
+        assert_eq!(candidates("15 martie 2024", None), want);
+        assert_eq!(candidates("2024 kovo", None), vec![]);
     }
 
     #[test]

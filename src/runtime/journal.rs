@@ -65,7 +65,8 @@ impl Journal for SqliteJournal {
             )
             .optional()
             .map_err(err)?;
-        text.map(|t| serde_json::from_str(&t).map_err(err))
+        // What JSONata built may nest deeper than serde_json reads by default.
+        text.map(|t| crate::asl::deep_json::from_str(&t).map_err(err))
             .transpose()
     }
 
@@ -78,5 +79,23 @@ impl Journal for SqliteJournal {
         )
         .map_err(err)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{Value, json};
+
+    #[test]
+    fn an_outcome_nested_deeper_than_serde_reads_by_default_reads_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = SqliteJournal::open(&dir.path().join("journal.sqlite")).unwrap();
+        let key = StepKey::new("e", "/Deep", 0);
+        let deep: Value = (0..300).fold(json!("leaf"), |v, _| json!({ "k": v }));
+        j.record(&key, &StepOutcome::Succeeded(deep.clone()))
+            .unwrap();
+        assert_eq!(j.lookup(&key).unwrap(), Some(StepOutcome::Succeeded(deep)));
+        assert_eq!(j.count("e").unwrap(), 1);
     }
 }

@@ -6,6 +6,7 @@
 pub mod distributed;
 pub mod fake_bedrock;
 pub mod fake_openai;
+pub mod invoices;
 pub mod llama;
 pub mod moto;
 pub mod ocr_pages;

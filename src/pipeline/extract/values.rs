@@ -1,6 +1,7 @@
 //! Typed values inside a line of text, for fields found without hints: amounts with their
-//! currency either side in any locale's format, dates with numeric or month-name forms in ten
-//! languages (Czech, Polish and Latvian by the genitive or locative month names their dates use), identifiers (a token with a digit that is neither a date nor an amount). Every
+//! currency either side in any locale's format, dates with numeric or month-name forms in the
+//! languages of [`crate::pipeline::lexicon::months`] (also year first: "2024. március 15.",
+//! "2024 m. kovo 15 d."), identifiers (a token with a digit that is neither a date nor an amount). Every
 //! regex is compiled once.
 
 use std::ops::Range;
@@ -33,13 +34,13 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         | \b\d{{1,2}}(?:st|nd|rd|th|er|e)?\.?\s*(?:de\s+|of\s+)?(?:{m})\b\.?,?(?:\s+de)?\s*\d{{4}}\b
         | \b(?:{m})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}\b
         | \b\d{{1,2}}[-\s](?:{m})\b\.?[-\s]\d{{2}}\b
-        | \b\d{{4}}\.\s*(?:gada\s+)?\d{{1,2}}\.\s*(?:{m})\b"
+        | \b\d{{4}}\.\s*(?:gada\s+)?\d{{1,2}}\.\s*(?:{m})\b
+        | \b\d{{4}}(?:\.|\s*m\.)?\s*(?:{m})\b\.?\s+\d{{1,2}}\b(?:\s*d\b\.?|\.)?"
     ))
     .expect("date regex")
 });
 
-const CURRENCY: &str =
-    r"[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|PLN|INR|CAD|AUD|JPY|SEK|NOK|DKK|CZK|HUF|Rs|zł|zl)\b\.?";
+const CURRENCY: &str = r"R\$|[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|PLN|INR|CAD|AUD|JPY|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|SGD|HKD|NZD|Rs|zł|zl|Kč|Ft|kr|lei)\b\.?";
 
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
@@ -309,6 +310,15 @@ mod tests {
         assert_eq!(amount_texts("24.99 5.00 29.99"), ["24.99", "5.00", "29.99"]);
         assert_eq!(amount_texts("Total CHF 1'234.50"), ["CHF 1'234.50"]);
         assert_eq!(amount_texts("$1,000.00 $200.00"), ["$1,000.00", "$200.00"]);
+        // Currencies written as local signs.
+        assert_eq!(amount_texts("Fizetendő: 76 200,00 Ft"), ["76 200,00 Ft"]);
+        assert_eq!(amount_texts("Att betala 4 237,50 kr"), ["4 237,50 kr"]);
+        assert_eq!(amount_texts("Celkem 1 210,00 Kč"), ["1 210,00 Kč"]);
+        assert_eq!(
+            amount_texts("Total de plată 1.743,35 lei"),
+            ["1.743,35 lei"]
+        );
+        assert_eq!(amount_texts("Total R$ 1.234,56"), ["R$ 1.234,56"]);
     }
 
     #[test]
@@ -321,7 +331,7 @@ mod tests {
     }
 
     #[test]
-    fn dates_in_ten_languages() {
+    fn dates_in_many_languages() {
         for t in [
             "August 3 , 2014",
             "7. Mai 2014",
@@ -345,6 +355,11 @@ mod tests {
             "2024. gada 15. martā",
             "2024.03.15",
             "2024/03/15",
+            "2024. március 15.",
+            "2024 m. kovo 15 d.",
+            "15. maaliskuuta 2024",
+            "15 martie 2024",
+            "15. augusti 2024",
         ] {
             let d = dates(t);
             assert_eq!(d.len(), 1, "{t}");
