@@ -1,11 +1,23 @@
-//! Line-item columns: the cells under a header row of description / quantity / price labels,
-//! joined with "; ", and the items of a till receipt that has no header (a description and
-//! one amount per line above the total).
+//! Line-item columns: the cells under a header row of description / quantity / price labels
+//! (any language the lexicon knows), joined with "; ", and the items of a list that has no
+//! header (a description and one amount per line above the total).
+//!
+//! Headers come in several shapes: on one line; set over several lines ("Cena" over "brutto",
+//! read as stacked cells); or naming only the number columns, the descriptions standing
+//! unheaded at their left. A row's cells go to the column they overlap; a line with no number
+//! continues the description above it; a description has letters and a quantity or a price is
+//! a number. A list with no header may give each item parts indented under it ("Charges",
+//! "VAT" under a service): those are not items. What this reads is never confident: which
+//! table holds the items, and where it ends, is a layout guess.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
 
 use super::generic::{self, Pick};
 use super::values;
 use super::view::PageView;
-use crate::model::BoundingBox;
+use crate::model::{BoundingBox, Word};
 use crate::pipeline::config::FieldDef;
 use crate::pipeline::layout::Segment;
 use crate::pipeline::lexicon;
@@ -34,6 +46,7 @@ const HEADER_CONCEPTS: &[&str] = &[
     "subtotal",
     "tax",
     "position",
+    "unit",
 ];
 
 pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pick> {
@@ -46,40 +59,28 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
         while li < view.lines.len() {
             // Header columns of this line: (concept, left, right).
             let line = &view.lines[li];
-            let mut toks: Vec<(String, usize)> = Vec::new();
-            for &wi in &line.words {
-                for t in lexicon::tokens(&words[wi].text) {
-                    toks.push((t, wi));
-                }
-            }
-            let plain: Vec<String> = toks.iter().map(|t| t.0.clone()).collect();
-            let mut cols: Vec<(&str, f32, f32)> = Vec::new();
-            let mut covered = 0;
-            for m in lex.find(&plain) {
-                if m.start < covered || !HEADER_CONCEPTS.contains(&m.concept.key.as_str()) {
-                    continue;
-                }
-                covered = m.start + m.len;
-                let ws: Vec<usize> = toks[m.start..m.start + m.len].iter().map(|t| t.1).collect();
-                let l = ws
-                    .iter()
-                    .map(|&w| words[w].bbox.left)
-                    .fold(f32::MAX, f32::min);
-                let r = ws
-                    .iter()
-                    .map(|&w| words[w].bbox.right())
-                    .fold(f32::MIN, f32::max);
-                cols.push((m.concept.key.as_str(), l, r));
-            }
-            let distinct = {
-                let mut k: Vec<&str> = cols.iter().map(|c| c.0).collect();
-                k.sort_unstable();
-                k.dedup();
-                k.len()
+            let (cols, covered, n) = line_columns(words, &line.words);
+            let mostly_names = covered * 2 >= n;
+            // A header set over several lines ("Cena" over "brutto", "Unit" over "price") is
+            // read as columns of stacked cells; its rows start under its last line.
+            let (mut cols, last) = match stacked_header(view, li, &cols) {
+                Some(stacked) if mostly_names && kinds(&cols) >= 2 => stacked,
+                _ => (cols, li),
             };
+            let distinct = kinds(&cols);
+            // No description heading, and nothing printed left of the number columns ("Montant
+            // HT | Montant TVA | Montant TTC" over "Abonnements … 24.99 5.00 29.99"): the rows'
+            // text at the left is the description.
+            if want == "description"
+                && distinct >= 3
+                && mostly_names
+                && let Some(at) = unheaded_description(words, &line.words, &cols)
+            {
+                cols.push(("description", 0.0, at));
+            }
             // A header names at least three kinds of column, ours among them, and most of its
             // words are column names.
-            if distinct < 3 || !cols.iter().any(|c| c.0 == want) || covered * 2 < plain.len() {
+            if distinct < 3 || !cols.iter().any(|c| c.0 == want) || !mostly_names {
                 li += 1;
                 continue;
             }
@@ -100,7 +101,7 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
             let numeric: Vec<usize> = cols
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| c.0 != "description" && c.0 != "position")
+                .filter(|(_, c)| !matches!(c.0, "description" | "position" | "unit"))
                 .map(|(i, _)| i)
                 .collect();
             let column_of = |b: &BoundingBox| -> usize {
@@ -122,8 +123,8 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                         .map_or(0, |(i, _)| i),
                 }
             };
-            let mut last_bottom = line.bbox.bottom();
-            let mut r = li + 1;
+            let mut last_bottom = view.lines[last].bbox.bottom();
+            let mut r = last + 1;
             while r < view.lines.len() {
                 let row = &view.lines[r];
                 if row.bbox.top - last_bottom > 0.12 {
@@ -158,6 +159,7 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                         _ => cells_of_row.push(vec![wi]),
                     }
                 }
+                let cells_of_row = split_numbers(words, cells_of_row, &cols);
                 let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
                 let mut totals_label = false;
                 for cell in cells_of_row {
@@ -228,11 +230,23 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     }
                     continue;
                 }
-                previous_kept = !cell.is_empty();
-                if cell.is_empty() {
+                // A description has letters, a quantity or a price is a number: a line of text
+                // under the price column is a note or the next description, not a price.
+                let text = generic::text_of(words, cell);
+                let fits = if want == "description" {
+                    text.chars().any(char::is_alphabetic)
+                } else {
+                    reads_as_number(&text)
+                };
+                previous_kept = !cell.is_empty() && fits;
+                if !previous_kept {
                     continue;
                 }
-                cells.push(generic::text_of(words, cell));
+                cells.push(if want == "description" {
+                    text
+                } else {
+                    the_number(&text)
+                });
                 if first.is_none() {
                     first = Some((pi, cell.clone()));
                 }
@@ -262,6 +276,217 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
     })
 }
 
+/// A header column: its concept, left and right edge.
+type Col = (&'static str, f32, f32);
+
+/// The header columns a line names, how many of its tokens the names run to (the end of the
+/// last), and its number of tokens.
+fn line_columns(words: &[Word], line: &[usize]) -> (Vec<Col>, usize, usize) {
+    let mut toks: Vec<(String, usize)> = Vec::new();
+    for &wi in line {
+        for t in lexicon::tokens(&words[wi].text) {
+            toks.push((t, wi));
+        }
+    }
+    let plain: Vec<String> = toks.iter().map(|t| t.0.clone()).collect();
+    let mut cols: Vec<Col> = Vec::new();
+    let mut covered = 0;
+    for m in lexicon::labels().find(&plain) {
+        if m.start < covered || !HEADER_CONCEPTS.contains(&m.concept.key.as_str()) {
+            continue;
+        }
+        covered = m.start + m.len;
+        let ws: Vec<usize> = toks[m.start..m.start + m.len].iter().map(|t| t.1).collect();
+        let b = BoundingBox::enclosing(ws.iter().map(|&w| &words[w].bbox)).unwrap_or_default();
+        cols.push((m.concept.key.as_str(), b.left, b.right()));
+    }
+    (cols, covered, plain.len())
+}
+
+/// How many kinds of column a header names.
+fn kinds(cols: &[Col]) -> usize {
+    let mut k: Vec<&str> = cols.iter().map(|c| c.0).collect();
+    k.sort_unstable();
+    k.dedup();
+    k.len()
+}
+
+fn overlaps(a: (f32, f32), b: (f32, f32)) -> bool {
+    a.0 < b.1 && b.0 < a.1
+}
+
+/// The columns of a header that runs over the lines around line `li` ("Cena" over "brutto"
+/// over nothing in the line that names the other columns), and its last line; `None` when the
+/// header is the one line. A line joins when it sits tight against the header, prints no digit,
+/// and each of its cells stands over or under at most one of the line's columns: a cell of a
+/// line that names columns itself, or one under a number column ("rabacie" under "brutto po").
+/// A first item's wrapped description under the description heading does not join.
+fn stacked_header(view: &PageView, li: usize, main: &[Col]) -> Option<(Vec<Col>, usize)> {
+    let words = view.words();
+    let cells = |k: usize| -> Vec<(f32, f32, usize)> {
+        view.segments
+            .iter()
+            .filter(|s| s.line == k)
+            .map(|s| (s.bbox.left, s.bbox.right(), k))
+            .collect()
+    };
+    let joins = |k: usize, beside: usize| -> bool {
+        let (line, near) = (&view.lines[k], &view.lines[beside]);
+        let gap = (line.bbox.top - near.bbox.bottom()).max(near.bbox.top - line.bbox.bottom());
+        if gap > 1.2 * line.bbox.height.max(near.bbox.height)
+            || generic::text_of(words, &line.words)
+                .chars()
+                .any(|c| c.is_ascii_digit())
+        {
+            return false;
+        }
+        let named = !line_columns(words, &line.words).0.is_empty();
+        cells(k).iter().all(|&(l, r, _)| {
+            let over: Vec<&Col> = main
+                .iter()
+                .filter(|c| overlaps((l, r), (c.1, c.2)))
+                .collect();
+            over.len() <= 1
+                && (named
+                    || over
+                        .first()
+                        .is_some_and(|c| !matches!(c.0, "description" | "position" | "unit")))
+        })
+    };
+    let mut first = li;
+    while first > 0 && li - first < 3 && joins(first - 1, first) {
+        first -= 1;
+    }
+    let mut last = li;
+    while last + 1 < view.lines.len() && last - li < 3 && joins(last + 1, last) {
+        last += 1;
+    }
+    if first == last {
+        return None;
+    }
+    // Cells that overlap in x across the lines make one stack, read top to bottom.
+    let mut stacks: Vec<(f32, f32, Vec<(f32, f32, usize)>)> = Vec::new();
+    for k in first..=last {
+        for c in cells(k) {
+            let (mut l, mut r, mut members) = (c.0, c.1, vec![c]);
+            stacks.retain(|s| {
+                let hit = overlaps((s.0, s.1), (l, r));
+                if hit {
+                    (l, r) = (l.min(s.0), r.max(s.1));
+                    members.extend(s.2.iter().copied());
+                }
+                !hit
+            });
+            stacks.push((l, r, members));
+        }
+    }
+    let mut cols: Vec<Col> = Vec::new();
+    for (l, r, mut members) in stacks {
+        if members.iter().all(|m| m.2 == li) {
+            // The header line's own cells: its own reading (a cell may name two columns).
+            cols.extend(main.iter().filter(|c| overlaps((l, r), (c.1, c.2))));
+            continue;
+        }
+        members.sort_by(|a, b| a.2.cmp(&b.2).then(a.0.total_cmp(&b.0)));
+        let stack_words: Vec<usize> = members
+            .iter()
+            .flat_map(|&(ml, mr, k)| {
+                view.lines[k].words.iter().copied().filter(move |&w| {
+                    overlaps((ml, mr), (words[w].bbox.left, words[w].bbox.right()))
+                })
+            })
+            .collect();
+        let toks = lexicon::tokens(&generic::text_of(words, &stack_words));
+        if let Some(m) = lexicon::labels()
+            .find(&toks)
+            .into_iter()
+            .find(|m| HEADER_CONCEPTS.contains(&m.concept.key.as_str()))
+        {
+            cols.push((m.concept.key.as_str(), l, r));
+        }
+    }
+    Some((cols, last))
+}
+
+/// Where a description column no header names would end: the header's columns are all number
+/// columns, they start right of the page's left third, and no word of the header line stands
+/// left of them (else that word is the unread heading of the first column).
+fn unheaded_description(words: &[Word], line: &[usize], cols: &[Col]) -> Option<f32> {
+    if cols
+        .iter()
+        .any(|c| matches!(c.0, "description" | "position" | "unit"))
+    {
+        return None;
+    }
+    let first = cols.iter().map(|c| c.1).fold(f32::MAX, f32::min);
+    let height = line
+        .iter()
+        .map(|&w| words[w].bbox.height)
+        .fold(0.0f32, f32::max);
+    let before = line.iter().any(|&w| words[w].bbox.left < first - 0.001);
+    (first > 0.33 && !before).then_some(first - 2.0 * height)
+}
+
+/// Cells of numbers at word spacing whose numbers stand under different columns ("1 860,00":
+/// a quantity and a price set too close for a column gap) are split, each number to the column
+/// it overlaps; a word under none stays with the number before it ("1 250,00 €").
+fn split_numbers(words: &[Word], cells: Vec<Vec<usize>>, cols: &[Col]) -> Vec<Vec<usize>> {
+    let under = |w: usize| {
+        let b = &words[w].bbox;
+        cols.iter()
+            .position(|c| overlaps((b.left, b.right()), (c.1, c.2)))
+    };
+    let mut out = Vec::new();
+    for cell in cells {
+        let numeric = cell.iter().all(|&w| {
+            words[w].text.chars().any(|c| c.is_ascii_digit())
+                || values::amounts(&words[w].text).is_empty() && words[w].text.chars().count() <= 3
+        });
+        let mut seen: Vec<usize> = cell.iter().filter_map(|&w| under(w)).collect();
+        seen.dedup();
+        if !numeric || seen.len() < 2 {
+            out.push(cell);
+            continue;
+        }
+        let mut current: Vec<usize> = Vec::new();
+        let mut at: Option<usize> = None;
+        for w in cell {
+            let u = under(w);
+            if u.is_some() && at.is_some() && u != at && !current.is_empty() {
+                out.push(std::mem::take(&mut current));
+            }
+            at = u.or(at);
+            current.push(w);
+        }
+        out.push(current);
+    }
+    out
+}
+
+/// The number of a quantity or price cell, without the unit or the next column's number that
+/// word spacing joined to it ("10,00 unidades" → "10,00", "$1.000,00 0,00" → "$1.000,00").
+fn the_number(text: &str) -> String {
+    let spans = values::amounts(text);
+    let strong: Vec<_> = spans.iter().filter(|s| s.strength >= 0.9).collect();
+    if let Some(s) = strong.first() {
+        return text[s.range.clone()].trim().to_string();
+    }
+    NUMBER
+        .find(text)
+        .map_or_else(|| text.trim().to_string(), |m| m.as_str().to_string())
+}
+
+/// A plain number: a quantity ("54,910", "6,5", "12").
+static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d[\d.,']*\d|-?\d").unwrap());
+
+/// Whether a cell reads as a quantity or a price: a number, perhaps with a unit or a currency
+/// ("54,910 l", "3 Stk", "EUR 3,50"), not words with a number among them.
+fn reads_as_number(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+    digits > 0 && letters <= 4
+}
+
 /// A row with no number in the number columns that holds text in one of the description
 /// columns: perhaps the second line of the item above.
 fn has_text_in(words: &[crate::model::Word], by_col: &[Vec<usize>], ours: &[usize]) -> bool {
@@ -287,6 +512,45 @@ fn wraps(above: &str, next: &str) -> bool {
     ends_open && opens_small
 }
 
+/// A line that reads as an item with no header: a description and one amount at the right,
+/// no label phrase opening it; its text and the description's words.
+fn item_line(view: &PageView, li: usize, found: &[lexicon::Match]) -> Option<(String, Vec<usize>)> {
+    // A line that opens with a label phrase ("Payment terms …") is not an item.
+    if found.iter().any(|m| m.start == 0 && m.len >= 2) {
+        return None;
+    }
+    let mut segs: Vec<&Segment> = view.segments.iter().filter(|s| s.line == li).collect();
+    segs.sort_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
+    let (last, desc) = segs.split_last()?;
+    let t = last.text.trim();
+    let amount_only = values::amounts(t)
+        .first()
+        .is_some_and(|s| s.strength >= 0.9 && s.range.len() * 10 >= t.len() * 8);
+    let text = desc
+        .iter()
+        .map(|s| s.text.trim())
+        .collect::<Vec<_>>()
+        .join(" ");
+    // One amount, at the right: a line with a quantity and a price is a table's row, which a
+    // header would have found.
+    let more_amounts = desc
+        .iter()
+        .any(|s| values::amounts(&s.text).iter().any(|a| a.strength >= 0.9));
+    if desc.is_empty()
+        || !amount_only
+        || more_amounts
+        || !text.chars().any(char::is_alphabetic)
+        || text.contains(':')
+        || generic::starts_with_label(&text)
+    {
+        return None;
+    }
+    Some((
+        text,
+        desc.iter().flat_map(|s| s.words.iter().copied()).collect(),
+    ))
+}
+
 /// Line items with no header row (a till receipt): the lines above the first total that are a
 /// description and one amount at the right, two or more of them; below the usual thresholds,
 /// since no header says these are the items.
@@ -296,50 +560,39 @@ fn unheaded_items(views: &[PageView]) -> Option<Pick> {
         let words = view.words();
         let mut cells: Vec<String> = Vec::new();
         let mut idx: Vec<usize> = Vec::new();
+        // The left edge of the items, once one is read, and whether the last item has lines
+        // indented under it ("Charges", "VAT" under a service's name): its parts, not items.
+        let mut level: Option<f32> = None;
+        let mut parts = false;
         for (li, line) in view.lines.iter().enumerate() {
             let toks = lexicon::tokens(&generic::text_of(words, &line.words));
             let found = lex.find(&toks);
             let totals = found
                 .iter()
                 .any(|m| matches!(m.concept.key.as_str(), "total" | "subtotal" | "tax"));
+            let row = item_line(view, li, &found);
+            let indented = level.is_some_and(|l| line.bbox.left > l + 0.8 * line.bbox.height);
+            if indented && (row.is_some() && !totals || totals && parts) {
+                parts |= !totals;
+                continue;
+            }
             if totals && !cells.is_empty() {
+                // One item with its parts, then a total: a summary; the detail may follow.
+                if cells.len() == 1 && parts {
+                    cells.clear();
+                    idx.clear();
+                    (level, parts) = (None, false);
+                    continue;
+                }
                 break;
             }
-            // A line that opens with a label phrase ("Payment terms …") is not an item.
-            if found.iter().any(|m| m.start == 0 && m.len >= 2) {
-                continue;
-            }
-            let mut segs: Vec<&Segment> = view.segments.iter().filter(|s| s.line == li).collect();
-            segs.sort_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
-            let Some((last, desc)) = segs.split_last() else {
+            let Some((text, desc)) = row.filter(|_| !totals) else {
                 continue;
             };
-            let t = last.text.trim();
-            let amount_only = values::amounts(t)
-                .first()
-                .is_some_and(|s| s.strength >= 0.9 && s.range.len() * 10 >= t.len() * 8);
-            let text = desc
-                .iter()
-                .map(|s| s.text.trim())
-                .collect::<Vec<_>>()
-                .join(" ");
-            // One amount, at the right: a line with a quantity and a price is a table's row,
-            // which a header would have found.
-            let more_amounts = desc
-                .iter()
-                .any(|s| values::amounts(&s.text).iter().any(|a| a.strength >= 0.9));
-            if desc.is_empty()
-                || !amount_only
-                || more_amounts
-                || !text.chars().any(char::is_alphabetic)
-                || text.contains(':')
-                || generic::starts_with_label(&text)
-                || totals
-            {
-                continue;
-            }
             cells.push(text);
-            idx.extend(desc.iter().flat_map(|s| s.words.iter().copied()));
+            idx.extend(desc);
+            level.get_or_insert(line.bbox.left);
+            parts = false;
         }
         if cells.len() >= 2 {
             let bbox =
@@ -360,3 +613,6 @@ fn unheaded_items(views: &[PageView]) -> Option<Pick> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests;
