@@ -276,6 +276,9 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
     })
 }
 
+/// A cell of a header line: its left and right edge, and its line.
+type HeaderCell = (f32, f32, usize);
+
 /// A header column: its concept, left and right edge.
 type Col = (&'static str, f32, f32);
 
@@ -323,7 +326,7 @@ fn overlaps(a: (f32, f32), b: (f32, f32)) -> bool {
 /// A first item's wrapped description under the description heading does not join.
 fn stacked_header(view: &PageView, li: usize, main: &[Col]) -> Option<(Vec<Col>, usize)> {
     let words = view.words();
-    let cells = |k: usize| -> Vec<(f32, f32, usize)> {
+    let cells = |k: usize| -> Vec<HeaderCell> {
         view.segments
             .iter()
             .filter(|s| s.line == k)
@@ -365,7 +368,7 @@ fn stacked_header(view: &PageView, li: usize, main: &[Col]) -> Option<(Vec<Col>,
         return None;
     }
     // Cells that overlap in x across the lines make one stack, read top to bottom.
-    let mut stacks: Vec<(f32, f32, Vec<(f32, f32, usize)>)> = Vec::new();
+    let mut stacks: Vec<(f32, f32, Vec<HeaderCell>)> = Vec::new();
     for k in first..=last {
         for c in cells(k) {
             let (mut l, mut r, mut members) = (c.0, c.1, vec![c]);

@@ -20,7 +20,7 @@ fn word_lists_hold_single_folded_tokens() {
         for t in &c.terms {
             assert_eq!(
                 t.tokens,
-                [t.phrase.clone()],
+                std::slice::from_ref(&t.phrase),
                 "{}: `{}` is not one folded token",
                 c.key,
                 t.phrase
