@@ -19,7 +19,9 @@ use harness::{SETS, SetResult, SetSpec};
 /// floor stays at 0.55, that figure less a margin for OCR differences, rounded down to 0.05).
 /// Re-measured after item columns by cell, wrapped descriptions, the totals' arithmetic and the
 /// printed series code of identifiers (invoices3): invoices-real 13/14, 96/131 (0.733); the
-/// floor rises to 0.70, that figure less a few fields of margin.
+/// floor rises to 0.70, that figure less a few fields of margin. Re-measured after item tables
+/// over several lines, with unheaded descriptions and indented parts (tables6): invoices-real
+/// 13/14, 101/131 (0.771); the floor rises to 0.75.
 struct Floor {
     set: &'static str,
     pages: f64,
@@ -30,7 +32,7 @@ const FLOORS: &[Floor] = &[
     Floor {
         set: "invoices-real",
         pages: 0.85,
-        found: 0.70,
+        found: 0.75,
     },
     Floor {
         set: "invoices-synthetic/dev",

@@ -154,7 +154,7 @@ fn per_rate_table(views: &[PageView], field: &FieldDef, all: &mut Vec<Pick>) {
     if !AMOUNT_CONCEPTS.contains(&concept) {
         return;
     }
-    let Some(table) = super::tax_table::find(views) else {
+    let Some(table) = super::tax_table::of_section(views) else {
         return;
     };
     for p in all.iter_mut().filter(|p| table.holds(p)) {

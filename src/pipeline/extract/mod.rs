@@ -7,6 +7,7 @@ pub mod arithmetic;
 pub mod candidates;
 pub mod field;
 pub mod generic;
+pub mod items;
 pub mod label_words;
 pub mod labels;
 pub mod result;

@@ -19,25 +19,6 @@ use super::view::PageView;
 use crate::model::{BoundingBox, Word};
 use crate::pipeline::lexicon;
 
-/// Words that make a header cell the rate column ("MwSt-Satz", "VAT rate", "Taux TVA", "%"),
-/// folded; a cell naming the tax and one of these is the rate, not the tax.
-const RATE_WORDS: &[&str] = &[
-    "rate",
-    "satz",
-    "steuersatz",
-    "prozent",
-    "taux",
-    "tasa",
-    "tipo",
-    "tarief",
-    "aliquota",
-    "taxa",
-    "stawka",
-    "sazba",
-    "likme",
-    "percent",
-];
-
 /// The amount concepts a tax table has columns for.
 const CONCEPTS: &[&str] = &["subtotal", "tax", "total"];
 
@@ -66,7 +47,11 @@ pub struct TaxTable {
 
 fn concept_of(seg_text: &str) -> Option<usize> {
     let toks = lexicon::tokens(seg_text);
-    if seg_text.contains('%') || toks.iter().any(|t| RATE_WORDS.contains(&t.as_str())) {
+    if seg_text.contains('%')
+        || toks
+            .iter()
+            .any(|t| lexicon::word_list("rate_word").contains(t))
+    {
         return None;
     }
     lexicon::labels()
@@ -77,11 +62,25 @@ fn concept_of(seg_text: &str) -> Option<usize> {
 
 fn is_rate_cell(seg_text: &str) -> bool {
     let toks = lexicon::tokens(seg_text);
-    seg_text.contains('%') || toks.iter().any(|t| RATE_WORDS.contains(&t.as_str()))
+    seg_text.contains('%')
+        || toks
+            .iter()
+            .any(|t| lexicon::word_list("rate_word").contains(t))
+}
+
+/// The first tax summary table of the section's pages, found on the first call and kept on
+/// the section's first view: every amount field asks for it. `views` is always a whole
+/// section's, the same slice for every field.
+pub fn of_section<'v>(views: &'v [PageView]) -> Option<&'v TaxTable> {
+    views
+        .first()?
+        .section_tax_table
+        .get_or_init(|| find(views))
+        .as_ref()
 }
 
 /// The first tax summary table of the section's pages.
-pub fn find(views: &[PageView]) -> Option<TaxTable> {
+fn find(views: &[PageView]) -> Option<TaxTable> {
     views.iter().enumerate().find_map(|(pi, v)| {
         on_page(v).map(|mut t| {
             t.page = pi;
@@ -336,5 +335,25 @@ mod tests {
             ["", "", "Brutto", "119,00"],
         ];
         assert!(grid(&totals).is_none());
+    }
+
+    #[test]
+    fn the_section_table_is_found_once_and_kept() {
+        let rows = [
+            ["MwSt-Satz", "Netto", "MwSt", "Brutto"],
+            ["19 %", "100,00", "19,00", "119,00"],
+        ];
+        let cells: Vec<Vec<(&str, f32)>> = rows
+            .iter()
+            .map(|r| r.iter().copied().zip([0.05, 0.3, 0.5, 0.7]).collect())
+            .collect();
+        let lines: Vec<&[(&str, f32)]> = cells.iter().map(Vec::as_slice).collect();
+        let p = page(&lines, &TEXT_LAYER);
+        let views = [PageView::new(&p)];
+        let first = of_section(&views).expect("a tax table");
+        // The second field's call gets the kept table, not a new reading.
+        assert!(std::ptr::eq(first, of_section(&views).unwrap()));
+        assert_eq!(first.value("tax").unwrap().text, "19,00");
+        assert!(of_section(&[]).is_none());
     }
 }

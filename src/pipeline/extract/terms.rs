@@ -14,99 +14,6 @@ use super::view::PageView;
 use crate::model::BoundingBox;
 use crate::pipeline::lexicon;
 
-/// Stems of words about paying, case and diacritics folded as [`lexicon::tokens`] folds them
-/// (en fr de es nl it pt pl cs lv). A stem, so "zahlbar", "Zahlung" and "zahlen" all count.
-const PAY_STEMS: &[&str] = &[
-    "pay",
-    "due",
-    "remit",
-    "settle", // en
-    "paie",
-    "regl",
-    "echeance",
-    "acquitt", // fr
-    "zahl",
-    "bezahl",
-    "uberweis",
-    "ueberweis",
-    "begleich",
-    "fallig", // de
-    "pagar",
-    "pago",
-    "pagader",
-    "abonar", // es
-    "betal",
-    "voldo",
-    "vervalt", // nl
-    "pagament",
-    "pagabil",
-    "saldar",
-    "scadenz", // it
-    "pagavel", // pt
-    "platn",
-    "zaplat",
-    "platno", // pl
-    "splat",
-    "uhrad", // cs
-    "apmaks",
-    "samaks", // lv
-];
-
-/// Words that put a deadline before a date ("by", "bis", "avant", "vóór", "entro", "até",
-/// "do", "līdz"), folded.
-const DEADLINE: &[&str] = &[
-    "by",
-    "before",
-    "until",
-    "till", // en
-    "bis",
-    "vor",
-    "spatestens", // de
-    "avant",
-    "jusquau",
-    "jusqua",
-    "tard", // fr ("au plus tard le")
-    "antes",
-    "hasta", // es
-    "voor",
-    "uiterlijk", // nl
-    "entro",
-    "prima",      // it
-    "ate",        // pt
-    "do",         // pl cs
-    "nejpozdeji", // cs
-    "lidz",       // lv
-];
-
-/// Small words allowed between the deadline word and the date ("bis *zum*", "avant *le*",
-/// "by *the*", "do *dnia*").
-const FILLER: &[&str] = &[
-    "zum",
-    "zu",
-    "dem",
-    "den",
-    "spatestens",
-    "le",
-    "au",
-    "plus",
-    "the",
-    "de",
-    "del",
-    "el",
-    "la",
-    "il",
-    "al",
-    "op",
-    "o",
-    "a",
-    "dia",
-    "dnia",
-    "dne",
-    "latest",
-    "at",
-    "on",
-];
-
 /// Score of a date whose sentence has a paying word on its own line: a deadline date of the
 /// payment terms, above the usual review thresholds but below a labelled value.
 const SAME_LINE: f32 = 0.8;
@@ -117,7 +24,9 @@ const LINE_ABOVE: f32 = 0.65;
 const SEVERAL: f32 = 0.6;
 
 fn is_pay_word(tok: &str) -> bool {
-    PAY_STEMS.iter().any(|s| tok.starts_with(s))
+    lexicon::word_list("pay_stem")
+        .iter()
+        .any(|s| tok.starts_with(s.as_str()))
 }
 
 /// Whether the tokens before a date end with a deadline word, fillers aside.
@@ -126,8 +35,10 @@ fn deadline_before(toks: &[String]) -> bool {
     // At most three fillers ("au plus tard le" is "tard" + "le"; "bis spätestens zum").
     for _ in 0..=3 {
         match rest.split_last() {
-            Some((last, _)) if DEADLINE.contains(&last.as_str()) => return true,
-            Some((last, head)) if FILLER.contains(&last.as_str()) => rest = head,
+            Some((last, _)) if lexicon::word_list("deadline").contains(last) => return true,
+            Some((last, head)) if lexicon::word_list("deadline_filler").contains(last) => {
+                rest = head
+            }
             _ => return false,
         }
     }

@@ -1,6 +1,9 @@
 //! A page prepared for extraction: words, lines and segments computed once and shared by every
 //! field of the section.
 
+use std::sync::OnceLock;
+
+use super::tax_table::TaxTable;
 use crate::model::{PageContent, Word};
 use crate::pipeline::layout::{self, Line, Segment};
 
@@ -8,6 +11,9 @@ pub struct PageView<'a> {
     pub page: &'a PageContent,
     pub lines: Vec<Line>,
     pub segments: Vec<Segment>,
+    /// On a section's first view: the per-rate tax table of the section's pages, found once
+    /// for every amount field (see [`super::tax_table::of_section`]).
+    pub(super) section_tax_table: OnceLock<Option<TaxTable>>,
 }
 
 impl<'a> PageView<'a> {
@@ -19,6 +25,7 @@ impl<'a> PageView<'a> {
             page,
             lines,
             segments,
+            section_tax_table: OnceLock::new(),
         }
     }
 

@@ -6,7 +6,8 @@
 //! Two tables, both data (`configs/lexicon/documents.yaml`, `configs/lexicon/labels.yaml`),
 //! built into the binary: concept key → language → phrases. A concept is found in a schema name
 //! or description when the tokens of one of its phrases occur there in order; its phrases in every
-//! language then become evidence (classification) or label variants (extraction).
+//! language then become evidence (classification) or label variants (extraction). A third,
+//! `configs/lexicon/words.yaml`, holds plain word lists the extractor tests tokens against.
 //!
 //! This module is a leaf: it depends on nothing else of the pipeline, so the classifier, the
 //! extractor and the config reader can all use it.
@@ -232,6 +233,37 @@ pub fn labels() -> &'static Lexicon {
         .expect("the shipped lexicon is tested")
     });
     &T
+}
+
+/// Word lists the extractor tests single tokens against (`configs/lexicon/words.yaml`): stems
+/// of paying words, deadline words, tax-rate words.
+pub fn words() -> &'static Lexicon {
+    static T: LazyLock<Lexicon> = LazyLock::new(|| {
+        Lexicon::from_yaml(
+            "words.yaml",
+            include_str!("../../../configs/lexicon/words.yaml"),
+        )
+        .expect("the shipped lexicon is tested")
+    });
+    &T
+}
+
+/// The folded tokens of one list of [`words`], every language together (empty for a key the
+/// table does not have); built once, since the lists are read for every token of a page.
+pub fn word_list(key: &str) -> &'static [String] {
+    static LISTS: LazyLock<HashMap<String, Vec<String>>> = LazyLock::new(|| {
+        words()
+            .concepts
+            .iter()
+            .map(|c| {
+                let mut list: Vec<String> = c.terms.iter().map(|t| t.tokens.concat()).collect();
+                list.sort_unstable();
+                list.dedup();
+                (c.key.clone(), list)
+            })
+            .collect()
+    });
+    LISTS.get(key).map_or(&[], Vec::as_slice)
 }
 
 /// Lowercase alphanumeric tokens with diacritics folded, so a French page printed with accents

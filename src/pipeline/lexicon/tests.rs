@@ -15,6 +15,26 @@ fn shipped_tables_load() {
 }
 
 #[test]
+fn word_lists_hold_single_folded_tokens() {
+    for c in &words().concepts {
+        for t in &c.terms {
+            assert_eq!(
+                t.tokens,
+                std::slice::from_ref(&t.phrase),
+                "{}: `{}` is not one folded token",
+                c.key,
+                t.phrase
+            );
+        }
+    }
+    for key in ["pay_stem", "deadline", "deadline_filler", "rate_word"] {
+        assert!(!word_list(key).is_empty(), "{key}");
+    }
+    assert!(word_list("rate_word").iter().any(|w| w == "steuersatz"));
+    assert!(word_list("no such list").is_empty());
+}
+
+#[test]
 fn tokens_fold_diacritics_and_split() {
     assert_eq!(tokens("N° de Facture"), ["n", "de", "facture"]);
     assert_eq!(tokens("Numéro"), tokens("Numero"));

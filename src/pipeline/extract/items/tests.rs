@@ -1,0 +1,305 @@
+//! Item tables on pages built here: headers in several languages, a header with no description
+//! heading, text under a price column, and item lists with no header whose items have parts.
+
+use crate::model::PageContent;
+use crate::pipeline::config::{ClassConfig, ClassDef};
+use crate::pipeline::extract::{SectionExtraction, extract_section, fixtures};
+
+fn class() -> ClassDef {
+    let yaml = "classes:\n  - $id: invoice\n    type: object\n    properties:\n      \
+        Items: {type: string, description: Descriptions of products or services}\n      \
+        Quantities: {type: string, description: Number of each item}\n      \
+        UnitPrices: {type: string, description: Price per unit of each item}\n";
+    ClassConfig::from_yaml(yaml).unwrap().classes.remove(0)
+}
+
+fn read(pages: &[PageContent]) -> SectionExtraction {
+    let refs: Vec<&PageContent> = pages.iter().collect();
+    extract_section(&class(), &refs)
+}
+
+fn text_page(lines: &[&[(&str, f32)]]) -> PageContent {
+    fixtures::page(lines, &fixtures::TEXT_LAYER)
+}
+
+fn field(out: &SectionExtraction, k: &str) -> (String, f32) {
+    let f = &out.fields[k];
+    let v = f.value.as_str().unwrap_or("").to_string();
+    (v, f.confidence)
+}
+
+#[test]
+fn a_header_of_number_columns_only_reads_the_descriptions_at_its_left() {
+    // French: no "Désignation" heading; the totals row ends the table.
+    let out = read(&[text_page(&[
+        &[("Facture n 562044387", 0.05)],
+        &[],
+        &[
+            ("Montant HT", 0.5),
+            ("Montant TVA", 0.65),
+            ("Montant TTC", 0.8),
+        ],
+        &[],
+        &[
+            ("Abonnements, forfaits et options", 0.05),
+            ("24.99", 0.52),
+            ("5.00", 0.67),
+            ("29.99", 0.82),
+        ],
+        &[
+            ("Communications", 0.05),
+            ("0.00", 0.52),
+            ("0.00", 0.67),
+            ("0.00", 0.82),
+        ],
+        &[
+            ("Total facture", 0.05),
+            ("24.99", 0.52),
+            ("5.00", 0.67),
+            ("29.99", 0.82),
+        ],
+    ])]);
+    let (items, conf) = field(&out, "Items");
+    assert_eq!(items, "Abonnements, forfaits et options; Communications");
+    assert!(conf < 0.7, "{conf}");
+    // No quantity or price column: nothing is made up.
+    assert_eq!(field(&out, "Quantities").0, "");
+    assert_eq!(field(&out, "UnitPrices").0, "");
+}
+
+#[test]
+fn a_header_word_left_of_the_number_columns_keeps_them_a_grid_of_its_own() {
+    // A per-rate tax summary: its first column has a heading the item reader does not know,
+    // so its rows' rates are no descriptions.
+    let out = read(&[text_page(&[
+        &[
+            ("Taux", 0.05),
+            ("Montant HT", 0.5),
+            ("Montant TVA", 0.65),
+            ("Montant TTC", 0.8),
+        ],
+        &[
+            ("Normal", 0.05),
+            ("100,00", 0.52),
+            ("20,00", 0.67),
+            ("120,00", 0.82),
+        ],
+        &[
+            ("Réduit", 0.05),
+            ("10,00", 0.52),
+            ("0,55", 0.67),
+            ("10,55", 0.82),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "");
+}
+
+#[test]
+fn text_under_the_price_column_is_no_price() {
+    // Dutch: the description runs under the price heading, the only row's price is elsewhere.
+    let out = read(&[text_page(&[
+        &[
+            ("Prijs", 0.45),
+            ("Aantal", 0.6),
+            ("BTW", 0.72),
+            ("Bedrag", 0.84),
+        ],
+        &[
+            ("Abonnement glasvezel juli 2024", 0.05),
+            ("1", 0.62),
+            ("21%", 0.72),
+            ("29,99", 0.85),
+        ],
+    ])]);
+    assert_eq!(field(&out, "UnitPrices").0, "");
+    assert_eq!(field(&out, "Quantities").0, "1");
+}
+
+#[test]
+fn quantities_keep_their_units_in_german() {
+    let out = read(&[text_page(&[
+        &[
+            ("Pos.", 0.05),
+            ("Bezeichnung", 0.12),
+            ("Menge", 0.5),
+            ("Einzelpreis", 0.62),
+            ("Gesamt", 0.8),
+        ],
+        &[
+            ("1", 0.05),
+            ("Heizungswartung", 0.12),
+            ("2 h", 0.5),
+            ("65,00", 0.63),
+            ("130,00", 0.81),
+        ],
+        &[
+            ("2", 0.05),
+            ("Dichtungssatz", 0.12),
+            ("3 Stk", 0.5),
+            ("4,50", 0.63),
+            ("13,50", 0.81),
+        ],
+        &[("Summe", 0.5), ("143,50", 0.81)],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Heizungswartung; Dichtungssatz");
+    // The quantity without its unit.
+    assert_eq!(field(&out, "Quantities").0, "2; 3");
+    assert_eq!(field(&out, "UnitPrices").0, "65,00; 4,50");
+    // A quantity and a price at word spacing, each under its own heading.
+    let out = read(&[text_page(&[
+        &[
+            ("Bezeichnung", 0.05),
+            ("Menge", 0.5),
+            ("Einzelpreis", 0.55),
+            ("Gesamt", 0.8),
+        ],
+        &[("Wartung", 0.05), ("1 860,00", 0.53), ("860,00", 0.8)],
+        &[("Filter", 0.05), ("6 12,50", 0.53), ("75,00", 0.8)],
+        &[
+            ("Stunden", 0.05),
+            ("2 Stunden", 0.5),
+            ("65,00", 0.56),
+            ("130,00", 0.8),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Quantities").0, "1; 6");
+    assert_eq!(field(&out, "UnitPrices").0, "860,00; 12,50");
+    // With a unit column of its own, the units stay out of the quantities (Czech).
+    let out = read(&[text_page(&[
+        &[
+            ("Označení dodávky", 0.05),
+            ("Množství", 0.4),
+            ("MJ", 0.52),
+            ("Cena za MJ", 0.6),
+            ("Celkem", 0.8),
+        ],
+        &[
+            ("Nafta motorová", 0.05),
+            ("54,91", 0.4),
+            ("l", 0.53),
+            ("35,90", 0.61),
+            ("1 971,27", 0.81),
+        ],
+        &[
+            ("Kapalina do ostřikovačů", 0.05),
+            ("2", 0.4),
+            ("ks", 0.53),
+            ("89,00", 0.61),
+            ("178,00", 0.81),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Quantities").0, "54,91; 2");
+    assert_eq!(field(&out, "UnitPrices").0, "35,90; 89,00");
+}
+
+#[test]
+fn items_with_indented_parts_and_a_summary_above_them() {
+    // A statement: a summary of one heading with its parts, its total, then the detail whose
+    // services each have a charge and a tax line indented under them.
+    let out = read(&[text_page(&[
+        &[("Summary", 0.02)],
+        &[("Cloud Service Charges", 0.05), ("$4.11", 0.85)],
+        &[("Charges", 0.09), ("$4.11", 0.88)],
+        &[("Credits", 0.09), ("$0.00", 0.88)],
+        &[("Tax", 0.09), ("$0.00", 0.88)],
+        &[("Total for this invoice", 0.02), ("$4.11", 0.85)],
+        &[],
+        &[("Detail", 0.02)],
+        &[("Data Transfer", 0.05), ("$0.01", 0.85)],
+        &[("Charges", 0.09), ("$0.01", 0.88)],
+        &[("VAT", 0.09), ("$0.00", 0.88)],
+        &[("Compute", 0.05), ("$4.10", 0.85)],
+        &[("Charges", 0.09), ("$4.10", 0.88)],
+        &[("VAT", 0.09), ("$0.00", 0.88)],
+    ])]);
+    let (items, conf) = field(&out, "Items");
+    assert_eq!(items, "Data Transfer; Compute");
+    assert!(conf < 0.7, "{conf}");
+}
+
+#[test]
+fn a_receipt_with_flat_lines_ends_at_its_total() {
+    // Italian till receipt: no header, no parts; what follows the total is payment, not items.
+    let out = read(&[fixtures::page(
+        &[
+            &[("Caffè espresso", 0.05), ("1,20", 0.7)],
+            &[("Cornetto", 0.05), ("1,50", 0.7)],
+            &[("Totale", 0.05), ("2,70", 0.7)],
+            &[("Contanti", 0.05), ("5,00", 0.7)],
+            &[("Resto", 0.05), ("2,30", 0.7)],
+        ],
+        &fixtures::SCAN,
+    )]);
+    assert_eq!(field(&out, "Items").0, "Caffè espresso; Cornetto");
+}
+
+#[test]
+fn a_header_over_several_lines_in_polish_and_english() {
+    // "Cena" over "brutto", "Wartość" over "netto": the unit price heading is on no one line
+    // with the others, and the line under the header names columns too (not a totals row).
+    let out = read(&[text_page(&[
+        &[("Cena", 0.44), ("Wartość", 0.6), ("VAT", 0.75)],
+        &[
+            ("Lp", 0.01),
+            ("Nazwa towaru", 0.04),
+            ("Ilość", 0.33),
+            ("Kwota VAT", 0.84),
+        ],
+        &[("brutto", 0.44), ("netto", 0.6), ("[%]", 0.75)],
+        &[],
+        &[
+            ("1", 0.01),
+            ("Olej napędowy", 0.04),
+            ("54,910", 0.33),
+            ("5,79", 0.45),
+            ("257,59", 0.6),
+            ("23", 0.75),
+            ("59,24", 0.85),
+        ],
+        &[
+            ("2", 0.01),
+            ("Płyn do spryskiwaczy", 0.04),
+            ("2", 0.33),
+            ("12,99", 0.45),
+            ("21,12", 0.6),
+            ("23", 0.75),
+            ("4,86", 0.85),
+        ],
+        &[("Razem:", 0.45), ("278,71", 0.6), ("64,10", 0.85)],
+    ])]);
+    assert_eq!(
+        field(&out, "Items").0,
+        "Olej napędowy; Płyn do spryskiwaczy"
+    );
+    assert_eq!(field(&out, "Quantities").0, "54,910; 2");
+    assert_eq!(field(&out, "UnitPrices").0, "5,79; 12,99");
+    // English, "Unit" over "price": the first item's wrapped line under "Description" stays
+    // the item's, not the header's.
+    let out = read(&[text_page(&[
+        &[("Unit", 0.6)],
+        &[
+            ("Description", 0.05),
+            ("Qty", 0.45),
+            ("price", 0.6),
+            ("Amount", 0.8),
+        ],
+        &[
+            ("Consulting, on-site", 0.05),
+            ("2", 0.46),
+            ("500.00", 0.6),
+            ("1,000.00", 0.8),
+        ],
+        &[
+            ("Travel expenses", 0.05),
+            ("1", 0.46),
+            ("120.00", 0.6),
+            ("120.00", 0.8),
+        ],
+        &[("Total", 0.6), ("1,120.00", 0.8)],
+    ])]);
+    assert_eq!(
+        field(&out, "Items").0,
+        "Consulting, on-site; Travel expenses"
+    );
+    assert_eq!(field(&out, "UnitPrices").0, "500.00; 120.00");
+}
