@@ -60,8 +60,9 @@ pub fn render_kept<E: From<RenderError>>(
     write(&rendered)?;
     let kept = Kept { key, rendered };
     if let Ok(text) = serde_json::to_vec(&kept) {
-        // Written aside and renamed, so a killed run leaves the old file or the new one.
-        let tmp = dir.join(format!("{FILE}.tmp"));
+        // Written aside and renamed, so a killed run leaves the old file or the new one; the
+        // process id keeps two runs deploying the same folder from writing one temporary file.
+        let tmp = dir.join(format!("{FILE}.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, text).is_ok() {
             let _ = std::fs::rename(&tmp, &path);
         }
