@@ -58,12 +58,16 @@ impl Journal for SqliteJournal {
     fn lookup(&self, key: &StepKey) -> Result<Option<StepOutcome>, JournalError> {
         let conn = self.conn.lock().map_err(err)?;
         let text: Option<String> = conn
-            .query_row(
+            .prepare_cached(
                 "SELECT outcome FROM steps WHERE execution_id = ?1 AND path = ?2 AND attempt = ?3",
-                params![key.execution_id(), key.path(), key.attempt()],
-                |r| r.get(0),
             )
-            .optional()
+            .and_then(|mut stmt| {
+                stmt.query_row(
+                    params![key.execution_id(), key.path(), key.attempt()],
+                    |r| r.get(0),
+                )
+                .optional()
+            })
             .map_err(err)?;
         // What JSONata built may nest deeper than serde_json reads by default.
         text.map(|t| crate::asl::deep_json::from_str(&t).map_err(err))
@@ -73,10 +77,10 @@ impl Journal for SqliteJournal {
     fn record(&self, key: &StepKey, outcome: &StepOutcome) -> Result<(), JournalError> {
         let text = serde_json::to_string(outcome).map_err(err)?;
         let conn = self.conn.lock().map_err(err)?;
-        conn.execute(
+        conn.prepare_cached(
             "INSERT OR REPLACE INTO steps (execution_id, path, attempt, outcome) VALUES (?1, ?2, ?3, ?4)",
-            params![key.execution_id(), key.path(), key.attempt(), text],
         )
+        .and_then(|mut stmt| stmt.execute(params![key.execution_id(), key.path(), key.attempt(), text]))
         .map_err(err)?;
         Ok(())
     }

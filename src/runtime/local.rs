@@ -110,17 +110,34 @@ impl LocalStack {
     /// Renders the stack and creates (or re-opens) its local stores. Idempotent: deploying again
     /// keeps buckets, tables and queued work, and refreshes the definitions.
     pub fn deploy(settings: &Settings, assets: &Assets) -> Result<Self, LocalError> {
-        let rendered = stack::render(assets, stack::DEFAULT_STACK, settings)?;
         let dir = state_dir(settings);
         let layout = LocalLayout::new(&dir);
         let files = dir.join("stack");
         std::fs::create_dir_all(&files).map_err(|e| state_err(&dir, e))?;
-        for (name, text) in [
-            ("template.yaml", &rendered.template_yaml),
-            ("statemachine.asl.json", &rendered.definition_json),
-            ("parameters.json", &rendered.parameters_json),
-        ] {
-            std::fs::write(files.join(name), text).map_err(|e| state_err(&dir, e))?;
+        // The render is kept beside the files it wrote and reused while its inputs are the
+        // same (`stack::cache`); a file deleted since is written again from it.
+        let write = |rendered: &Rendered, only_missing: bool| {
+            for (name, text) in [
+                ("template.yaml", &rendered.template_yaml),
+                ("statemachine.asl.json", &rendered.definition_json),
+                ("parameters.json", &rendered.parameters_json),
+            ] {
+                let path = files.join(name);
+                if !only_missing || !path.is_file() {
+                    std::fs::write(path, text).map_err(|e| state_err(&dir, e))?;
+                }
+            }
+            Ok::<_, LocalError>(())
+        };
+        let (rendered, source) = stack::cache::render_kept(
+            assets,
+            stack::DEFAULT_STACK,
+            settings,
+            &files,
+            |r: &Rendered| write(r, false),
+        )?;
+        if source == stack::cache::Source::Kept {
+            write(&rendered, true)?;
         }
         let names = local_names(&settings.stack_name, settings.page_retries);
         for bucket in [

@@ -94,7 +94,7 @@ impl SqliteExecutions {
     /// Executions in one status, oldest first.
     pub fn by_status(&self, status: &str) -> Result<Vec<LocalExecution>, StoreError> {
         self.with(|c| {
-            let mut stmt = c.prepare(
+            let mut stmt = c.prepare_cached(
                 "SELECT name, input, status, created_at, output, error, cause FROM executions WHERE status = ?1 ORDER BY created_at, name",
             )?;
             let rows = stmt.query_map(params![status], |r| {
@@ -133,9 +133,10 @@ impl SqliteExecutions {
         error: Option<(&str, &str)>,
     ) -> Result<(), StoreError> {
         self.with(|c| {
-            c.execute(
+            c.prepare_cached(
                 "UPDATE executions SET status = ?2, output = ?3, error = ?4, cause = ?5, updated_at = ?6 WHERE name = ?1",
-                params![
+            )?
+            .execute(params![
                     name,
                     status,
                     output.map(|o| o.to_string()),
@@ -158,10 +159,10 @@ impl Executions for SqliteExecutions {
             .map_err(|_| StoreError::Permanent("executions lock poisoned".into()))?;
         let now = clock::now_rfc3339();
         let n = conn
-            .execute(
+            .prepare_cached(
                 "INSERT OR IGNORE INTO executions (name, input, status, created_at, updated_at) VALUES (?1, ?2, 'QUEUED', ?3, ?3)",
-                params![name, input.to_string(), now],
             )
+            .and_then(|mut stmt| stmt.execute(params![name, input.to_string(), now]))
             .map_err(|e| StoreError::Transient(format!("executions database: {e}")))?;
         Ok(Started {
             execution: format!("local:execution:{name}"),

@@ -114,7 +114,7 @@ impl SqliteTracking {
 
     fn query(&self, sql: &str, arg: &str) -> Result<Vec<TrackingRecord>, StoreError> {
         self.with(|c| {
-            let mut stmt = c.prepare(sql)?;
+            let mut stmt = c.prepare_cached(sql)?;
             let rows = stmt.query_map(params![arg], row_to_record)?;
             rows.collect()
         })
@@ -165,10 +165,10 @@ impl Tracking for SqliteTracking {
     async fn create(&self, r: &TrackingRecord) -> Result<bool, StoreError> {
         let details = serde_json::to_string(&r.details).unwrap_or_else(|_| "null".into());
         let n = self.with(|c| {
-            c.execute(
-                &format!("INSERT OR IGNORE INTO tracking ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
-                params![r.id, r.kind, r.batch_id, r.status, r.created_at, r.updated_at, r.source, r.execution, r.reason, details],
-            )
+            c.prepare_cached(&format!(
+                "INSERT OR IGNORE INTO tracking ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+            ))?
+            .execute(params![r.id, r.kind, r.batch_id, r.status, r.created_at, r.updated_at, r.source, r.execution, r.reason, details])
         })?;
         Ok(n == 1)
     }
@@ -179,11 +179,8 @@ impl Tracking for SqliteTracking {
             // SQLITE_BUSY at once (no waiting) when another connection wrote in between.
             let tx = c.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
             let current: Option<(String, String)> = tx
-                .query_row(
-                    "SELECT status, details FROM tracking WHERE id = ?1",
-                    params![id],
-                    |r| Ok((r.get(0)?, r.get(1)?)),
-                )
+                .prepare_cached("SELECT status, details FROM tracking WHERE id = ?1")?
+                .query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
             let Some((stored_status, current)) = current else {
                 return Err(rusqlite::Error::QueryReturnedNoRows);
@@ -193,24 +190,27 @@ impl Tracking for SqliteTracking {
                 Some(s) if !status_may_move(&stored_status, s) => (None, None),
                 _ => (u.status.as_ref(), u.reason.as_ref()),
             };
+            // Without a patch the stored text is written back as it is, not parsed and
+            // printed again (most updates only move the status).
             let details = match &u.details {
                 Some(patch) => {
                     merge_details(serde_json::from_str(&current).unwrap_or(Value::Null), patch)
+                        .to_string()
                 }
-                None => serde_json::from_str(&current).unwrap_or(Value::Null),
+                None => current,
             };
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE tracking SET status = COALESCE(?2, status), reason = COALESCE(?3, reason),
                  execution = COALESCE(?4, execution), details = ?5, updated_at = ?6 WHERE id = ?1",
-                params![
-                    id,
-                    status,
-                    reason,
-                    u.execution,
-                    details.to_string(),
-                    u.updated_at
-                ],
-            )?;
+            )?
+            .execute(params![
+                id,
+                status,
+                reason,
+                u.execution,
+                details,
+                u.updated_at
+            ])?;
             tx.commit()
         })
         .map_err(|e| match e {
@@ -223,12 +223,9 @@ impl Tracking for SqliteTracking {
 
     async fn get(&self, id: &str) -> Result<Option<TrackingRecord>, StoreError> {
         self.with(|c| {
-            c.query_row(
-                &format!("SELECT {COLUMNS} FROM tracking WHERE id = ?1"),
-                params![id],
-                row_to_record,
-            )
-            .optional()
+            c.prepare_cached(&format!("SELECT {COLUMNS} FROM tracking WHERE id = ?1"))?
+                .query_row(params![id], row_to_record)
+                .optional()
         })
     }
 

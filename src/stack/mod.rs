@@ -2,6 +2,7 @@
 //! rendering of both into CloudFormation.
 
 pub mod assets;
+pub mod cache;
 pub mod context;
 pub mod definition;
 mod error;

@@ -24,7 +24,7 @@ pub const SECTIONS: &[&str] = &[
 ];
 
 /// Everything `render` produces, both as values (for validation) and as the exact file text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Rendered {
     pub stack: StackDefinition,
     pub template: Value,
@@ -113,7 +113,7 @@ fn nearest_path(ctx: &Value, var: &str) -> Option<String> {
 
 /// The models the profile's engine may call, read from its configuration (only Bedrock grants
 /// name models; other engines need no configuration here).
-fn engine_models(settings: &Settings) -> Result<context::Models, RenderError> {
+pub(super) fn engine_models(settings: &Settings) -> Result<context::Models, RenderError> {
     let on_bedrock = crate::engines::Stage::ALL
         .iter()
         .any(|s| crate::engines::EngineSpec::for_stage(settings, *s).engine == "bedrock");
@@ -131,9 +131,18 @@ pub fn render(
     stack_name: &str,
     settings: &Settings,
 ) -> Result<Rendered, RenderError> {
+    render_with(assets, stack_name, settings, &engine_models(settings)?)
+}
+
+/// [`render`] with the engine's models already read from the configuration.
+pub(super) fn render_with(
+    assets: &Assets,
+    stack_name: &str,
+    settings: &Settings,
+    models: &context::Models,
+) -> Result<Rendered, RenderError> {
     let stack = load_definition(assets, stack_name)?;
-    let models = engine_models(settings)?;
-    let mut ctx = context::build(&stack, settings, &models);
+    let mut ctx = context::build(&stack, settings, models);
     let mut hb = registry();
 
     let asl_file = format!("templates/{}", stack.state_machine);
