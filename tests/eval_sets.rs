@@ -21,7 +21,9 @@ use harness::{SETS, SetResult, SetSpec};
 /// printed series code of identifiers (invoices3): invoices-real 13/14, 96/131 (0.733); the
 /// floor rises to 0.70, that figure less a few fields of margin. Re-measured after item tables
 /// over several lines, with unheaded descriptions and indented parts (tables6): invoices-real
-/// 13/14, 101/131 (0.771); the floor rises to 0.75.
+/// 13/14, 101/131 (0.771); the floor rises to 0.75. With the issuer read from legal mentions,
+/// numbered continuation pages and the lexicon's further languages (session 19): 14/14,
+/// 110/131 (0.840); the floor rises to 0.80.
 struct Floor {
     set: &'static str,
     pages: f64,
@@ -32,7 +34,7 @@ const FLOORS: &[Floor] = &[
     Floor {
         set: "invoices-real",
         pages: 0.85,
-        found: 0.75,
+        found: 0.80,
     },
     Floor {
         set: "invoices-synthetic/dev",
@@ -47,11 +49,12 @@ const FLOORS: &[Floor] = &[
         found: 0.90,
     },
     // Measured 13/14 pages, 114/177 fields (0.644) with main's binary before any change made
-    // with the set in view; the floor keeps a margin for OCR differences.
+    // with the set in view, then 122/177 (0.689) with this session's item tables; the floor
+    // keeps a margin for OCR differences.
     Floor {
         set: "invoices-real-dev2",
         pages: 0.85,
-        found: 0.60,
+        found: 0.65,
     },
     // All six lending pages right (6/6 measured since OCR flattens patterned backgrounds).
     Floor {
