@@ -137,6 +137,10 @@ mod tests {
                 "12 października 2023",
             ),
             ("Apmaksāt līdz 2024. gada 15. martā", "2024. gada 15. martā"),
+            ("Betalas senast 2024-04-14", "2024-04-14"),
+            ("Maksettava viimeistään 29.3.2024", "29.3.2024"),
+            ("Plata până la 14.04.2024", "14.04.2024"),
+            ("Sumokėti iki 2024 m. kovo 29 d.", "2024 m. kovo 29 d."),
         ] {
             let got = due(&[&[("Invoice 2024-001", 0.05)], &[(line, 0.05)]]);
             assert_eq!(got, Some((date.to_string(), SAME_LINE)), "{line}");

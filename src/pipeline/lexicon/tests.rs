@@ -40,6 +40,23 @@ fn tokens_fold_diacritics_and_split() {
     assert_eq!(tokens("Numéro"), tokens("Numero"));
     assert_eq!(tokens("Employee's ZIP"), ["employees", "zip"]);
     assert_eq!(tokens("Straße"), ["strasse"]);
+    // Romanian, Baltic, Slovak and Turkish letters fold too: OCR and some printers drop them.
+    assert_eq!(
+        tokens("Plată până în Țară; Mokėjimo įmonės kodas; Piegādātājs ķīļņ; ľuďť; ığş"),
+        [
+            "plata",
+            "pana",
+            "in",
+            "tara",
+            "mokejimo",
+            "imones",
+            "kodas",
+            "piegadatajs",
+            "kiln",
+            "ludt",
+            "igs"
+        ]
+    );
 }
 
 #[test]
