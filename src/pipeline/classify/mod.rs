@@ -95,26 +95,30 @@ pub fn classify_document(
                 .as_ref()
                 .is_some_and(|r| r.is_match(&page.text))
         });
-        let verdict = match by_regex {
-            Some(class) => PageClass {
-                page_number: page.page_number,
-                class: class.name.clone(),
-                confidence: REGEX_CONFIDENCE,
-                evidence: vec![format!("the page text matches {}", class.name)],
-            },
+        // A page a regex decides has no scores for the continuation pass to weigh.
+        let (verdict, scores) = match by_regex {
+            Some(class) => (
+                PageClass {
+                    page_number: page.page_number,
+                    class: class.name.clone(),
+                    confidence: REGEX_CONFIDENCE,
+                    evidence: vec![format!("the page text matches {}", class.name)],
+                },
+                None,
+            ),
             None => {
                 let scores = index.score(&PageView::of(page));
                 let (verdict, _) = decide(config, &scores, out.last());
-                all_scores.push(Some(scores));
-                PageClass {
-                    page_number: page.page_number,
-                    ..verdict
-                }
+                (
+                    PageClass {
+                        page_number: page.page_number,
+                        ..verdict
+                    },
+                    Some(scores),
+                )
             }
         };
-        if all_scores.len() < out.len() + 1 {
-            all_scores.push(None);
-        }
+        all_scores.push(scores);
         out.push(verdict);
     }
     continuation::join_numbered_pages(config, pages, &all_scores, &mut out);
