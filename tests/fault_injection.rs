@@ -381,11 +381,41 @@ fn killed_ten_times_then_resumed(state: &Path, n: i64, env: &[(&str, &str)]) -> 
         run.stderr
     );
     exactly_once(state, n as usize);
+    nothing_half_written(state);
     eprintln!(
         "killed at {kills:?} documents done (seed {seed}); {:.1} s in all",
         started.elapsed().as_secs_f64()
     );
     s
+}
+
+/// What the killed runs were writing is gone: the object store's staging folder (cleared when a
+/// later run opens it) holds nothing, and no bucket holds a temporary file. The Distributed
+/// Map's own result files (`map-runs/`) are written by the interpreter's store, not checked here.
+fn nothing_half_written(state: &Path) {
+    let buckets = state.join("buckets");
+    let staged: Vec<_> = std::fs::read_dir(buckets.join(".staging"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    assert!(staged.is_empty(), "left in staging: {staged:?}");
+    let mut stack = vec![buckets.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.ends_with(".staging") || path.ends_with("map-runs") {
+                continue;
+            }
+            if entry.file_type().unwrap().is_dir() {
+                stack.push(path);
+            } else {
+                let name = entry.file_name().to_string_lossy().to_string();
+                assert!(
+                    !name.contains(".tmp-"),
+                    "a temporary file in a bucket: {path:?}"
+                );
+            }
+        }
+    }
 }
 
 #[test]

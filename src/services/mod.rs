@@ -18,6 +18,7 @@ pub mod objects;
 pub mod parsed;
 pub mod retry;
 pub mod sqlite;
+pub mod staging;
 pub mod tracking;
 
 use std::sync::Arc;

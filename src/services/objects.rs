@@ -2,15 +2,15 @@
 //! large objects move through files so memory stays flat however big a batch is.
 
 use std::any::TypeId;
-use std::io::{ErrorKind, Read, Write};
+use std::io::{ErrorKind, Read};
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 
 use super::StoreError;
 use super::parsed::{DEFAULT_BUDGET, Parse, Parsed, ParsedMemo, Stamp};
+use super::staging::{self, Staging};
 
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
@@ -53,7 +53,8 @@ pub trait ObjectStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
-/// Buckets as folders: `<root>/<bucket>/<key>`.
+/// Buckets as folders: `<root>/<bucket>/<key>`, written through `<root>/.staging` (see
+/// [`super::staging`]).
 ///
 /// Small objects are read and written with plain blocking file calls: the local runtime runs
 /// each handler on an interpreter thread of its own (`Handle::block_on`), so a file call
@@ -63,27 +64,31 @@ pub trait ObjectStore: Send + Sync {
 #[derive(Debug, Clone)]
 pub struct LocalObjects {
     root: PathBuf,
+    staging: Staging,
     memo: Arc<ParsedMemo>,
 }
 
 impl LocalObjects {
+    /// The buckets under `root`; what killed writes left in its staging folder is cleared.
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
         LocalObjects {
-            root: root.into(),
+            staging: Staging::open(&root),
+            root,
             memo: Arc::new(ParsedMemo::new(DEFAULT_BUDGET)),
         }
     }
 
     /// The file behind a key. Keys come from uploads and ZIP entries, so anything that could
-    /// leave the bucket folder (`..`, absolute paths) is refused rather than normalised.
+    /// leave the bucket folder (`..`, absolute paths) is refused rather than normalised. A
+    /// bucket name cannot start with a dot (as in S3), which keeps `.staging` out of reach.
     pub fn path(&self, bucket: &str, key: &str) -> Result<PathBuf, StoreError> {
         let rel = Path::new(key);
         let safe = !key.is_empty()
             && rel.components().all(|c| matches!(c, Component::Normal(_)))
             && !bucket.is_empty()
             && !bucket.contains(['/', '\\'])
-            && bucket != ".."
-            && bucket != ".";
+            && !bucket.starts_with('.');
         if !safe {
             return Err(StoreError::Permanent(format!(
                 "refusing unsafe object name {bucket}/{key}"
@@ -100,40 +105,6 @@ async fn ensure_parent(path: &Path) -> Result<(), StoreError> {
             .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
     }
     Ok(())
-}
-
-/// A temporary sibling of `path` no other writer uses: the process id keeps processes sharing a
-/// state folder apart, the counter the threads of one process (two Map iterations may write
-/// the same key when a step is retried).
-fn temporary(path: &Path) -> PathBuf {
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    path.with_extension(format!("tmp-{}-{n}", std::process::id()))
-}
-
-/// Writes through a temporary sibling and renames, so a reader (or a run killed mid-write)
-/// never sees half an object. The folder is created only when the first try finds it missing:
-/// most objects go into folders that exist (194 of the 336 `mkdir` calls of the 33-page run
-/// of benches/pipeline.rs found theirs there).
-fn write_atomically(path: &Path, body: &[u8]) -> Result<(), StoreError> {
-    let tmp = temporary(path);
-    let write = || -> std::io::Result<()> { std::fs::File::create(&tmp)?.write_all(body) };
-    match write() {
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))?;
-            }
-            write()
-        }
-        other => other,
-    }
-    .map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        StoreError::io(format!("cannot write {}", tmp.display()), e)
-    })?;
-    std::fs::rename(&tmp, path)
-        .map_err(|e| StoreError::io(format!("cannot move {} into place", path.display()), e))
 }
 
 fn not_found(bucket: &str, key: &str) -> StoreError {
@@ -199,7 +170,7 @@ impl ObjectStore for LocalObjects {
         // The old version's value can never be given again (the new file has a new inode):
         // free it now rather than when it ages out.
         self.memo.forget(&path);
-        write_atomically(&path, &body)
+        self.staging.write(&path, &body)
     }
 
     async fn exists(&self, bucket: &str, key: &str) -> Result<bool, StoreError> {
@@ -220,7 +191,7 @@ impl ObjectStore for LocalObjects {
                     stack.push(path);
                 } else if let Ok(rel) = path.strip_prefix(&base) {
                     let key = rel.to_string_lossy().replace('\\', "/");
-                    if key.starts_with(prefix) && !key.contains(".tmp-") {
+                    if key.starts_with(prefix) {
                         keys.push(key);
                     }
                 }
@@ -253,14 +224,12 @@ impl ObjectStore for LocalObjects {
     ) -> Result<(), StoreError> {
         let to = self.path(bucket, key)?;
         self.memo.forget(&to);
-        ensure_parent(&to).await?;
-        let tmp = temporary(&to);
-        tokio::fs::copy(from, &tmp)
-            .await
-            .map_err(|e| StoreError::io(format!("cannot copy {}", from.display()), e))?;
-        tokio::fs::rename(&tmp, &to)
-            .await
-            .map_err(|e| StoreError::io(format!("cannot move {} into place", to.display()), e))
+        let tmp = self.staging.prepare()?;
+        if let Err(e) = tokio::fs::copy(from, &tmp).await {
+            let _ = tokio::fs::remove_file(&tmp).await;
+            return Err(StoreError::io(format!("cannot copy {}", from.display()), e));
+        }
+        staging::place(&tmp, &to)
     }
 }
 
@@ -295,7 +264,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_parsed_object_is_parsed_again_only_when_its_file_changed() {
-        use std::sync::atomic::AtomicUsize;
+        use std::sync::atomic::{AtomicUsize, Ordering};
         let dir = tempfile::tempdir().unwrap();
         let store = LocalObjects::new(dir.path());
         let parses = AtomicUsize::new(0);
@@ -327,11 +296,48 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn any_key_is_listed_and_a_killed_write_leaves_nothing_in_the_bucket() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = LocalObjects::new(dir.path());
+        for key in ["a/x.tmp-1-2", "a/y.tmp-9"] {
+            store.put("b", key, b"k".to_vec(), "").await.unwrap();
+        }
+        // A write killed between its staging file and the rename: a writer that has exited.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let dead = child.id();
+        child.wait().unwrap();
+        let litter = dir.path().join(format!(".staging/{dead}-0"));
+        std::fs::write(&litter, b"half").unwrap();
+        assert_eq!(
+            store.list("b", "a/").await.unwrap(),
+            vec!["a/x.tmp-1-2", "a/y.tmp-9"]
+        );
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("b/a")).unwrap().count(),
+            2
+        );
+        LocalObjects::new(dir.path());
+        assert!(!litter.exists(), "the next open clears it");
+        let src = dir.path().join("src.bin");
+        std::fs::write(&src, b"zip").unwrap();
+        store.upload("b", "up/z.zip", &src, "").await.unwrap();
+        assert_eq!(store.get("b", "up/z.zip").await.unwrap(), b"zip");
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(".staging"))
+                .unwrap()
+                .count(),
+            0
+        );
+    }
+
+    #[tokio::test]
     async fn refuses_keys_that_leave_the_bucket() {
         let store = LocalObjects::new("/tmp/x");
         for key in ["../etc/passwd", "/abs", "a/../../b", ""] {
             assert!(store.path("b", key).is_err(), "{key}");
         }
-        assert!(store.path("..", "k").is_err());
+        for bucket in ["..", ".", ".staging", ""] {
+            assert!(store.path(bucket, "k").is_err(), "{bucket}");
+        }
     }
 }
