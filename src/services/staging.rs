@@ -13,8 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::StoreError;
 
-/// The staging folder's name inside the buckets folder.
-pub const STAGING: &str = ".staging";
+/// The staging folder's name inside the buckets folder (shared with the Distributed Map's
+/// result writer, which puts files into the same buckets).
+pub use crate::asl::distributed::STAGING;
 
 #[derive(Debug, Clone)]
 pub struct Staging {

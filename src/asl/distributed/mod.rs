@@ -32,7 +32,7 @@ use serde_json::Value;
 use super::path::ReferencePath;
 use super::template::PayloadTemplate;
 
-pub use store::{FolderStore, ItemStore, ObjectInfo, StoreFault};
+pub use store::{FolderStore, ItemStore, ObjectInfo, STAGING, StoreFault};
 
 /// Error names of the Distributed Map, as AWS reports them.
 pub mod errors {

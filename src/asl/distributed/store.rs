@@ -5,6 +5,11 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// The folder beside the buckets where objects are written before they are renamed into
+/// place; bucket names cannot start with a dot, so it is never taken for a bucket.
+pub const STAGING: &str = ".staging";
 
 /// A failed S3 call: an error name (`S3.NoSuchKey`, `S3.AccessDenied`, …) and a cause.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -61,8 +66,7 @@ impl FolderStore {
                 .all(|c| matches!(c, Component::Normal(_)))
             && !bucket.is_empty()
             && !bucket.contains(['/', '\\'])
-            && bucket != "."
-            && bucket != "..";
+            && !bucket.starts_with('.');
         if !safe {
             return Err(StoreFault::new(
                 "S3.InvalidRequest",
@@ -115,8 +119,7 @@ impl ItemStore for FolderStore {
                     continue;
                 };
                 let key = rel.to_string_lossy().replace('\\', "/");
-                // `.tmp-<pid>` files are objects being written (see services::objects).
-                if key.starts_with(prefix) && !key.contains(".tmp-") {
+                if key.starts_with(prefix) {
                     out.push(ObjectInfo {
                         key,
                         size: meta.len(),
@@ -133,14 +136,24 @@ impl ItemStore for FolderStore {
     }
 
     fn put_file(&self, bucket: &str, key: &str, from: &Path) -> Result<(), StoreFault> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
         let to = self.path(bucket, key)?;
         if let Some(dir) = to.parent() {
             std::fs::create_dir_all(dir).map_err(|e| io_fault(bucket, key, e))?;
         }
-        // Through a sibling and a rename, so nobody reads half an object.
-        let tmp = to.with_extension(format!("tmp-{}", std::process::id()));
-        std::fs::copy(from, &tmp).map_err(|e| io_fault(bucket, key, e))?;
-        std::fs::rename(&tmp, &to).map_err(|e| io_fault(bucket, key, e))
+        // Copied whole into the staging folder beside the buckets, then renamed, so nobody
+        // reads half an object and no bucket holds anything but objects. The name starts with
+        // the pid, as the object store's own staging files do (services::staging), so a later
+        // open of the store clears what a killed run left.
+        let staging = self.root.join(STAGING);
+        std::fs::create_dir_all(&staging).map_err(|e| io_fault(bucket, key, e))?;
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let tmp = staging.join(format!("{}-map-{n}", std::process::id()));
+        let moved = std::fs::copy(from, &tmp).and_then(|_| std::fs::rename(&tmp, &to));
+        if moved.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        moved.map_err(|e| io_fault(bucket, key, e))
     }
 }
 
@@ -174,5 +187,30 @@ mod tests {
         assert_eq!(s.get("b", "nope").err().unwrap().error, "S3.NoSuchKey");
         assert_eq!(s.list("nobucket", "").unwrap_err().error, "S3.NoSuchBucket");
         assert!(s.path("b", "../x").is_err());
+        assert!(s.path(STAGING, "x").is_err());
+    }
+
+    #[test]
+    fn any_key_is_listed_and_nothing_is_left_beside_the_objects() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = FolderStore::new(dir.path());
+        let src = dir.path().join("src.txt");
+        std::fs::write(&src, b"x").unwrap();
+        s.put_file("b", "r/report.tmp-2024.json", &src).unwrap();
+        let keys: Vec<String> = s
+            .list("b", "")
+            .unwrap()
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        assert_eq!(keys, ["r/report.tmp-2024.json"]);
+        let staged = std::fs::read_dir(dir.path().join(STAGING)).unwrap().count();
+        assert_eq!(staged, 0, "the staging file was renamed into place");
+        // A write that fails leaves no staging file behind.
+        assert!(s.put_file("b", "r/y", &dir.path().join("missing")).is_err());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join(STAGING)).unwrap().count(),
+            0
+        );
     }
 }
