@@ -50,11 +50,13 @@ const FLOORS: &[Floor] = &[
     },
     // Measured 13/14 pages, 114/177 fields (0.644) with main's binary before any change made
     // with the set in view, then 122/177 (0.689) with this session's item tables; the floor
-    // keeps a margin for OCR differences.
+    // keeps a margin for OCR differences. With broken OCR titles read, copy marks kept out of
+    // the parties and rows printed out of step with their header (layout7): 14/14, 141/177
+    // (0.797); the floor rises to 0.75.
     Floor {
         set: "invoices-real-dev2",
         pages: 0.85,
-        found: 0.65,
+        found: 0.75,
     },
     // All six lending pages right (6/6 measured since OCR flattens patterned backgrounds).
     Floor {

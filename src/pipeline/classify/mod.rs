@@ -37,6 +37,9 @@ const REGEX_CONFIDENCE: f32 = 0.99;
 const BODY_ONLY_MIN: f32 = 0.4;
 /// How far ahead of the runner-up (share of the score) a body-only verdict must be.
 const BODY_ONLY_MARGIN: f32 = 0.25;
+/// How many times the runner-up's raw body evidence a body-only verdict may have instead of
+/// the margin.
+const BODY_ONLY_RAW_RATIO: f32 = 2.5;
 /// A headline naming an unclaimed type this much more prominent than the class's own title
 /// makes the page that other type.
 const AGAINST_RATIO: f32 = 1.2;
@@ -209,7 +212,15 @@ pub fn decide(
             return verdict(x, f, vec!["continues the previous page".into()]);
         }
     }
-    if b.body >= BODY_ONLY_MIN && margin >= BODY_ONLY_MARGIN {
+    // Body evidence saturates: two classes both near 1 may differ threefold in what was
+    // found (an invoice's payment request against a receipt's "Kasse"), so the raw sums also
+    // decide, though the confidence still comes from the squashed features.
+    let raw_second = (0..scores.classes.len())
+        .filter(|&i| i != best)
+        .map(|i| scores.classes[i].body_raw)
+        .fold(0.0f32, f32::max);
+    let raw_ahead = b.body_raw >= BODY_ONLY_RAW_RATIO * raw_second;
+    if b.body >= BODY_ONLY_MIN && (margin >= BODY_ONLY_MARGIN || raw_ahead) {
         let f = Features {
             title: 0.0,
             body: b.body,

@@ -109,6 +109,9 @@ const REFERRING: &[&str] = &[
     "della", "sulla", "vostra", "pela", "pelo", "na", "no",
 ];
 
+/// The reader's possessive, which heads a page's own title ("Ihre Rechnung").
+const POSSESSIVE: &[&str] = &["your", "votre", "ihre", "uw", "su", "sua", "vostra"];
+
 /// Words after a type phrase that make it a label ("Invoice Number:", "Statement Date").
 #[rustfmt::skip]
 const LABEL_AFTER: &[&str] = &[
@@ -133,6 +136,13 @@ const NOT_COMPOUNDS: &[&str] = &[
     "abrechnung", "berechnung", "verrechnung", "umrechnung", "anrechnung", "aufrechnung",
     "zurechnung", "einrechnung", "ausrechnung", "hochrechnung", "nachrechnung",
 ];
+
+/// A type word OCR broke into pieces is read a little weaker than one read whole.
+const BROKEN_FACTOR: f32 = 0.8;
+/// Longest piece of a broken word ("actu" in "F actu u r"): a longer token is a word of its own.
+const BROKEN_MAX_FRAGMENT: usize = 4;
+/// Most pieces a broken word is joined from.
+const BROKEN_MAX_FRAGMENTS: usize = 6;
 
 /// Label words that introduce a document's number.
 const NUMBER_WORDS: &[&str] = &["number", "no", "nr", "num", "n", "numero", "nummer"];
@@ -323,6 +333,19 @@ impl Index {
                     }
                 }
                 if titles.len() + foreign.len() == typed_before
+                    && let Some((n, word)) = self.broken_word(toks, i)
+                {
+                    let one = |e: &&Entry| e.kind == Kind::Title && e.len == 1;
+                    for e in self.by_first.get(word).into_iter().flatten().filter(one) {
+                        titles.push((i, n, e, BROKEN_FACTOR));
+                    }
+                    for f in self.foreign.get(word).into_iter().flatten() {
+                        if f.tokens.len() == 1 {
+                            foreign.push((i, n, f, BROKEN_FACTOR));
+                        }
+                    }
+                }
+                if titles.len() + foreign.len() == typed_before
                     && let Some(head) = self.compound_head(&toks[i])
                 {
                     let one = |e: &&Entry| e.kind == Kind::Title && e.len == 1;
@@ -419,6 +442,45 @@ impl Index {
             .map(String::as_str)
     }
 
+    /// A one-word type name OCR broke into fragments from `toks[i]` on ("F actu u r" for a
+    /// large, loosely set "Factuur"): (fragments, the word). Only a word the config or the
+    /// lexicon knows as a type is joined, so running text of short words is left alone.
+    fn broken_word(&self, toks: &[String], i: usize) -> Option<(usize, &str)> {
+        let fragment = |t: &String| {
+            (1..=BROKEN_MAX_FRAGMENT).contains(&t.chars().count())
+                && t.chars().all(char::is_alphabetic)
+        };
+        let mut joined = String::new();
+        let mut found = None;
+        for (n, t) in toks[i..].iter().enumerate().take(BROKEN_MAX_FRAGMENTS) {
+            if !fragment(t) {
+                break;
+            }
+            joined.push_str(t);
+            if n == 0 || joined.chars().count() < COMPOUND_MIN_HEAD {
+                continue;
+            }
+            let one_word_type = self
+                .by_first
+                .get(joined.as_str())
+                .is_some_and(|v| v.iter().any(|e| e.kind == Kind::Title && e.len == 1))
+                || self
+                    .foreign
+                    .get(joined.as_str())
+                    .is_some_and(|v| v.iter().any(|f| f.tokens.len() == 1));
+            if one_word_type {
+                found = Some((n + 1, joined.clone()));
+            }
+        }
+        let (n, word) = found?;
+        // The index's own copy of the word, so the answer borrows from `self`.
+        self.by_first
+            .get_key_value(word.as_str())
+            .map(|(k, _)| k.as_str())
+            .or_else(|| self.foreign.get_key_value(word.as_str()).map(|(k, _)| *k))
+            .map(|w| (n, w))
+    }
+
     /// The tokens of an entry's phrase.
     fn tokens(&self, e: &Entry) -> &[String] {
         let (titles, body) = &self.lists[e.class];
@@ -464,7 +526,10 @@ fn headline(toks: &[String], s: usize, l: usize) -> Headline {
             Headline::Label
         };
     }
-    if s > 0 && REFERRING.contains(&toks[s - 1].as_str()) {
+    // "Ihre Stromrechnung", "Your invoice", "Votre facture" heading a page are its title: a
+    // possessive alone before the type refers to nothing else.
+    let own = s == 1 && POSSESSIVE.contains(&toks[0].as_str());
+    if s > 0 && !own && REFERRING.contains(&toks[s - 1].as_str()) {
         return Headline::Mention;
     }
     let extra = toks

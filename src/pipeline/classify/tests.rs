@@ -665,3 +665,83 @@ fn an_insurance_premium_notice_is_an_invoice() {
         assert_eq!(v.class, "invoice", "{title}: {v:?}");
     }
 }
+
+#[test]
+fn a_title_ocr_broke_into_pieces_is_read_as_its_word() {
+    let config = invoice_and_receipt();
+    for title in [
+        "F actu u r\tTulip Data B.V.",
+        "R echn ung",
+        "F act ure\tAtelier SAS",
+    ] {
+        let v = one(&config, titled(title));
+        assert!(
+            v.class == "invoice" && v.evidence[0].starts_with("title: ") && v.confidence > 0.5,
+            "{title}: {v:?}"
+        );
+        // Broken, it is a little less sure than whole.
+        assert!(v.confidence <= one(&config, titled("Factuur")).confidence);
+    }
+    // Short words that happen to spell no type word are not joined.
+    let index = score::Index::new(&config);
+    let scores = index.score(&PageView::from_text("Ab in den Zug\nKunde\nBetrag 12,00"));
+    assert!(scores.classes.iter().all(|c| c.title == 0.0), "{scores:?}");
+}
+
+#[test]
+fn a_page_asking_for_payment_is_an_invoice_one_showing_it_paid_a_receipt() {
+    let config = invoice_and_receipt();
+    // No title on either: the body decides. A German invoice that prints "Kasse" and
+    // "bezahlt" still asks for payment (zahlbar, IBAN, Kundennummer).
+    let de = page(
+        1,
+        0,
+        &[
+            "Müller Haustechnik GmbH\tHauptstr. 5, 80331 München",
+            "Herrn Max Beispiel\tKundennummer 4711",
+            "Leistungsdatum 03.03.2026",
+            "Bezeichnung\tMenge\tEinzelpreis\tGesamt",
+            "Wartung Kasse 3\t1\t120,00\t120,00",
+            "Gesamtbetrag\t142,80",
+            "Bereits bezahlt\t0,00",
+            "Zahlbar innerhalb 14 Tagen ohne Abzug",
+            "Bankverbindung: Sparkasse München IBAN DE12 7015 0000 0000 1234 56",
+        ],
+    );
+    let es = page(
+        1,
+        0,
+        &[
+            "Distribuidora Sur S.A.\tCUIT 30-12345678-9",
+            "Cliente: Juan Pérez",
+            "Fecha de vencimiento 15/07/2026",
+            "Descripción\tCantidad\tPrecio unitario\tImporte",
+            "Servicio mensual\t1\t5.000,00\t5.000,00",
+            "Total a pagar\t5.000,00",
+            "Transferencia bancaria: CBU 0110012345678901234567",
+        ],
+    );
+    let index = score::Index::new(&config);
+    for (lang, p) in [("de", de), ("es", es)] {
+        let scores = index.score(&PageView::of(&p));
+        let v = one(&config, p);
+        assert_eq!(v.class, "invoice", "{lang}: {v:?} {scores:?}");
+    }
+    let fr = page(
+        1,
+        0,
+        &[
+            "CARREFOUR MARKET",
+            "12 avenue Jean Jaurès 75019 Paris",
+            "BAGUETTE\t1,20",
+            "LAIT DEMI ECREME\t0,99",
+            "TOTAL\t2,19",
+            "ESPECES\t5,00",
+            "RENDU\t2,81",
+            "Caissier 04 Caisse 2",
+            "Merci de votre visite",
+        ],
+    );
+    let v = one(&config, fr);
+    assert_eq!(v.class, "receipt", "{v:?}");
+}

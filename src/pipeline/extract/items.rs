@@ -160,12 +160,19 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     }
                 }
                 let cells_of_row = split_numbers(words, cells_of_row, &cols);
+                let cell_cols: Vec<usize> = cells_of_row
+                    .iter()
+                    .map(|cell| {
+                        column_of(
+                            &BoundingBox::enclosing(cell.iter().map(|&w| &words[w].bbox))
+                                .unwrap_or_default(),
+                        )
+                    })
+                    .collect();
+                let cell_cols = by_rank(words, &cells_of_row, cell_cols, &numeric);
                 let mut by_col: Vec<Vec<usize>> = vec![Vec::new(); cols.len()];
                 let mut totals_label = false;
-                for cell in cells_of_row {
-                    let bbox = BoundingBox::enclosing(cell.iter().map(|&w| &words[w].bbox))
-                        .unwrap_or_default();
-                    let c = column_of(&bbox);
+                for (cell, c) in cells_of_row.into_iter().zip(cell_cols) {
                     // A totals label in a number column ("Pagamento | Subtotale 1.373,90 €"):
                     // the totals block has begun, whatever stands at its left.
                     let ct = lexicon::tokens(&generic::text_of(words, &cell));
@@ -466,6 +473,39 @@ fn split_numbers(words: &[Word], cells: Vec<Vec<usize>>, cols: &[Col]) -> Vec<Ve
     out
 }
 
+/// A row printed out of step with its header (every number a column to the left of its
+/// heading, so two numbers meet under one): when the row holds exactly one number per number
+/// column, in order, the k-th number is the k-th column's, whatever it overlaps.
+fn by_rank(
+    words: &[Word],
+    cells: &[Vec<usize>],
+    mut cell_cols: Vec<usize>,
+    numeric: &[usize],
+) -> Vec<usize> {
+    let numbers: Vec<usize> = (0..cells.len())
+        .filter(|&i| {
+            let t = generic::text_of(words, &cells[i]);
+            reads_as_number(&t) && !t.trim_end().ends_with('%')
+        })
+        .filter(|&i| numeric.contains(&cell_cols[i]))
+        .collect();
+    let crowded = numbers.iter().any(|&i| {
+        numbers
+            .iter()
+            .filter(|&&j| cell_cols[j] == cell_cols[i])
+            .count()
+            > 1
+    });
+    if !crowded || numbers.len() != numeric.len() {
+        return cell_cols;
+    }
+    // `numeric` is in the header's left-to-right order, and so are a row's cells.
+    for (&i, &c) in numbers.iter().zip(numeric) {
+        cell_cols[i] = c;
+    }
+    cell_cols
+}
+
 /// The number of a quantity or price cell, without the unit or the next column's number that
 /// word spacing joined to it ("10,00 unidades" → "10,00", "$1.000,00 0,00" → "$1.000,00").
 fn the_number(text: &str) -> String {
@@ -487,7 +527,18 @@ static NUMBER: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"-?\d[\d.,']*\d|-?
 fn reads_as_number(text: &str) -> bool {
     let digits = text.chars().filter(char::is_ascii_digit).count();
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    digits > 0 && letters <= 4
+    digits > 0 && (letters <= 4 || with_unit_word(text))
+}
+
+/// A number and one word after it: its unit ("10,00 unidades", "3 Stück", "2 heures").
+fn with_unit_word(text: &str) -> bool {
+    let mut parts = text.split_whitespace();
+    let (Some(n), Some(unit), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    NUMBER.find(n).is_some_and(|m| m.as_str() == n)
+        && unit.trim_end_matches('.').chars().all(char::is_alphabetic)
+        && unit.chars().count() <= 12
 }
 
 /// A row with no number in the number columns that holds text in one of the description

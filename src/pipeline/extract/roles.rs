@@ -99,6 +99,17 @@ fn plural(field: &FieldDef) -> bool {
 }
 
 pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
+    let names = matches!(
+        role,
+        Role::Vendor { address: false }
+            | Role::Customer { address: false }
+            | Role::Issuer { address: false }
+            | Role::Addressee { address: false }
+    );
+    find_role(views, field, role).filter(|p| !(names && marks::names_no_party(&p.text)))
+}
+
+fn find_role(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
     match role {
         Role::Vendor { address } => vendor(views, field, address),
         Role::Customer { address } => customer(views, field, address),
@@ -144,6 +155,10 @@ static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
 static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)@|www\.|https?://|\b(?:tel|phone|fax|téléphone|telefon|telefoon|telefono|telefone|email|e-mail)\b").unwrap()
 });
+
+/// A European VAT number (country code, eight to twelve digits) whose label OCR set on another
+/// line: no address line holds one.
+static TAX_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[A-Z]{2} ?\d{8,12}\b").unwrap());
 
 /// A company's legal mentions: capital, register and tax numbers, bank details.
 static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -308,7 +323,10 @@ const IDENTIFIER_CONCEPTS: &[&str] = &[
 /// name"). An address line names streets and towns, not labels.
 fn ends_an_address(text: &str, after_name: bool) -> bool {
     let t = text.trim();
-    if generic::starts_with_label(t) || LEGAL.find(t).is_some_and(|m| m.start() == 0) {
+    if generic::starts_with_label(t)
+        || LEGAL.find(t).is_some_and(|m| m.start() == 0)
+        || TAX_ID.is_match(t)
+    {
         return true;
     }
     let toks = lexicon::tokens(t);
@@ -410,7 +428,11 @@ fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pi
     let all = blocks(view);
     let top: Vec<&Vec<usize>> = all
         .iter()
-        .filter(|b| view.segments[b[0]].bbox.top < 0.3 && !customers_block(view, b))
+        .filter(|b| {
+            view.segments[b[0]].bbox.top < 0.3
+                && !customers_block(view, b)
+                && !marks::is_copy_mark(&view.segments[b[0]].text)
+        })
         .collect();
     // The name the legal mentions give, where a letterhead line opens with it.
     let legal = legal::legal_name(views);
@@ -770,8 +792,11 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
         }
     }
     if let Some((score, pi, mut lines)) = best {
-        // A form's label line at the top of the block ("Buyer contact name") is not the name.
-        while lines.len() > 1 && generic::reads_as_label(&lines[0].1) {
+        // A form's label line at the top of the block ("Buyer contact name") is not the name,
+        // nor is a copy mark.
+        while lines.len() > 1
+            && (generic::reads_as_label(&lines[0].1) || marks::names_no_party(&lines[0].1))
+        {
             lines.remove(0);
         }
         if let Some(first) = lines.first_mut() {
@@ -811,7 +836,11 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                 t.split(|c: char| !c.is_ascii_digit())
                     .any(|run| run.len() >= 3)
             });
-            first_bare || no_postcode
+            // A line of a letter or two and no number is OCR's noise, not an address line.
+            let noise = rest
+                .iter()
+                .any(|(_, t)| !digit(t) && t.chars().filter(|c| c.is_alphanumeric()).count() <= 2);
+            first_bare || no_postcode || noise
         };
         let view = &views[pi];
         let text = if want_address {
@@ -876,6 +905,7 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                 .skip(1)
                 .any(|t| t.chars().any(|c| c.is_ascii_digit()))
             || (i == 0 && COMPANY.is_match(&texts[0]))
+            || marks::is_copy_mark(&texts[0])
         {
             continue;
         }
@@ -919,6 +949,7 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
 }
 
 mod legal;
+mod marks;
 
 #[cfg(test)]
 mod tests;

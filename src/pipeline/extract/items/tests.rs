@@ -303,3 +303,70 @@ fn a_header_over_several_lines_in_polish_and_english() {
     );
     assert_eq!(field(&out, "UnitPrices").0, "500.00; 120.00");
 }
+
+#[test]
+fn a_row_printed_a_column_left_of_its_header_is_read_by_rank() {
+    // German: every number one column left of its heading, so the price sits under "Menge".
+    let out = read(&[text_page(&[
+        &[
+            ("Beschreibung", 0.05),
+            ("Menge", 0.5),
+            ("Einzelpreis", 0.6),
+            ("Gesamt", 0.78),
+        ],
+        &[
+            ("Bürostuhl ErgoPlus", 0.05),
+            ("4", 0.46),
+            ("289,00", 0.51),
+            ("1.156,00", 0.61),
+        ],
+        &[
+            ("Schreibtisch", 0.05),
+            ("2", 0.46),
+            ("549,00", 0.51),
+            ("1.098,00", 0.61),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Quantities").0, "4; 2");
+    assert_eq!(field(&out, "UnitPrices").0, "289,00; 549,00");
+}
+
+#[test]
+fn quantities_with_a_unit_word_in_spanish_and_french() {
+    let out = read(&[text_page(&[
+        &[
+            ("Producto / Servicio", 0.05),
+            ("Cantidad", 0.45),
+            ("Precio Unit.", 0.6),
+            ("Subtotal", 0.8),
+        ],
+        &[
+            ("Yerba mate 1kg", 0.05),
+            ("10,00 unidades", 0.45),
+            ("2.500,00", 0.61),
+            ("25.000,00", 0.8),
+        ],
+        &[
+            ("Azúcar 1kg", 0.05),
+            ("2,00 unidades", 0.45),
+            ("900,00", 0.61),
+            ("1.800,00", 0.8),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Quantities").0, "10,00; 2,00");
+    let out = read(&[text_page(&[
+        &[
+            ("Désignation", 0.05),
+            ("Quantité", 0.45),
+            ("Prix unitaire", 0.6),
+            ("Montant", 0.8),
+        ],
+        &[
+            ("Conseil", 0.05),
+            ("2 heures", 0.45),
+            ("500,00", 0.61),
+            ("1 000,00", 0.8),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Quantities").0, "2");
+}

@@ -1,0 +1,84 @@
+//! Lines that sit where a party's name does but name no party: a copy mark stamped over the
+//! header ("ORIGINAL", "DUPLICADO", "COPIE") and a heading word or label alone on its line
+//! ("PAYMENT", "TRADE NAME", "Rechnungsempfänger"). A party read from such a line is no
+//! party, whatever block it heads.
+
+use crate::pipeline::lexicon;
+
+/// Copy marks in the languages we read, folded as [`lexicon::tokens`] folds them.
+#[rustfmt::skip]
+const COPY_MARKS: &[&str] = &[
+    "original", "originale", "copy", "copia", "copie", "kopie", "kopia", "duplicate",
+    "duplicado", "duplicata", "duplikat", "duplicato", "triplicado", "triplicate", "cuadruplicado",
+    "customer copy", "merchant copy", "copia cliente", "copie client", "kundenkopie",
+    "zweitschrift", "abschrift",
+];
+
+/// Section headings a letterhead or a party block may print alone on a line, folded.
+#[rustfmt::skip]
+const HEADINGS: &[&str] = &[
+    "payment", "payment details", "payment information", "trade name", "company name",
+    "legal name", "billing", "details", "summary", "notes", "remarks", "zahlung",
+    "zahlungsinformationen", "firmenname", "paiement", "raison sociale", "nom commercial",
+    "pago", "datos de pago", "razon social", "nombre comercial", "betaling", "handelsnaam",
+    "pagamento", "ragione sociale", "denominazione",
+];
+
+/// Whether `text` is a copy mark (which may carry a code beside it: "ORIGINAL COD. 01").
+pub(super) fn is_copy_mark(text: &str) -> bool {
+    let words: Vec<String> = lexicon::tokens(text)
+        .into_iter()
+        .filter(|t| t.chars().any(char::is_alphabetic))
+        .filter(|t| !matches!(t.as_str(), "cod" | "code" | "nr" | "no"))
+        .collect();
+    !words.is_empty() && COPY_MARKS.contains(&words.join(" ").as_str())
+}
+
+/// Whether `text` is a copy mark or a heading rather than a name.
+pub(super) fn names_no_party(text: &str) -> bool {
+    let toks = lexicon::tokens(text.trim().trim_end_matches(':'));
+    if !toks.iter().any(|t| t.chars().any(char::is_alphabetic)) || is_copy_mark(text) {
+        return true;
+    }
+    if HEADINGS.contains(&toks.join(" ").as_str()) {
+        return true;
+    }
+    // A heading is a label phrase of the lexicon and nothing else.
+    let whole = |lex: &lexicon::Lexicon| {
+        lex.find(&toks)
+            .iter()
+            .any(|m| m.start == 0 && m.len == toks.len())
+    };
+    toks.len() <= 3 && (whole(lexicon::labels()) || whole(lexicon::documents()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn copy_marks_and_headings_name_no_party() {
+        for t in [
+            "ORIGINAL",
+            "DUPLICADO",
+            "ORIGINAL COD. 01",
+            "Copie client",
+            "KOPIE",
+            "PAYMENT",
+            "TRADE NAME",
+            "Rechnungsempfänger:",
+        ] {
+            assert!(names_no_party(t), "{t}");
+        }
+        for t in [
+            "Distribuidora El Faro S.R.L.",
+            "Original Foods Ltd",
+            "María López",
+            "Tulip Data B.V.",
+            "Copy Center Müller GmbH",
+        ] {
+            assert!(!names_no_party(t), "{t}");
+        }
+        assert!(is_copy_mark("DUPLICADO") && !is_copy_mark("PAYMENT"));
+    }
+}
