@@ -37,9 +37,18 @@ fn a_terms_word_that_opens_the_sentence_stays_in_it() {
         let out = extract(&[&[("Rechnung / Facture 4711", 0.05)], &[], &[(line, 0.05)]]);
         assert_eq!(out.fields["PaymentTerms"].value, terms, "{line}");
     }
-    // Behind a colon the label word is a label: the value is what follows.
-    let out = extract(&[&[("Zahlbar: sofort netto", 0.05)]]);
-    assert_eq!(out.fields["PaymentTerms"].value, "sofort netto");
+    // Behind a colon, or before a value that is no running sentence, the label is a label.
+    for (line, terms) in [
+        ("Zahlbar: sofort netto", "sofort netto"),
+        ("Zahlungsbedingungen 14 Tage netto", "14 Tage netto"),
+        (
+            "CONDITIONS DE PAIEMENT : PAIEMENT 30 JOURS NET",
+            "PAIEMENT 30 JOURS NET",
+        ),
+    ] {
+        let out = extract(&[&[(line, 0.05)]]);
+        assert_eq!(out.fields["PaymentTerms"].value, terms, "{line}");
+    }
 }
 
 #[test]

@@ -47,7 +47,17 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
         .iter()
         .position(|&w| w == hit.last_word)
         .and_then(|i| line.get(i + 1));
-    let opens = hit.first_word == hit.last_word
+    // A sentence runs on in small letters ("Zahlbar binnen", "Règlement à"); a heading's label
+    // ("Zahlungsbedingungen 14 Tage netto") is followed by its value.
+    let runs_on = next.is_some_and(|&w| words[w].text.starts_with(char::is_lowercase));
+    if p.text.contains(':') {
+        // "CONDITIONS DE PAIEMENT : …" read from "Conditions": the printed label is longer.
+        p.score *= 0.9;
+        p.reason
+            .push_str(", with a colon inside (a longer printed label)");
+    }
+    let opens = runs_on
+        && hit.first_word == hit.last_word
         && toks.len() == 1
         && is_pay_word(&toks[0])
         && !printed.ends_with(':')
