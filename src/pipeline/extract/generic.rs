@@ -35,7 +35,12 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
         Some(role) => roles::find(views, field, role),
         None => best_labelled(views, field),
     }
-    .or_else(|| self_named(views, field));
+    .or_else(|| self_named(views, field))
+    .or_else(|| {
+        (field.concept.as_deref() == Some("payment_terms"))
+            .then(|| super::terms::unlabelled_sentence(views))
+            .flatten()
+    });
     // A due date may stand in the payment terms with no label before it.
     let pick = if field.concept.as_deref() == Some("due_date") {
         [pick, super::terms::due_in_terms(views)]
@@ -131,6 +136,9 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
         self_named_value_check(field, p);
     }
     per_rate_table(views, field, &mut all);
+    if field.concept.as_deref() == Some("tax") {
+        super::tax_table::per_rate_lines(views, &mut all);
+    }
     if field.concept.as_deref() == Some("total") {
         // The amount to pay is the largest of the totals a page prints (TTC over HT, brutto
         // over netto, the grand total over a line's total), when their labels are as strong.
@@ -142,8 +150,15 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
             }
         }
     }
-    all.into_iter()
-        .max_by(|a, b| a.score.total_cmp(&b.score).then(b.page.cmp(&a.page)))
+    let best = all
+        .into_iter()
+        .max_by(|a, b| a.score.total_cmp(&b.score).then(b.page.cmp(&a.page)));
+    match best {
+        Some(net) if field.concept.as_deref() == Some("subtotal") => {
+            Some(super::adjustments::before_adjustments(views, &net).unwrap_or(net))
+        }
+        other => other,
+    }
 }
 
 /// A per-rate tax table on the pages: a label's amount inside it is one rate's (its header's
@@ -183,6 +198,9 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
                 let label_score = hit.score * strength;
                 if let Some(mut p) = value_near(view, &hit, label, kind) {
                     p.score *= label_score * 0.99f32.powi(pi as i32);
+                    if field.concept.as_deref() == Some("payment_terms") {
+                        super::terms::mend_labelled(view, &hit, label, &mut p);
+                    }
                     if let Some(other) = header_of_another_amount(view, &p, hit.line, field) {
                         // A cell of a grid whose column another amount heads ("EUR HT" over
                         // the total row's first amount): this label's value is elsewhere.
@@ -355,6 +373,18 @@ fn value_near(
     let pos = line.words.iter().position(|&w| w == hit.last_word)?;
     let rest: Vec<usize> = line.words[pos + 1..].to_vec();
     let tail = tail_of_word(&words[hit.last_word].text, label);
+    // "PO-BE-55120": a label word that opens a word and is joined by a hyphen to the rest of
+    // it is the identifier's own prefix, not a label before it; the value is the whole word.
+    let own_prefix = tail
+        .as_deref()
+        .is_some_and(|t| t.starts_with('-') && t.chars().any(|c| c.is_ascii_digit()))
+        && lexicon::tokens(&words[hit.last_word].text).first() == lexicon::tokens(label).last()
+        && !matches!(kind, ValueType::Money | ValueType::Number | ValueType::Date);
+    let tail = if own_prefix {
+        Some(words[hit.last_word].text.clone())
+    } else {
+        tail
+    };
     // Free text stops at the end of the label's segment plus the next one: a line often holds
     // two label–value pairs side by side.
     let mut runs_on = false;
@@ -393,7 +423,19 @@ fn value_near(
         offsets.push((text.len(), wi));
         text.push_str(&words[wi].text);
     }
-    let same_line = choose(kind, &text).map(|s| (s, 1.0, text.clone(), offsets.clone()));
+    let same_line = if own_prefix {
+        let word = words[hit.last_word]
+            .text
+            .trim_end_matches([',', ';', '.'])
+            .len();
+        Some(Span {
+            range: 0..word,
+            strength: 1.0,
+        })
+    } else {
+        choose(kind, &text)
+    };
+    let same_line = same_line.map(|s| (s, 1.0, text.clone(), offsets.clone()));
     let found = same_line.or_else(|| {
         // Below: the first two lines under the label's column.
         let below = super::candidates::below(words, &view.lines, &view.segments, hit, None);

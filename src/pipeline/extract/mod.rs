@@ -3,6 +3,7 @@
 //! below them; tables by their column headers. No model, no network: this is the embedded
 //! engine the local runtime and Lambda use when no LLM is configured.
 
+pub mod adjustments;
 pub mod arithmetic;
 pub mod candidates;
 pub mod field;
@@ -74,6 +75,8 @@ pub(crate) fn insert(root: &mut Map<String, Value>, path: &[String], value: Valu
     cur.insert(last.clone(), value);
 }
 
+#[cfg(test)]
+mod conflict_tests;
 #[cfg(test)]
 mod dev_eval;
 #[cfg(test)]

@@ -253,6 +253,46 @@ impl TaxTable {
     }
 }
 
+/// The rate printed before a value on its line ("USt 19 % (1.817,50 EUR): 345,33 EUR" gives
+/// "19"), when there is one.
+fn rate_before(view: &PageView, p: &Pick) -> Option<String> {
+    let first = *p.words.first()?;
+    let line = view.lines.iter().find(|l| l.words.contains(&first))?;
+    let pos = line.words.iter().position(|&w| w == first)?;
+    let before = text_of(view.words(), &line.words[..pos]);
+    let m = PERCENT.find(&before)?;
+    Some(m.as_str().trim_end_matches(['%', ' ']).replace(',', "."))
+}
+
+/// Score factor of a tax read from one of several per-rate lines: the tax of one rate, not the
+/// document's, which is their sum or printed elsewhere.
+const ONE_RATE_OF_SEVERAL: f32 = 0.6;
+
+/// Tax lines printed one per rate ("USt 7 %: 8,38", "USt 19 %: 345,33") with no table header:
+/// when the tax candidates stand on lines of two or more different rates, each is one rate's
+/// amount and none is the document's tax by itself.
+pub fn per_rate_lines(views: &[PageView], all: &mut [Pick]) {
+    let rates: Vec<Option<String>> = all
+        .iter()
+        .map(|p| views.get(p.page).and_then(|v| rate_before(v, p)))
+        .collect();
+    let mut distinct: Vec<&String> = rates.iter().flatten().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return;
+    }
+    for (p, rate) in all.iter_mut().zip(&rates) {
+        if let Some(rate) = rate {
+            p.score *= ONE_RATE_OF_SEVERAL;
+            p.reason.push_str(&format!(
+                ", but it is the {rate} % rate's line of {} rates",
+                distinct.len()
+            ));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

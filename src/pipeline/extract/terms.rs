@@ -9,6 +9,7 @@
 //! sentence does not settle alone, so the last is taken under the review threshold.
 
 use super::generic::{Pick, text_of};
+use super::labels::LabelHit;
 use super::values;
 use super::view::PageView;
 use crate::model::BoundingBox;
@@ -22,6 +23,106 @@ const SAME_LINE: f32 = 0.8;
 const LINE_ABOVE: f32 = 0.65;
 /// More than one deadline in the terms: which one is meant is not certain.
 const SEVERAL: f32 = 0.6;
+
+/// A terms value with no word in it ("01" after the voucher code "COD. 01"): a code or a
+/// number, not a condition of payment; under the review thresholds.
+const NO_WORDS: f32 = 0.5;
+
+/// Mend a payment-terms value read right of a label. A label that is one paying word with no
+/// colon after it ("Zahlbar binnen 30 Tagen", "Règlement à réception") opens the terms
+/// sentence: the sentence is the value, label word and all. A value without a word in it is
+/// not terms.
+pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick) {
+    let words = view.words();
+    if !p.text.chars().any(char::is_alphabetic) {
+        p.score = p.score.min(NO_WORDS);
+        p.reason
+            .push_str(", but it holds no word (a code or a number, not terms)");
+        return;
+    }
+    let printed = &words[hit.last_word].text;
+    let toks = lexicon::tokens(label);
+    let line = &view.lines[hit.line].words;
+    let next = line
+        .iter()
+        .position(|&w| w == hit.last_word)
+        .and_then(|i| line.get(i + 1));
+    // A sentence runs on in small letters ("Zahlbar binnen", "Règlement à"); a heading's label
+    // ("Zahlungsbedingungen 14 Tage netto") is followed by its value.
+    let runs_on = next.is_some_and(|&w| words[w].text.starts_with(char::is_lowercase));
+    if p.text.contains(':') {
+        // "CONDITIONS DE PAIEMENT : …" read from "Conditions": the printed label is longer.
+        p.score *= 0.9;
+        p.reason
+            .push_str(", with a colon inside (a longer printed label)");
+    }
+    let opens = runs_on
+        && hit.first_word == hit.last_word
+        && toks.len() == 1
+        && is_pay_word(&toks[0])
+        && !printed.ends_with(':')
+        && next.is_some()
+        && p.words.first() == next;
+    // "Conditions générales de vente", "Terms and conditions apply": a one-word label with no
+    // colon, before words that name neither paying nor a count, is a heading's first word.
+    let value_toks = lexicon::tokens(&p.text);
+    let bare = toks.len() == 1 && !printed.ends_with(':') && !is_pay_word(&toks[0]);
+    if bare
+        && !value_toks.iter().any(|t| is_pay_word(t))
+        && !p.text.chars().any(|c| c.is_ascii_digit())
+    {
+        p.score = p.score.min(NO_WORDS);
+        p.reason
+            .push_str(", but after a bare one-word label it names no paying and no term");
+    }
+    if opens {
+        p.text = format!("{printed} {}", p.text);
+        p.words.insert(0, hit.last_word);
+        p.bbox = p.bbox.union(&words[hit.last_word].bbox);
+        p.reason
+            .push_str(", with the label's word, which opens the terms sentence");
+    }
+}
+
+/// Score of a terms sentence found with no label: under the review thresholds.
+const UNLABELLED: f32 = 0.6;
+/// Longer lines are running text, not a terms sentence.
+const MAX_SENTENCE_TOKENS: usize = 24;
+
+/// With no terms label on the pages: the first line that is a terms sentence of its own, a
+/// paying word and a count of days in it ("Payable within 14 days", "30 Tage netto, 2 %
+/// Skonto bei Zahlung in 10 Tagen", "Paiement à 30 jours fin de mois").
+pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
+    let days = lexicon::word_list("day_word");
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        for line in &view.lines {
+            let text = text_of(words, &line.words);
+            let toks = lexicon::tokens(&text);
+            let counted = toks
+                .windows(2)
+                .any(|w| w[0].chars().all(|c| c.is_ascii_digit()) && days.contains(&w[1]));
+            if toks.len() > MAX_SENTENCE_TOKENS
+                || !counted
+                || !toks.iter().any(|t| is_pay_word(t))
+                || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
+            {
+                continue;
+            }
+            return Some(Pick {
+                text: text.trim().to_string(),
+                score: UNLABELLED,
+                page: pi,
+                words: line.words.clone(),
+                bbox: line.bbox,
+                label: None,
+                reason: "a line of its own with a paying word and a count of days (no label)"
+                    .into(),
+            });
+        }
+    }
+    None
+}
 
 fn is_pay_word(tok: &str) -> bool {
     lexicon::word_list("pay_stem")

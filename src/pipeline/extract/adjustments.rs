@@ -1,0 +1,173 @@
+//! The subtotal before a document's own discounts and charges. A totals block may print the
+//! lines' total, then a discount or a charge, then the net ("Totaal regels 4.900,00 / Korting
+//! −245,00 / Totaal excl. btw 4.655,00"; "Total des lignes 1 128,00 / Frais de port 25,00 /
+//! Total HT 1 153,00"). Both nets are labelled like a subtotal and the net after the
+//! adjustments is the one that adds up with the tax to the total, yet a subtotal is by its
+//! name the sum before them, and documents and readers differ on which one they mean.
+//!
+//! When the printed amounts prove the structure (lines' total ± the adjustments = the net
+//! found), the lines' total is taken, under the review threshold: the two candidates conflict
+//! and no evidence on the page settles which one is meant.
+
+use super::generic::{Pick, text_of};
+use super::values;
+use super::view::PageView;
+use crate::model::BoundingBox;
+use crate::pipeline::lexicon;
+
+/// Score of the lines' total chosen over the net after adjustments: under review.
+const UNSETTLED_SCORE: f32 = 0.65;
+/// What the reason of such a value says; the sum check must not raise it.
+pub const UNSETTLED: &str = "which of the two nets is the subtotal is not settled";
+/// How many adjustment lines may stand between the lines' total and the net.
+const MAX_ADJUSTMENTS: usize = 3;
+/// Rounding to the cent of each printed amount.
+const CENT: f64 = 0.011;
+
+fn is_adjustment(text: &str) -> bool {
+    let stems = lexicon::word_list("adjustment");
+    lexicon::tokens(text)
+        .iter()
+        .any(|t| stems.iter().any(|s| t.starts_with(s.as_str())))
+}
+
+/// The last strong amount of a line: its text, value and words.
+fn last_amount(view: &PageView, line: usize) -> Option<(String, f64, Vec<usize>)> {
+    let words = view.words();
+    let idx = &view.lines[line].words;
+    let text = text_of(words, idx);
+    let span = values::amounts(&text)
+        .into_iter()
+        .rev()
+        .find(|s| s.strength >= 0.9)?;
+    let t = text[span.range.clone()].trim().to_string();
+    let n = crate::numbers::parse(&t)?;
+    let ws = super::view::words_in(words, idx, &span.range);
+    Some((t, n, ws))
+}
+
+/// With `net` the subtotal found: the lines' total printed above it with only discount or
+/// charge lines between, when its amount and theirs make the net.
+pub fn before_adjustments(views: &[PageView], net: &Pick) -> Option<Pick> {
+    let view = views.get(net.page)?;
+    let first = *net.words.first()?;
+    let li = view.lines.iter().position(|l| l.words.contains(&first))?;
+    let target = crate::numbers::parse(&net.text)?;
+    let mut adjust: Vec<f64> = Vec::new();
+    for above in (li.saturating_sub(MAX_ADJUSTMENTS + 1)..li).rev() {
+        let text = text_of(view.words(), &view.lines[above].words);
+        let (amount_text, amount, ws) = last_amount(view, above)?;
+        if is_adjustment(&text) {
+            adjust.push(amount.abs());
+            continue;
+        }
+        if adjust.is_empty() {
+            return None;
+        }
+        let total: f64 = adjust.iter().sum();
+        let fits = (amount - total - target).abs() <= CENT * (adjust.len() + 1) as f64
+            || (amount + total - target).abs() <= CENT * (adjust.len() + 1) as f64;
+        if !fits || amount == target {
+            return None;
+        }
+        let bbox = BoundingBox::enclosing(ws.iter().map(|&i| &view.words()[i].bbox))?;
+        return Some(Pick {
+            text: amount_text,
+            score: UNSETTLED_SCORE.min(net.score),
+            page: net.page,
+            words: ws,
+            bbox,
+            label: None,
+            reason: format!(
+                "the lines' total above the discounts or charges that make the net {} found \
+                 under a subtotal label; {UNSETTLED}",
+                net.text
+            ),
+        });
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::extract::fixtures::{TEXT_LAYER, page};
+
+    /// The pick of the net on the last line of a page of (label, amount) lines.
+    fn lines_total(rows: &[(&str, &str)]) -> Option<(String, f32)> {
+        let cells: Vec<Vec<(&str, f32)>> = rows
+            .iter()
+            .map(|(l, a)| vec![(*l, 0.3), (*a, 0.7)])
+            .collect();
+        let lines: Vec<&[(&str, f32)]> = cells.iter().map(Vec::as_slice).collect();
+        let p = page(&lines, &TEXT_LAYER);
+        let view = PageView::new(&p);
+        let last = view.lines.last().unwrap();
+        let words: Vec<usize> = last
+            .words
+            .iter()
+            .copied()
+            .filter(|&w| view.words()[w].bbox.left >= 0.69)
+            .collect();
+        let net = Pick {
+            text: rows.last().unwrap().1.to_string(),
+            score: 0.99,
+            page: 0,
+            words,
+            bbox: last.bbox,
+            label: Some("net".into()),
+            reason: String::new(),
+        };
+        before_adjustments(&[view], &net).map(|p| (p.text, p.score))
+    }
+
+    #[test]
+    fn the_lines_total_before_a_discount_or_a_charge_under_review() {
+        let nl = [
+            ("Totaal regels", "4.900,00 EUR"),
+            ("Korting: Loyalty discount", "-245,00 EUR"),
+            ("Totaal excl. btw", "4.655,00 EUR"),
+        ];
+        assert_eq!(
+            lines_total(&nl),
+            Some(("4.900,00 EUR".into(), UNSETTLED_SCORE))
+        );
+        let fr = [
+            ("Total des lignes", "1 128,00 EUR"),
+            ("Frais de port", "25,00 EUR"),
+            ("Total HT", "1 153,00 EUR"),
+        ];
+        assert_eq!(
+            lines_total(&fr),
+            Some(("1 128,00 EUR".into(), UNSETTLED_SCORE))
+        );
+        let de = [
+            ("Warenwert", "200,00"),
+            ("Rabatt 10 %", "20,00"),
+            ("Versand", "5,00"),
+            ("Nettobetrag", "185,00"),
+        ];
+        // Two adjustments of opposite sign are not read: the sum must be one way.
+        assert_eq!(lines_total(&de), None);
+    }
+
+    #[test]
+    fn no_lines_total_without_an_adjustment_that_makes_the_net() {
+        // An item row above a discount row of the item table: the amounts do not make the net.
+        let items = [
+            ("Schreibtisch elektrisch", "1.098,00"),
+            ("Treuerabatt 5%", "-112,70"),
+            ("Nettobetrag", "2.141,30"),
+        ];
+        assert_eq!(lines_total(&items), None);
+        // No adjustment line between two nets.
+        let plain = [("Subtotal", "100.00"), ("Net total", "100.00")];
+        assert_eq!(lines_total(&plain), None);
+        let en = [
+            ("Subtotal", "100.00"),
+            ("Discount 10%", "10.00"),
+            ("Net total", "90.00"),
+        ];
+        assert_eq!(lines_total(&en), Some(("100.00".into(), UNSETTLED_SCORE)));
+    }
+}
