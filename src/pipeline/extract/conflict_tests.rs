@@ -82,6 +82,16 @@ fn an_unlabelled_terms_sentence_is_found_under_review() {
         assert_eq!(v, line);
         assert!(c < 0.7, "{line}: {c}");
     }
+    // A label the lexicon does not know, ended by its colon, is not part of the terms.
+    for (line, terms) in [
+        ("Pagamento: 60 giorni fine mese", "60 giorni fine mese"),
+        ("Betaling: binnen 30 dagen", "binnen 30 dagen"),
+    ] {
+        let out = extract(&[&[("Invoice 2024-17", 0.05)], &[], &[(line, 0.05)]]);
+        let (v, c) = value_and_confidence(&out, "PaymentTerms");
+        assert_eq!(v, terms, "{line}");
+        assert!(c < 0.7, "{line}: {c}");
+    }
     // A count of days with no paying word is no terms sentence.
     let out = extract(&[&[("Lieferzeit 14 Tage", 0.05)]]);
     assert!(out.fields["PaymentTerms"].value.is_null());

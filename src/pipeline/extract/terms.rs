@@ -88,6 +88,8 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
 const UNLABELLED: f32 = 0.6;
 /// Longer lines are running text, not a terms sentence.
 const MAX_SENTENCE_TOKENS: usize = 24;
+/// Most words of an unknown label before a colon that opens an unlabelled terms line.
+const MAX_LABEL_WORDS: usize = 4;
 
 /// With no terms label on the pages: the first line that is a terms sentence of its own, a
 /// paying word and a count of days in it ("Payable within 14 days", "30 Tage netto, 2 %
@@ -109,12 +111,28 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
             {
                 continue;
             }
+            // "Pagamento: 60 giorni fine mese": a short run of words ending in a colon is a
+            // label this lexicon does not know; the terms are what follows it.
+            let after_label = line
+                .words
+                .iter()
+                .take(MAX_LABEL_WORDS)
+                .position(|&w| words[w].text.ends_with(':'))
+                .map_or(0, |i| i + 1);
+            let kept = &line.words[after_label..];
+            if kept.is_empty() {
+                continue;
+            }
+            let bbox = kept
+                .iter()
+                .skip(1)
+                .fold(words[kept[0]].bbox, |b, &w| b.union(&words[w].bbox));
             return Some(Pick {
-                text: text.trim().to_string(),
+                text: text_of(words, kept).trim().to_string(),
                 score: UNLABELLED,
                 page: pi,
-                words: line.words.clone(),
-                bbox: line.bbox,
+                words: kept.to_vec(),
+                bbox,
                 label: None,
                 reason: "a line of its own with a paying word and a count of days (no label)"
                     .into(),
