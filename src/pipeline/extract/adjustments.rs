@@ -31,6 +31,17 @@ fn is_adjustment(text: &str) -> bool {
         .any(|t| stems.iter().any(|s| t.starts_with(s.as_str())))
 }
 
+/// An item of the table ("Portes de envio 3 € 1 250,00 € 3 750,00": a charge word, yet a
+/// priced line of its own): two or more amounts and no rate. A discount or charge of the
+/// document prints its amount, perhaps with a rate and the base it applies to.
+fn is_item_row(text: &str) -> bool {
+    let strong = values::amounts(text)
+        .iter()
+        .filter(|s| s.strength >= 0.9)
+        .count();
+    strong >= 2 && !text.contains('%')
+}
+
 /// The last strong amount of a line: its text, value and words.
 fn last_amount(view: &PageView, line: usize) -> Option<(String, f64, Vec<usize>)> {
     let words = view.words();
@@ -57,7 +68,7 @@ pub fn before_adjustments(views: &[PageView], net: &Pick) -> Option<Pick> {
     for above in (li.saturating_sub(MAX_ADJUSTMENTS + 1)..li).rev() {
         let text = text_of(view.words(), &view.lines[above].words);
         let (amount_text, amount, ws) = last_amount(view, above)?;
-        if is_adjustment(&text) {
+        if is_adjustment(&text) && !is_item_row(&text) {
             adjust.push(amount.abs());
             continue;
         }
@@ -160,6 +171,14 @@ mod tests {
             ("Nettobetrag", "2.141,30"),
         ];
         assert_eq!(lines_total(&items), None);
+        // Two item rows, the second named like a charge ("Portes de envio", shipping) but
+        // priced as an item: no adjustment, the net is the subtotal.
+        let pt = [
+            ("Serviços de consultoria", "3  € 1 250,00  € 3 750,00"),
+            ("Portes de envio", "3  € 1 250,00  € 3 750,00"),
+            ("Base tributável", "€ 7 500,00"),
+        ];
+        assert_eq!(lines_total(&pt), None);
         // No adjustment line between two nets.
         let plain = [("Subtotal", "100.00"), ("Net total", "100.00")];
         assert_eq!(lines_total(&plain), None);
