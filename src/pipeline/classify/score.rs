@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, LazyLock, Mutex};
 
 use crate::pipeline::config::ClassConfig;
+use crate::pipeline::lexicon::is_word;
 
 use super::evidence::Phrase;
 use super::evidence::normed_documents;
@@ -98,29 +99,6 @@ const SHORT_PAGE_WORDS: f32 = 60.0;
 /// Most non-numeric words a headline holds besides the type phrase ("INVOICE wae" from OCR,
 /// "ACME Corp Invoice"); a sentence holds more.
 const HEADLINE_EXTRA_WORDS: usize = 4;
-
-/// Words before a type phrase that make it a reference to another document ("payment for
-/// invoice 12", "suite à votre facture").
-#[rustfmt::skip]
-const REFERRING: &[&str] = &[
-    "for", "of", "to", "on", "per", "re", "regarding", "against", "see", "attached", "your",
-    "our", "pour", "sur", "votre", "notre", "cette", "fur", "zur", "zum", "ihre", "unsere",
-    "laut", "gemass", "para", "por", "su", "sua", "nuestra", "voor", "op", "uw", "onze", "alla",
-    "della", "sulla", "vostra", "pela", "pelo", "na", "no",
-];
-
-/// The reader's possessive, which heads a page's own title ("Ihre Rechnung").
-const POSSESSIVE: &[&str] = &["your", "votre", "ihre", "uw", "su", "sua", "vostra"];
-
-/// Words after a type phrase that make it a label ("Invoice Number:", "Statement Date").
-#[rustfmt::skip]
-const LABEL_AFTER: &[&str] = &[
-    "number", "no", "nr", "num", "n", "date", "id", "ref", "reference", "period", "total",
-    "amount", "due", "to", "from", "numero", "nummer", "datum", "fecha", "data", "montant",
-    "betrag", "bedrag", "importe", "importo", "valor", "periode", "periodo", "zeitraum", "de",
-    "du", "del", "van", "vom", "address", "adresse", "adres", "direccion", "indirizzo",
-    "endereco",
-];
 
 /// Shortest type word read inside a compound: a shorter one ("bon", "bill", "beleg") ends too
 /// many unrelated words.
@@ -512,7 +490,7 @@ enum Headline {
 /// How a type phrase at `toks[s..s+l]` reads in its segment.
 fn headline(toks: &[String], s: usize, l: usize) -> Headline {
     if let Some(next) = toks.get(s + l)
-        && LABEL_AFTER.contains(&next.as_str())
+        && is_word("title_label_after", next)
     {
         // "Facture n° 2022089083", "INVOICE NO. 42": a numbered title, when nothing but the
         // number follows; "Invoice Number:" on its own, or with a date after, is a label.
@@ -528,8 +506,8 @@ fn headline(toks: &[String], s: usize, l: usize) -> Headline {
     }
     // "Ihre Stromrechnung", "Your invoice", "Votre facture" heading a page are its title: a
     // possessive alone before the type refers to nothing else.
-    let own = s == 1 && POSSESSIVE.contains(&toks[0].as_str());
-    if s > 0 && !own && REFERRING.contains(&toks[s - 1].as_str()) {
+    let own = s == 1 && is_word("title_possessive", &toks[0]);
+    if s > 0 && !own && is_word("title_referring", &toks[s - 1]) {
         return Headline::Mention;
     }
     let extra = toks

@@ -235,8 +235,9 @@ pub fn labels() -> &'static Lexicon {
     &T
 }
 
-/// Word lists the extractor tests single tokens against (`configs/lexicon/words.yaml`): stems
-/// of paying words, deadline words, tax-rate words.
+/// Word lists the extractor and the classifier test single tokens against
+/// (`configs/lexicon/words.yaml`): stems of paying words, deadline words, tax-rate words, the
+/// words around a document type that make it a mention or a label.
 pub fn words() -> &'static Lexicon {
     static T: LazyLock<Lexicon> = LazyLock::new(|| {
         Lexicon::from_yaml(
@@ -264,6 +265,13 @@ pub fn word_list(key: &str) -> &'static [String] {
             .collect()
     });
     LISTS.get(key).map_or(&[], Vec::as_slice)
+}
+
+/// Whether a folded token is in one list of [`words`] (in any language).
+pub fn is_word(key: &str, token: &str) -> bool {
+    word_list(key)
+        .binary_search_by(|w| w.as_str().cmp(token))
+        .is_ok()
 }
 
 /// Lowercase alphanumeric tokens with diacritics folded, so a French page printed with accents

@@ -27,11 +27,21 @@ fn word_lists_hold_single_folded_tokens() {
             );
         }
     }
-    for key in ["pay_stem", "deadline", "deadline_filler", "rate_word"] {
+    for key in [
+        "pay_stem",
+        "deadline",
+        "deadline_filler",
+        "rate_word",
+        "title_referring",
+        "title_possessive",
+        "title_label_after",
+    ] {
         assert!(!word_list(key).is_empty(), "{key}");
     }
     assert!(word_list("rate_word").iter().any(|w| w == "steuersatz"));
     assert!(word_list("no such list").is_empty());
+    assert!(is_word("title_possessive", "ihre") && is_word("title_label_after", "no"));
+    assert!(!is_word("title_possessive", "unsere") && !is_word("no such list", "your"));
 }
 
 #[test]
