@@ -1,6 +1,6 @@
 """Writes `evalsets/invoices-synthetic-2/` (a development set, issue 14): invoices in four
 languages the first sets lack (cs pl sv da) and three of theirs (en de fr), in layouts G, H, I
-(`invoice_layouts_more.py`), with DejaVu and, where the text is Latin-1, the PDF core fonts
+(`invoice_layouts_more.py`), and Swiss invoices in German, French and Italian (layout J), with DejaVu and, where the text is Latin-1, the PDF core fonts
 Helvetica and Times. Same truth format and class config as `invoices-synthetic`.
 
 Its own seed and command, so the first sets regenerate unchanged:
@@ -34,6 +34,9 @@ def plan():
     for lang in ("en", "de", "fr"):
         for layout in "GHI":
             out.append((lang, layout, False))
+    # Swiss invoices (layout J) come last, so the documents before them stay as they were.
+    for k, lang in enumerate(["de", "fr", "it", "de", "fr", "it"]):
+        out.append((lang, "J", k == 5))
     return out
 
 
@@ -54,12 +57,12 @@ def main():
     reset(path)
     manifest = {}
     for i, (lang, layout, scanned) in enumerate(plan()):
-        inv = rich_invoice.invoice(rng, lang, names, multi_rate=i % 3 != 0)
+        inv = rich_invoice.invoice(rng, lang, names, multi_rate=i % 3 != 0, swiss=layout == "J")
         fonts = FAMILIES + CORE if lang in LATIN1_LANGS else FAMILIES
         family = fonts[i % len(fonts)]
         page, shown = LAYOUTS[layout](inv, family)
         name = f"invoice-{lang}-{layout.lower()}-{i + 1:02d}"
-        meta = {"language": lang, "layout": layout, "font": family, "vat_rates": len(inv["vat"])}
+        meta = {"language": lang, "country": "CH" if layout == "J" else None, "layout": layout, "font": family, "vat_rates": len(inv["vat"])}
         write(path, name, page, "invoice", rich_invoice.truth(inv, shown), manifest, meta, rng, scanned)
     write_config(path)
     save_manifest(path, manifest)

@@ -12,6 +12,8 @@ I  With a payment slip: delivery address beside the billing address, meta in a s
    label/value box with a payment reference, amounts in a table headed with the currency code,
    per-rate VAT lines, cash rounding and the total with the code before it; a detachable slip
    at the foot repeats payee, due date and amount.
+J  Swiss, in German, French and Italian: francs with apostrophes, the number in the title, VAT
+   lines that print their base, and the QR-bill under a perforation.
 """
 
 from page import Page
@@ -244,3 +246,101 @@ def layout_i(inv, family):
 
 
 LAYOUTS = {"G": layout_g, "H": layout_h, "I": layout_i}
+
+
+def _qr_square(p, x, y, size, seed):
+    """A QR-code-like square: the three finder marks and a deterministic module pattern."""
+    cell = size / 25
+    for fx, fy in ((0, 0), (18, 0), (0, 18)):
+        p.box(x + fx * cell, y + fy * cell, 7 * cell, 7 * cell, fill=(0, 0, 0), width=0.1)
+        p.box(x + (fx + 1) * cell, y + (fy + 1) * cell, 5 * cell, 5 * cell, fill=(255, 255, 255), width=0.1)
+        p.box(x + (fx + 2) * cell, y + (fy + 2) * cell, 3 * cell, 3 * cell, fill=(0, 0, 0), width=0.1)
+    state = seed
+    for i in range(25):
+        for j in range(25):
+            if (i < 8 and (j < 8 or j > 16)) or (i > 16 and j < 8):
+                continue
+            state = (state * 1103515245 + 12345) % 2**31
+            if state >> 16 & 1:
+                p.box(x + j * cell, y + i * cell, cell, cell, fill=(0, 0, 0), width=0)
+
+
+def layout_j(inv, family):
+    """Swiss: window at the right, number in the title, `label: value` meta at the left, VAT
+    lines that print their base, and the QR-bill (receipt and payment part) under a page-wide
+    perforation, repeating account, payee, payer, reference and amount (spaced, as the QR-bill
+    prints it)."""
+    from vocab_more import SWISS
+
+    p = Page(family)
+    lb, f, m, v, c = inv["labels"], inv["fields"], inv["money"], inv["vendor"], inv["customer"]
+    qr = SWISS[inv["lang"]]["qr"]
+    p.text(20, 20, v.name, 14, True)
+    p.lines(20, 26, v.lines + [f"{lb['vat_id']} {v.vat_id}"], 8, leading=3.8)
+    p.lines(118, 48, [c.name] + c.lines, 10, leading=4.8)
+    p.text(20, 78, f"{lb['invoice_title']} {f['number']}", 14, True)
+    meta = [(lb["date"], f["date"])]
+    meta += [(lb["customer_no"], c.number)] if c.number else []
+    meta += [(lb["due"], f["due"])] if f["due"] else []
+    meta += [(lb["po"], f["po"])] if f["po"] else []
+    for i, (label, value) in enumerate(meta):
+        p.text(20, 86 + i * 4.6, f"{label}:", 8.5)
+        p.text(62, 86 + i * 4.6, value, 8.5)
+    units = [m.plain(line["price"]) for line in inv["lines"]]
+    rows = [[m.quantity(line["qty"]), line["unit"], line["desc"], u, m.plain(line["net"])] for line, u in zip(inv["lines"], units)]
+    top = 92 + 4.6 * len(meta)
+    y = p.table(20, top, [14, 12, 94, 25, 30], [lb["qty"], lb["unit_col"], lb["desc"], lb["unit"], lb["amount"]], rows, "RLLRR", size=8, row_h=5.4)
+    dec = m.style[1]
+    stack = [(lb["subtotal"], m.plain(inv["subtotal"]))]
+    for rate in sorted(inv["vat"], reverse=True):
+        stack.append((f"{lb['tax']} {rate_text(rate, dec)} {m.code} {m.plain(inv['by_rate'][rate])}", m.plain(inv["vat"][rate])))
+    y += 6
+    for label, amount in stack:
+        p.text(105, y, label, 8.5)
+        p.text(195, y, amount, 8.5, False, "R")
+        y += 4.8
+    total = m.total(inv["to_pay"])
+    p.rule(105, y - 2.8, 195, y - 2.8, 0.3)
+    p.text(105, y + 1.5, lb["total"], 10, True)
+    p.text(195, y + 1.5, total, 10, True, "R")
+    if f["terms"]:
+        p.text(20, y + 10, f"{lb['terms']}: {f['terms']}", 8.5)
+    # The QR-bill: 105 mm high at the foot, receipt 62 mm wide at the left.
+    p.rule(0, 192, 210, 192, 0.2)
+    p.rule(62, 192, 62, 297, 0.2)
+    spaced = f"{inv['to_pay']:,.2f}".replace(",", " ")
+    head, rest = f["reference"][:2], f["reference"][2:]
+    ref = " ".join([head] + [rest[i:i + 5] for i in range(0, len(rest), 5)])
+    payee = [v.iban, v.name] + v.lines
+    payer = [c.name] + c.lines
+    p.text(5, 199, qr[0], 11, True)
+    y = p.lines(5, 205, [qr[2]], 6, True)
+    y = p.lines(5, y + 1, payee, 8, leading=3.5)
+    y = p.lines(5, y + 2, [qr[3]], 6, True)
+    y = p.lines(5, y + 1, [ref], 8, leading=3.5)
+    y = p.lines(5, y + 2, [qr[5]], 6, True)
+    p.lines(5, y + 1, payer, 8, leading=3.5)
+    p.text(5, 270, qr[6], 6, True)
+    p.text(20, 270, qr[7], 6, True)
+    p.text(5, 274, "CHF", 8)
+    p.text(20, 274, spaced, 8)
+    p.text(57, 285, qr[8], 6, True, "R")
+    p.text(67, 199, qr[1], 11, True)
+    _qr_square(p, 67, 209, 46, sum(map(ord, f["number"])))
+    p.text(67, 265, qr[6], 7, True)
+    p.text(85, 265, qr[7], 7, True)
+    p.text(67, 270, "CHF", 10)
+    p.text(85, 270, spaced, 10)
+    y = p.lines(118, 199, [qr[2]], 7, True)
+    y = p.lines(118, y + 1, payee, 9, leading=4)
+    y = p.lines(118, y + 2, [qr[3]], 7, True)
+    y = p.lines(118, y + 1, [ref], 9, leading=4)
+    y = p.lines(118, y + 2, [qr[4]], 7, True)
+    y = p.lines(118, y + 1, [f"{lb['invoice_title']} {f['number']}"], 9, leading=4)
+    y = p.lines(118, y + 2, [qr[5]], 7, True)
+    p.lines(118, y + 1, payer, 9, leading=4)
+    shown = {"units": units, "subtotal": m.plain(inv["subtotal"]), "tax": _tax_shown(inv, False), "total": total}
+    return p, shown
+
+
+LAYOUTS["J"] = layout_j

@@ -16,6 +16,8 @@ PEOPLE = {**vocab.PEOPLE, **vocab_more.PEOPLE}
 STREETS = {**vocab.STREETS, **vocab_more.STREETS}
 ITEMS = {**vocab.ITEMS, **vocab_more.ITEMS}
 RICH = vocab_more.RICH
+for _lang, _ch in vocab_more.SWISS.items():
+    COMPANY[_lang + "-CH"], STREETS[_lang + "-CH"], PEOPLE[_lang + "-CH"] = _ch["company"], _ch["streets"], PEOPLE[_lang]
 
 
 def street_line(rng, lang, street):
@@ -94,7 +96,7 @@ def tax_ids(rng, lang):
 
 
 def iban(rng, lang):
-    country, length = {"cs": ("CZ", 24), "pl": ("PL", 28), "sv": ("SE", 24), "da": ("DK", 18), "de": ("DE", 22), "fr": ("FR", 27), "en": ("GB", 22)}[lang]
+    country, length = {"ch": ("CH", 21), "cs": ("CZ", 24), "pl": ("PL", 28), "sv": ("SE", 24), "da": ("DK", 18), "de": ("DE", 22), "fr": ("FR", 27), "en": ("GB", 22)}[lang]
     raw = country + digits(rng, length - 2)
     return " ".join(raw[i:i + 4] for i in range(0, len(raw), 4))
 
@@ -133,6 +135,8 @@ class Money:
 
 def date(d, lang, style):
     """The old languages as `formats.date` prints them; the new ones as their countries do."""
+    if style == "swiss":
+        return d.strftime("%d.%m.%Y")
     if lang in vocab.MONTHS:
         return formats.date(d, lang, style)
     m = vocab_more.MONTHS[lang][d.month - 1]
@@ -147,6 +151,8 @@ def date(d, lang, style):
 
 def invoice_number(rng, lang, day):
     n = rng.randint(1, 999)
+    if lang == "it":  # apart: the table below draws for every language, and must draw as before
+        return rng.choice([f"{n}/{day.year}", f"FT{day.strftime('%y')}-{n:04d}"])
     return {
         "cs": rng.choice([f"{day.year}{n:05d}", f"FV{day.year}-{n:04d}", f"{day.strftime('%y')}10{n:04d}"]),
         "pl": rng.choice([f"FV/{n}/{day.month:02d}/{day.year}", f"{n}/{day.year}", f"FS {n}/{day.strftime('%m/%Y')}"]),
@@ -158,21 +164,34 @@ def invoice_number(rng, lang, day):
     }[lang]
 
 
-def invoice(rng, lang, names, multi_rate):
-    """Facts and chosen labels; amounts are computed from the lines so the page adds up."""
-    r = RICH[lang]
-    vendor = party(rng, lang, names.company(lang))
-    vendor.reg_id, vendor.vat_id = tax_ids(rng, lang)
-    vendor.iban = iban(rng, lang)
+def swiss_ids(rng, lang):
+    uid = f"CHE-{digits(rng, 3)}.{digits(rng, 3)}.{digits(rng, 3)}"
+    return uid, f"{uid} {vocab_more.SWISS[lang]['vat']}"
+
+
+def invoice(rng, lang, names, multi_rate, swiss=False):
+    """Facts and chosen labels; amounts are computed from the lines so the page adds up.
+    `swiss`: an invoice from Switzerland (francs, Swiss names, ids and rates)."""
+    r = dict(RICH[lang])
+    if swiss:
+        ch = vocab_more.SWISS[lang]
+        r.update(vat_id=ch["vat_id"], reg_id="UID", currencies=[("CHF", "CHF")], vat_rates=vocab_more.SWISS_RATES)
+    where = lang + "-CH" if swiss else lang
+    vendor = party(rng, where, names.company(where))
+    vendor.reg_id, vendor.vat_id = swiss_ids(rng, lang) if swiss else tax_ids(rng, lang)
+    vendor.iban = iban(rng, "ch" if swiss else lang)
     is_person = rng.random() < 0.3
-    customer = party(rng, lang, names.person(lang) if is_person else names.company(lang, vendor.name))
-    customer.vat_id = None if is_person or rng.random() < 0.3 else tax_ids(rng, lang)[1]
+    customer = party(rng, where, names.person(where) if is_person else names.company(where, vendor.name))
+    customer.vat_id = None if is_person or rng.random() < 0.3 else (swiss_ids(rng, lang) if swiss else tax_ids(rng, lang))[1]
     customer.number = f"{rng.choice(['', 'K', '10'])}{rng.randint(1000, 99999)}" if rng.random() < 0.7 else None
     money = Money(rng, lang)
+    if swiss:
+        money.style, money.sym, money.code = ("'", "."), "CHF", "CHF"
+        money.placement = rng.choice(["code_before", "code_before", "code_after"])
     day = datetime.date(2024, 1, 1) + datetime.timedelta(days=rng.randint(0, 600))
     due = day + datetime.timedelta(days=rng.choice([8, 14, 14, 30]))
     styles = {"cs": ["numeric", "numeric", "spaced", "long"], "pl": ["numeric", "iso", "long"], "sv": ["numeric", "numeric", "long"], "da": ["numeric", "long"]}
-    date_style = rng.choice(styles.get(lang, ["numeric", "numeric", "long"]))
+    date_style = "swiss" if swiss and rng.random() < 0.7 else rng.choice(styles.get(lang, ["numeric", "numeric", "long"]))
     rates = r["vat_rates"] if multi_rate and len(r["vat_rates"]) > 1 else r["vat_rates"][:1]
     picks = rng.sample(range(len(ITEMS[lang])), rng.randint(3, 6))
     lines = []
@@ -211,6 +230,8 @@ def invoice(rng, lang, names, multi_rate):
     labels = {k: rng.choice(v) for k, v in LABELS[lang].items() if not k.endswith("_values")}
     for k, v in r.items():
         labels[k] = rng.choice(v) if isinstance(v, list) and isinstance(v[0], str) else v
+    if swiss:
+        labels["tax"] = labels["vat"] = vocab_more.SWISS[lang]["vat"]
     # The layouts print each rate next to the tax label themselves.
     labels["tax"] = " ".join(w for w in labels["tax"].split() if w != "%" and not any(c.isdigit() for c in w))
     return {
@@ -221,8 +242,8 @@ def invoice(rng, lang, names, multi_rate):
     }
 
 
-def rate_text(rate):
-    return f"{rate * 100:g}".replace(".", ",") + " %"
+def rate_text(rate, decimal=","):
+    return f"{rate * 100:g}".replace(".", decimal) + " %"
 
 
 def truth(inv, shown):

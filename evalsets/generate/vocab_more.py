@@ -226,6 +226,44 @@ RICH = {
 
 # (thousands separator, decimal separator) choices per language.
 NUMBER_STYLES = {
-    "en": [(",", ".")], "de": [(".", ",")], "fr": [(" ", ","), (".", ",")],
+    "en": [(",", ".")], "de": [(".", ",")], "it": [(".", ",")], "fr": [(" ", ","), (".", ",")],
     "cs": [(" ", ","), (".", ",")], "pl": [(" ", ","), (".", ",")], "sv": [(" ", ",")], "da": [(".", ",")],
 }
+
+RICH["it"] = {
+    "seller": ["Fornitore", "Venditore"], "buyer": ["Cliente", "Destinatario"],
+    "units": {"pc": "pz.", "h": "ore", "pack": "conf.", "month": "mese", "flat": "forf."},
+    "unit_col": ["U.M.", "Unità"], "discount": ["Sconto", "Sc. %"], "pos": ["Pos.", "N."],
+    "rate": ["Aliquota IVA", "Aliquota"], "net": ["Imponibile", "Netto"], "vat": ["IVA", "Imposta"], "gross": ["Totale", "Lordo"],
+    "vat_total": ["Totale IVA", "IVA totale"], "sum_row": ["Totale", "Totali"],
+    "vat_summary": ["Riepilogo IVA", "Castelletto IVA"], "customer_no": ["Cod. cliente", "N. cliente"],
+    "vat_id": "P.IVA", "reg_id": "C.F.", "bank": "Banca", "vat_prefix": "IT",
+    "tax_date": ["Data consegna", "Data DDT"], "rounding": "Arrotondamento", "vat_rates": [0.22, 0.1],
+    "credit": "Storno reso merce", "delivery": "Luogo di consegna",
+    "terms_text": "La merce viaggia a rischio e pericolo del committente. In caso di ritardato pagamento saranno applicati gli interessi di mora ai sensi del D.Lgs. 231/2002. Eventuali contestazioni devono pervenire entro il {date}.",
+    "currencies": [("€", "EUR")],
+}
+
+# Invoices from Switzerland (layout J), in German, French and Italian: francs with an apostrophe
+# as thousands separator, Swiss VAT rates and ids, the QR-bill's words.
+SWISS = {
+    "de": {
+        "company": (["Brunner", "Frei", "Meier", "Gerber", "Baumann", "Widmer"], ["Haustechnik AG", "Treuhand GmbH", "Druck AG", "Informatik GmbH"]),
+        "streets": (["Bahnhofstrasse", "Seestrasse", "Dorfstrasse", "Poststrasse"], [("8001", "Zürich"), ("3011", "Bern"), ("4051", "Basel"), ("6003", "Luzern")]),
+        "vat": "MWST", "vat_id": "MWST-Nr.",
+        "qr": ("Empfangsschein", "Zahlteil", "Konto / Zahlbar an", "Referenz", "Zusätzliche Informationen", "Zahlbar durch", "Währung", "Betrag", "Annahmestelle"),
+    },
+    "fr": {
+        "company": (["Favre", "Rochat", "Bonvin", "Pittet", "Jaquet", "Perrin"], ["Fiduciaire SA", "Imprimerie Sàrl", "Informatique SA", "Sanitaire Sàrl"]),
+        "streets": (["rue du Rhône", "avenue de la Gare", "rue Centrale", "chemin des Vignes"], [("1204", "Genève"), ("1003", "Lausanne"), ("2000", "Neuchâtel"), ("1950", "Sion")]),
+        "vat": "TVA", "vat_id": "N° TVA",
+        "qr": ("Récépissé", "Section paiement", "Compte / Payable à", "Référence", "Informations supplémentaires", "Payable par", "Monnaie", "Montant", "Point de dépôt"),
+    },
+    "it": {
+        "company": (["Bernasconi", "Cattaneo", "Pedrazzini", "Guidotti", "Lepori", "Fumagalli"], ["Fiduciaria SA", "Tipografia Sagl", "Informatica SA", "Impianti Sagl"]),
+        "streets": (["Via Nassa", "Corso Pestalozzi", "Via San Gottardo", "Viale Stazione"], [("6900", "Lugano"), ("6500", "Bellinzona"), ("6600", "Locarno"), ("6850", "Mendrisio")]),
+        "vat": "IVA", "vat_id": "N. IVA",
+        "qr": ("Ricevuta", "Sezione pagamento", "Conto / Pagabile a", "Riferimento", "Informazioni supplementari", "Pagabile da", "Valuta", "Importo", "Punto di accettazione"),
+    },
+}
+SWISS_RATES = [0.081, 0.026]
