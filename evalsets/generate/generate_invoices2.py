@@ -1,6 +1,6 @@
 """Writes `evalsets/invoices-synthetic-2/` (a development set, issue 14): invoices in four
 languages the first sets lack (cs pl sv da) and three of theirs (en de fr), in layouts G, H, I
-(`invoice_layouts_more.py`), and Swiss invoices in German, French and Italian (layout J), with DejaVu and, where the text is Latin-1, the PDF core fonts
+(`invoice_layouts_more.py`), Swiss invoices in German, French and Italian (layout J) and two-page ones (layout K), with DejaVu and, where the text is Latin-1, the PDF core fonts
 Helvetica and Times. Same truth format and class config as `invoices-synthetic`.
 
 Its own seed and command, so the first sets regenerate unchanged:
@@ -37,6 +37,9 @@ def plan():
     # Swiss invoices (layout J) come last, so the documents before them stay as they were.
     for k, lang in enumerate(["de", "fr", "it", "de", "fr", "it"]):
         out.append((lang, "J", k == 5))
+    # Two-page invoices (layout K), last for the same reason.
+    for lang in ("cs", "pl", "sv", "da", "de", "en"):
+        out.append((lang, "K", False))
     return out
 
 
@@ -57,13 +60,15 @@ def main():
     reset(path)
     manifest = {}
     for i, (lang, layout, scanned) in enumerate(plan()):
-        inv = rich_invoice.invoice(rng, lang, names, multi_rate=i % 3 != 0, swiss=layout == "J")
+        pages = 2 if layout == "K" else 1
+        inv = rich_invoice.invoice(rng, lang, names, multi_rate=i % 3 != 0, swiss=layout == "J", n_items=8 + i % 2 if pages == 2 else None,
+                                    discounts=pages == 1)
         fonts = FAMILIES + CORE if lang in LATIN1_LANGS else FAMILIES
         family = fonts[i % len(fonts)]
         page, shown = LAYOUTS[layout](inv, family)
         name = f"invoice-{lang}-{layout.lower()}-{i + 1:02d}"
-        meta = {"language": lang, "country": "CH" if layout == "J" else None, "layout": layout, "font": family, "vat_rates": len(inv["vat"])}
-        write(path, name, page, "invoice", rich_invoice.truth(inv, shown), manifest, meta, rng, scanned)
+        meta = {"language": lang, "country": "CH" if layout == "J" else None, "layout": layout, "font": family, "vat_rates": len(inv["vat"]), "pages": pages}
+        write(path, name, page, "invoice", rich_invoice.truth(inv, shown), manifest, meta, rng, scanned, pages)
     write_config(path)
     save_manifest(path, manifest)
 

@@ -14,6 +14,8 @@ I  With a payment slip: delivery address beside the billing address, meta in a s
    at the foot repeats payee, due date and amount.
 J  Swiss, in German, French and Italian: francs with apostrophes, the number in the title, VAT
    lines that print their base, and the QR-bill under a perforation.
+K  Two pages: meta as a one-row table, items with wrapped descriptions carried forward from page
+   1 to page 2 (with the sum so far on both), totals on page 2.
 """
 
 from page import Page
@@ -344,3 +346,105 @@ def layout_j(inv, family):
 
 
 LAYOUTS["J"] = layout_j
+
+
+CARRY = {
+    "en": ("Carried forward", "Brought forward", "Page"), "de": ("Übertrag", "Übertrag", "Seite"),
+    "fr": ("À reporter", "Report", "Page"), "it": ("Riporto", "Riporto", "Pagina"),
+    "cs": ("Převod", "Převod", "Strana"), "pl": ("Do przeniesienia", "Z przeniesienia", "Strona"),
+    "sv": ("Att överföra", "Överfört", "Sida"), "da": ("Transport", "Transport", "Side"),
+}
+
+
+def _item_rows(p, inv, rows, y, widths, size=8):
+    """Rows whose descriptions wrap in their narrow column; returns the y below them."""
+    for row in rows:
+        wrapped = wrap(p, row[1], widths[1] - 3, size)
+        x = 15
+        for c, (w, cell) in enumerate(zip(widths, row)):
+            if c == 1:
+                p.lines(x + 1.5, y + 4, wrapped, size, leading=3.6)
+            else:
+                right = c in (0, 2, 4, 5)
+                p.text(x + w - 1.5 if right else x + 1.5, y + 4, cell, size, False, "R" if right else "L")
+            x += w
+        y += 3.6 * len(wrapped) + 2.6
+        p.rule(15, y, 15 + sum(widths), y, 0.1)
+    return y
+
+
+def layout_k(inv, family):
+    """Two pages: letterhead at the right, meta as a one-row table (labels over values), items
+    with wrapped descriptions running onto page 2 with a carried-forward sum at the foot of page
+    1 and brought forward at the head of page 2, which repeats vendor, number and page; totals,
+    terms and bank on page 2."""
+    p = Page(family)
+    lb, f, m, v, c = inv["labels"], inv["fields"], inv["money"], inv["vendor"], inv["customer"]
+    carry, brought, page_word = CARRY[inv["lang"]]
+    p.text(195, 18, v.name, 13, True, "R")
+    p.lines(195, 23.5, v.lines + [f"{lb['vat_id']} {v.vat_id}"], 8, align="R", leading=3.8)
+    p.text(15, 46, lb["bill_to"], 8, True)
+    p.lines(15, 51, [c.name] + c.lines, 10, leading=4.6)
+    p.text(15, 80, lb["invoice_title"], 16, True)
+    meta = _meta(inv)
+    if f["terms"]:
+        meta.append((lb["terms"], f["terms"]))
+    w = 180 / len(meta)
+    p.rule(15, 84, 195, 84, 0.4)
+    for i, (label, value) in enumerate(meta):
+        p.text(15 + i * w + 1, 88.5, label, 7, True)
+        p.text(15 + i * w + 1, 94, value, 8.5 if len(value) < 24 else 7)
+    p.rule(15, 96.5, 195, 96.5, 0.4)
+    widths = [10, 48, 18, 16, 38, 50]
+    header = [lb["pos"], lb["desc"], lb["qty"], lb["unit_col"], lb["unit"], lb["amount"]]
+    units = [m.plain(line["price"]) for line in inv["lines"]]
+    rows = [[str(i + 1), line["desc"], m.quantity(line["qty"]), line["unit"], u, m.plain(line["net"])] for i, (line, u) in enumerate(zip(inv["lines"], units))]
+    split = (len(rows) + 1) // 2
+
+    def head(y):
+        p.box(15, y, sum(widths), 6, fill=(225, 225, 225), width=0.1)
+        x = 15
+        for c_, (w_, s) in enumerate(zip(widths, header)):
+            right = c_ in (0, 2, 4, 5)
+            p.text(x + w_ - 1.5 if right else x + 1.5, y + 4.2, s, 7.5, True, "R" if right else "L")
+            x += w_
+        return y + 6
+
+    y = _item_rows(p, inv, rows[:split], head(104), widths)
+    carried = m.plain(round(sum(line["net"] for line in inv["lines"][:split]), 2))
+    p.text(150, y + 6, carry, 8.5, True, "R")
+    p.text(195, y + 6, carried, 8.5, True, "R")
+    p.text(105, 285, f"{page_word} 1/2", 7.5, False, "C")
+    p.pdf.add_page()
+    p.text(15, 15, f"{v.name}  -  {lb['invoice_title']} {f['number']}", 8)
+    p.text(195, 15, f"{page_word} 2/2", 8, False, "R")
+    p.rule(15, 17, 195, 17, 0.2)
+    p.text(150, 26, brought, 8.5, True, "R")
+    p.text(195, 26, carried, 8.5, True, "R")
+    y = _item_rows(p, inv, rows[split:], head(30), widths)
+    m_tax = _tax_label(inv)
+    stack = [(lb["subtotal"], m.total(inv["subtotal"]))]
+    stack += [(f"{m_tax} {rate_text(rate)}", m.total(inv["vat"][rate])) for rate in sorted(inv["vat"], reverse=True)]
+    printed_total_vat = len(inv["vat"]) > 1
+    if printed_total_vat:
+        stack.append((lb["vat_total"], m.total(inv["tax"])))
+    if inv["rounding"]:
+        stack.append((lb["rounding"], m.total(inv["rounding"])))
+    y += 8
+    for label, amount in stack:
+        p.text(120, y, label, 9)
+        p.text(195, y, amount, 9, False, "R")
+        y += 5.2
+    total = m.total(inv["to_pay"])
+    p.rule(120, y - 3, 195, y - 3, 0.4)
+    p.text(120, y + 2, lb["total"], 11, True)
+    p.text(195, y + 2, total, 11, True, "R")
+    p.lines(15, y + 16, wrap(p, lb["terms_text"].format(date=f["claims_by"]), 180, 7.5), 7.5, leading=3.4)
+    p.text(15, 280, f"{lb['bank']}: IBAN {v.iban}  |  {lb['reg_id']} {v.reg_id}", 7.5)
+    p.text(105, 285, f"{page_word} 2/2", 7.5, False, "C")
+    tax = m.total(inv["tax"]) if printed_total_vat or len(inv["vat"]) == 1 else None
+    shown = {"units": units, "subtotal": m.total(inv["subtotal"]), "tax": tax, "total": total}
+    return p, shown
+
+
+LAYOUTS["K"] = layout_k

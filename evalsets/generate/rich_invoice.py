@@ -169,7 +169,7 @@ def swiss_ids(rng, lang):
     return uid, f"{uid} {vocab_more.SWISS[lang]['vat']}"
 
 
-def invoice(rng, lang, names, multi_rate, swiss=False):
+def invoice(rng, lang, names, multi_rate, swiss=False, n_items=None, discounts=True):
     """Facts and chosen labels; amounts are computed from the lines so the page adds up.
     `swiss`: an invoice from Switzerland (francs, Swiss names, ids and rates)."""
     r = dict(RICH[lang])
@@ -193,13 +193,13 @@ def invoice(rng, lang, names, multi_rate, swiss=False):
     styles = {"cs": ["numeric", "numeric", "spaced", "long"], "pl": ["numeric", "iso", "long"], "sv": ["numeric", "numeric", "long"], "da": ["numeric", "long"]}
     date_style = "swiss" if swiss and rng.random() < 0.7 else rng.choice(styles.get(lang, ["numeric", "numeric", "long"]))
     rates = r["vat_rates"] if multi_rate and len(r["vat_rates"]) > 1 else r["vat_rates"][:1]
-    picks = rng.sample(range(len(ITEMS[lang])), rng.randint(3, 6))
+    picks = rng.sample(range(len(ITEMS[lang])), n_items or rng.randint(3, 6))
     lines = []
     for k, idx in enumerate(picks):
         unit_key = vocab_more.UNIT_KEYS[idx]
         qty = rng.choice([1, 2, 2.5, 4, 7.5, 8]) if unit_key == "h" else rng.choice([1, 1, 2, 3, 5, 10, 12])
         price = rng.choice([9.9, 12.5, 24.0, 49.95, 85.0, 120.0, 350.0, 1250.0, 18.75, 640.0])
-        disc = rng.choice([0, 0, 0, 5, 10]) if rng.random() < 0.5 else 0
+        disc = rng.choice([0, 0, 0, 5, 10]) if rng.random() < 0.5 and discounts else 0
         rate = rates[k % len(rates)]
         net = round(qty * price * (1 - disc / 100), 2)
         lines.append({"desc": ITEMS[lang][idx], "unit": r["units"][unit_key], "qty": qty, "price": price, "disc": disc, "rate": rate, "net": net})
