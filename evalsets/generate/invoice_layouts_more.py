@@ -250,6 +250,20 @@ def layout_i(inv, family):
 LAYOUTS = {"G": layout_g, "H": layout_h, "I": layout_i}
 
 
+def _ruled_totals(p, stack, total, x, y, size, step):
+    """(label, amount) lines from `x` to the right margin, a rule, then the total in bold two
+    points larger; returns the y of the total's baseline."""
+    for label, amount in stack:
+        p.text(x, y, label, size)
+        p.text(195, y, amount, size, False, "R")
+        y += step
+    p.rule(x, y - 0.6 * step, 195, y - 0.6 * step, 0.35)
+    y += 0.35 * step
+    p.text(x, y, total[0], size + 2, True)
+    p.text(195, y, total[1], size + 2, True, "R")
+    return y
+
+
 def _qr_square(p, x, y, size, seed):
     """A QR-code-like square: the three finder marks and a deterministic module pattern."""
     cell = size / 25
@@ -296,17 +310,10 @@ def layout_j(inv, family):
     stack = [(lb["subtotal"], m.plain(inv["subtotal"]))]
     for rate in sorted(inv["vat"], reverse=True):
         stack.append((f"{lb['tax']} {rate_text(rate, dec)} {m.code} {m.plain(inv['by_rate'][rate])}", m.plain(inv["vat"][rate])))
-    y += 6
-    for label, amount in stack:
-        p.text(105, y, label, 8.5)
-        p.text(195, y, amount, 8.5, False, "R")
-        y += 4.8
     total = m.total(inv["to_pay"])
-    p.rule(105, y - 2.8, 195, y - 2.8, 0.3)
-    p.text(105, y + 1.5, lb["total"], 10, True)
-    p.text(195, y + 1.5, total, 10, True, "R")
+    y = _ruled_totals(p, stack, (lb["total"], total), 105, y + 6, 8.5, 4.8)
     if f["terms"]:
-        p.text(20, y + 10, f"{lb['terms']}: {f['terms']}", 8.5)
+        p.text(20, y + 8, f"{lb['terms']}: {f['terms']}", 8.5)
     # The QR-bill: 105 mm high at the foot, receipt 62 mm wide at the left.
     p.rule(0, 192, 210, 192, 0.2)
     p.rule(62, 192, 62, 297, 0.2)
@@ -430,16 +437,9 @@ def layout_k(inv, family):
         stack.append((lb["vat_total"], m.total(inv["tax"])))
     if inv["rounding"]:
         stack.append((lb["rounding"], m.total(inv["rounding"])))
-    y += 8
-    for label, amount in stack:
-        p.text(120, y, label, 9)
-        p.text(195, y, amount, 9, False, "R")
-        y += 5.2
     total = m.total(inv["to_pay"])
-    p.rule(120, y - 3, 195, y - 3, 0.4)
-    p.text(120, y + 2, lb["total"], 11, True)
-    p.text(195, y + 2, total, 11, True, "R")
-    p.lines(15, y + 16, wrap(p, lb["terms_text"].format(date=f["claims_by"]), 180, 7.5), 7.5, leading=3.4)
+    y = _ruled_totals(p, stack, (lb["total"], total), 120, y + 8, 9, 5.2)
+    p.lines(15, y + 14, wrap(p, lb["terms_text"].format(date=f["claims_by"]), 180, 7.5), 7.5, leading=3.4)
     p.text(15, 280, f"{lb['bank']}: IBAN {v.iban}  |  {lb['reg_id']} {v.reg_id}", 7.5)
     p.text(105, 285, f"{page_word} 2/2", 7.5, False, "C")
     tax = m.total(inv["tax"]) if printed_total_vat or len(inv["vat"]) == 1 else None

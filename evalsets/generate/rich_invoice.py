@@ -5,6 +5,7 @@ or delivery) and, in Czech and Swedish, a payment reference that is not the invo
 
 import datetime
 
+import documents
 import formats
 import vocab
 import vocab_more
@@ -247,22 +248,7 @@ def rate_text(rate, decimal=","):
 
 
 def truth(inv, shown):
-    """The expected values as printed; `shown` has what the layout printed for the amounts."""
-    f, m = inv["fields"], inv["money"]
-    return {
-        "InvoiceNumber": f["number"],
-        "InvoiceDate": f["date"],
-        "DueDate": f["due"],
-        "VendorName": inv["vendor"].name,
-        "VendorAddress": inv["vendor"].address,
-        "CustomerName": inv["customer"].name,
-        "CustomerAddress": inv["customer"].address,
-        "Items": "; ".join(line["desc"] for line in inv["lines"]),
-        "Quantities": "; ".join(m.quantity(line["qty"]) for line in inv["lines"]),
-        "UnitPrices": "; ".join(shown["units"]),
-        "Subtotal": shown["subtotal"],
-        "Tax": shown["tax"],
-        "TotalAmount": shown["total"],
-        "PoNumber": f["po"],
-        "PaymentTerms": f["terms"],
-    }
+    """The expected values as printed (`documents.invoice_truth`, with quantities as printed
+    here); `shown` has what the layout printed for the amounts."""
+    lines = [(line["desc"], inv["money"].quantity(line["qty"])) for line in inv["lines"]]
+    return documents.invoice_truth(dict(inv, lines=lines), shown)
