@@ -137,6 +137,7 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     }
     per_rate_table(views, field, &mut all);
     if field.concept.as_deref() == Some("tax") {
+        super::tax_table::base_before_tax(views, &mut all);
         super::tax_table::per_rate_lines(views, &mut all);
     }
     if field.concept.as_deref() == Some("total") {

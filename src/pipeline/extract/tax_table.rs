@@ -293,6 +293,54 @@ pub fn per_rate_lines(views: &[PageView], all: &mut [Pick]) {
     }
 }
 
+/// A tax line that prints its rate and the base it applies to before the tax ("MWST 8.1 % CHF
+/// 46.60   3.77", "VAT (19% on 1200.00): 228.00 EUR") gives the base as the first amount after
+/// the label. A later amount on the line that is the base × the rate, to the cent, is the tax.
+pub fn base_before_tax(views: &[PageView], all: &mut [Pick]) {
+    for p in all.iter_mut() {
+        if let Some(tax) = views.get(p.page).and_then(|v| tax_after_base(v, p)) {
+            *p = tax;
+        }
+    }
+}
+
+fn tax_after_base(view: &PageView, base: &Pick) -> Option<Pick> {
+    let rate: f64 = rate_before(view, base)?.parse().ok()?;
+    let amount = crate::numbers::parse(&base.text)?;
+    let last = *base.words.last()?;
+    let line = view.lines.iter().find(|l| l.words.contains(&last))?;
+    let after = line.words.iter().position(|&w| w == last)? + 1;
+    let words = view.words();
+    let text = text_of(words, &line.words[after..]);
+    let expected = amount * rate / 100.0;
+    values::amounts(&text)
+        .into_iter()
+        .filter(|s| s.strength >= 0.9)
+        .find_map(|span| {
+            let t = text[span.range.clone()].trim().to_string();
+            let tax = crate::numbers::parse(&t)?;
+            // Rounded to the cent, or per line and summed: a few cents on large amounts.
+            let tolerance = (expected.abs() * 0.001).max(0.011);
+            if (tax - expected).abs() > tolerance || tax.abs() >= amount.abs() {
+                return None;
+            }
+            let ws = super::view::words_in(words, &line.words[after..], &span.range);
+            let bbox = BoundingBox::enclosing(ws.iter().map(|&i| &words[i].bbox))?;
+            Some(Pick {
+                text: t,
+                score: base.score,
+                page: base.page,
+                words: ws,
+                bbox,
+                label: base.label.clone(),
+                reason: format!(
+                    "{}; the amount after it on the line, {} × {rate} %",
+                    base.reason, base.text
+                ),
+            })
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -314,6 +362,42 @@ mod tests {
         let lines: Vec<&[(&str, f32)]> = cells.iter().map(Vec::as_slice).collect();
         let p = page(&lines, &TEXT_LAYER);
         find(&[PageView::new(&p)])
+    }
+
+    /// The tax read on a page of one line, given the pick of the amount right after the label
+    /// (its text, and the words it was read from).
+    fn tax_on(cells: &[(&str, f32)], base: &str, from: &[&str]) -> Option<String> {
+        let p = page(&[cells], &TEXT_LAYER);
+        let view = PageView::new(&p);
+        let words: Vec<usize> = (0..view.words().len())
+            .filter(|&i| from.contains(&view.words()[i].text.as_str()))
+            .collect();
+        let pick = Pick {
+            text: base.to_string(),
+            score: 0.9,
+            page: 0,
+            bbox: view.lines[0].bbox,
+            words,
+            label: Some("tax".into()),
+            reason: String::new(),
+        };
+        tax_after_base(&view, &pick).map(|p| p.text)
+    }
+
+    #[test]
+    fn a_rate_and_its_base_before_the_tax_give_the_tax() {
+        let de = [("MWST 8.1 % CHF 46.60", 0.4), ("3.77", 0.8)];
+        assert_eq!(tax_on(&de, "CHF 46.60", &["CHF", "46.60"]).as_deref(), Some("3.77"));
+        let en = [("VAT (19% on 1200.00):", 0.4), ("228.00 EUR", 0.8)];
+        assert_eq!(tax_on(&en, "1200.00", &["1200.00):"]).as_deref(), Some("228.00 EUR"));
+        let fr = [("TVA 20 % sur 1 260,00", 0.4), ("252,00 €", 0.8)];
+        assert_eq!(tax_on(&fr, "1 260,00", &["1", "260,00"]).as_deref(), Some("252,00 €"));
+        // A later amount that is not the base × the rate (the gross) leaves the pick alone, as
+        // does a line with no rate before the pick.
+        let gross = [("MwSt 19 %", 0.2), ("100,00", 0.5), ("119,00", 0.8)];
+        assert_eq!(tax_on(&gross, "100,00", &["100,00"]), None);
+        let no_rate = [("Tax", 0.2), ("46.60", 0.5), ("3.77", 0.8)];
+        assert_eq!(tax_on(&no_rate, "46.60", &["46.60"]), None);
     }
 
     #[test]
