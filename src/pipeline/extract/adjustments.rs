@@ -62,7 +62,7 @@ fn last_amount(view: &PageView, line: usize) -> Option<(String, f64, Vec<usize>)
 pub fn before_adjustments(views: &[PageView], net: &Pick) -> Option<Pick> {
     let view = views.get(net.page)?;
     let first = *net.words.first()?;
-    let li = view.lines.iter().position(|l| l.words.contains(&first))?;
+    let li = view.line_of(first)?;
     let target = crate::numbers::parse(&net.text)?;
     let mut adjust: Vec<f64> = Vec::new();
     for above in (li.saturating_sub(MAX_ADJUSTMENTS + 1)..li).rev() {
