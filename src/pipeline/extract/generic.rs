@@ -37,6 +37,11 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     }
     .or_else(|| self_named(views, field))
     .or_else(|| {
+        (field.concept.as_deref() == Some("invoice_date"))
+            .then(|| super::dated_title::in_title_line(views))
+            .flatten()
+    })
+    .or_else(|| {
         (field.concept.as_deref() == Some("payment_terms"))
             .then(|| super::terms::unlabelled_sentence(views))
             .flatten()
