@@ -57,18 +57,68 @@ fn last_amount(view: &PageView, line: usize) -> Option<(String, f64, Vec<usize>)
     Some((t, n, ws))
 }
 
+/// Whether a line holds nothing but an amount and perhaps a currency code ("4.900,00 EUR").
+fn amount_only(view: &PageView, line: usize) -> bool {
+    let text = text_of(view.words(), &view.lines[line].words);
+    let Some(span) = values::amounts(&text)
+        .into_iter()
+        .find(|s| s.strength >= 0.9)
+    else {
+        return false;
+    };
+    let rest = format!("{} {}", &text[..span.range.start], &text[span.range.end..]);
+    rest.split_whitespace().all(|w| {
+        !w.chars().any(char::is_lowercase) && w.chars().filter(|c| c.is_alphabetic()).count() <= 3
+    })
+}
+
+/// A printed row above the net: its label text, its amount, and the lines it spans. On a
+/// skewed scan a row's amount may stand a little higher than its label, so the two fall on
+/// lines of their own ("4.900,00 EUR" / "Totaal regels"): a line with no amount takes the
+/// amount of the amount-only line right above it when their boxes overlap and the amount
+/// stands right of the label.
+struct Row {
+    text: String,
+    amount: (String, f64, Vec<usize>),
+    lines: usize,
+}
+
+fn row_ending_at(view: &PageView, line: usize) -> Option<Row> {
+    let text = text_of(view.words(), &view.lines[line].words);
+    if let Some(amount) = last_amount(view, line) {
+        return Some(Row {
+            text,
+            amount,
+            lines: 1,
+        });
+    }
+    let up = line.checked_sub(1)?;
+    let (label, above) = (&view.lines[line].bbox, &view.lines[up].bbox);
+    if above.bottom() <= label.top || above.left < label.right() || !amount_only(view, up) {
+        return None;
+    }
+    Some(Row {
+        text,
+        amount: last_amount(view, up)?,
+        lines: 2,
+    })
+}
+
 /// With `net` the subtotal found: the lines' total printed above it with only discount or
 /// charge lines between, when its amount and theirs make the net.
 pub fn before_adjustments(views: &[PageView], net: &Pick) -> Option<Pick> {
     let view = views.get(net.page)?;
     let first = *net.words.first()?;
-    let li = view.lines.iter().position(|l| l.words.contains(&first))?;
+    let li = view.line_of(first)?;
     let target = crate::numbers::parse(&net.text)?;
     let mut adjust: Vec<f64> = Vec::new();
-    for above in (li.saturating_sub(MAX_ADJUSTMENTS + 1)..li).rev() {
-        let text = text_of(view.words(), &view.lines[above].words);
-        let (amount_text, amount, ws) = last_amount(view, above)?;
-        if is_adjustment(&text) && !is_item_row(&text) {
+    let mut end = li;
+    // The lines' total and at most MAX_ADJUSTMENTS rows between it and the net.
+    for _ in 0..=MAX_ADJUSTMENTS {
+        let row = row_ending_at(view, end.checked_sub(1)?)?;
+        end -= row.lines;
+        let (amount_text, amount, ws) = row.amount;
+        if is_adjustment(&row.text) && !is_item_row(&row.text) {
             adjust.push(amount.abs());
             continue;
         }
@@ -106,12 +156,23 @@ mod tests {
 
     /// The pick of the net on the last line of a page of (label, amount) lines.
     fn lines_total(rows: &[(&str, &str)]) -> Option<(String, f32)> {
+        lines_total_skewed(rows, 0.0)
+    }
+
+    /// The same, the first row's amount raised by `raise` of its height (a skewed scan).
+    fn lines_total_skewed(rows: &[(&str, &str)], raise: f32) -> Option<(String, f32)> {
         let cells: Vec<Vec<(&str, f32)>> = rows
             .iter()
             .map(|(l, a)| vec![(*l, 0.3), (*a, 0.7)])
             .collect();
         let lines: Vec<&[(&str, f32)]> = cells.iter().map(Vec::as_slice).collect();
-        let p = page(&lines, &TEXT_LAYER);
+        let mut p = page(&lines, &TEXT_LAYER);
+        let first_top = p.words[0].bbox.top;
+        for w in p.words.iter_mut() {
+            if w.bbox.top == first_top && w.bbox.left >= 0.69 {
+                w.bbox.top -= raise * w.bbox.height;
+            }
+        }
         let view = PageView::new(&p);
         let last = view.lines.last().unwrap();
         let words: Vec<usize> = last
@@ -139,19 +200,23 @@ mod tests {
             ("Korting: Loyalty discount", "-245,00 EUR"),
             ("Totaal excl. btw", "4.655,00 EUR"),
         ];
-        assert_eq!(
-            lines_total(&nl),
-            Some(("4.900,00 EUR".into(), UNSETTLED_SCORE))
-        );
         let fr = [
             ("Total des lignes", "1 128,00 EUR"),
             ("Frais de port", "25,00 EUR"),
             ("Total HT", "1 153,00 EUR"),
         ];
-        assert_eq!(
-            lines_total(&fr),
-            Some(("1 128,00 EUR".into(), UNSETTLED_SCORE))
-        );
+        // Level, or the lines' total amount raised 60% of its height (a skewed scan): it
+        // overlaps its label too little to share its line, yet stands right of it and above.
+        for raise in [0.0, 0.6] {
+            assert_eq!(
+                lines_total_skewed(&nl, raise),
+                Some(("4.900,00 EUR".into(), UNSETTLED_SCORE))
+            );
+            assert_eq!(
+                lines_total_skewed(&fr, raise),
+                Some(("1 128,00 EUR".into(), UNSETTLED_SCORE))
+            );
+        }
         let de = [
             ("Warenwert", "200,00"),
             ("Rabatt 10 %", "20,00"),
@@ -188,5 +253,15 @@ mod tests {
             ("Net total", "90.00"),
         ];
         assert_eq!(lines_total(&en), Some(("100.00".into(), UNSETTLED_SCORE)));
+    }
+
+    #[test]
+    fn a_raised_line_of_words_is_no_amount_of_the_row_under_it() {
+        let en = [
+            ("Thank you", "for your order"),
+            ("Discount 10%", "10.00"),
+            ("Net total", "90.00"),
+        ];
+        assert_eq!(lines_total_skewed(&en, 0.6), None);
     }
 }

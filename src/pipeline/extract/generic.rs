@@ -37,6 +37,11 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     }
     .or_else(|| self_named(views, field))
     .or_else(|| {
+        (field.concept.as_deref() == Some("invoice_date"))
+            .then(|| super::dated_title::in_title_line(views))
+            .flatten()
+    })
+    .or_else(|| {
         (field.concept.as_deref() == Some("payment_terms"))
             .then(|| super::terms::unlabelled_sentence(views))
             .flatten()
@@ -284,11 +289,7 @@ pub fn starts_its_phrase(view: &PageView, hit: &labels::LabelHit) -> bool {
     if in_identifier(view, hit) {
         return false;
     }
-    let Some(seg) = view
-        .segments
-        .iter()
-        .find(|s| s.words.contains(&hit.first_word))
-    else {
+    let Some(seg) = view.segment_of(hit.first_word) else {
         return true;
     };
     match seg.words.iter().position(|&w| w == hit.first_word) {
@@ -531,10 +532,7 @@ fn value_near(
 
 /// The segment right after the label's own on its line, within reach of the label.
 fn next_segment(view: &PageView, hit: &labels::LabelHit) -> Option<Vec<usize>> {
-    let seg = view
-        .segments
-        .iter()
-        .find(|s| s.words.contains(&hit.last_word))?;
+    let seg = view.segment_of(hit.last_word)?;
     view.segments
         .iter()
         .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
@@ -545,9 +543,7 @@ fn next_segment(view: &PageView, hit: &labels::LabelHit) -> Option<Vec<usize>> {
 
 /// Whether two words stand in one segment of the page (no column gap between them).
 fn same_segment(view: &PageView, a: usize, b: usize) -> bool {
-    view.segments
-        .iter()
-        .any(|s| s.words.contains(&a) && s.words.contains(&b))
+    view.segment_of(a).is_some_and(|s| s.words.contains(&b))
 }
 
 /// How many amounts (two decimals or a currency) stand in one row with the value at `at`,
@@ -635,11 +631,7 @@ fn choose(kind: ValueType, text: &str) -> Option<Span> {
 /// The words of `rest` up to the end of the segment after the label's (a second label–value
 /// pair further right on the line is not part of this value).
 pub fn within_reach(view: &PageView, hit: &labels::LabelHit, rest: &[usize]) -> Vec<usize> {
-    let Some(seg) = view
-        .segments
-        .iter()
-        .find(|s| s.words.contains(&hit.last_word))
-    else {
+    let Some(seg) = view.segment_of(hit.last_word) else {
         return rest.to_vec();
     };
     let own: Vec<usize> = rest

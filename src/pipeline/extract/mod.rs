@@ -6,6 +6,7 @@
 pub mod adjustments;
 pub mod arithmetic;
 pub mod candidates;
+pub mod dated_title;
 pub mod field;
 pub mod generic;
 pub mod items;

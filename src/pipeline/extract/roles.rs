@@ -106,7 +106,31 @@ pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
             | Role::Issuer { address: false }
             | Role::Addressee { address: false }
     );
-    find_role(views, field, role).filter(|p| !(names && marks::names_no_party(&p.text)))
+    find_role(views, field, role)
+        .map(|p| {
+            if names {
+                without_name_label(views, p)
+            } else {
+                p
+            }
+        })
+        .filter(|p| !(names && marks::names_no_party(&p.text)))
+}
+
+/// A name picked with its label in front ("Razón social: …") loses the label, text and words.
+fn without_name_label(views: &[PageView], mut p: Pick) -> Pick {
+    let Some((name, label_words)) = marks::without_name_label(&p.text) else {
+        return p;
+    };
+    if let Some(view) = views.get(p.page)
+        && label_words < p.words.len()
+    {
+        p.words.drain(..label_words);
+        let boxes = p.words.iter().map(|&w| &view.words()[w].bbox);
+        p.bbox = BoundingBox::enclosing(boxes).unwrap_or(p.bbox);
+    }
+    p.text = name;
+    p
 }
 
 fn find_role(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {

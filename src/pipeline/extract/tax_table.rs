@@ -257,7 +257,7 @@ impl TaxTable {
 /// "19"), when there is one.
 fn rate_before(view: &PageView, p: &Pick) -> Option<String> {
     let first = *p.words.first()?;
-    let line = view.lines.iter().find(|l| l.words.contains(&first))?;
+    let line = &view.lines[view.line_of(first)?];
     let pos = line.words.iter().position(|&w| w == first)?;
     let before = text_of(view.words(), &line.words[..pos]);
     let m = PERCENT.find(&before)?;

@@ -82,6 +82,56 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
         p.reason
             .push_str(", with the label's word, which opens the terms sentence");
     }
+    with_following_sentences(view, p);
+}
+
+/// How many terms sentences printed under the first one are read with it.
+const MAX_FOLLOWING: usize = 2;
+
+/// Whether a line is a terms sentence: a paying word and a count of days, not running text.
+fn is_terms_sentence(toks: &[String]) -> bool {
+    let days = lexicon::word_list("day_word");
+    let counted = toks
+        .windows(2)
+        .any(|w| w[0].chars().all(|c| c.is_ascii_digit()) && days.contains(&w[1]));
+    toks.len() <= MAX_SENTENCE_TOKENS && counted && toks.iter().any(|t| is_pay_word(t))
+}
+
+/// Terms printed as sentences on lines of their own ("Zahlbar nach Erhalt der Rechnung." /
+/// "Bei Zahlung innerhalb von 7 Tagen werden 2 % Skonto gewährt."): a value that ends its
+/// line takes the terms sentences right under it, aligned with it or its label, at the
+/// spacing of running text.
+fn with_following_sentences(view: &PageView, p: &mut Pick) {
+    let words = view.words();
+    let Some(mut li) = p.words.last().and_then(|&w| view.line_of(w)) else {
+        return;
+    };
+    if view.lines[li].words.last() != p.words.last() {
+        return;
+    }
+    // Under the value, or under its line's start (the label the value follows).
+    let lefts = [p.bbox.left, view.lines[li].bbox.left];
+    for _ in 0..MAX_FOLLOWING {
+        let Some(next) = view.lines.get(li + 1) else {
+            return;
+        };
+        let cur = &view.lines[li].bbox;
+        let text = text_of(words, &next.words);
+        let aligned = lefts
+            .iter()
+            .any(|l| (next.bbox.left - l).abs() <= cur.height);
+        // Line spacing of running text: the gap under a line is about its height.
+        let close = next.bbox.top - cur.bottom() <= 1.5 * cur.height;
+        if !aligned || !close || !is_terms_sentence(&lexicon::tokens(&text)) {
+            return;
+        }
+        p.text = format!("{} {}", p.text.trim_end(), text.trim());
+        p.words.extend(&next.words);
+        p.bbox = p.bbox.union(&next.bbox);
+        li += 1;
+    }
+    p.reason
+        .push_str(", with the terms sentences printed under it");
 }
 
 /// Score of a terms sentence found with no label: under the review thresholds.
@@ -95,18 +145,11 @@ const MAX_LABEL_WORDS: usize = 4;
 /// paying word and a count of days in it ("Payable within 14 days", "30 Tage netto, 2 %
 /// Skonto bei Zahlung in 10 Tagen", "Paiement à 30 jours fin de mois").
 pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
-    let days = lexicon::word_list("day_word");
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
         for line in &view.lines {
             let text = text_of(words, &line.words);
-            let toks = lexicon::tokens(&text);
-            let counted = toks
-                .windows(2)
-                .any(|w| w[0].chars().all(|c| c.is_ascii_digit()) && days.contains(&w[1]));
-            if toks.len() > MAX_SENTENCE_TOKENS
-                || !counted
-                || !toks.iter().any(|t| is_pay_word(t))
+            if !is_terms_sentence(&lexicon::tokens(&text))
                 || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
             {
                 continue;
@@ -127,7 +170,7 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
                 .iter()
                 .skip(1)
                 .fold(words[kept[0]].bbox, |b, &w| b.union(&words[w].bbox));
-            return Some(Pick {
+            let mut p = Pick {
                 text: text_of(words, kept).trim().to_string(),
                 score: UNLABELLED,
                 page: pi,
@@ -136,7 +179,9 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
                 label: None,
                 reason: "a line of its own with a paying word and a count of days (no label)"
                     .into(),
-            });
+            };
+            with_following_sentences(view, &mut p);
+            return Some(p);
         }
     }
     None
@@ -291,5 +336,59 @@ mod tests {
             0.05,
         )]]);
         assert_eq!(got, Some(("24.03.2024".into(), SEVERAL)));
+    }
+
+    /// The payment terms read from a page.
+    fn terms_of(lines: &[&[(&str, f32)]]) -> String {
+        use crate::pipeline::config::ClassConfig;
+        let yaml = r#"
+classes:
+  - $id: invoice
+    type: object
+    properties:
+      PaymentTerms: {type: string, description: 'Payment conditions (30 days, COD, etc.)'}
+      TotalAmount: {type: string, description: Final amount to be paid}
+"#;
+        let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
+        let p = page(lines, &TEXT_LAYER);
+        let out = crate::pipeline::extract::extract_section(&class, &[&p]);
+        out.fields["PaymentTerms"]
+            .value
+            .as_str()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    #[test]
+    fn terms_sentences_under_the_first_are_read_with_it() {
+        for (first, second) in [
+            (
+                "Zahlbar nach Erhalt der Rechnung.",
+                "Bei Zahlung innerhalb von 7 Tagen werden 2 % Skonto gewährt.",
+            ),
+            (
+                "Payment terms: due on receipt.",
+                "A 2 % discount applies to payment within 10 days.",
+            ),
+            (
+                "Conditions de paiement : à réception.",
+                "Escompte de 2 % pour paiement sous 8 jours.",
+            ),
+        ] {
+            let got = terms_of(&[
+                &[("Invoice 2024-001", 0.05), ("Total 120,00", 0.6)],
+                &[(first, 0.05)],
+                &[(second, 0.05)],
+                &[("Thank you for your business.", 0.05)],
+            ]);
+            assert!(got.ends_with(second), "{first}: {got}");
+            assert!(!got.contains("Thank"), "{first}: {got}");
+        }
+        // A sentence about something else under the terms is not read with them.
+        let got = terms_of(&[
+            &[("Payment terms: 30 days net.", 0.05)],
+            &[("Delivery within 5 days of the order.", 0.05)],
+        ]);
+        assert_eq!(got, "30 days net.");
     }
 }

@@ -11,6 +11,11 @@ pub struct PageView<'a> {
     pub page: &'a PageContent,
     pub lines: Vec<Line>,
     pub segments: Vec<Segment>,
+    /// Word index → index of the first line holding it, so a pick's line is found without
+    /// scanning every line's words.
+    line_of_word: Vec<Option<usize>>,
+    /// Word index → index of the first segment holding it.
+    segment_of_word: Vec<Option<usize>>,
     /// On a section's first view: the per-rate tax table of the section's pages, found once
     /// for every amount field (see [`super::tax_table::of_section`]).
     pub(super) section_tax_table: OnceLock<Option<TaxTable>>,
@@ -21,16 +26,31 @@ impl<'a> PageView<'a> {
         let lines = layout::lines(&page.words);
         // A gap of one character height separates a label from the next column.
         let segments = layout::segments(&page.words, &lines, 1.0);
+        let line_of_word = first_holder(page.words.len(), lines.iter().map(|l| &l.words));
+        let segment_of_word = first_holder(page.words.len(), segments.iter().map(|s| &s.words));
         Self {
             page,
             lines,
             segments,
+            line_of_word,
+            segment_of_word,
             section_tax_table: OnceLock::new(),
         }
     }
 
     pub fn words(&self) -> &'a [Word] {
         &self.page.words
+    }
+
+    /// The index of the line that holds a word.
+    pub fn line_of(&self, word: usize) -> Option<usize> {
+        self.line_of_word.get(word).copied().flatten()
+    }
+
+    /// The segment that holds a word.
+    pub fn segment_of(&self, word: usize) -> Option<&Segment> {
+        let si = self.segment_of_word.get(word).copied().flatten()?;
+        self.segments.get(si)
     }
 
     /// Mean OCR confidence of some words (1.0 for text-layer words).
@@ -49,6 +69,19 @@ impl<'a> PageView<'a> {
     }
 }
 
+/// For each of `n` words, the index of the first group (line or segment) that holds it.
+fn first_holder<'g>(n: usize, groups: impl Iterator<Item = &'g Vec<usize>>) -> Vec<Option<usize>> {
+    let mut of = vec![None; n];
+    for (gi, g) in groups.enumerate() {
+        for &w in g {
+            if let Some(slot @ None) = of.get_mut(w) {
+                *slot = Some(gi);
+            }
+        }
+    }
+    of
+}
+
 /// The words of a line that a byte range of its text covers, the text being the words joined
 /// by single spaces (as [`super::generic::text_of`] joins them).
 pub fn words_in(words: &[Word], line: &[usize], r: &std::ops::Range<usize>) -> Vec<usize> {
@@ -62,4 +95,37 @@ pub fn words_in(words: &[Word], line: &[usize], r: &std::ops::Range<usize>) -> V
         pos = end + 1;
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::extract::fixtures::{TEXT_LAYER, page};
+
+    #[test]
+    fn finds_the_line_and_segment_of_each_word() {
+        let p = page(
+            &[
+                &[("Rechnung Nr 12", 0.05), ("Datum 01.02.2026", 0.6)],
+                &[("Total TTC", 0.05), ("120,00", 0.8)],
+            ],
+            &TEXT_LAYER,
+        );
+        let view = PageView::new(&p);
+        for (li, line) in view.lines.iter().enumerate() {
+            for &w in &line.words {
+                assert_eq!(view.line_of(w), Some(li));
+                let seg = view.segment_of(w).expect("every word is in a segment");
+                assert!(seg.words.contains(&w));
+                assert_eq!(seg.line, li);
+            }
+        }
+        let last = p.words.len() - 1;
+        assert_eq!(
+            view.segment_of(last).map(|s| s.text.as_str()),
+            Some("120,00")
+        );
+        assert_eq!(view.line_of(p.words.len()), None);
+        assert!(view.segment_of(p.words.len()).is_none());
+    }
 }

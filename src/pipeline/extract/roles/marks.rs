@@ -1,7 +1,8 @@
 //! Lines that sit where a party's name does but name no party: a copy mark stamped over the
 //! header ("ORIGINAL", "DUPLICADO", "COPIE") and a heading word or label alone on its line
 //! ("PAYMENT", "TRADE NAME", "Rechnungsempfänger"). A party read from such a line is no
-//! party, whatever block it heads.
+//! party, whatever block it heads. A name line may also carry its label in front
+//! ("Razón social: Distribuidora El Faro S.R.L."), which is no part of the name.
 
 use crate::pipeline::lexicon;
 
@@ -52,6 +53,25 @@ pub(super) fn names_no_party(text: &str) -> bool {
     toks.len() <= 3 && (whole(lexicon::labels()) || whole(lexicon::documents()))
 }
 
+/// A name without the label phrase in front of it ("Razón social: Distribuidora El Faro" →
+/// "Distribuidora El Faro"), with how many words the label took; `None` when the text before
+/// its first colon is not wholly a name label of the lexicon (`name_label`) or nothing follows.
+pub(super) fn without_name_label(text: &str) -> Option<(String, usize)> {
+    let (label, rest) = text.split_once(':')?;
+    let rest = rest.trim();
+    if rest.is_empty() || !rest.chars().any(char::is_alphanumeric) {
+        return None;
+    }
+    let folded = lexicon::tokens(label).concat();
+    if folded.is_empty() || !lexicon::word_list("name_label").contains(&folded) {
+        return None;
+    }
+    Some((
+        rest.to_string(),
+        text[..=label.len()].split_whitespace().count(),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +100,43 @@ mod tests {
             assert!(!names_no_party(t), "{t}");
         }
         assert!(is_copy_mark("DUPLICADO") && !is_copy_mark("PAYMENT"));
+    }
+
+    #[test]
+    fn a_name_loses_the_label_in_front_of_it_in_any_language() {
+        for (text, name, n) in [
+            (
+                "Razón Social: Distribuidora El Faro S.R.L.",
+                "Distribuidora El Faro S.R.L.",
+                2,
+            ),
+            (
+                "Raison sociale : Atelier Lumière SARL",
+                "Atelier Lumière SARL",
+                3,
+            ),
+            ("Firma: Nordlicht Technik GmbH", "Nordlicht Technik GmbH", 1),
+            (
+                "Company name: Brightwater Tools Ltd",
+                "Brightwater Tools Ltd",
+                2,
+            ),
+            ("Nome: Ferri Impianti S.r.l.", "Ferri Impianti S.r.l.", 1),
+        ] {
+            assert_eq!(
+                without_name_label(text),
+                Some((name.to_string(), n)),
+                "{text}"
+            );
+        }
+        // Not a name label before the colon, or nothing after it: left as it is.
+        for text in [
+            "Acme Ltd: Software Division",
+            "Distribuidora El Faro S.R.L.",
+            "Razón social:",
+            "Rechnungsempfänger: Max Mustermann",
+        ] {
+            assert_eq!(without_name_label(text), None, "{text}");
+        }
     }
 }

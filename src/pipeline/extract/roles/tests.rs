@@ -229,3 +229,39 @@ fn the_sellers_name_repeated_over_a_branch_is_not_its_address() {
     assert_eq!(n, "Koncern Naftowy Wisła S.A.");
     assert!(!a.contains("Słotwina"), "{a}");
 }
+
+#[test]
+fn a_name_picked_with_its_label_in_front_loses_the_label_and_its_words() {
+    use crate::pipeline::extract::generic::Pick;
+    use crate::pipeline::extract::view::PageView;
+    for (line, name, label_words) in [
+        (
+            "Razón Social: Distribuidora El Faro S.R.L.",
+            "Distribuidora El Faro S.R.L.",
+            2,
+        ),
+        ("Firma: Nordlicht Technik GmbH", "Nordlicht Technik GmbH", 1),
+        (
+            "Company name: Brightwater Tools Ltd",
+            "Brightwater Tools Ltd",
+            2,
+        ),
+    ] {
+        let p = page(&[&[(line, 0.05)]]);
+        let view = PageView::new(&p);
+        let words: Vec<usize> = (0..p.words.len()).collect();
+        let picked = Pick {
+            text: line.to_string(),
+            score: 0.7,
+            page: 0,
+            bbox: view.lines[0].bbox,
+            words,
+            label: None,
+            reason: String::new(),
+        };
+        let out = super::without_name_label(&[view], picked);
+        assert_eq!(out.text, name, "{line}");
+        assert_eq!(out.words.first(), Some(&label_words), "{line}");
+        assert_eq!(out.bbox.left, p.words[label_words].bbox.left, "{line}");
+    }
+}
