@@ -14,6 +14,7 @@ pub mod engines;
 pub mod error;
 pub mod eval;
 pub mod exit;
+pub mod fsutil;
 pub mod handlers;
 pub mod model;
 pub mod numbers;

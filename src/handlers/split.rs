@@ -1,7 +1,9 @@
 //! `split`: one document → pages in the working bucket. A page with a text layer is read already:
 //! those pages go, in page order, into the document's one `pages.json` (what the stages after
 //! `page_check` read), and their page references say `text_layer`, so `ocr` has nothing to do for
-//! them. A page without one is stored on its own and rendered to PNG for OCR. A document that
+//! them. A page without one is stored on its own and rendered to PNG for OCR; those pages alone
+//! are listed again as `ocr_pages`, what the state machine's OCR Map runs over (it skips the Map
+//! when the list is empty). A document that
 //! cannot be split (corrupt, encrypted, unsupported) fails here with its reason; the original is
 //! never changed.
 
@@ -89,6 +91,9 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             .map_err(|e| HandlerError::Document(format!("{}: {e}", doc.name)))?;
     let ws = Workspace::new(services, &doc.document_id);
     let mut refs = Vec::with_capacity(pages.len());
+    // The pages OCR must read: the state machine maps over these alone, and skips its OCR Map
+    // when there are none (a text PDF then makes no `ocr` call at all).
+    let mut ocr_refs = Vec::new();
     // One object for all the text-layer pages rather than a split and a read file per page:
     // creating files was a third of a text PDF's CPU time on a journaled disk.
     let mut text_pages = TextPages::default();
@@ -117,6 +122,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         };
         ws.put_json(&ws.page_split(&id), &stored).await?;
         refs.push(json!({"page_id": id}));
+        ocr_refs.push(json!({"page_id": id}));
     }
     if let Some(joined) = text_pages.finish() {
         ws.put_bytes(&ws.pages(), joined, "application/json")
@@ -134,7 +140,10 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             },
         )
         .await?;
-    Ok(
-        json!({"pages": refs, "num_pages": refs.len(), "millis": started.elapsed().as_millis() as u64}),
-    )
+    Ok(json!({
+        "pages": refs,
+        "ocr_pages": ocr_refs,
+        "num_pages": refs.len(),
+        "millis": started.elapsed().as_millis() as u64,
+    }))
 }

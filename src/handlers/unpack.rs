@@ -4,9 +4,10 @@
 //! document with its reason. Any other file passes through as the one document of its upload;
 //! the original is never touched.
 //!
-//! Every upload's document ids also go to a manifest in the working bucket
-//! (`manifests/<upload id>/documents.json`, a JSON array): the state machine's Distributed Map
-//! reads it when the upload has more than `batch.distributed_threshold` documents. The ids
+//! The document ids of every upload of more than one document also go to a manifest in the
+//! working bucket (`manifests/<upload id>/documents.json`, a JSON array): the state machine's
+//! Distributed Map reads it when the upload has more than `batch.distributed_threshold`
+//! documents. The ids
 //! travel inline in the result only up to [`batch::INLINE_DOCUMENTS`] (the 256 KB state).
 
 use std::path::PathBuf;
@@ -23,6 +24,10 @@ use crate::batch::{self, Accepted, Limits, Plan};
 use crate::services::{Services, StoreError, TrackingRecord, TrackingUpdate, clock};
 
 const NAME: &str = "unpack";
+
+/// The smallest `batch.distributed_threshold` settings accept: an upload of at most this many
+/// documents never takes the Distributed Map.
+const MIN_DISTRIBUTED_THRESHOLD: usize = 1;
 
 /// What this handler's code calls in AWS (see [`super::access`]). Downloads a ZIP batch from the
 /// input bucket, uploads its entries and every document's reference to the working bucket,
@@ -124,16 +129,21 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     }
     let ids: Vec<&str> = documents.iter().map(|d| d.document_id.as_str()).collect();
     let manifest_key = manifest_key(&upload.upload_id);
-    let manifest = serde_json::to_vec(&ids).expect("ids serialise");
-    services
-        .objects
-        .put(
-            &services.names.working_bucket,
-            &manifest_key,
-            manifest,
-            "application/json",
-        )
-        .await?;
+    // The smallest threshold a profile may set is 1 (settings refuse 0), so an upload of one
+    // document always runs inline and nobody reads its manifest: a file and a folder saved per
+    // single-file upload, which is every upload `process` makes of loose files.
+    if ids.len() > MIN_DISTRIBUTED_THRESHOLD {
+        let manifest = serde_json::to_vec(&ids).expect("ids serialise");
+        services
+            .objects
+            .put(
+                &services.names.working_bucket,
+                &manifest_key,
+                manifest,
+                "application/json",
+            )
+            .await?;
+    }
     let inline: &[&str] = if ids.len() <= batch::INLINE_DOCUMENTS {
         &ids
     } else {

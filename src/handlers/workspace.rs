@@ -53,8 +53,10 @@ impl<'a> Workspace<'a> {
     pub fn sections(&self) -> String {
         self.key("sections.json")
     }
+    /// A section's result after `stage`, beside the document's other files: a folder per
+    /// section (and one for them all) cost two `mkdir`s and two inodes per document.
     pub fn section(&self, section: &str, stage: &str) -> String {
-        self.key(&format!("sections/{section}/{stage}.json"))
+        self.key(&format!("section-{section}.{stage}.json"))
     }
     pub fn summary(&self) -> String {
         self.key("summary.json")

@@ -331,7 +331,6 @@ impl LocalStack {
         else {
             return false;
         };
-        let out = crate::services::LocalObjects::new(self.layout.buckets());
         records.iter().any(|r| {
             let Some(uri) = r.details.get("result_uri").and_then(Value::as_str) else {
                 return false;
@@ -340,10 +339,10 @@ impl LocalStack {
             else {
                 return false;
             };
-            let owner = out
-                .path(bucket, key)
+            let owner = self
+                .runtime
+                .block_on(self.services.objects.get(bucket, key))
                 .ok()
-                .and_then(|p| std::fs::read(p).ok())
                 .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
                 .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string));
             owner.as_deref() != Some(r.id.as_str())

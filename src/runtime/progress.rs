@@ -54,7 +54,17 @@ impl Counters {
                 add(&self.documents_failed, refused);
                 add(&self.documents_done, refused)
             }
-            Handler::Split => add(&self.pages_total, output["num_pages"].as_u64().unwrap_or(0)),
+            Handler::Split => {
+                // Pages read from their text layer are done: only `ocr_pages` go on to OCR.
+                let pages = output["num_pages"].as_u64().unwrap_or(0);
+                let to_read = output["ocr_pages"]
+                    .as_array()
+                    .map_or(pages, |p| p.len() as u64);
+                add(&self.pages_done, pages.saturating_sub(to_read));
+                add(&self.pages_total, pages)
+            }
+            // A text-layer page's quick answer was counted with its split.
+            Handler::Ocr if output["text_layer"] == true => false,
             Handler::Ocr => add(&self.pages_done, 1),
             Handler::Finalize => add(&self.documents_done, 1),
             Handler::OnFailure => {
@@ -94,6 +104,14 @@ mod tests {
         c.apply(Handler::Split, &json!({"num_pages": 2}));
         c.apply(Handler::Split, &json!({"num_pages": 1}));
         c.apply(Handler::Ocr, &json!({}));
+        // Two text-layer pages and one scan: the scan is done once OCR read it.
+        c.apply(
+            Handler::Split,
+            &json!({"num_pages": 3, "ocr_pages": [{"page_id": "2"}]}),
+        );
+        assert_eq!(c.snapshot().pages_done, 3);
+        assert!(!c.apply(Handler::Ocr, &json!({"text_layer": true})));
+        c.apply(Handler::Ocr, &json!({}));
         c.apply(Handler::Finalize, &json!({}));
         c.apply(Handler::OnFailure, &json!({}));
         assert!(!c.apply(Handler::Classify, &json!({})));
@@ -103,8 +121,8 @@ mod tests {
                 documents_total: 4,
                 documents_done: 3,
                 documents_failed: 2,
-                pages_total: 3,
-                pages_done: 1,
+                pages_total: 6,
+                pages_done: 4,
             }
         );
     }

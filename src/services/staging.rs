@@ -7,19 +7,25 @@
 //! names cannot start with a dot (S3's rule, and `LocalObjects::path` refuses them), and the
 //! folder is on the same filesystem as the buckets, so the rename stays atomic.
 
-use std::io::{ErrorKind, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::StoreError;
+use crate::fsutil::{self, StagedError};
 
 /// The staging folder's name inside the buckets folder (shared with the Distributed Map's
-/// result writer, which puts files into the same buckets).
-pub use crate::asl::distributed::STAGING;
+/// result writer, which puts files into the same buckets through the same [`fsutil`]).
+pub use crate::fsutil::STAGING;
 
 #[derive(Debug, Clone)]
 pub struct Staging {
-    dir: PathBuf,
+    root: PathBuf,
+}
+
+impl From<StagedError> for StoreError {
+    fn from(e: StagedError) -> Self {
+        StoreError::io(e.context, e.source)
+    }
 }
 
 impl Staging {
@@ -27,7 +33,7 @@ impl Staging {
     /// Nothing is created yet: the first write does that.
     pub fn open(root: &Path) -> Self {
         let staging = Staging {
-            dir: root.join(STAGING),
+            root: root.to_path_buf(),
         };
         staging.clear_stale();
         staging
@@ -36,7 +42,7 @@ impl Staging {
     /// Removes what killed writes left. Files of processes still running are kept: several
     /// processes may share a state folder, and their writes are in flight.
     fn clear_stale(&self) {
-        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+        let Ok(entries) = std::fs::read_dir(self.root.join(STAGING)) else {
             return;
         };
         for entry in entries.flatten() {
@@ -47,80 +53,24 @@ impl Staging {
         }
     }
 
-    /// A staging file no other writer uses: the process id keeps processes sharing a state
-    /// folder apart (and tells a later open whether the writer is gone), the counter the
-    /// threads of one process (two Map iterations may write the same key when a step is
-    /// retried).
-    fn temporary(&self) -> PathBuf {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        self.dir.join(format!("{}-{n}", std::process::id()))
-    }
-
     /// A staging file name, its folder created: for writers that fill it themselves (whole-file
     /// copies through `tokio::fs`) and then [`place`] it.
     pub fn prepare(&self) -> Result<PathBuf, StoreError> {
-        std::fs::create_dir_all(&self.dir)
-            .map_err(|e| StoreError::io(format!("cannot create {}", self.dir.display()), e))?;
-        Ok(self.temporary())
-    }
-
-    /// Creates a staging file with `fill`, creating the folder when the first try finds it
-    /// missing (once per state folder).
-    fn create(&self, fill: impl Fn(&Path) -> std::io::Result<()>) -> Result<PathBuf, StoreError> {
-        let tmp = self.temporary();
-        let made = match fill(&tmp) {
-            Err(e) if e.kind() == ErrorKind::NotFound => {
-                std::fs::create_dir_all(&self.dir).map_err(|e| {
-                    StoreError::io(format!("cannot create {}", self.dir.display()), e)
-                })?;
-                fill(&tmp)
-            }
-            other => other,
-        };
-        made.map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            StoreError::io(format!("cannot write {}", tmp.display()), e)
-        })?;
-        Ok(tmp)
+        fsutil::staging_dir(&self.root)?;
+        Ok(fsutil::staging_file(&self.root))
     }
 
     /// Writes `body` to `path` through a staging file.
     pub fn write(&self, path: &Path, body: &[u8]) -> Result<(), StoreError> {
-        let tmp = self.create(|tmp| std::fs::File::create(tmp)?.write_all(body))?;
-        place(&tmp, path)
+        Ok(fsutil::staged_write(&self.root, path, |tmp| {
+            std::fs::File::create(tmp)?.write_all(body)
+        })?)
     }
 }
 
-/// Renames a staging file to `path`. The object's folder is created only when the rename finds
-/// it missing: most objects go into folders that exist, and a `create_dir_all` per write was a
-/// `mkdir` call each (the process remembers nothing, so a folder removed meanwhile is simply
-/// made again).
+/// Renames a staging file to `path` (see [`fsutil::place`]).
 pub fn place(tmp: &Path, path: &Path) -> Result<(), StoreError> {
-    let moved = match std::fs::rename(tmp, path) {
-        Err(e) if e.kind() == ErrorKind::NotFound => match path.parent() {
-            Some(dir) => std::fs::create_dir_all(dir)
-                .map_err(|e| StoreError::io(format!("cannot create {}", dir.display()), e))
-                .and_then(|()| {
-                    std::fs::rename(tmp, path).map_err(|e| {
-                        StoreError::io(format!("cannot move {} into place", path.display()), e)
-                    })
-                }),
-            None => Err(StoreError::io(
-                format!("cannot move {} into place", path.display()),
-                e,
-            )),
-        },
-        Err(e) => Err(StoreError::io(
-            format!("cannot move {} into place", path.display()),
-            e,
-        )),
-        Ok(()) => Ok(()),
-    };
-    if moved.is_err() {
-        let _ = std::fs::remove_file(tmp);
-    }
-    moved
+    Ok(fsutil::place(tmp, path)?)
 }
 
 /// Whether the writer of staging file `name` is gone, so the file is litter from a killed

@@ -5,11 +5,10 @@
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The folder beside the buckets where objects are written before they are renamed into
-/// place; bucket names cannot start with a dot, so it is never taken for a bucket.
-pub const STAGING: &str = ".staging";
+/// place (see [`crate::fsutil`]).
+pub use crate::fsutil::STAGING;
 
 /// A failed S3 call: an error name (`S3.NoSuchKey`, `S3.AccessDenied`, …) and a cause.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -136,24 +135,12 @@ impl ItemStore for FolderStore {
     }
 
     fn put_file(&self, bucket: &str, key: &str, from: &Path) -> Result<(), StoreFault> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
         let to = self.path(bucket, key)?;
-        if let Some(dir) = to.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| io_fault(bucket, key, e))?;
-        }
         // Copied whole into the staging folder beside the buckets, then renamed, so nobody
-        // reads half an object and no bucket holds anything but objects. The name starts with
-        // the pid, as the object store's own staging files do (services::staging), so a later
-        // open of the store clears what a killed run left.
-        let staging = self.root.join(STAGING);
-        std::fs::create_dir_all(&staging).map_err(|e| io_fault(bucket, key, e))?;
-        let n = NEXT.fetch_add(1, Ordering::Relaxed);
-        let tmp = staging.join(format!("{}-map-{n}", std::process::id()));
-        let moved = std::fs::copy(from, &tmp).and_then(|_| std::fs::rename(&tmp, &to));
-        if moved.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        moved.map_err(|e| io_fault(bucket, key, e))
+        // reads half an object and no bucket holds anything but objects; the object store's
+        // next open clears what a killed run left there.
+        crate::fsutil::staged_write(&self.root, &to, |tmp| std::fs::copy(from, tmp).map(drop))
+            .map_err(|e| io_fault(bucket, key, e.source))
     }
 }
 
