@@ -67,6 +67,24 @@ pub const SETS: &[SetSpec] = &[
         external: false,
         extra_truth: &[],
     },
+    // Real invoices and receipts from six packages no other set uses (pl, cs, es, de, it, fr,
+    // en), gathered for the languages and layouts the other sets have least of.
+    SetSpec {
+        name: "invoices-real-dev3",
+        dir: "invoices-real-dev3",
+        config: Some("invoices-real-dev3/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
+    // Generated invoices in cs, pl, sv, da and four older languages, in layouts G–K that are
+    // unlike the first synthetic sets' (footer-only vendor, totals as a table, VAT by rate…).
+    SetSpec {
+        name: "invoices-synthetic-2",
+        dir: "invoices-synthetic-2",
+        config: Some("invoices-synthetic-2/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
     SetSpec {
         name: "lending-package",
         dir: "lending-package",
