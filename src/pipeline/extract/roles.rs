@@ -169,10 +169,11 @@ fn find_role(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
     }
 }
 
-/// Company forms in the languages we read: a line with one names a business.
+/// Company forms in the languages we read: a line with one names a business. OCR may read
+/// the o's of "Sp. z o.o." as zeros.
 static COMPANY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?i)\b(?:GmbH|AG|KG|UG|e\.\s?K|SARL|SAS|SASU|EURL|S\.?A\.?S?|SNC|B\.?V\.?|N\.?V\.?|Ltd\.?|Limited|Inc\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|S\.?p\.?A\.?|S\.?r\.?l\.?|S\.?L\.?U?|Lda\.?|Ltda\.?|Pvt\.?|Oy|AB|A/S|ApS|Sp\.\s?z\s?o\.?\s?o\.?|spółka)(?:\W|$)",
+        r"(?i)\b(?:GmbH|AG|KG|UG|e\.\s?K|SARL|SAS|SASU|EURL|S\.?A\.?S?|SNC|B\.?V\.?|N\.?V\.?|Ltd\.?|Limited|Inc\.?|LLC|LLP|PLC|Corp\.?|Corporation|Co\.|S\.?p\.?A\.?|S\.?r\.?l\.?|S\.?L\.?U?|Lda\.?|Ltda\.?|Pvt\.?|Oy|AB|A/S|ApS|Sp\.\s?z\s?[o0]\.?\s?[o0]\.?|Sp\.\s?[jk]\.|spółka|s\.\s?r\.\s?o\.?|a\.\s?s\.|v\.\s?o\.\s?s\.|k\.\s?s\.|S\.A\.C\.?|S\.A\.A\.?|E\.?I\.?R\.?L\.?)(?:\W|$)",
     )
     .unwrap()
 });
@@ -216,6 +217,10 @@ fn footer_legal_is_weaker(views: &[PageView], p: &mut Pick) {
     }
 }
 
+/// A label word read as the first word of a company's name: the line is a name, but which
+/// party's only the word says.
+const OPENS_NAME: f32 = 0.9;
+
 /// Whether `text` is nothing but company forms ("GmbH", "S.A.", "B.V.").
 fn bare_company_form(text: &str) -> bool {
     COMPANY.is_match(text)
@@ -225,13 +230,11 @@ fn bare_company_form(text: &str) -> bool {
             .any(char::is_alphabetic)
 }
 
-/// A label word followed by nothing but a company form is the company's name, not its label
-/// ("Lieferant GmbH", "Supplier Ltd", "Vendeur SARL" printed as a sender's name): the name is
-/// the whole line the label stands on.
+/// A label word followed by nothing but a company form ("Lieferant GmbH", "Supplier Ltd",
+/// "Vendeur SARL" printed as a sender's name), or opening a company's name with no colon after
+/// it ("Empresa Demo S.A.C."), is part of the name, not its label: the name is the whole line
+/// the label stands on.
 fn label_names_the_company(views: &[PageView], p: &mut Pick) {
-    if !bare_company_form(&p.text) {
-        return;
-    }
     let view = &views[p.page];
     let Some((i, seg)) = view
         .segments
@@ -241,6 +244,12 @@ fn label_names_the_company(views: &[PageView], p: &mut Pick) {
     else {
         return;
     };
+    // The label is the one word before the value on its segment.
+    let opens =
+        p.words.first() == seg.words.get(1) && marks::label_opens_a_name(view, seg.words[0]);
+    if !(opens || bare_company_form(&p.text)) {
+        return;
+    }
     let text = seg_text(seg);
     if bare_company_form(&text) {
         return;
@@ -248,7 +257,7 @@ fn label_names_the_company(views: &[PageView], p: &mut Pick) {
     p.text = text;
     p.words = view.segments[i].words.clone();
     p.bbox = seg.bbox;
-    p.score *= 0.9;
+    p.score *= OPENS_NAME;
     p.reason
         .push_str(", the label word and a company form: the company's own name");
 }
@@ -762,7 +771,14 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                 if hit.score < 0.85 || !generic::starts_its_phrase(view, &hit) {
                     continue;
                 }
-                let score = hit.score * strength * 0.99f32.powi(pi as i32);
+                // "Klient Sp. z o.o.": the label word opens the name, which is the whole
+                // segment; a weaker sign of the block than a label of its own.
+                let opens = hit.first_word == hit.last_word
+                    && marks::label_opens_a_name(view, hit.first_word);
+                let score = hit.score
+                    * strength
+                    * 0.99f32.powi(pi as i32)
+                    * if opens { OPENS_NAME } else { 1.0 };
                 if best.as_ref().is_some_and(|(s, _, _)| *s >= score) {
                     continue;
                 }
@@ -774,7 +790,10 @@ fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<
                     .position(|&w| w == hit.last_word)
                     .unwrap_or(0);
                 let rest = generic::within_reach(view, &hit, &line.words[pos + 1..]);
-                let rest_text = generic::text_of(words, &rest);
+                let rest_text = match view.segment_of(hit.first_word) {
+                    Some(seg) if opens => seg_text(seg),
+                    _ => generic::text_of(words, &rest),
+                };
                 let rest_text = rest_text.trim_start_matches([':', '-', ' ']).trim();
                 // "Bill to Address:" — the rest of a longer label, not a value.
                 if rest_text.chars().any(char::is_alphanumeric)

@@ -28,6 +28,11 @@ const SEVERAL: f32 = 0.6;
 /// number, not a condition of payment; under the review thresholds.
 const NO_WORDS: f32 = 0.5;
 
+/// A terms value that names only how to pay ("Forma płatności: Przelew", "Modalità: Bonifico
+/// bancario"): how, not when. Some invoices print just that where their terms go, so it is
+/// kept, under the review thresholds, when no terms sentence stands on the page.
+const METHOD_ONLY: f32 = 0.45;
+
 /// Mend a payment-terms value read right of a label. A label that is one paying word with no
 /// colon after it ("Zahlbar binnen 30 Tagen", "Règlement à réception") opens the terms
 /// sentence: the sentence is the value, label word and all. A value without a word in it is
@@ -38,6 +43,26 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
         p.score = p.score.min(NO_WORDS);
         p.reason
             .push_str(", but it holds no word (a code or a number, not terms)");
+        return;
+    }
+    if names_only_a_method(&p.text) {
+        // The terms, if the page states any, are a sentence elsewhere ("Uwagi: Termin
+        // płatności: 14 dni", a note "Pagamento entro 30 giorni …").
+        let method = std::mem::take(&mut p.text);
+        match unlabelled_sentence(std::slice::from_ref(view)) {
+            Some(sentence) => {
+                *p = sentence;
+                p.reason.push_str(&format!(
+                    ", taken over \"{method}\" under the label, a payment method"
+                ));
+            }
+            None => {
+                p.text = method;
+                p.score = p.score.min(METHOD_ONLY);
+                p.reason
+                    .push_str(", but it names only a payment method, not terms");
+            }
+        }
         return;
     }
     let printed = &words[hit.last_word].text;
@@ -185,6 +210,25 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
         }
     }
     None
+}
+
+/// Whether a terms value names only how to pay ("Przelew", "Modalità: Bonifico bancario", "by
+/// bank transfer", "Hotově"): method words (the lexicon's `payment_means` and `pay_method`)
+/// and their small words, after any label of its own, and no number (a count of days makes
+/// "przelew 14 dni" terms).
+fn names_only_a_method(text: &str) -> bool {
+    let value = text.rsplit_once(':').map_or(text, |(_, v)| v);
+    if value.chars().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let means: Vec<&String> = lexicon::labels()
+        .get("payment_means")
+        .map(|c| c.terms.iter().flat_map(|t| &t.tokens).collect())
+        .unwrap_or_default();
+    let method = |t: &String| lexicon::word_list("pay_method").contains(t) || means.contains(&t);
+    let filler = |t: &String| lexicon::word_list("pay_method_filler").contains(t);
+    let toks = lexicon::tokens(value);
+    toks.iter().any(method) && toks.iter().all(|t| method(t) || filler(t))
 }
 
 fn is_pay_word(tok: &str) -> bool {
@@ -340,6 +384,11 @@ mod tests {
 
     /// The payment terms read from a page.
     fn terms_of(lines: &[&[(&str, f32)]]) -> String {
+        terms_and_confidence(lines).0
+    }
+
+    /// The payment terms read from a page, with their confidence.
+    fn terms_and_confidence(lines: &[&[(&str, f32)]]) -> (String, f64) {
         use crate::pipeline::config::ClassConfig;
         let yaml = r#"
 classes:
@@ -352,11 +401,74 @@ classes:
         let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
         let p = page(lines, &TEXT_LAYER);
         let out = crate::pipeline::extract::extract_section(&class, &[&p]);
-        out.fields["PaymentTerms"]
-            .value
-            .as_str()
-            .unwrap_or("")
-            .to_string()
+        let f = &out.fields["PaymentTerms"];
+        (
+            f.value.as_str().unwrap_or("").to_string(),
+            f64::from(f.confidence),
+        )
+    }
+
+    #[test]
+    fn a_payment_method_alone_is_no_confident_terms() {
+        for (label, method) in [
+            ("Forma płatności:", "Przelew"),
+            ("Forma de pago:", "Transferencia bancaria"),
+            ("Payment terms:", "by bank transfer"),
+            ("Conditions de paiement :", "Virement"),
+            ("Modalità di pagamento:", "Bonifico bancario"),
+        ] {
+            let (got, c) = terms_and_confidence(&[
+                &[("Invoice 2024-001", 0.05), ("Total 120,00", 0.6)],
+                &[(label, 0.05), (method, 0.3)],
+            ]);
+            // Kept (some invoices print only that), but never above the review thresholds.
+            assert_eq!(got, method, "{label}");
+            assert!(c < 0.5, "{label} {method}: {c}");
+        }
+        assert!(names_only_a_method("Modalità: Bonifico bancario"));
+        assert!(names_only_a_method("Převodním příkazem"));
+        for terms in [
+            "przelew 14 dni",
+            "Net 30",
+            "Sofort ohne Abzug",
+            "Due on receipt",
+        ] {
+            assert!(!names_only_a_method(terms), "{terms}");
+        }
+    }
+
+    #[test]
+    fn a_method_gives_way_to_the_terms_sentence_elsewhere_on_the_page() {
+        for (label, method, sentence, terms) in [
+            (
+                "Forma płatności:",
+                "Przelew",
+                "Uwagi: Termin płatności: 14 dni",
+                "Termin płatności: 14 dni",
+            ),
+            (
+                "Modalità di pagamento:",
+                "Bonifico bancario",
+                "Pagamento entro 30 giorni dalla data di emissione.",
+                "Pagamento entro 30 giorni dalla data di emissione.",
+            ),
+        ] {
+            let (got, c) = terms_and_confidence(&[
+                &[("Faktura 2024-001", 0.05), ("Razem 120,00", 0.6)],
+                &[(label, 0.05), (method, 0.3)],
+                &[],
+                &[(sentence, 0.05)],
+            ]);
+            assert_eq!(got, terms, "{label}");
+            assert!(c < 0.7, "{label}: {c}");
+        }
+        // A method with a count of days is terms, and confident.
+        let (got, c) = terms_and_confidence(&[
+            &[("Faktura 2024-001", 0.05), ("Razem 120,00", 0.6)],
+            &[("Forma płatności:", 0.05), ("przelew 14 dni", 0.3)],
+        ]);
+        assert_eq!(got, "przelew 14 dni");
+        assert!(c >= 0.7, "{c}");
     }
 
     #[test]

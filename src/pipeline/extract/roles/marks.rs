@@ -2,8 +2,12 @@
 //! header ("ORIGINAL", "DUPLICADO", "COPIE") and a heading word or label alone on its line
 //! ("PAYMENT", "TRADE NAME", "Rechnungsempfänger"). A party read from such a line is no
 //! party, whatever block it heads. A name line may also carry its label in front
-//! ("Razón social: Distribuidora El Faro S.R.L."), which is no part of the name.
+//! ("Razón social: Distribuidora El Faro S.R.L."), which is no part of the name; but a label
+//! word with no colon that opens a company's name ("Klient Sp. z o.o.") is part of it.
 
+use super::COMPANY;
+use crate::pipeline::extract::generic::text_of;
+use crate::pipeline::extract::view::PageView;
 use crate::pipeline::lexicon;
 
 /// Copy marks in the languages we read, folded as [`lexicon::tokens`] folds them.
@@ -72,6 +76,24 @@ pub(super) fn without_name_label(text: &str) -> Option<(String, usize)> {
     ))
 }
 
+/// Whether the label word `word` opens a company's name rather than labels it ("Klient Sp. z
+/// o.o.", "Empresa Demo S.A.C."): it starts its segment, no colon sets it off, and the words
+/// after it on the segment hold a company form. A label stands apart from its value, by a
+/// colon or on a line of its own; a company may well be called after a label word.
+pub(super) fn label_opens_a_name(view: &PageView, word: usize) -> bool {
+    let words = view.words();
+    let Some(seg) = view.segment_of(word) else {
+        return false;
+    };
+    if seg.words.first() != Some(&word) || words[word].text.ends_with(':') {
+        return false;
+    }
+    let rest = &seg.words[1..];
+    rest.first()
+        .is_some_and(|&w| !words[w].text.starts_with(':'))
+        && COMPANY.is_match(&text_of(words, rest))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -100,6 +122,36 @@ mod tests {
             assert!(!names_no_party(t), "{t}");
         }
         assert!(is_copy_mark("DUPLICADO") && !is_copy_mark("PAYMENT"));
+    }
+
+    #[test]
+    fn a_label_word_opens_a_name_only_without_a_colon_and_before_a_company_form() {
+        use crate::pipeline::extract::fixtures;
+        let opens = |pieces: &[(&str, f32)]| {
+            let p = fixtures::page(&[pieces], &fixtures::TEXT_LAYER);
+            let view = PageView::new(&p);
+            label_opens_a_name(&view, 0)
+        };
+        for line in [
+            "Klient Sp. z o.o.",
+            "Empresa Demo S.A.C.",
+            "Dodavatel Stavby s.r.o.",
+            "Kunde Direkt GmbH",
+            "Klient Sp. z 0.0.",
+        ] {
+            assert!(opens(&[(line, 0.05)]), "{line}");
+        }
+        for line in [
+            "Kunde: Weber Bau GmbH",
+            "Cliente : Distribuidora El Faro S.R.L.",
+            "Klient",
+            "Klient Jan Kowalski",
+            "Empresa de servicios",
+        ] {
+            assert!(!opens(&[(line, 0.05)]), "{line}");
+        }
+        // The label on a segment of its own, the name in the next: a label.
+        assert!(!opens(&[("Klient", 0.05), ("Serwis Sp. z o.o.", 0.4)]));
     }
 
     #[test]

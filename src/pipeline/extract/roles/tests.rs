@@ -10,6 +10,12 @@ fn page(lines: &[&[(&str, f32)]]) -> PageContent {
 }
 
 fn vendor_of(p: &PageContent) -> (String, String) {
+    let (v, _) = parties_of(p);
+    v
+}
+
+/// The vendor's and the customer's (name, address) on a page.
+fn parties_of(p: &PageContent) -> ((String, String), (String, String)) {
     let yaml = r#"
 classes:
   - $id: invoice
@@ -17,12 +23,17 @@ classes:
     properties:
       VendorName: {type: string, description: Name of the business providing goods or services}
       VendorAddress: {type: string, description: Physical location of the vendor}
+      CustomerName: {type: string, description: Name of the person or entity being billed}
+      CustomerAddress: {type: string, description: Billing address of the customer}
       TotalAmount: {type: string, description: Final amount to be paid}
 "#;
     let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
     let out = extract_section(&class, &[p]);
     let s = |k: &str| out.attributes[k].as_str().unwrap_or("").to_string();
-    (s("VendorName"), s("VendorAddress"))
+    (
+        (s("VendorName"), s("VendorAddress")),
+        (s("CustomerName"), s("CustomerAddress")),
+    )
 }
 
 #[test]
@@ -99,6 +110,76 @@ fn a_label_word_before_a_company_form_is_the_name() {
     let (n, a) = vendor_of(&p);
     assert_eq!(n, "Lieferant GmbH");
     assert_eq!(a, "Lieferantenstraße 20, 80333 München");
+}
+
+/// The customer's name read from a page of `lines`.
+fn customer_name(lines: &[&[(&str, f32)]]) -> String {
+    let (_, (name, _)) = parties_of(&page(lines));
+    name
+}
+
+#[test]
+fn a_label_word_that_opens_a_company_name_stays_in_the_name() {
+    // "Empresa" (es) and "Firma" (de) are vendor labels; "Dostawca" (pl) too. With no colon
+    // after them and a company form ending the line, they are the name's first word.
+    for name in [
+        "Empresa Demo S.A.C.",
+        "Firma Nordlicht Technik GmbH",
+        "Dostawca Serwis Sp. z o.o.",
+    ] {
+        let p = german_invoice(&[name, "Av. Javier Prado 1234", "15046 Lima"]);
+        let (n, a) = vendor_of(&p);
+        assert_eq!(n, name);
+        assert_eq!(a, "Av. Javier Prado 1234, 15046 Lima", "{name}");
+    }
+}
+
+#[test]
+fn a_customer_named_after_a_label_word_keeps_that_word() {
+    // The buyer's block: a heading, then "Nazwa:" and a name whose first word is itself a
+    // customer label ("Klient", "Cliente", "Klant", "Kunde").
+    for (heading, name_label, name) in [
+        ("NABYWCA", "Nazwa:", "Klient Sp. z o.o."),
+        ("Datos del cliente", "Nombre:", "Cliente Test E.I.R.L."),
+        ("Factuuradres", "Naam:", "Klant Partners B.V."),
+        ("Rechnungsempfänger", "Firma:", "Kunde Direkt GmbH"),
+    ] {
+        let n = customer_name(&[
+            &[("FAKTURA FV/2026/01/001", 0.05)],
+            &[],
+            &[("Moja Firma AG", 0.05), (heading, 0.55)],
+            &[
+                ("ul. Przykładowa 123", 0.05),
+                (name_label, 0.55),
+                (name, 0.65),
+            ],
+            &[
+                ("00-001 Warszawa", 0.05),
+                ("Adres:", 0.55),
+                ("ul. Testowa 456", 0.65),
+            ],
+            &[],
+            &[("Razem:", 0.5), ("3075,00", 0.7)],
+        ]);
+        assert_eq!(n, name, "{heading}");
+    }
+}
+
+#[test]
+fn a_label_with_its_colon_is_still_no_part_of_the_name() {
+    // "Kunde:" and "Empresa :" are set off by their colons: the name is what follows.
+    for (label, name) in [
+        ("Kunde:", "Weber Bau GmbH"),
+        ("Cliente :", "Distribuidora El Faro S.R.L."),
+    ] {
+        let lines: [&[(&str, f32)]; 4] = [
+            &[("Rechnung 471102", 0.05), ("Gesamtbetrag 120,00", 0.5)],
+            &[(label, 0.05), (name, 0.2)],
+            &[("Hafenstraße 12", 0.2)],
+            &[("20457 Hamburg", 0.2)],
+        ];
+        assert_eq!(customer_name(&lines), name, "{label}");
+    }
 }
 
 #[test]
