@@ -47,7 +47,7 @@ def scan(pdf_path, png_path, rng):
     img.save(png_path, optimize=True)
 
 
-def write(set_dir, name, page, cls, truth, manifest, meta, rng, scanned):
+def write(set_dir, name, page, cls, truth, manifest, meta, rng, scanned, pages=1):
     docs = os.path.join(set_dir, "documents")
     exp = os.path.join(set_dir, "expected")
     os.makedirs(docs, exist_ok=True)
@@ -61,7 +61,7 @@ def write(set_dir, name, page, cls, truth, manifest, meta, rng, scanned):
         os.remove(pdf)
     out = {
         "document_class": {"type": cls},
-        "split_document": {"page_indices": [0]},
+        "split_document": {"page_indices": list(range(pages))},
         "inference_result": truth,
     }
     with open(os.path.join(exp, file_name + ".json"), "w", encoding="utf-8") as f:
