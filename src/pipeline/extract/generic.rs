@@ -156,6 +156,9 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
             }
         }
     }
+    if field.value_type == ValueType::Date {
+        rival_dates(&mut all);
+    }
     let best = all
         .into_iter()
         .max_by(|a, b| a.score.total_cmp(&b.score).then(b.page.cmp(&a.page)));
@@ -165,6 +168,51 @@ pub fn best_labelled(views: &[PageView], field: &FieldDef) -> Option<Pick> {
         }
         other => other,
     }
+}
+
+/// How close a second date's score must come to the best one's for the two to be rivals.
+const RIVAL_SHARE: f32 = 0.95;
+/// Score of a date with a rival: under the review thresholds.
+const RIVALLED: f32 = 0.65;
+
+/// Two different dates under labels of the field, scored alike ("Datum" over the issue date
+/// and over the tax-point date of a grid whose other label we do not know): the page does not
+/// settle which one is meant, so the best is not confident.
+fn rival_dates(all: &mut [Pick]) {
+    let Some(best) = all
+        .iter()
+        .enumerate()
+        .max_by(|(_, a), (_, b)| a.score.total_cmp(&b.score))
+        .map(|(i, _)| i)
+    else {
+        return;
+    };
+    let top = all[best].score;
+    let days = |t: &str| crate::eval::dates::candidates(t, None);
+    let ours = days(&all[best].text);
+    let rivals: Vec<usize> = (0..all.len())
+        .filter(|&i| {
+            let p = &all[i];
+            p.score >= top * RIVAL_SHARE
+                && p.score > RIVALLED
+                && p.text != all[best].text
+                && !days(&p.text).iter().any(|d| ours.contains(d))
+        })
+        .collect();
+    let Some(&first) = rivals.first() else {
+        return;
+    };
+    let note = format!(
+        ", but \"{}\" under another of its labels scores alike",
+        all[first].text
+    );
+    for i in rivals {
+        // Still below the best: which one is shown does not change, only how sure it is.
+        all[i].score = all[i].score.min(RIVALLED - 0.01);
+    }
+    let p = &mut all[best];
+    p.score = p.score.min(RIVALLED);
+    p.reason.push_str(&note);
 }
 
 /// A per-rate tax table on the pages: a label's amount inside it is one rate's (its header's

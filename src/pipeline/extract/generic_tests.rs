@@ -646,3 +646,47 @@ fn a_tax_summed_over_its_rates_and_a_due_date_in_days_stay_under_review() {
     let due = &out.fields["DueDate"];
     assert!(due.value.is_null() || due.confidence < 0.7, "{due:?}");
 }
+
+#[test]
+fn a_tax_point_or_delivery_date_in_the_meta_grid_is_not_the_invoice_date() {
+    // Label above value, two boxes a row; the second date is the supply's, not the issue's.
+    for (issue, issued, supply, supplied) in [
+        (
+            "Wystawiono dnia",
+            "7 lipca 2025",
+            "Data sprzedaży",
+            "6 lipca 2025",
+        ),
+        ("Émise le", "09/11/2024", "Date de prestation", "07/11/2024"),
+        ("Datum vystavení", "26. 9. 2024", "DUZP", "21. 9. 2024"),
+    ] {
+        let out = extract(
+            &invoice_class(),
+            &[
+                &[("Nr faktury", 0.4), (issue, 0.7)],
+                &[("813/2025", 0.4), (issued, 0.7)],
+                &[(supply, 0.4)],
+                &[(supplied, 0.4)],
+            ],
+        );
+        assert_eq!(attr(&out, "InvoiceDate"), issued, "{issue}: {out:?}");
+        assert!(out.fields["InvoiceDate"].confidence >= 0.7, "{issue}");
+    }
+}
+
+#[test]
+fn two_dates_under_labels_of_the_field_are_not_confident() {
+    // "Datum" twice, over different dates: which is the invoice's the page does not say.
+    for (a, b) in [("Datum", "Datum"), ("Date", "Date")] {
+        let out = extract(
+            &invoice_class(),
+            &[
+                &[(a, 0.1), ("12.03.2024", 0.3)],
+                &[("Kunde 4711", 0.1)],
+                &[(b, 0.6), ("15.03.2024", 0.8)],
+            ],
+        );
+        assert!(!attr(&out, "InvoiceDate").is_null(), "{out:?}");
+        assert!(out.fields["InvoiceDate"].confidence < 0.7, "{out:?}");
+    }
+}

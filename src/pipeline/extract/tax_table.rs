@@ -387,11 +387,20 @@ mod tests {
     #[test]
     fn a_rate_and_its_base_before_the_tax_give_the_tax() {
         let de = [("MWST 8.1 % CHF 46.60", 0.4), ("3.77", 0.8)];
-        assert_eq!(tax_on(&de, "CHF 46.60", &["CHF", "46.60"]).as_deref(), Some("3.77"));
+        assert_eq!(
+            tax_on(&de, "CHF 46.60", &["CHF", "46.60"]).as_deref(),
+            Some("3.77")
+        );
         let en = [("VAT (19% on 1200.00):", 0.4), ("228.00 EUR", 0.8)];
-        assert_eq!(tax_on(&en, "1200.00", &["1200.00):"]).as_deref(), Some("228.00 EUR"));
+        assert_eq!(
+            tax_on(&en, "1200.00", &["1200.00):"]).as_deref(),
+            Some("228.00 EUR")
+        );
         let fr = [("TVA 20 % sur 1 260,00", 0.4), ("252,00 €", 0.8)];
-        assert_eq!(tax_on(&fr, "1 260,00", &["1", "260,00"]).as_deref(), Some("252,00 €"));
+        assert_eq!(
+            tax_on(&fr, "1 260,00", &["1", "260,00"]).as_deref(),
+            Some("252,00 €")
+        );
         // A later amount that is not the base × the rate (the gross) leaves the pick alone, as
         // does a line with no rate before the pick.
         let gross = [("MwSt 19 %", 0.2), ("100,00", 0.5), ("119,00", 0.8)];

@@ -253,6 +253,38 @@ fn deadline_before(toks: &[String]) -> bool {
     false
 }
 
+/// Where the last sentence of `text` starts: after a full stop, question or exclamation mark
+/// followed by a space and a capital letter ("… sted. Indsigelser"); abbreviations ("pr.
+/// påbegyndt", "z. B.") and dotted dates ("2. 11. 2024") do not end a sentence. 0 when none
+/// ends in it.
+fn sentence_start(text: &str) -> usize {
+    let mut start = 0;
+    let mut it = text.char_indices().peekable();
+    while let Some((at, c)) = it.next() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let word = text[..at]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_alphanumeric())
+            .count();
+        if word < 2 {
+            continue;
+        }
+        let Some(&(_, ' ')) = it.peek() else {
+            continue;
+        };
+        it.next();
+        if let Some(&(i, next)) = it.peek()
+            && next.is_uppercase()
+        {
+            start = i;
+        }
+    }
+    start
+}
+
 /// The due date the payment terms of the section's pages give, if any.
 pub fn due_in_terms(views: &[PageView]) -> Option<Pick> {
     let mut found: Vec<Pick> = Vec::new();
@@ -261,17 +293,29 @@ pub fn due_in_terms(views: &[PageView]) -> Option<Pick> {
         for (li, line) in view.lines.iter().enumerate() {
             let text = text_of(words, &line.words);
             for d in values::dates(&text) {
-                let before = lexicon::tokens(&text[..d.start]);
+                // Only the date's own sentence counts: "… úrok z prodlení. Reklamace
+                // přijímáme do 24.10.2024" pays in one sentence and sets a deadline for
+                // complaints in the next.
+                let opens = sentence_start(&text[..d.start]);
+                let before = lexicon::tokens(&text[opens..d.start]);
                 if !deadline_before(&before) {
                     continue;
                 }
+                // A line above that ends its sentence pays in that sentence, not in ours.
+                let above = |li: usize| {
+                    let t = text_of(words, &view.lines[li].words);
+                    let t = t.trim_end();
+                    // Whether a capital after its last character would open a new sentence.
+                    let closed = sentence_start(&format!("{t} X")) == t.len() + 1;
+                    if closed {
+                        Vec::new()
+                    } else {
+                        lexicon::tokens(&t[sentence_start(t)..])
+                    }
+                };
                 let score = if before.iter().any(|t| is_pay_word(t)) {
                     SAME_LINE
-                } else if li > 0
-                    && lexicon::tokens(&text_of(words, &view.lines[li - 1].words))
-                        .iter()
-                        .any(|t| is_pay_word(t))
-                {
+                } else if li > 0 && opens == 0 && above(li - 1).iter().any(|t| is_pay_word(t)) {
                     LINE_ABOVE
                 } else {
                     continue;
@@ -502,5 +546,32 @@ classes:
             &[("Delivery within 5 days of the order.", 0.05)],
         ]);
         assert_eq!(got, "30 days net.");
+    }
+
+    #[test]
+    fn a_deadline_in_another_sentence_than_the_paying_word_is_not_the_due_date() {
+        // Complaints, not payment, have the deadline: on the same line and on the next.
+        for lines in [
+            &[&[(
+                "Zaplatit úrok z prodlení 0,05 % denně. Reklamace přijímáme do 24.10.2024.",
+                0.05,
+            )][..]][..],
+            &[
+                &[(
+                    "Ved betaling efter forfald tilskrives renter. Indsigelser skal",
+                    0.05,
+                )][..],
+                &[("ske senest 12-07-2024.", 0.05)][..],
+            ],
+            &[
+                &[("Vid betalning efter förfallodagen debiteras ränta.", 0.05)][..],
+                &[("Anmärkningar ska göras senast 2024-02-22.", 0.05)][..],
+            ],
+        ] {
+            assert_eq!(due(lines), None, "{lines:?}");
+        }
+        // An abbreviation inside the paying sentence does not end it.
+        let got = due(&[&[("Zahlbar z. B. bis zum 04.04.2013", 0.05)]]);
+        assert_eq!(got, Some(("04.04.2013".into(), SAME_LINE)));
     }
 }

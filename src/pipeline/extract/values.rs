@@ -1,8 +1,9 @@
 //! Typed values inside a line of text, for fields found without hints: amounts with their
 //! currency either side in any locale's format, dates with numeric or month-name forms in the
 //! languages of [`crate::pipeline::lexicon::months`] (also year first: "2024. március 15.",
-//! "2024 m. kovo 15 d."), identifiers (a token with a digit that is neither a date nor an amount). Every
-//! regex is compiled once.
+//! "2024 m. kovo 15 d."; Czech and Slovak print a space after each dot: "26. 9. 2024"),
+//! identifiers (a token with a digit that is neither a date nor an amount). Every regex is
+//! compiled once.
 
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -31,6 +32,7 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
         r"(?ix)
           \b\d{{4}}(?:-\d{{1,2}}-|/\d{{1,2}}/|\.\d{{1,2}}\.)\d{{1,2}}\b
         | \b\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:\d{{4}}|\d{{2}})\b
+        | \b\d{{1,2}}\.\x20?\d{{1,2}}\.\x20?\d{{4}}\b
         | \b\d{{1,2}}(?:st|nd|rd|th|er|e)?\.?\s*(?:de\s+|of\s+)?(?:{m})\b\.?,?(?:\s+de)?\s*\d{{4}}\b
         | \b(?:{m})\b\.?\s+\d{{1,2}}(?:st|nd|rd|th)?\s*,?\s*\d{{4}}\b
         | \b\d{{1,2}}[-\s](?:{m})\b\.?[-\s]\d{{2}}\b
@@ -360,6 +362,11 @@ mod tests {
             "15. maaliskuuta 2024",
             "15 martie 2024",
             "15. augusti 2024",
+            "26. 9. 2024",
+            "01. 01. 2021",
+            "7 lipca 2025",
+            "5. februar 2024",
+            "23 januari 2024",
         ] {
             let d = dates(t);
             assert_eq!(d.len(), 1, "{t}");
