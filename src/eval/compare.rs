@@ -15,7 +15,8 @@
 
 use serde_json::Value;
 
-use super::{dates, numbers};
+use super::numbers;
+use crate::pipeline::calendar as dates;
 
 /// How a field is compared.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -14,7 +14,7 @@ use regex::Regex;
 use serde_json::Value;
 
 use super::compare::Method;
-use super::dates;
+use crate::pipeline::calendar as dates;
 
 /// Where a field's method came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]

@@ -9,7 +9,6 @@
 
 pub mod compare;
 pub mod counts;
-pub mod dates;
 pub mod hungarian;
 pub mod load;
 pub mod methods;

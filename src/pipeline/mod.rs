@@ -6,6 +6,7 @@
 //! [`run::process_document`] chains them for the local runtime and the tests.
 
 pub mod assess;
+pub mod calendar;
 pub mod classify;
 pub mod config;
 pub mod extract;

@@ -188,7 +188,7 @@ fn rival_dates(all: &mut [Pick]) {
         return;
     };
     let top = all[best].score;
-    let days = |t: &str| crate::eval::dates::candidates(t, None);
+    let days = |t: &str| crate::pipeline::calendar::candidates(t, None);
     let ours = days(&all[best].text);
     let rivals: Vec<usize> = (0..all.len())
         .filter(|&i| {

@@ -1,5 +1,6 @@
 //! Dates in the formats documents use, read into (year, month, day) so `03/14/2017`,
-//! `2017-03-14`, `March 14, 2017`, `14.03.2017` and `14 mars 2017` compare equal.
+//! `2017-03-14`, `March 14, 2017`, `14.03.2017` and `14 mars 2017` compare equal: `idpctl eval`
+//! compares dates with it, and extraction tells two printed dates apart with it.
 //!
 //! `01/05/2024` is January 5 in the US and May 1 elsewhere: unless `dayfirst` says which, both
 //! readings are candidates and two dates match when any readings agree (the accelerator's
