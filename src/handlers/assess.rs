@@ -25,6 +25,9 @@ const NAME: &str = "assess";
 /// assessment.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
+    // Without it S3 answers a missing key with 403, and the section written by an earlier
+    // build (Workspace::get_section) would read as denied rather than as missing.
+    Access::s3(Action::ListBucket, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Working),
     Access::configuration(),
 ];
@@ -37,7 +40,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let document_id: String = field(&event, "/document/document_id", NAME)?;
     let section_id: String = field(&event, "/section/section_id", NAME)?;
     let ws = Workspace::new(services, &document_id);
-    let mut section: Section = ws.get_json(&ws.section(&section_id, "extraction")).await?;
+    let mut section: Section = ws.get_section(&section_id, "extraction").await?;
     let version: Option<u64> = event.get("config_version").and_then(Value::as_u64);
     let loaded = services.config.version(version).await?;
     let settings = &loaded.config.sections.assessment;

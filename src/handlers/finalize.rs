@@ -96,7 +96,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     let sections: Vec<Section> =
         serde_json::from_value(classes["sections"].clone()).unwrap_or_default();
     for s in sections {
-        let mut section: Section = ws.get_json(&ws.section(&s.section_id, "assessed")).await?;
+        let mut section: Section = ws.get_section(&s.section_id, "assessed").await?;
         let rel = format!("sections/{}/result.json", section.section_id);
         let result = json!({
             "document_class": {"type": section.classification},

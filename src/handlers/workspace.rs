@@ -58,6 +58,35 @@ impl<'a> Workspace<'a> {
     pub fn section(&self, section: &str, stage: &str) -> String {
         self.key(&format!("section-{section}.{stage}.json"))
     }
+    /// Where builds before `section-<n>.<stage>.json` kept a section's result.
+    fn legacy_section(&self, section: &str, stage: &str) -> String {
+        self.key(&format!("sections/{section}/{stage}.json"))
+    }
+
+    /// A section's result after `stage`. A document can be in flight when the binary changes
+    /// (a deploy while executions run, a local run resumed by a newer idpctl): a stage written
+    /// by an earlier build is found where that build put it, so the document is not failed.
+    pub async fn get_section<T: DeserializeOwned>(
+        &self,
+        section: &str,
+        stage: &str,
+    ) -> Result<T, HandlerError> {
+        let key = self.section(section, stage);
+        match self.get_json(&key).await {
+            Err(HandlerError::Store(StoreError::NotFound { bucket, key })) => {
+                let legacy = self.legacy_section(section, stage);
+                match self.get_bytes_if_any(&legacy).await? {
+                    Some(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
+                        HandlerError::Store(StoreError::Permanent(format!(
+                            "{legacy} is not valid: {e}"
+                        )))
+                    }),
+                    None => Err(HandlerError::Store(StoreError::NotFound { bucket, key })),
+                }
+            }
+            other => other,
+        }
+    }
     pub fn summary(&self) -> String {
         self.key("summary.json")
     }
@@ -204,4 +233,40 @@ pub fn field<T: DeserializeOwned>(
     serde_json::from_value(v).map_err(|e| {
         HandlerError::invalid(handler, format!("`{pointer}` is missing or malformed: {e}"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::services::local::{LocalLayout, local_names, services};
+    use serde_json::json;
+
+    #[tokio::test]
+    async fn a_section_written_by_an_earlier_build_is_still_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = services(&LocalLayout::new(dir.path()), local_names("t", 2)).unwrap();
+        let ws = Workspace::new(&s, "d");
+        ws.put_json(
+            "documents/d/sections/1/extraction.json",
+            &json!({"v": "old"}),
+        )
+        .await
+        .unwrap();
+        let old: Value = ws.get_section("1", "extraction").await.unwrap();
+        assert_eq!(old["v"], "old");
+
+        // The current key wins over the legacy one.
+        ws.put_json(&ws.section("1", "extraction"), &json!({"v": "new"}))
+            .await
+            .unwrap();
+        let new: Value = ws.get_section("1", "extraction").await.unwrap();
+        assert_eq!(new["v"], "new");
+
+        // Neither: the error names the current key.
+        let err = ws.get_section::<Value>("2", "assessed").await.unwrap_err();
+        assert!(
+            matches!(&err, HandlerError::Store(StoreError::NotFound { key, .. }) if key == "documents/d/section-2.assessed.json"),
+            "{err}"
+        );
+    }
 }
