@@ -1,31 +1,28 @@
 //! `finalize`: assembles the finished document — pages, sections with their fields, summary,
-//! metering — writes `result.json` per section and per document to the output bucket, keeps the
-//! full document gzip-compressed in the working bucket for `hook_dispatch`, marks the tracking
-//! record COMPLETED, and returns only a few bytes, so a thousand documents fit in one state.
+//! metering — writes `result.json` per section and per document to the output bucket (where
+//! `hook_dispatch` reads the document back), marks the tracking record COMPLETED, and returns only a few bytes, so a thousand documents fit in one state.
 
 use std::io;
 
 use serde::Serialize;
-use serde_json::ser::{CompactFormatter, Formatter, PrettyFormatter};
+use serde_json::ser::{Formatter, PrettyFormatter};
 use serde_json::{Value, json};
 
 use super::HandlerError;
 use super::access::{Access, Action, Bucket};
 use super::classify::page_ids;
 use super::unpack::DocumentRef;
-use super::workspace::{Workspace, document_ref, field, gzip};
+use super::workspace::{Workspace, document_ref, field};
 use crate::model::{Document, Page, Section, Status, TextSource, metering};
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "finalize";
 
 /// What this handler's code calls in AWS (see [`super::access`]). Reads the document's state,
-/// writes results to the output bucket and the compressed document to the working bucket, reads and
-/// completes the document's record.
+/// writes results to the output bucket, reads and completes the document's record.
 pub const ACCESS: &[Access] = &[
     Access::s3(Action::GetObject, Bucket::Working),
     Access::s3(Action::ListBucket, Bucket::Working),
-    Access::s3(Action::PutObject, Bucket::Working),
     Access::s3(Action::PutObject, Bucket::Output),
     Access::tracking(Action::GetItem),
     Access::tracking(Action::UpdateItem),
@@ -98,14 +95,11 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
     for s in sections {
         let mut section: Section = ws.get_section(&s.section_id, "assessed").await?;
         let rel = format!("sections/{}/result.json", section.section_id);
-        let result = json!({
-            "document_class": {"type": section.classification},
-            "page_ids": section.page_ids,
-            "attributes": section.attributes,
-            "fields": section.fields,
-            "confidence_threshold_alerts": section.confidence_threshold_alerts,
-        });
-        put_output(services, &format!("{prefix}/{rel}"), &result).await?;
+        let result = document_json(&SectionResult::of(&section), PrettyFormatter::new())?;
+        services
+            .objects
+            .put(out, &format!("{prefix}/{rel}"), result, "application/json")
+            .await?;
         section.extraction_result_uri = Some(uri(&rel));
         doc.confidence_alert_count += section.confidence_threshold_alerts.len() as u32;
         for (context, units) in &section.metering {
@@ -160,9 +154,6 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             "application/json",
         )
         .await?;
-    let compact = document_json(&doc, CompactFormatter)?;
-    ws.put_bytes(&ws.document(), gzip(&compact), "application/gzip")
-        .await?;
     let result_uri = uri("result.json");
     services
         .tracking
@@ -188,6 +179,36 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
         .await?;
     // A few bytes per document: a batch's results must fit the 256 KB state with the rest.
     Ok(json!({"document_id": doc_ref.document_id, "status": "COMPLETED"}))
+}
+
+/// A section's `result.json`, borrowed from the section rather than copied into a `Value`.
+#[derive(Serialize)]
+struct SectionResult<'a> {
+    document_class: DocumentClass<'a>,
+    page_ids: &'a [String],
+    attributes: &'a serde_json::Map<String, Value>,
+    fields: &'a std::collections::BTreeMap<String, crate::model::FieldResult>,
+    confidence_threshold_alerts: &'a [crate::model::section::ConfidenceAlert],
+}
+
+#[derive(Serialize)]
+struct DocumentClass<'a> {
+    #[serde(rename = "type")]
+    kind: &'a str,
+}
+
+impl<'a> SectionResult<'a> {
+    fn of(s: &'a Section) -> Self {
+        SectionResult {
+            document_class: DocumentClass {
+                kind: &s.classification,
+            },
+            page_ids: &s.page_ids,
+            attributes: &s.attributes,
+            fields: &s.fields,
+            confidence_threshold_alerts: &s.confidence_threshold_alerts,
+        }
+    }
 }
 
 /// What OCR cost, as each page's `ocr` task reported it (`metering` in the results the state
@@ -294,7 +315,7 @@ impl<F: Formatter> Formatter for F32AsF64<F> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
+    use serde_json::ser::CompactFormatter;
 
     use super::*;
     use crate::model::{BoundingBox, Word};
@@ -321,6 +342,31 @@ mod tests {
     }
 
     #[test]
+    fn a_section_result_has_the_bytes_of_the_value_route() {
+        let mut section: Section = serde_json::from_value(json!({
+            "section_id": "1", "classification": "Invoice", "page_ids": ["1", "2"],
+            "attributes": {"Total": "12.50", "Vendor": {"Name": "B", "Address": null}},
+            "fields": {"Total": {"value": "12.50", "confidence": 0.9}},
+            "confidence_threshold_alerts": [
+                {"attribute_name": "Vendor", "confidence": 0.3, "confidence_threshold": 0.8}
+            ]
+        }))
+        .unwrap();
+        section.confidence = Some(0.7);
+        let value = json!({
+            "document_class": {"type": section.classification},
+            "page_ids": section.page_ids,
+            "attributes": section.attributes,
+            "fields": section.fields,
+            "confidence_threshold_alerts": section.confidence_threshold_alerts,
+        });
+        assert_eq!(
+            document_json(&SectionResult::of(&section), PrettyFormatter::new()).unwrap(),
+            serde_json::to_vec_pretty(&value).unwrap()
+        );
+    }
+
+    #[test]
     fn the_bytes_are_those_of_the_value_route() {
         let doc = sample_document();
         let value = serde_json::to_value(&doc).unwrap();
@@ -340,15 +386,5 @@ mod tests {
             document_json(&w, CompactFormatter).unwrap(),
             serde_json::to_vec(&serde_json::to_value(&w).unwrap()).unwrap()
         );
-    }
-
-    #[test]
-    fn the_fast_gzip_inflates_back() {
-        let compact = document_json(&sample_document(), CompactFormatter).unwrap();
-        let mut back = Vec::new();
-        flate2::read::GzDecoder::new(&gzip(&compact)[..])
-            .read_to_end(&mut back)
-            .unwrap();
-        assert_eq!(back, compact);
     }
 }

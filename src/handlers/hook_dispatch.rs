@@ -1,5 +1,5 @@
 //! `hook_dispatch`: an execution SUCCEEDED → for each document it completed, load the full
-//! document (stored gzip-compressed in the working bucket), inflate it and deliver the event the
+//! document (its `result.json` in the output bucket) and deliver the event the
 //! accelerator's post-processing hook receives: the Step Functions status-change envelope whose
 //! `detail.output` is `{"document": …}` with `document.id` the input object key (for a ZIP
 //! member, `<zip key>/<member>`), and `detail.input` `{"document": {"document_id", …}}`.
@@ -14,19 +14,16 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
-use super::workspace::{Workspace, gunzip};
 use crate::services::{Services, StoreError, TrackingUpdate, clock};
 
 const NAME: &str = "hook_dispatch";
 
 /// What this handler's code calls in AWS (see [`super::access`]): the execution's documents
-/// (by_batch) and their records, each document from the working bucket and its results from
-/// the output bucket, payloads too large for an invoke written to the working bucket, and the
-/// delivery recorded. Invoking the hook is wiring: the hook part grants it while one is set.
+/// (by_batch) and their records, each document's result from the output bucket, `hook test`
+/// outcomes written to the working bucket, and the delivery recorded. Invoking the hook is wiring: the hook part grants it while one is set.
 pub const ACCESS: &[super::access::Access] = {
     use super::access::{Access, Action, Bucket, Index};
     &[
-        Access::s3(Action::GetObject, Bucket::Working),
         Access::s3(Action::GetObject, Bucket::Output),
         Access::s3(Action::PutObject, Bucket::Working),
         Access::tracking(Action::GetItem),
@@ -151,6 +148,28 @@ fn by_reference(document: &Value, document_uri: &str) -> Value {
     Value::Object(out)
 }
 
+/// The document as finalize wrote it to the output bucket (the record's `result_uri`). Read
+/// back rather than kept twice: a compressed copy in the working bucket cost every document a
+/// second serialisation, a gzip and a file, while only deliveries read it.
+async fn load_result(
+    services: &Services,
+    id: &str,
+    result_uri: Option<&str>,
+) -> Result<Value, HandlerError> {
+    let Some((bucket, key)) = result_uri
+        .and_then(|u| u.strip_prefix("s3://"))
+        .and_then(|u| u.split_once('/'))
+    else {
+        return Err(StoreError::Permanent(format!(
+            "document {id} is COMPLETED but its record has no result_uri"
+        ))
+        .into());
+    };
+    let bytes = services.objects.get(bucket, key).await?;
+    serde_json::from_slice(&bytes)
+        .map_err(|e| StoreError::Permanent(format!("s3://{bucket}/{key}: {e}")).into())
+}
+
 /// `s3://bucket/<prefix>/result.json` → `<prefix>`: the key the results were written under,
 /// which is the input key (or `<zip key>/<member>`).
 fn input_key_of(result_uri: &str) -> Option<&str> {
@@ -251,10 +270,7 @@ pub async fn handle(event: Value, services: &Services) -> Result<Value, HandlerE
             .and_then(|r| r.details.get("result_uri"))
             .and_then(Value::as_str)
             .map(str::to_string);
-        let ws = Workspace::new(services, &id);
-        let bytes = ws.get_bytes(&ws.document()).await?;
-        let document =
-            gunzip(&bytes).map_err(|e| StoreError::Permanent(format!("{}: {e}", ws.document())))?;
+        let document = load_result(services, &id, result_uri.as_deref()).await?;
         let document = as_hook_document(document, result_uri.as_deref().and_then(input_key_of));
         let mut hook_event = hook_event(&event, &document);
         let size = hook_event.to_string().len();

@@ -4,7 +4,6 @@
 //! their text layer are written once, together, by `split`.
 
 use std::any::TypeId;
-use std::io::{Read, Write};
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
@@ -95,11 +94,6 @@ impl<'a> Workspace<'a> {
         self.key("ref.json")
     }
 
-    /// The finished document, gzip-compressed: what hook_dispatch loads.
-    pub fn document(&self) -> String {
-        self.key("document.json.gz")
-    }
-
     fn bucket(&self) -> &str {
         &self.services.names.working_bucket
     }
@@ -174,26 +168,6 @@ impl<'a> Workspace<'a> {
             Err(e) => Err(e.into()),
         }
     }
-}
-
-/// gzip at the fast level: the stored document is read once by `hook_dispatch`, and the
-/// default level cost ~3x the CPU for a few percent of size.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut enc = flate2::write::GzEncoder::new(
-        Vec::with_capacity(bytes.len() / 4),
-        flate2::Compression::fast(),
-    );
-    // Writing into a Vec cannot fail.
-    let _ = enc.write_all(bytes);
-    enc.finish().unwrap_or_default()
-}
-
-pub fn gunzip(bytes: &[u8]) -> Result<Value, String> {
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_string(&mut text)
-        .map_err(|e| e.to_string())?;
-    serde_json::from_str(&text).map_err(|e| e.to_string())
 }
 
 /// A document of an upload as the workflow passes it on (what the state machine's Map
