@@ -5,7 +5,7 @@ import datetime
 import random
 
 import formats
-from vocab import COMPANY, CURRENCY, ITEMS, LABELS, PEOPLE, STREETS, VAT_RATE
+from vocab import COMPANY, CURRENCY, ITEMS, LABELS, PEOPLE, STREETS, VAT_RATE, terms_truth
 
 
 class Party:
@@ -162,5 +162,5 @@ def invoice_truth(inv, shown):
         "Tax": shown["tax"],
         "TotalAmount": shown["total"],
         "PoNumber": f["po"],
-        "PaymentTerms": f["terms"],
+        "PaymentTerms": terms_truth(f["terms"]),
     }

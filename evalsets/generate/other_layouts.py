@@ -6,7 +6,7 @@ import datetime
 import formats
 from documents import Money, street_line, town_line
 from page import Page
-from vocab import ITEMS, LABELS, PEOPLE, STREETS
+from vocab import ITEMS, LABELS, PEOPLE, STREETS, terms_truth
 
 RECEIPT = {
     "en": dict(title=["RECEIPT", "Sales Receipt", "Payment receipt"], no=["Receipt #", "Trans. No.", "Receipt No."], total=["TOTAL", "Total paid", "AMOUNT PAID"], tax=["incl. VAT", "Sales tax", "Tax"], sub=["Subtotal", "Net"], pay=["Visa ****4821", "Cash", "Mastercard ****0394", "Contactless debit"], thanks="Thank you for shopping with us!", date="Date"),
@@ -192,7 +192,7 @@ def purchase_order(rng, lang, issuers, layout, family):
         "Quantities": "; ".join(str(q) for _, q, _ in lines),
         "UnitPrices": "; ".join(units),
         "TotalAmount": total_shown,
-        "PaymentTerms": terms,
+        "PaymentTerms": terms_truth(terms),
     }
     return p, "purchase_order", truth
 

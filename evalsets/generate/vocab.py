@@ -7,6 +7,15 @@ from ordinary name parts so that they read like real businesses.
 
 LANGS = ["en", "fr", "de", "es", "nl", "it", "pt"]
 
+# Printed where the terms go but naming only how to pay, not when (evalsets/README.md): the
+# truth's PaymentTerms is null for them.
+METHOD_ONLY_TERMS = {"Rimessa diretta", "Převodním příkazem", "Hotově", "Przelew", "gotówka", "Kontant"}
+
+
+def terms_truth(printed):
+    """The PaymentTerms truth of a printed terms value: null for a payment method alone."""
+    return None if printed in METHOD_ONLY_TERMS else printed
+
 # Field labels: several real-world variants per language.
 LABELS = {
     "en": {

@@ -52,6 +52,31 @@ pub fn right_of(words: &[Word], segs: &[Segment], hit: &LabelHit) -> Vec<Candida
     out
 }
 
+/// The words that carry a narrow cell's last words on to the next line: "01. 01." over "2021"
+/// in a date column too narrow for the year. They stand on the line right under `cell`'s, no
+/// further down than a line's pitch, each overlapping the cell's horizontal extent; nothing
+/// else of that line is taken.
+pub fn wrapped_under(words: &[Word], lines: &[Line], line: usize, cell: &[usize]) -> Vec<usize> {
+    let Some(cell_box) = BoundingBox::enclosing(cell.iter().map(|&w| &words[w].bbox)) else {
+        return Vec::new();
+    };
+    let Some(next) = lines.get(line + 1) else {
+        return Vec::new();
+    };
+    let gap = next.bbox.top - cell_box.bottom();
+    if gap < 0.0 || gap > cell_box.height * 1.2 {
+        return Vec::new();
+    }
+    next.words
+        .iter()
+        .copied()
+        .filter(|&w| {
+            let b = &words[w].bbox;
+            b.left < cell_box.right() && b.right() > cell_box.left
+        })
+        .collect()
+}
+
 /// Lines below the label whose words overlap the label's column, nearest first. Each is the
 /// concatenation of that line's segments inside the column.
 /// `width` fixes the box width (from the label's left edge) instead of ending the box at the

@@ -85,7 +85,7 @@ fn an_unlabelled_terms_sentence_is_found_under_review() {
     // A label the lexicon does not know, ended by its colon, is not part of the terms.
     for (line, terms) in [
         ("Pagamento: 60 giorni fine mese", "60 giorni fine mese"),
-        ("Betaling: binnen 30 dagen", "binnen 30 dagen"),
+        ("Voldoening: binnen 30 dagen", "binnen 30 dagen"),
     ] {
         let out = extract(&[&[("Invoice 2024-17", 0.05)], &[], &[(line, 0.05)]]);
         let (v, c) = value_and_confidence(&out, "PaymentTerms");

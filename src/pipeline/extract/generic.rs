@@ -37,6 +37,10 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     }
     .or_else(|| self_named(views, field))
     .or_else(|| {
+        let concept = field.concept.as_deref()?;
+        super::titled_number::in_title_line(views, concept)
+    })
+    .or_else(|| {
         (field.concept.as_deref() == Some("invoice_date"))
             .then(|| super::dated_title::in_title_line(views))
             .flatten()
@@ -252,8 +256,10 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
                 let label_score = hit.score * strength;
                 if let Some(mut p) = value_near(view, &hit, label, kind) {
                     p.score *= label_score * 0.99f32.powi(pi as i32);
-                    if field.concept.as_deref() == Some("payment_terms") {
-                        super::terms::mend_labelled(view, &hit, label, &mut p);
+                    if field.concept.as_deref() == Some("payment_terms")
+                        && !super::terms::mend_labelled(view, &hit, label, &mut p)
+                    {
+                        continue;
                     }
                     if let Some(other) = header_of_another_amount(view, &p, hit.line, field) {
                         // A cell of a grid whose column another amount heads ("EUR HT" over
@@ -473,6 +479,9 @@ fn value_near(
         offsets.push((text.len(), wi));
         text.push_str(&words[wi].text);
     }
+    if kind == ValueType::Date && choose(kind, &text).is_none() {
+        wrapped_date(view, hit.line, &rest, &mut text, &mut offsets);
+    }
     let same_line = if own_prefix {
         let word = words[hit.last_word]
             .text
@@ -576,6 +585,43 @@ fn value_near(
             }
         ),
     })
+}
+
+/// "Datum vystavení:  01. 01." over "2021": a date cell too narrow for the whole date wraps
+/// its year onto the next line. When the label's line holds no date, the words under the
+/// line's last segment are read on after it, and kept only if they complete a date.
+fn wrapped_date(
+    view: &PageView,
+    line: usize,
+    rest: &[usize],
+    text: &mut String,
+    offsets: &mut Vec<(usize, usize)>,
+) {
+    let words = view.words();
+    let Some(&last) = rest.last() else {
+        return;
+    };
+    let cell: Vec<usize> = view
+        .segment_of(last)
+        .map_or_else(|| vec![last], |s| s.words.clone());
+    let under = super::candidates::wrapped_under(words, &view.lines, line, &cell);
+    if under.is_empty() {
+        return;
+    }
+    let mut joined = text.clone();
+    let mut offs = offsets.clone();
+    for &wi in &under {
+        joined.push(' ');
+        offs.push((joined.len(), wi));
+        joined.push_str(&words[wi].text);
+    }
+    let completes = values::dates(&joined)
+        .iter()
+        .any(|d| d.start < text.len() && d.end > text.len());
+    if completes {
+        *text = joined;
+        *offsets = offs;
+    }
 }
 
 /// The segment right after the label's own on its line, within reach of the label.

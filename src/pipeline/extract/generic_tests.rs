@@ -690,3 +690,32 @@ fn two_dates_under_labels_of_the_field_are_not_confident() {
         assert!(out.fields["InvoiceDate"].confidence < 0.7, "{out:?}");
     }
 }
+
+#[test]
+fn a_date_wrapped_in_its_narrow_cell_is_read_whole() {
+    let c = invoice_class();
+    for (label, day, year, want) in [
+        ("Datum vystavení:", "01. 01.", "2021", "01. 01. 2021"),
+        ("Rechnungsdatum:", "05. 03.", "2024", "05. 03. 2024"),
+    ] {
+        let out = extract(
+            &c,
+            &[
+                &[("Faktura 2021-001", 0.05)],
+                &[("Banka: Bank a.s.", 0.05), (label, 0.45), (day, 0.8)],
+                &[("Účet: 1234567890/1234", 0.05), (year, 0.8)],
+            ],
+        );
+        assert_eq!(attr(&out, "InvoiceDate"), want, "{label}");
+    }
+    // Words under the cell that do not complete a date stay out of it.
+    let out = extract(
+        &c,
+        &[
+            &[("Faktura 2021-001", 0.05)],
+            &[("Datum vystavení:", 0.45), ("01. 01.", 0.8)],
+            &[("Kunde 4711", 0.8)],
+        ],
+    );
+    assert!(!attr(&out, "InvoiceDate").to_string().contains("4711"));
+}

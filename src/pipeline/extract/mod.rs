@@ -17,6 +17,7 @@ pub mod roles;
 pub mod table;
 pub mod tax_table;
 pub mod terms;
+pub mod titled_number;
 pub mod values;
 pub mod view;
 

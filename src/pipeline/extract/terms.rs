@@ -28,42 +28,40 @@ const SEVERAL: f32 = 0.6;
 /// number, not a condition of payment; under the review thresholds.
 const NO_WORDS: f32 = 0.5;
 
-/// A terms value that names only how to pay ("Forma płatności: Przelew", "Modalità: Bonifico
-/// bancario"): how, not when. Some invoices print just that where their terms go, so it is
-/// kept, under the review thresholds, when no terms sentence stands on the page.
-const METHOD_ONLY: f32 = 0.45;
-
 /// Mend a payment-terms value read right of a label. A label that is one paying word with no
 /// colon after it ("Zahlbar binnen 30 Tagen", "Règlement à réception") opens the terms
 /// sentence: the sentence is the value, label word and all. A value without a word in it is
-/// not terms.
-pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick) {
+/// not terms. False when the label holds no terms at all: a payment method alone ("Forma
+/// płatności: Przelew", "Modalità: Bonifico bancario") says how to pay, not when, and the
+/// class's `PaymentTerms` are conditions (evalsets/README.md), so it is no value of the field.
+pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick) -> bool {
     let words = view.words();
     if !p.text.chars().any(char::is_alphabetic) {
         p.score = p.score.min(NO_WORDS);
         p.reason
             .push_str(", but it holds no word (a code or a number, not terms)");
-        return;
+        return true;
+    }
+    // "… indtil fuld / betaling har fundet sted.": a label word printed in small letters with
+    // no colon, opening a line, is a wrapped paragraph's word; labels open with a capital.
+    let first = &words[hit.first_word].text;
+    if first.starts_with(char::is_lowercase) && !words[hit.last_word].text.ends_with(':') {
+        return false;
+    }
+    if about_late_payment(&p.text) {
+        return false;
     }
     if names_only_a_method(&p.text) {
         // The terms, if the page states any, are a sentence elsewhere ("Uwagi: Termin
         // płatności: 14 dni", a note "Pagamento entro 30 giorni …").
-        let method = std::mem::take(&mut p.text);
-        match unlabelled_sentence(std::slice::from_ref(view)) {
-            Some(sentence) => {
-                *p = sentence;
-                p.reason.push_str(&format!(
-                    ", taken over \"{method}\" under the label, a payment method"
-                ));
-            }
-            None => {
-                p.text = method;
-                p.score = p.score.min(METHOD_ONLY);
-                p.reason
-                    .push_str(", but it names only a payment method, not terms");
-            }
-        }
-        return;
+        let Some(sentence) = unlabelled_sentence(std::slice::from_ref(view)) else {
+            return false;
+        };
+        let method = std::mem::replace(p, sentence).text;
+        p.reason.push_str(&format!(
+            ", taken over \"{method}\" under the label, a payment method"
+        ));
+        return true;
     }
     let printed = &words[hit.last_word].text;
     let toks = lexicon::tokens(label);
@@ -108,6 +106,7 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
             .push_str(", with the label's word, which opens the terms sentence");
     }
     with_following_sentences(view, p);
+    true
 }
 
 /// How many terms sentences printed under the first one are read with it.
@@ -174,8 +173,12 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
         let words = view.words();
         for line in &view.lines {
             let text = text_of(words, &line.words);
-            if !is_terms_sentence(&lexicon::tokens(&text))
+            // A line opening in small letters goes on from the one above: running text.
+            let runs_on = text.trim_start().starts_with(char::is_lowercase);
+            if runs_on
+                || !is_terms_sentence(&lexicon::tokens(&text))
                 || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
+                || about_late_payment(&text)
             {
                 continue;
             }
@@ -258,7 +261,17 @@ fn deadline_before(toks: &[String]) -> bool {
 /// påbegyndt", "z. B.") and dotted dates ("2. 11. 2024") do not end a sentence. 0 when none
 /// ends in it.
 fn sentence_start(text: &str) -> usize {
-    let mut start = 0;
+    sentence_starts(text).last().copied().unwrap_or(0)
+}
+
+/// The first sentence of `text` (all of it when no sentence ends inside).
+fn first_sentence(text: &str) -> &str {
+    &text[..sentence_starts(text).first().copied().unwrap_or(text.len())]
+}
+
+/// Where each sentence after the first starts in `text`, in order (see [`sentence_start`]).
+fn sentence_starts(text: &str) -> Vec<usize> {
+    let mut starts = Vec::new();
     let mut it = text.char_indices().peekable();
     while let Some((at, c)) = it.next() {
         if !matches!(c, '.' | '!' | '?') {
@@ -279,10 +292,21 @@ fn sentence_start(text: &str) -> usize {
         if let Some(&(i, next)) = it.peek()
             && next.is_uppercase()
         {
-            start = i;
+            starts.push(i);
         }
     }
-    start
+    starts
+}
+
+/// Whether the first sentence of `text` is about paying late or complaining ("Ved betaling
+/// efter forfald tilskrives renter …", "Bei Zahlungsverzug …", "Reklamationen bitte …"): the
+/// general terms' legal notes, which name days and paying but are no terms of payment
+/// (`late_payment` in words.yaml).
+fn about_late_payment(text: &str) -> bool {
+    let late = lexicon::word_list("late_payment");
+    lexicon::tokens(first_sentence(text))
+        .iter()
+        .any(|t| late.contains(t))
 }
 
 /// The due date the payment terms of the section's pages give, if any.
@@ -453,24 +477,25 @@ classes:
     }
 
     #[test]
-    fn a_payment_method_alone_is_no_confident_terms() {
+    fn a_payment_method_alone_is_no_terms() {
         for (label, method) in [
             ("Forma płatności:", "Przelew"),
+            ("Forma płatności:", "gotówka"),
             ("Forma de pago:", "Transferencia bancaria"),
             ("Payment terms:", "by bank transfer"),
             ("Conditions de paiement :", "Virement"),
             ("Modalità di pagamento:", "Bonifico bancario"),
+            ("Betalingsbetingelser:", "Kontant"),
         ] {
             let (got, c) = terms_and_confidence(&[
                 &[("Invoice 2024-001", 0.05), ("Total 120,00", 0.6)],
                 &[(label, 0.05), (method, 0.3)],
             ]);
-            // Kept (some invoices print only that), but never above the review thresholds.
-            assert_eq!(got, method, "{label}");
-            assert!(c < 0.5, "{label} {method}: {c}");
+            assert_eq!((got.as_str(), c), ("", 0.0), "{label} {method}");
         }
         assert!(names_only_a_method("Modalità: Bonifico bancario"));
         assert!(names_only_a_method("Převodním příkazem"));
+        assert!(names_only_a_method("Rimessa diretta"));
         for terms in [
             "przelew 14 dni",
             "Net 30",
@@ -479,6 +504,58 @@ classes:
         ] {
             assert!(!names_only_a_method(terms), "{terms}");
         }
+    }
+
+    #[test]
+    fn legal_notes_and_paragraph_words_are_no_terms() {
+        for lines in [
+            // Danish: the label's value is the method; the note under it is about late payment.
+            &[
+                &[("Faktura 2024-001", 0.05), ("I alt 120,00", 0.6)][..],
+                &[("Betalingsbetingelser:", 0.05), ("Kontant", 0.3)],
+                &[(
+                    "Ved betaling efter forfald tilskrives renter på 0,8 % pr. påbegyndt måned.",
+                    0.05,
+                )],
+            ][..],
+            // German: a wrapped line of the claims note names days and paying.
+            &[
+                &[("Rechnung 2024-001", 0.05), ("Gesamt 120,00", 0.6)][..],
+                &[("Bei Zahlungsverzug berechnen wir Verzugszinsen über", 0.05)],
+                &[(
+                    "dem Basiszinssatz. Reklamationen bitte innerhalb von 8 Tagen.",
+                    0.05,
+                )],
+            ],
+            &[
+                &[("Rechnung 2024-001", 0.05), ("Gesamt 120,00", 0.6)][..],
+                &[(
+                    "Reklamationen bitte innerhalb von 8 Tagen nach Zahlung.",
+                    0.05,
+                )],
+            ],
+            // A label word in small letters opening a wrapped paragraph line.
+            &[
+                &[("Faktura 2024-001", 0.05), ("I alt 120,00", 0.6)][..],
+                &[("Varen forbliver sælgers ejendom, indtil fuld", 0.05)],
+                &[("betaling har fundet sted inden 8 dage.", 0.05)],
+            ],
+        ] {
+            assert_eq!(
+                terms_and_confidence(lines),
+                (String::new(), 0.0),
+                "{lines:?}"
+            );
+        }
+        // Terms before a late-payment sentence stay terms.
+        let got = terms_of(&[
+            &[("Invoice 2024-001", 0.05), ("Total 120,00", 0.6)],
+            &[
+                ("Payment terms:", 0.05),
+                ("Net 14 days. Late payments bear interest.", 0.3),
+            ],
+        ]);
+        assert!(got.starts_with("Net 14 days."), "{got}");
     }
 
     #[test]

@@ -1,0 +1,225 @@
+//! The number of a document printed only in its title: "Faktura FV2024-0510", "RECHNUNG
+//! R2400945", "Invoice #1036", "FAKTURA VAT FV/2026/01/001". A run of words that opens with a
+//! title of the field's own document type (`invoice_number` → an `invoice` title of
+//! documents.yaml) and gives an identifier right after it, at most a number mark between
+//! (`number_mark` in words.yaml: "Nr.", "#", "č."), numbers the document. No label backs it, so
+//! the value stays under the review thresholds and any labelled number wins over it.
+
+use super::candidates;
+use super::generic::{Pick, text_of};
+use super::labels::LabelHit;
+use super::values;
+use super::view::PageView;
+use crate::model::BoundingBox;
+use crate::pipeline::layout::Segment;
+use crate::pipeline::lexicon;
+
+/// Score of such a number: under the review thresholds, below every labelled number.
+const TITLE_NUMBER: f32 = 0.6;
+/// Fewest digits a title's number has: "Faktura 1/2" counts pages, "Invoice 12" is too
+/// short to tell from one.
+const MIN_DIGITS: usize = 3;
+/// How far right of a marked title its number may stand, in page width.
+const MAX_BESIDE: f32 = 0.3;
+
+/// The document type whose title numbers a field of `concept` ("invoice_number" → "invoice"),
+/// when documents.yaml knows it.
+fn titled_type(concept: &str) -> Option<&str> {
+    let doc = concept.strip_suffix("_number")?;
+    lexicon::documents().get(doc).map(|_| doc)
+}
+
+/// The first number a title of the field's document type gives, on the section's pages.
+pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
+    let doc = titled_type(concept)?;
+    let marks = lexicon::word_list("number_mark");
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        for seg in &view.segments {
+            let text = text_of(words, &seg.words);
+            let toks = lexicon::tokens(&text);
+            let Some(title) = lexicon::documents()
+                .find(&toks)
+                .into_iter()
+                .filter(|m| m.start == 0 && m.concept.key == doc)
+                .map(|m| m.len)
+                .max()
+            else {
+                continue;
+            };
+            let found = values::identifiers(&text).into_iter().find(|id| {
+                let before = lexicon::tokens(&text[..id.range.start]);
+                before.len() >= title
+                    && before[title..].iter().all(|t| marks.contains(t))
+                    && before.len() <= title + 1
+            });
+            let (value, idx, reason) = match found {
+                Some(id) => (
+                    text[id.range.clone()].trim().to_string(),
+                    super::view::words_in(words, &seg.words, &id.range),
+                    "a number right after the document's title (no label)",
+                ),
+                None => match marked_cell(view, seg, &text, &toks[title..]) {
+                    Some((value, idx)) => (
+                        value,
+                        idx,
+                        "a number beside or under the document's title and a number mark (no label)",
+                    ),
+                    None => continue,
+                },
+            };
+            if value.chars().filter(char::is_ascii_digit).count() < MIN_DIGITS || is_year(&value) {
+                continue;
+            }
+            let bbox =
+                BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)).unwrap_or(seg.bbox);
+            return Some(Pick {
+                text: value,
+                score: TITLE_NUMBER,
+                page: pi,
+                words: idx,
+                bbox,
+                label: None,
+                reason: reason.into(),
+            });
+        }
+    }
+    None
+}
+
+/// "Invoice #:   F74679", "Invoice #" over "68527": a title word with a number mark and
+/// nothing else is the number's label; the number is the next cell on its line or the cell
+/// under it, when that cell is one identifier and nothing more.
+fn marked_cell(
+    view: &PageView,
+    seg: &Segment,
+    text: &str,
+    after_title: &[String],
+) -> Option<(String, Vec<usize>)> {
+    let marks = lexicon::word_list("number_mark");
+    // "#" and "°" are no tokens: the mark is the text's own.
+    let marked = text.contains(['#', '°', 'º']) || !after_title.is_empty();
+    if !marked || after_title.len() > 1 || !after_title.iter().all(|t| marks.contains(t)) {
+        return None;
+    }
+    let words = view.words();
+    let beside = view
+        .segments
+        .iter()
+        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left - seg.bbox.right() <= MAX_BESIDE)
+        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
+        .map(|s| (s.words.clone(), text_of(words, &s.words)));
+    let hit = LabelHit {
+        line: seg.line,
+        first_word: *seg.words.first()?,
+        last_word: *seg.words.last()?,
+        bbox: seg.bbox,
+        score: 1.0,
+    };
+    let under = candidates::below(words, &view.lines, &view.segments, &hit, None)
+        .into_iter()
+        .next()
+        .filter(|c| c.rank == 1)
+        .map(|c| (c.words, c.text));
+    [beside, under]
+        .into_iter()
+        .flatten()
+        .find_map(|(idx, cell)| {
+            let cell = cell.trim();
+            let ids = values::identifiers(cell);
+            (ids.len() == 1 && ids[0].range == (0..cell.len())).then(|| (cell.to_string(), idx))
+        })
+}
+
+/// "Rechnung 2024": a year after a title is no number of the document.
+fn is_year(value: &str) -> bool {
+    value.len() == 4 && (value.starts_with("19") || value.starts_with("20"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pipeline::extract::fixtures::{TEXT_LAYER, page};
+
+    fn number(line: &[(&str, f32)]) -> Option<String> {
+        let p = page(&[&[("Free Service", 0.05)], line], &TEXT_LAYER);
+        in_title_line(&[PageView::new(&p)], "invoice_number").map(|p| p.text)
+    }
+
+    #[test]
+    fn a_title_numbers_the_document_in_several_languages() {
+        for (line, n) in [
+            ("Faktura FV2024-0510", "FV2024-0510"),
+            ("RECHNUNG R2400945", "R2400945"),
+            ("Invoice #1036", "1036"),
+            ("FAKTURA VAT FV/2026/01/001", "FV/2026/01/001"),
+            ("Fattura 706/2024", "706/2024"),
+            ("Faktura č. 202400879", "202400879"),
+            ("Facture n° F2401808 du 02 Juillet 2015", "F2401808"),
+        ] {
+            assert_eq!(number(&[(line, 0.3)]).as_deref(), Some(n), "{line}");
+        }
+    }
+
+    #[test]
+    fn no_number_from_other_words_dates_amounts_or_other_titles() {
+        for line in [
+            "Invoice date 12.03.2024",
+            "Rechnung vom 01.02.2024",
+            "Invoice total 1.234,00",
+            "Faktura 1/2",
+            "Rechnung 2024",
+            "Please quote invoice 10045 with your payment",
+            "Receipt 104577",
+            "Lieferschein LS-20410",
+        ] {
+            assert_eq!(number(&[(line, 0.3)]), None, "{line}");
+        }
+        // The title must open its run of words: not a reference after another label.
+        assert_eq!(
+            number(&[("Verwendungszweck: Invoice INV-2024-001", 0.05)]),
+            None
+        );
+        // Only fields that number a document type of the lexicon read titles.
+        let p = page(&[&[("Invoice 100450", 0.05)]], &TEXT_LAYER);
+        assert!(in_title_line(&[PageView::new(&p)], "po_number").is_none());
+        assert!(in_title_line(&[PageView::new(&p)], "invoice_date").is_none());
+    }
+
+    #[test]
+    fn a_title_with_a_number_mark_labels_the_cell_beside_or_under_it() {
+        let beside = [("Invoice #:", 0.5), ("F74679", 0.7)];
+        assert_eq!(number(&beside).as_deref(), Some("F74679"));
+        let beside = [("Rechnung Nr.:", 0.5), ("R2400945", 0.7)];
+        assert_eq!(number(&beside).as_deref(), Some("R2400945"));
+        for (head, n) in [("Invoice #", "68527"), ("Faktura nr", "2024-0819")] {
+            let p = page(
+                &[&[("Invoice", 0.05), (head, 0.6)], &[(n, 0.6)]],
+                &TEXT_LAYER,
+            );
+            let got = in_title_line(&[PageView::new(&p)], "invoice_number").map(|p| p.text);
+            assert_eq!(got.as_deref(), Some(n), "{head}");
+        }
+        // A bare heading labels nothing: "INVOICE" over a street number, a title over a date.
+        let p = page(&[&[("INVOICE", 0.6)], &[("10045", 0.6)]], &TEXT_LAYER);
+        assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
+        let p = page(
+            &[&[("Invoice #", 0.6)], &[("12.03.2024", 0.6)]],
+            &TEXT_LAYER,
+        );
+        assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
+        let p = page(
+            &[&[("Invoice #", 0.6)], &[("Total 1.234,00", 0.6)]],
+            &TEXT_LAYER,
+        );
+        assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
+    }
+
+    #[test]
+    fn the_number_stays_under_review() {
+        let p = page(&[&[("Rechnung R2400945", 0.3)]], &TEXT_LAYER);
+        let pick = in_title_line(&[PageView::new(&p)], "invoice_number").unwrap();
+        assert!(pick.score < 0.7 && pick.label.is_none());
+    }
+}
