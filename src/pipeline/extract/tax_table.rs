@@ -308,29 +308,25 @@ fn tax_after_base(view: &PageView, base: &Pick) -> Option<Pick> {
     let rate: f64 = rate_before(view, base)?.parse().ok()?;
     let amount = crate::numbers::parse(&base.text)?;
     let last = *base.words.last()?;
-    let line = view.lines.iter().find(|l| l.words.contains(&last))?;
+    let line = &view.lines[view.line_of(last)?];
     let after = line.words.iter().position(|&w| w == last)? + 1;
     let words = view.words();
-    let text = text_of(words, &line.words[after..]);
     let expected = amount * rate / 100.0;
-    values::amounts(&text)
+    super::view::strong_amounts(words, &line.words[after..])
         .into_iter()
-        .filter(|s| s.strength >= 0.9)
-        .find_map(|span| {
-            let t = text[span.range.clone()].trim().to_string();
-            let tax = crate::numbers::parse(&t)?;
+        .find_map(|a| {
+            let tax = a.value?;
             // Rounded to the cent, or per line and summed: a few cents on large amounts.
             let tolerance = (expected.abs() * 0.001).max(0.011);
             if (tax - expected).abs() > tolerance || tax.abs() >= amount.abs() {
                 return None;
             }
-            let ws = super::view::words_in(words, &line.words[after..], &span.range);
-            let bbox = BoundingBox::enclosing(ws.iter().map(|&i| &words[i].bbox))?;
+            let bbox = BoundingBox::enclosing(a.words.iter().map(|&i| &words[i].bbox))?;
             Some(Pick {
-                text: t,
+                text: a.text,
                 score: base.score,
                 page: base.page,
-                words: ws,
+                words: a.words,
                 bbox,
                 label: base.label.clone(),
                 reason: format!(
