@@ -44,17 +44,8 @@ fn is_item_row(text: &str) -> bool {
 
 /// The last strong amount of a line: its text, value and words.
 fn last_amount(view: &PageView, line: usize) -> Option<(String, f64, Vec<usize>)> {
-    let words = view.words();
-    let idx = &view.lines[line].words;
-    let text = text_of(words, idx);
-    let span = values::amounts(&text)
-        .into_iter()
-        .rev()
-        .find(|s| s.strength >= 0.9)?;
-    let t = text[span.range.clone()].trim().to_string();
-    let n = crate::numbers::parse(&t)?;
-    let ws = super::view::words_in(words, idx, &span.range);
-    Some((t, n, ws))
+    let a = super::view::strong_amounts(view.words(), &view.lines[line].words).pop()?;
+    Some((a.text, a.value?, a.words))
 }
 
 /// Whether a line holds nothing but an amount and perhaps a currency code ("4.900,00 EUR").

@@ -47,6 +47,7 @@ const HEADER_CONCEPTS: &[&str] = &[
     "tax",
     "position",
     "unit",
+    "discount",
 ];
 
 pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -> Option<Pick> {
@@ -101,7 +102,8 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
             let numeric: Vec<usize> = cols
                 .iter()
                 .enumerate()
-                .filter(|(_, c)| !matches!(c.0, "description" | "position" | "unit"))
+                // A discount's "10 %" is no quantity or price.
+                .filter(|(_, c)| !matches!(c.0, "description" | "position" | "unit" | "discount"))
                 .map(|(i, _)| i)
                 .collect();
             let column_of = |b: &BoundingBox| -> usize {

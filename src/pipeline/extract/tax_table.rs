@@ -21,6 +21,9 @@ use crate::pipeline::lexicon;
 
 /// The amount concepts a tax table has columns for.
 const CONCEPTS: &[&str] = &["subtotal", "tax", "total"];
+/// Indexes into [`CONCEPTS`].
+const SUBTOTAL: usize = 0;
+const TAX: usize = 1;
 
 /// A printed percentage ("19 %", "20,00%", "5.5%").
 static PERCENT: LazyLock<Regex> =
@@ -38,11 +41,14 @@ struct Cell {
 #[derive(Debug, Clone)]
 pub struct TaxTable {
     page: usize,
-    /// From the header's top to the last rate row's bottom (the sums row is not in it).
-    region: BoundingBox,
+    /// Where one rate's amounts stand: from the header's top to the last rate row's bottom (the
+    /// sums row is not in it), or in a grid of totals each rate's column.
+    regions: Vec<BoundingBox>,
     /// Per concept (index into [`CONCEPTS`]): the rate rows' cells, and the sums row's cell.
     rows: [Vec<Cell>; 3],
     sums: [Option<Cell>; 3],
+    /// Read from a grid of totals (one row of labels over one row of amounts).
+    grid: bool,
 }
 
 fn concept_of(seg_text: &str) -> Option<usize> {
@@ -113,9 +119,10 @@ fn on_page(view: &PageView) -> Option<TaxTable> {
         }
         let mut t = TaxTable {
             page: 0,
-            region: line.bbox,
+            regions: vec![line.bbox],
             rows: Default::default(),
             sums: Default::default(),
+            grid: false,
         };
         let mut rate_rows = 0;
         for next in view.lines.iter().skip(li + 1).take(8) {
@@ -128,7 +135,7 @@ fn on_page(view: &PageView) -> Option<TaxTable> {
                 for (c, cell) in cells {
                     t.rows[c].push(cell);
                 }
-                t.region = t.region.union(&next.bbox);
+                t.regions[0] = t.regions[0].union(&next.bbox);
                 rate_rows += 1;
             } else {
                 if rate_rows > 0 && cells.len() >= 2 {
@@ -143,7 +150,90 @@ fn on_page(view: &PageView) -> Option<TaxTable> {
             return Some(t);
         }
     }
-    None
+    view.lines
+        .iter()
+        .enumerate()
+        .find_map(|(li, _)| totals_grid(view, li))
+}
+
+/// What a cell of a grid of totals names: the concepts of its longest label matches (a term
+/// inside a longer one does not count: "Celkem s DPH" is a total, not a tax), and whether it
+/// prints a rate.
+fn grid_cell(text: &str) -> (Vec<&'static str>, bool) {
+    let toks = lexicon::tokens(text);
+    let found = lexicon::labels().find(&toks);
+    let inside = |a: &lexicon::Match, b: &lexicon::Match| {
+        b.len > a.len && b.start <= a.start && a.start + a.len <= b.start + b.len
+    };
+    let mut concepts: Vec<&'static str> = found
+        .iter()
+        .filter(|m| !found.iter().any(|o| inside(m, o)))
+        .filter_map(|m| CONCEPTS.iter().find(|c| **c == m.concept.key).copied())
+        .collect();
+    concepts.dedup();
+    (concepts, PERCENT.is_match(text))
+}
+
+/// A grid of totals: a row of labels with no amounts over a row of amounts, each amount under
+/// its label ("Gesamt netto | MwSt. 19 % | MwSt. 7 % | USt. gesamt | Endbetrag"), where two or
+/// more labels name the tax at a rate. Each of those is one rate's amount; a tax label with no
+/// rate ("USt. gesamt", "Razem VAT", "Moms i alt") is the document's tax, and a net label the
+/// subtotal. The amount to pay is left to its own label.
+fn totals_grid(view: &PageView, li: usize) -> Option<TaxTable> {
+    let words = view.words();
+    let header = &view.lines[li];
+    let below = view.lines.get(li + 1)?;
+    if !super::view::strong_amounts(words, &header.words).is_empty() {
+        return None;
+    }
+    let segs: Vec<_> = view.segments.iter().filter(|s| s.line == li).collect();
+    let kinds: Vec<_> = segs.iter().map(|s| grid_cell(&s.text)).collect();
+    let is_rate_tax = |(c, rate): &(Vec<&str>, bool)| *rate && c.contains(&"tax");
+    if kinds.iter().filter(|k| is_rate_tax(k)).count() < 2 {
+        return None;
+    }
+    let mut t = TaxTable {
+        page: 0,
+        regions: Vec::new(),
+        rows: Default::default(),
+        sums: Default::default(),
+        grid: true,
+    };
+    for a in super::view::strong_amounts(words, &below.words) {
+        let Some(bbox) = BoundingBox::enclosing(a.words.iter().map(|&i| &words[i].bbox)) else {
+            continue;
+        };
+        // The label it stands under: most overlap, else the nearest centre within a short reach.
+        let Some(col) = (0..segs.len())
+            .filter(|&i| {
+                segs[i].bbox.x_overlap(&bbox) > 0.0
+                    || (segs[i].bbox.center_x() - bbox.center_x()).abs() < 0.08
+            })
+            .min_by(|&i, &j| {
+                let d = |k: usize| (segs[k].bbox.center_x() - bbox.center_x()).abs();
+                d(i).total_cmp(&d(j))
+            })
+        else {
+            continue;
+        };
+        let cell = Cell {
+            text: a.text,
+            words: a.words,
+            bbox,
+        };
+        let (concepts, rate) = &kinds[col];
+        if concepts.contains(&"tax") {
+            if *rate {
+                t.regions.push(segs[col].bbox.union(&bbox));
+                t.rows[TAX].push(cell);
+            } else {
+                t.sums[TAX].get_or_insert(cell);
+            }
+        } else if concepts == &["subtotal"] && !rate {
+            t.sums[SUBTOTAL].get_or_insert(cell);
+        }
+    }
+    (t.rows[TAX].len() >= 2).then_some(t)
 }
 
 /// The amounts (two decimals or a currency) of a row, each in the header column it stands
@@ -198,11 +288,13 @@ impl TaxTable {
     /// not the document's).
     pub fn holds(&self, p: &Pick) -> bool {
         let (cx, cy) = (p.bbox.center_x(), p.bbox.center_y());
+        // A rate table's amounts stand in rows that may reach past the header; a grid's
+        // columns are side by side, so a neighbour's amount is not in this one.
+        let reach = if self.grid { 0.0 } else { 0.05 };
         p.page == self.page
-            && cx >= self.region.left - 0.05
-            && cx <= self.region.right() + 0.05
-            && cy >= self.region.top
-            && cy <= self.region.bottom()
+            && self.regions.iter().any(|r| {
+                cx >= r.left - reach && cx <= r.right() + reach && cy >= r.top && cy <= r.bottom()
+            })
     }
 
     /// The table's value of an amount concept ("subtotal", "tax", "total").
@@ -308,29 +400,25 @@ fn tax_after_base(view: &PageView, base: &Pick) -> Option<Pick> {
     let rate: f64 = rate_before(view, base)?.parse().ok()?;
     let amount = crate::numbers::parse(&base.text)?;
     let last = *base.words.last()?;
-    let line = view.lines.iter().find(|l| l.words.contains(&last))?;
+    let line = &view.lines[view.line_of(last)?];
     let after = line.words.iter().position(|&w| w == last)? + 1;
     let words = view.words();
-    let text = text_of(words, &line.words[after..]);
     let expected = amount * rate / 100.0;
-    values::amounts(&text)
+    super::view::strong_amounts(words, &line.words[after..])
         .into_iter()
-        .filter(|s| s.strength >= 0.9)
-        .find_map(|span| {
-            let t = text[span.range.clone()].trim().to_string();
-            let tax = crate::numbers::parse(&t)?;
+        .find_map(|a| {
+            let tax = a.value?;
             // Rounded to the cent, or per line and summed: a few cents on large amounts.
             let tolerance = (expected.abs() * 0.001).max(0.011);
             if (tax - expected).abs() > tolerance || tax.abs() >= amount.abs() {
                 return None;
             }
-            let ws = super::view::words_in(words, &line.words[after..], &span.range);
-            let bbox = BoundingBox::enclosing(ws.iter().map(|&i| &words[i].bbox))?;
+            let bbox = BoundingBox::enclosing(a.words.iter().map(|&i| &words[i].bbox))?;
             Some(Pick {
-                text: t,
+                text: a.text,
                 score: base.score,
                 page: base.page,
-                words: ws,
+                words: a.words,
                 bbox,
                 label: base.label.clone(),
                 reason: format!(
@@ -488,5 +576,92 @@ mod tests {
         assert!(std::ptr::eq(first, of_section(&views).unwrap()));
         assert_eq!(first.value("tax").unwrap().text, "19,00");
         assert!(of_section(&[]).is_none());
+    }
+
+    /// A page of a grid of totals: a row of labels over a row of amounts, side by side.
+    fn totals_row(labels: &[&str], amounts: &[&str]) -> Option<TaxTable> {
+        let x = |i: usize| 0.05 + 0.18 * i as f32;
+        let head: Vec<(&str, f32)> = labels.iter().enumerate().map(|(i, t)| (*t, x(i))).collect();
+        let row: Vec<(&str, f32)> = amounts
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.is_empty())
+            .map(|(i, t)| (*t, x(i)))
+            .collect();
+        let p = page(&[&head, &row], &TEXT_LAYER);
+        find(&[PageView::new(&p)])
+    }
+
+    #[test]
+    fn a_grid_of_totals_gives_its_tax_total_not_one_rates_tax() {
+        let de = totals_row(
+            &[
+                "Gesamt netto",
+                "MwSt. 19 %",
+                "MwSt. 7 %",
+                "USt. gesamt",
+                "Endbetrag",
+            ],
+            &["6.409,95", "1.196,99", "7,70", "1.204,69", "7.614,64 EUR"],
+        )
+        .expect("a grid of totals");
+        let tax = de.value("tax").unwrap();
+        assert_eq!((tax.text.as_str(), tax.score), ("1.204,69", PRINTED));
+        assert_eq!(de.value("subtotal").unwrap().text, "6.409,95");
+        // The amount to pay is not the grid's to give.
+        assert!(de.value("total").is_none());
+        let pl = totals_row(
+            &[
+                "Suma netto",
+                "Kwota VAT 23 %",
+                "Kwota VAT 8 %",
+                "Razem VAT",
+                "Wartość brutto",
+            ],
+            &["7 370,30", "1 469,24", "78,58", "1 547,82", "8 918,12 PLN"],
+        )
+        .unwrap();
+        assert_eq!(pl.value("tax").unwrap().text, "1 547,82");
+        // A label read over one rate's amount is inside the grid; the total tax's is not.
+        let pick = |cell: &Cell| Pick {
+            text: cell.text.clone(),
+            score: 0.9,
+            page: 0,
+            words: cell.words.clone(),
+            bbox: cell.bbox,
+            label: None,
+            reason: String::new(),
+        };
+        assert!(pl.holds(&pick(&pl.rows[TAX][1])));
+        assert!(!pl.holds(&pick(pl.sums[TAX].as_ref().unwrap())));
+        // Two rates and no total: their sum, printed nowhere, under review.
+        let sv = totals_row(
+            &[
+                "Summa exkl. moms",
+                "Momsbelopp 25 %",
+                "Momsbelopp 12 %",
+                "Summa att betala",
+            ],
+            &["3 042,50", "586,10", "83,77", "3 712,37 SEK"],
+        )
+        .unwrap();
+        let tax = sv.value("tax").unwrap();
+        assert_eq!((tax.text.as_str(), tax.score), ("669,87", CANDIDATE));
+    }
+
+    #[test]
+    fn a_grid_of_one_rate_or_of_labels_only_is_no_tax_table() {
+        // One rate: its amount is the document's tax, read by its label.
+        let one = totals_row(
+            &["Total HT", "TVA 20 %", "Total TTC"],
+            &["100,00", "20,00", "120,00"],
+        );
+        assert!(one.is_none());
+        // Rate labels with no amounts under them.
+        let none = totals_row(
+            &["Netto", "MwSt 19 %", "MwSt 7 %", "Brutto"],
+            &["", "", "", ""],
+        );
+        assert!(none.is_none());
     }
 }

@@ -97,6 +97,36 @@ pub fn words_in(words: &[Word], line: &[usize], r: &std::ops::Range<usize>) -> V
     out
 }
 
+/// A strong amount (two decimals or a currency) printed among some words of a line.
+#[derive(Debug, Clone)]
+pub struct LineAmount {
+    /// Its text, trimmed.
+    pub text: String,
+    /// Its value, when it parses.
+    pub value: Option<f64>,
+    /// The words it was read from.
+    pub words: Vec<usize>,
+}
+
+/// The strong amounts of some words of a line (a whole line, or the part after a label), in
+/// reading order: what tax and subtotal readers check sums on, where a weak number (a count, a
+/// year) would only mislead.
+pub fn strong_amounts(words: &[Word], idx: &[usize]) -> Vec<LineAmount> {
+    let text = super::generic::text_of(words, idx);
+    super::values::amounts(&text)
+        .into_iter()
+        .filter(|s| s.strength >= 0.9)
+        .map(|s| {
+            let t = text[s.range.clone()].trim().to_string();
+            LineAmount {
+                value: crate::numbers::parse(&t),
+                words: words_in(words, idx, &s.range),
+                text: t,
+            }
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

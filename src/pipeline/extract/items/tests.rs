@@ -370,3 +370,84 @@ fn quantities_with_a_unit_word_in_spanish_and_french() {
     ])]);
     assert_eq!(field(&out, "Quantities").0, "2");
 }
+
+#[test]
+fn position_article_unit_and_discount_columns_stay_out_of_the_items() {
+    // Danish: a line number and an article number before the description, a unit and a
+    // discount column between the quantity and the line's total.
+    let out = read(&[text_page(&[
+        &[
+            ("Linje", 0.02),
+            ("Varenr.", 0.08),
+            ("Varebeskrivelse", 0.16),
+            ("Mængde", 0.45),
+            ("Enh.", 0.53),
+            ("Á pris", 0.62),
+            ("Rabat %", 0.72),
+            ("I alt", 0.86),
+        ],
+        &[
+            ("10", 0.02),
+            ("1000", 0.08),
+            ("Toner sort", 0.16),
+            ("1", 0.46),
+            ("stk.", 0.53),
+            ("12,50", 0.62),
+            ("12,50", 0.86),
+        ],
+        &[
+            ("20", 0.02),
+            ("1037", 0.08),
+            ("Tryk af brochurer, 500 stk.", 0.16),
+            ("2", 0.46),
+            ("stk.", 0.53),
+            ("12,50", 0.62),
+            ("10 %", 0.72),
+            ("22,50", 0.86),
+        ],
+    ])]);
+    assert_eq!(
+        field(&out, "Items").0,
+        "Toner sort; Tryk af brochurer, 500 stk."
+    );
+    assert_eq!(field(&out, "Quantities").0, "1; 2");
+    assert_eq!(field(&out, "UnitPrices").0, "12,50; 12,50");
+    // Polish: "Lp | Kod", a price heading of three words ("Cena jedn. netto") and a discount.
+    let out = read(&[text_page(&[
+        &[
+            ("Lp", 0.02),
+            ("Kod", 0.07),
+            ("Nazwa towaru lub usługi", 0.15),
+            ("Ilość", 0.48),
+            ("J.m.", 0.55),
+            ("Cena jedn. netto", 0.62),
+            ("Rabat %", 0.75),
+            ("Kwota netto", 0.86),
+        ],
+        &[
+            ("10", 0.02),
+            ("1000", 0.07),
+            ("Papier A4 80 g, karton 5 ryz", 0.15),
+            ("5", 0.49),
+            ("op.", 0.55),
+            ("85,00", 0.64),
+            ("5%", 0.76),
+            ("403,75", 0.87),
+        ],
+        &[
+            ("20", 0.02),
+            ("1037", 0.07),
+            ("Stacja dokująca USB-C", 0.15),
+            ("1", 0.49),
+            ("szt.", 0.55),
+            ("640,00", 0.64),
+            ("640,00", 0.87),
+        ],
+    ])]);
+    assert_eq!(
+        field(&out, "Items").0,
+        "Papier A4 80 g, karton 5 ryz; Stacja dokująca USB-C"
+    );
+    assert_eq!(field(&out, "Quantities").0, "5; 1");
+    assert_eq!(field(&out, "UnitPrices").0, "85,00; 640,00");
+}
