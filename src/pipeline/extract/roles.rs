@@ -114,7 +114,7 @@ pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
                 p
             }
         })
-        .filter(|p| !(names && marks::names_no_party(&p.text)))
+        .filter(|p| !(names && marks::reads_as_no_name(&p.text)))
 }
 
 /// A name picked with its label in front ("Razón social: …") loses the label, text and words.
@@ -181,9 +181,11 @@ static CONTACT: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"(?i)@|www\.|https?://|\b(?:tel|phone|fax|téléphone|telefon|telefoon|telefono|telefone|email|e-mail)\b").unwrap()
 });
 
-/// A European VAT number (country code, eight to twelve digits) whose label OCR set on another
-/// line: no address line holds one.
-static TAX_ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b[A-Z]{2} ?\d{8,12}\b").unwrap());
+/// A European VAT number (country code, eight to twelve digits) or a Swiss one ("CHE-123.456.789")
+/// whose label OCR set on another line: no address line holds one.
+static TAX_ID: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b[A-Z]{2} ?\d{8,12}\b|\bCHE[- ]?\d{3}[. ]?\d{3}[. ]?\d{3}\b").unwrap()
+});
 
 /// A company's legal mentions: capital, register and tax numbers, bank details.
 static LEGAL: LazyLock<Regex> = LazyLock::new(|| {
@@ -289,3 +291,5 @@ mod vendor;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod two_blocks_tests;

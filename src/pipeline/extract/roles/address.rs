@@ -67,16 +67,42 @@ pub(super) fn address_after(view: &PageView, block: &[usize], name_seg: usize) -
     let mut out = Vec::new();
     for &s in &block[start..] {
         let t = &view.segments[s].text;
-        if CONTACT.is_match(t)
-            || ends_an_address(t, true)
-            || out.len() >= 4
-            || !out.is_empty() && COMPANY.is_match(t)
-        {
+        if out.len() >= 4 || !out.is_empty() && COMPANY.is_match(t) {
+            break;
+        }
+        if CONTACT.is_match(t) || ends_an_address(t, true) {
+            // "Algade 128, 4000 Roskilde | CVR-nr. DK63892781": the address, then the
+            // party's identifiers on the same line.
+            if address_head(t).is_some() {
+                out.push(s);
+            }
             break;
         }
         out.push(s);
     }
     out
+}
+
+/// An address line's text: the parts of a line joined by `|`, `·` or `•` up to the first
+/// identifier or contact part ("Masarykova 28, 301 00 Plzeň | DIČ CZ70920006" → "Masarykova
+/// 28, 301 00 Plzeň"), else the whole line.
+pub(super) fn address_line(view: &PageView, seg: usize) -> String {
+    let t = seg_text(&view.segments[seg]);
+    address_head(&t).unwrap_or(t)
+}
+
+/// The parts of a line joined by `|`, `·` or `•` before its first identifier or contact part,
+/// when there are such parts, the head holds a number, and no part before is a label.
+fn address_head(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text
+        .split(['|', '·', '•'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let stop = |p: &str| CONTACT.is_match(p) || ends_an_address(p, true);
+    let keep = parts.iter().position(|p| stop(p))?;
+    let head = parts[..keep].join(", ");
+    (keep > 0 && head.chars().any(|c| c.is_ascii_digit())).then_some(head)
 }
 
 /// The address under a block headed by `name` anywhere in the document ("Amazon Web Services,
@@ -103,7 +129,7 @@ pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> 
             }
             let text = lines
                 .iter()
-                .map(|&l| seg_text(&view.segments[l]))
+                .map(|&l| address_line(view, l))
                 .collect::<Vec<_>>()
                 .join(", ");
             return Some(pick(
@@ -117,4 +143,39 @@ pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> 
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_line_stops_before_the_identifiers_on_it() {
+        for (line, head) in [
+            (
+                "Masarykova 2646/28, 301 00 Plzeň | DIČ CZ70920006",
+                Some("Masarykova 2646/28, 301 00 Plzeň"),
+            ),
+            (
+                "Algade 128, 4000 Roskilde | CVR-nr. DK63892781",
+                Some("Algade 128, 4000 Roskilde"),
+            ),
+            (
+                "Gartenweg 97 · 20095 Hamburg · USt-IdNr. DE096980995",
+                Some("Gartenweg 97, 20095 Hamburg"),
+            ),
+            ("ul. Piotrkowska 55/32, 80-001 Gdańsk", None),
+            ("DIČ CZ70920006 | IČO 70920006", None),
+        ] {
+            assert_eq!(address_head(line).as_deref(), head, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_swiss_vat_number_ends_an_address() {
+        assert!(ends_an_address("MWST-Nr. CHE-379.728.899 MWST", true));
+        assert!(ends_an_address("N. IVA CHE-446.707.912", true));
+        assert!(!ends_an_address("Poststrasse 88", true));
+        assert!(!ends_an_address("3011 Bern", true));
+    }
 }

@@ -4,6 +4,7 @@
 use super::address::ends_an_address;
 use super::vendor::OPENS_NAME;
 use super::{COMPANY, CONTACT, blocks, marks, pick, seg_text, sender_parts};
+use crate::pipeline::calendar;
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::extract::generic::{self, Pick};
 use crate::pipeline::extract::items::looks_like_items;
@@ -33,17 +34,19 @@ pub(super) fn ship_to(views: &[PageView], field: &FieldDef) -> Option<Pick> {
 }
 
 /// The lines of a block under a label: (line or rank, text).
-/// The lines of a block under a label: (line or rank, text).
 type BlockLines = Vec<(usize, String)>;
 
 pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
     // 1. Under (or right of) a "bill to" label.
-    let mut best: Option<(f32, usize, BlockLines)> = None;
+    let mut found: Vec<(f32, usize, BlockLines)> = Vec::new();
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
         for (label, strength) in field.labels.iter().zip(&field.label_strength) {
             for hit in labels::find_label(words, &view.lines, label) {
-                if hit.score < 0.85 || !generic::starts_its_phrase(view, &hit) {
+                if hit.score < 0.85
+                    || !generic::starts_its_phrase(view, &hit)
+                    || generic::longer_label_elsewhere(view, &hit, field)
+                {
                     continue;
                 }
                 // "Klient Sp. z o.o.": the label word opens the name, which is the whole
@@ -54,9 +57,6 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
                     * strength
                     * 0.99f32.powi(pi as i32)
                     * if opens { OPENS_NAME } else { 1.0 };
-                if best.as_ref().is_some_and(|(s, _, _)| *s >= score) {
-                    continue;
-                }
                 let mut lines: Vec<(usize, String)> = Vec::new();
                 let line = &view.lines[hit.line];
                 let pos = line
@@ -104,44 +104,21 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
                     lines.push((c.rank, c.text.clone()));
                 }
                 if !lines.is_empty() {
-                    best = Some((score, pi, lines));
+                    found.push((score, pi, lines));
                 }
             }
         }
     }
-    if let Some((score, pi, mut lines)) = best {
-        // A form's label line at the top of the block ("Buyer contact name") is not the name,
-        // nor is a copy mark.
-        while lines.len() > 1
-            && (generic::reads_as_label(&lines[0].1) || marks::names_no_party(&lines[0].1))
-        {
-            lines.remove(0);
-        }
-        if let Some(first) = lines.first_mut() {
-            let t = first.1.trim().to_string();
-            for p in [
-                "ATTN:",
-                "Attn:",
-                "ATTN",
-                "Attn.",
-                "Attention:",
-                "À l'attention de",
-            ] {
-                if let Some(r) = t.strip_prefix(p) {
-                    first.1 = r.trim().to_string();
-                    break;
-                }
-            }
-            // Any short capitalised label with its colon before the name ("ATIN:" as an OCR
-            // reads "ATTN:"): the name is what follows it.
-            if let Some((head, rest)) = first.1.split_once(':')
-                && (2..=6).contains(&head.trim().chars().count())
-                && head.trim().chars().all(|c| c.is_uppercase())
-                && rest.chars().any(char::is_alphabetic)
-            {
-                first.1 = rest.trim().to_string();
-            }
-        }
+    // The strongest label first, the first found of equals; a block that the issuer's name
+    // heads is the issuer's own (a payment slip's "Modtager", "Empfänger": the payee).
+    found.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let issuer = issuer_name(views);
+    let best = found.into_iter().find_map(|(score, pi, mut lines)| {
+        head_of_block(&mut lines);
+        let ours = issuer.as_deref() == Some(fold(&lines[0].1).as_str());
+        (!ours).then_some((score, pi, lines))
+    });
+    if let Some((score, pi, lines)) = best {
         // An address whose first line holds no number while a later one does may begin with
         // a second name line ("CLIENT NOM COMMERCIAL"); one with no number of three digits or
         // more may have lost its postcode line. Where it starts or ends is then unsure.
@@ -176,7 +153,7 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
             let score = score * if want_address { 0.8 } else { 0.85 };
             return Some(Pick {
                 text,
-                score: if unsure_address {
+                score: if unsure_address || !want_address && street_for_name(&lines[0].1) {
                     score.min(0.6)
                 } else {
                     score
@@ -224,6 +201,8 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
                 .any(|t| t.chars().any(|c| c.is_ascii_digit()))
             || (i == 0 && COMPANY.is_match(&texts[0]))
             || marks::is_copy_mark(&texts[0])
+            || marks::reads_as_no_name(&texts[0])
+            || texts.iter().any(|t| meta_line(t))
         {
             continue;
         }
@@ -245,11 +224,16 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
                 .skip(1)
                 .position(|t| t.chars().any(|c| c.is_ascii_digit()))?
                 + 1;
-            let text = texts[from..].join(", ");
+            // The block's last lines may be the party's identifiers ("Kunde Nr. 91375").
+            let to = texts[from..]
+                .iter()
+                .position(|t| ends_an_address(t, true))
+                .map_or(texts.len(), |p| from + p);
+            let text = texts[from..to].join(", ");
             return Some(pick(
                 0,
                 view,
-                &b[from..],
+                &b[from..to],
                 text,
                 0.5,
                 "the recipient window's block (no customer label)",
@@ -264,4 +248,74 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
             "the recipient window's block (no customer label)",
         ))
     }
+}
+
+/// The block's lines from its name on: a form's label line at the top of the block ("Buyer
+/// contact name") is not the name, nor is a copy mark or an identifier's line; an attention
+/// label in front of the name goes.
+fn head_of_block(lines: &mut BlockLines) {
+    while lines.len() > 1
+        && (generic::reads_as_label(&lines[0].1) || marks::reads_as_no_name(&lines[0].1))
+    {
+        lines.remove(0);
+    }
+    if let Some(first) = lines.first_mut() {
+        let t = first.1.trim().to_string();
+        for p in [
+            "ATTN:",
+            "Attn:",
+            "ATTN",
+            "Attn.",
+            "Attention:",
+            "À l'attention de",
+        ] {
+            if let Some(r) = t.strip_prefix(p) {
+                first.1 = r.trim().to_string();
+                break;
+            }
+        }
+        // Any short capitalised label with its colon before the name ("ATIN:" as an OCR
+        // reads "ATTN:"): the name is what follows it.
+        if let Some((head, rest)) = first.1.split_once(':')
+            && (2..=6).contains(&head.trim().chars().count())
+            && head.trim().chars().all(|c| c.is_uppercase())
+            && rest.chars().any(char::is_alphabetic)
+        {
+            first.1 = rest.trim().to_string();
+        }
+    }
+}
+
+/// The issuer's name as the letterhead prints it, folded: the first line of the topmost block
+/// of the first page, unless a customer's label heads that block.
+fn issuer_name(views: &[PageView]) -> Option<String> {
+    let view = views.first()?;
+    let all = blocks(view);
+    let b = all
+        .iter()
+        .filter(|b| view.segments[b[0]].bbox.top < 0.3)
+        .find(|b| !super::vendor::customers_block(view, b))?;
+    let name = fold(&seg_text(&view.segments[b[0]]));
+    (!name.is_empty()).then_some(name)
+}
+
+/// Letters and digits, lower case: a name as two blocks print it alike.
+fn fold(text: &str) -> String {
+    text.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A line of a document's details rather than of an address: a label ("Zahlbar bis",
+/// "Betalingsdato") or a date ("30.03.2025", "5. februar 2024"). A column of such values
+/// stacked like a block is no recipient.
+fn meta_line(text: &str) -> bool {
+    generic::starts_with_label(text) || !calendar::candidates(text, None).is_empty()
+}
+
+/// A name line that holds a number and no company form ("ul. Polna 58/40"): the street, read
+/// as the name when the name line above it was not read, is a guess at best.
+fn street_for_name(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit()) && !COMPANY.is_match(text)
 }

@@ -2,7 +2,7 @@
 //! line its legal mentions name, a sender line, a block headed by a company's name, the
 //! topmost block), with the address under its name.
 
-use super::address::{address_after, address_under_name};
+use super::address::{address_after, address_line, address_under_name, ends_an_address};
 use super::{
     COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
@@ -99,7 +99,12 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     let mut labelled: Vec<Pick> = generic::labelled(views, field, ValueType::Name)
         .into_iter()
         .filter(|p| {
-            !p.text.starts_with('(') && p.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            !p.text.starts_with('(')
+                && p.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                // A footer's sentence that opens with the label word ("Dodavatel je zapsán
+                // v obchodním rejstříku…") or an identifier's line ("Company No.: 5487"):
+                // the label's block is elsewhere.
+                && !marks::runs_as_text_or_number(&p.text)
         })
         .collect();
     for p in &mut labelled {
@@ -126,7 +131,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
         if !lines.is_empty() {
             let text = lines
                 .iter()
-                .map(|&s| strip_label(&view.segments[s].text))
+                .map(|&s| strip_label(&address_line(view, s)))
                 .collect::<Vec<_>>()
                 .join(", ");
             return Some(pick(
@@ -185,7 +190,13 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
             let parts = sender_parts(t);
             if parts.len() >= 3 && COMPANY.is_match(&parts[0]) {
                 let text = if want_address {
-                    parts[1..].join(", ")
+                    // The identifiers after the town ("… · IČO 12345678") are no address.
+                    parts[1..]
+                        .iter()
+                        .take_while(|p| !ends_an_address(p, true))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 } else {
                     parts[0].clone()
                 };
@@ -258,7 +269,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
 
 /// Whether a block is the customer's: its first line is a customer's label ("Bill to
 /// Address:", "Rechnungsempfänger") or opens with one ("ATTN: …").
-fn customers_block(view: &PageView, block: &[usize]) -> bool {
+pub(super) fn customers_block(view: &PageView, block: &[usize]) -> bool {
     block.first().is_some_and(|&s| {
         let text = &view.segments[s].text;
         let toks = lexicon::tokens(text);
@@ -301,7 +312,7 @@ fn letterhead_address(
     }
     let text = lines
         .iter()
-        .map(|&s| seg_text(&view.segments[s]))
+        .map(|&s| address_line(view, s))
         .collect::<Vec<_>>()
         .join(", ");
     Some(pick(0, view, &lines, text, score * 0.95, why))
