@@ -370,7 +370,11 @@ fn in_identifier(view: &PageView, hit: &labels::LabelHit) -> bool {
 
 /// The hit is the first words of a longer phrase of another concept on its line ("Total" in
 /// "Total HT", "Date" in "Due Date", "Tax" in "Tax ID"): it is that label, not ours.
-fn longer_label_elsewhere(view: &PageView, hit: &labels::LabelHit, field: &FieldDef) -> bool {
+pub(super) fn longer_label_elsewhere(
+    view: &PageView,
+    hit: &labels::LabelHit,
+    field: &FieldDef,
+) -> bool {
     let words = view.words();
     let line = &view.lines[hit.line];
     let mut toks: Vec<String> = Vec::new();

@@ -57,6 +57,30 @@ pub(super) fn names_no_party(text: &str) -> bool {
     toks.len() <= 3 && (whole(lexicon::labels()) || whole(lexicon::documents()))
 }
 
+/// Words a name may hold before it reads as running text: a legal sentence of the footer ("je
+/// zapsán v obchodním rejstříku vedeném Městským soudem v Praze, oddíl C…") is no name.
+const NAME_WORDS: usize = 10;
+
+/// Whether `text` cannot be a party's name: a copy mark or heading ([`names_no_party`]), a
+/// piece of a sentence (it opens in lower case mid-sentence, or runs longer than a name), or
+/// an identifier's line ("Nr. 91375", "No.: 54871521": more digits than letters, few letters).
+pub(super) fn reads_as_no_name(text: &str) -> bool {
+    names_no_party(text) || runs_as_text_or_number(text)
+}
+
+/// Whether `text` is a piece of running text or an identifier's line, not a name (see
+/// [`reads_as_no_name`]).
+pub(super) fn runs_as_text_or_number(text: &str) -> bool {
+    let t = text.trim();
+    let words = t.split_whitespace().count();
+    let lower_start = t.chars().next().is_some_and(char::is_lowercase);
+    let letters = t.chars().filter(|c| c.is_alphabetic()).count();
+    let digits = t.chars().filter(|c| c.is_ascii_digit()).count();
+    words > NAME_WORDS
+        || lower_start && words >= 6
+        || digits >= 3 && digits > letters && letters <= 4
+}
+
 /// A name without the label phrase in front of it ("Razón social: Distribuidora El Faro" →
 /// "Distribuidora El Faro"), with how many words the label took; `None` when the text before
 /// its first colon is not wholly a name label of the lexicon (`name_label`) or nothing follows.
@@ -122,6 +146,32 @@ mod tests {
             assert!(!names_no_party(t), "{t}");
         }
         assert!(is_copy_mark("DUPLICADO") && !is_copy_mark("PAYMENT"));
+    }
+
+    #[test]
+    fn sentences_and_identifier_lines_are_no_names() {
+        for t in [
+            "je zapsán v obchodním rejstříku vedeném Městským soudem v Praze, oddíl C",
+            "est inscrite au registre du commerce de Lyon sous le numéro 123",
+            "Ved betaling efter forfald beregnes der rente på 0,8 % pr. påbegyndt måned af beløbet",
+            "Nr. 91375",
+            "No.: 54871521",
+            "N° 2024-118",
+        ] {
+            assert!(reads_as_no_name(t), "{t}");
+        }
+        for t in [
+            "Kučera Účetnictví v.o.s.",
+            "de Vries Techniek BV",
+            "van den Berg",
+            "3M Deutschland GmbH",
+            "Studio 54 SARL",
+            "Pedersen El-service ApS",
+        ] {
+            assert!(!reads_as_no_name(t), "{t}");
+        }
+        // A heading is no name, but not running text: the label's own block may still hold it.
+        assert!(reads_as_no_name("TRADE NAME") && !runs_as_text_or_number("TRADE NAME"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use crate::model::PageContent;
 use crate::pipeline::config::ClassConfig;
 use crate::pipeline::extract::{extract_section, fixtures};
 
-fn page(lines: &[&[(&str, f32)]]) -> PageContent {
+pub(super) fn page(lines: &[&[(&str, f32)]]) -> PageContent {
     fixtures::page(lines, &fixtures::TEXT_LAYER)
 }
 
@@ -15,7 +15,7 @@ fn vendor_of(p: &PageContent) -> (String, String) {
 }
 
 /// The vendor's and the customer's (name, address) on a page.
-fn parties_of(p: &PageContent) -> ((String, String), (String, String)) {
+pub(super) fn parties_of(p: &PageContent) -> ((String, String), (String, String)) {
     let yaml = r#"
 classes:
   - $id: invoice

@@ -1,0 +1,181 @@
+//! Where a party's address ends: the lines after its name in its block, up to an identifier,
+//! a label, a contact line or another company's name; and the block a name heads elsewhere.
+
+use super::{COMPANY, CONTACT, LEGAL, TAX_ID, blocks, legal, pick, seg_text};
+use crate::pipeline::extract::generic::{self, Pick};
+use crate::pipeline::extract::view::PageView;
+use crate::pipeline::lexicon;
+
+/// Concepts whose label opens a line that is no address line, colon or not ("USt-IdNr.
+/// DE 123", "VAT No GB 123", "IČO 12345678"): a party's identifiers, bank and contact details.
+const IDENTIFIER_CONCEPTS: &[&str] = &[
+    "vat_id",
+    "iban",
+    "account_number",
+    "customer_number",
+    "phone",
+    "email",
+];
+
+/// Whether a line ends the address above it: it opens with a label of the lexicon (with its
+/// colon, or one of a party's identifiers with a value after it), with a company's legal
+/// mention (register, capital, bank), or, once the name is read, with a short head and a colon
+/// that is no address label ("DIČ: CZ…", "Reg. No.: 123"; a block's first line may be "ATTN:
+/// name"). An address line names streets and towns, not labels.
+pub(super) fn ends_an_address(text: &str, after_name: bool) -> bool {
+    let t = text.trim();
+    if generic::starts_with_label(t)
+        || LEGAL.find(t).is_some_and(|m| m.start() == 0)
+        || TAX_ID.is_match(t)
+    {
+        return true;
+    }
+    let toks = lexicon::tokens(t);
+    let lex = lexicon::labels();
+    let identifier = lex.find(&toks).iter().any(|m| {
+        m.start == 0 && IDENTIFIER_CONCEPTS.contains(&m.concept.key.as_str()) && m.len < toks.len()
+    });
+    if identifier {
+        return true;
+    }
+    let Some((head, value)) = t.split_once(':') else {
+        return false;
+    };
+    let head_toks = lexicon::tokens(head);
+    let address_label = lex.find(&head_toks).iter().any(|m| {
+        matches!(
+            m.concept.key.as_str(),
+            "address" | "ship_to" | "service_address"
+        )
+    });
+    after_name
+        && (1..=3).contains(&head_toks.len())
+        && head.chars().any(char::is_alphabetic)
+        && !head.chars().any(|c| c.is_ascii_digit())
+        && !value.trim().is_empty()
+        && !address_label
+}
+
+/// Lines of an address: the segments after the name in its block, up to four, stopping at
+/// contact lines, at labels, and at a company's name (another party's block, or the same
+/// party's branch, begins there).
+pub(super) fn address_after(view: &PageView, block: &[usize], name_seg: usize) -> Vec<usize> {
+    let start = block
+        .iter()
+        .position(|&s| s == name_seg)
+        .map_or(block.len(), |p| p + 1);
+    let mut out = Vec::new();
+    for &s in &block[start..] {
+        let t = &view.segments[s].text;
+        if out.len() >= 4 || !out.is_empty() && COMPANY.is_match(t) {
+            break;
+        }
+        if CONTACT.is_match(t) || ends_an_address(t, true) {
+            // "Algade 128, 4000 Roskilde | CVR-nr. DK63892781": the address, then the
+            // party's identifiers on the same line.
+            if address_head(t).is_some() {
+                out.push(s);
+            }
+            break;
+        }
+        out.push(s);
+    }
+    out
+}
+
+/// An address line's text: the parts of a line joined by `|`, `·` or `•` up to the first
+/// identifier or contact part ("Masarykova 28, 301 00 Plzeň | DIČ CZ70920006" → "Masarykova
+/// 28, 301 00 Plzeň"), else the whole line.
+pub(super) fn address_line(view: &PageView, seg: usize) -> String {
+    let t = seg_text(&view.segments[seg]);
+    address_head(&t).unwrap_or(t)
+}
+
+/// The parts of a line joined by `|`, `·` or `•` before its first identifier or contact part,
+/// when there are such parts, the head holds a number, and no part before is a label.
+fn address_head(text: &str) -> Option<String> {
+    let parts: Vec<&str> = text
+        .split(['|', '·', '•'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let stop = |p: &str| CONTACT.is_match(p) || ends_an_address(p, true);
+    let keep = parts.iter().position(|p| stop(p))?;
+    let head = parts[..keep].join(", ");
+    (keep > 0 && head.chars().any(|c| c.is_ascii_digit())).then_some(head)
+}
+
+/// The address under a block headed by `name` anywhere in the document ("Amazon Web Services,
+/// Inc." over its street and town at the foot of a page, the name a "sold by" line gave).
+pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> Option<Pick> {
+    for (pi, view) in views.iter().enumerate() {
+        for block in blocks(view) {
+            // The name heads its block: under another line it is a branch's or a
+            // delivery address's first line, not the issuer's own block.
+            let s = block[0];
+            let t = seg_text(&view.segments[s]);
+            if !legal::opens_with(&t, name)
+                || t.split_whitespace().count() > name.split_whitespace().count() + 2
+            {
+                continue;
+            }
+            let lines = address_after(view, &block, s);
+            if lines.is_empty()
+                || !lines
+                    .iter()
+                    .any(|&l| view.segments[l].text.chars().any(|c| c.is_ascii_digit()))
+            {
+                continue;
+            }
+            let text = lines
+                .iter()
+                .map(|&l| address_line(view, l))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Some(pick(
+                pi,
+                view,
+                &lines,
+                text,
+                score,
+                "the block headed by the vendor's name",
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_address_line_stops_before_the_identifiers_on_it() {
+        for (line, head) in [
+            (
+                "Masarykova 2646/28, 301 00 Plzeň | DIČ CZ70920006",
+                Some("Masarykova 2646/28, 301 00 Plzeň"),
+            ),
+            (
+                "Algade 128, 4000 Roskilde | CVR-nr. DK63892781",
+                Some("Algade 128, 4000 Roskilde"),
+            ),
+            (
+                "Gartenweg 97 · 20095 Hamburg · USt-IdNr. DE096980995",
+                Some("Gartenweg 97, 20095 Hamburg"),
+            ),
+            ("ul. Piotrkowska 55/32, 80-001 Gdańsk", None),
+            ("DIČ CZ70920006 | IČO 70920006", None),
+        ] {
+            assert_eq!(address_head(line).as_deref(), head, "{line}");
+        }
+    }
+
+    #[test]
+    fn a_swiss_vat_number_ends_an_address() {
+        assert!(ends_an_address("MWST-Nr. CHE-379.728.899 MWST", true));
+        assert!(ends_an_address("N. IVA CHE-446.707.912", true));
+        assert!(!ends_an_address("Poststrasse 88", true));
+        assert!(!ends_an_address("3011 Bern", true));
+    }
+}

@@ -1,0 +1,366 @@
+//! The issuer: the block under a "sold by" label, else the letterhead of the first page (the
+//! line its legal mentions name, a sender line, a block headed by a company's name, the
+//! topmost block), with the address under its name.
+
+use super::address::{address_after, address_line, address_under_name, ends_an_address};
+use super::{
+    COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
+    strip_label,
+};
+use crate::pipeline::config::{FieldDef, ValueType};
+use crate::pipeline::extract::generic::{self, Pick};
+use crate::pipeline::extract::view::PageView;
+use crate::pipeline::lexicon;
+
+/// A vendor read beside its label from a footer's legal line ("FOURNISSEUR F SARL au capital
+/// de 50 000 EUR - RCS …") is weaker evidence than the letterhead: its score drops under the
+/// usual thresholds unless the letterhead (the top third of the first page) names it too.
+fn footer_legal_is_weaker(views: &[PageView], p: &mut Pick) {
+    let footer = p.bbox.top > 0.7;
+    let Some(m) = LEGAL.find(&p.text).filter(|_| footer) else {
+        return;
+    };
+    let name = p.text[..m.start()]
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    let agrees = name.chars().filter(|c| c.is_alphabetic()).count() >= 3
+        && views.first().is_some_and(|v| {
+            v.segments
+                .iter()
+                .filter(|s| s.bbox.top < 0.33)
+                .map(|s| s.text.trim().to_lowercase())
+                .filter(|t| t.chars().filter(|c| c.is_alphabetic()).count() >= 4)
+                .any(|t| t.contains(&name) || name.contains(&t))
+        });
+    if !agrees {
+        p.score *= 0.75;
+        p.reason
+            .push_str(", from a footer's legal line that the letterhead does not confirm");
+    }
+}
+
+/// A label word read as the first word of a company's name: the line is a name, but which
+/// party's only the word says.
+pub(super) const OPENS_NAME: f32 = 0.9;
+
+/// A label word followed by nothing but a company form ("Lieferant GmbH", "Supplier Ltd",
+/// "Vendeur SARL" printed as a sender's name), or opening a company's name with no colon after
+/// it ("Empresa Demo S.A.C."), is part of the name, not its label: the name is the whole line
+/// the label stands on.
+fn label_names_the_company(views: &[PageView], p: &mut Pick) {
+    let view = &views[p.page];
+    let Some((i, seg)) = view
+        .segments
+        .iter()
+        .enumerate()
+        .find(|(_, s)| p.words.iter().any(|w| s.words.contains(w)))
+    else {
+        return;
+    };
+    // The label is the one word before the value on its segment.
+    let opens =
+        p.words.first() == seg.words.get(1) && marks::label_opens_a_name(view, seg.words[0]);
+    if !(opens || bare_company_form(&p.text)) {
+        return;
+    }
+    let text = seg_text(seg);
+    if bare_company_form(&text) {
+        return;
+    }
+    p.text = text;
+    p.words = view.segments[i].words.clone();
+    p.bbox = seg.bbox;
+    p.score *= OPENS_NAME;
+    p.reason
+        .push_str(", the label word and a company form: the company's own name");
+}
+
+/// Remove the document's title from a letterhead line ("Amazon Web Services Invoice").
+fn without_title(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut keep = words.len();
+    while keep > 0 {
+        let toks = lexicon::tokens(words[keep - 1]);
+        let is_title = !toks.is_empty()
+            && lexicon::documents()
+                .find(&toks)
+                .iter()
+                .any(|m| m.len == toks.len());
+        if !is_title {
+            break;
+        }
+        keep -= 1;
+    }
+    words[..keep].join(" ")
+}
+
+pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
+    // 1. A label says who sells: "Sold by: …", "Service Provider" over a block.
+    let mut labelled: Vec<Pick> = generic::labelled(views, field, ValueType::Name)
+        .into_iter()
+        .filter(|p| {
+            !p.text.starts_with('(')
+                && p.text.chars().filter(|c| c.is_alphabetic()).count() >= 2
+                // A footer's sentence that opens with the label word ("Dodavatel je zapsán
+                // v obchodním rejstříku…") or an identifier's line ("Company No.: 5487"):
+                // the label's block is elsewhere.
+                && !marks::runs_as_text_or_number(&p.text)
+        })
+        .collect();
+    for p in &mut labelled {
+        footer_legal_is_weaker(views, p);
+        label_names_the_company(views, p);
+    }
+    labelled.sort_by(|a, b| b.score.total_cmp(&a.score));
+    if let Some(best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
+        if !want_address {
+            return Some(best);
+        }
+        let view = &views[best.page];
+        let seg = view
+            .segments
+            .iter()
+            .position(|s| best.words.iter().any(|w| s.words.contains(w)))?;
+        let block = blocks(view).into_iter().find(|b| b.contains(&seg))?;
+        let lines = address_after(view, &block, seg);
+        if lines.is_empty()
+            && let Some(p) = address_under_name(views, &best.text, best.score * 0.85)
+        {
+            return Some(p);
+        }
+        if !lines.is_empty() {
+            let text = lines
+                .iter()
+                .map(|&s| strip_label(&address_line(view, s)))
+                .collect::<Vec<_>>()
+                .join(", ");
+            return Some(pick(
+                best.page,
+                view,
+                &lines,
+                text,
+                best.score * 0.9,
+                "the block under the vendor's label",
+            ));
+        }
+    }
+    // 2. The letterhead of the first page (never the block under a customer's label).
+    let view = views.first()?;
+    let all = blocks(view);
+    let top: Vec<&Vec<usize>> = all
+        .iter()
+        .filter(|b| {
+            view.segments[b[0]].bbox.top < 0.3
+                && !customers_block(view, b)
+                && !marks::is_copy_mark(&view.segments[b[0]].text)
+        })
+        .collect();
+    // The name the legal mentions give, where a letterhead line opens with it.
+    let legal = legal::legal_name(views);
+    if let Some(l) = &legal {
+        for b in &top {
+            let Some(&s) = b
+                .iter()
+                .find(|&&s| legal::opens_with(&view.segments[s].text, &l.name))
+            else {
+                continue;
+            };
+            let why = "the letterhead, named by the footer's legal mentions";
+            if want_address {
+                return letterhead_address(view, b, s, 0.68, why);
+            }
+            let line = seg_text(&view.segments[s]);
+            let rest: String = line
+                .split_whitespace()
+                .skip(l.name.split_whitespace().count())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let name = if rest.is_empty() || bare_company_form(&rest) {
+                line
+            } else {
+                l.name.clone()
+            };
+            return Some(pick(0, view, &[s], name, 0.68, why));
+        }
+    }
+    // A sender line "Name AG - Street 1 - 12345 City" (above a window envelope's address).
+    for b in &top {
+        for &s in b.iter() {
+            let t = view.segments[s].text.trim();
+            let parts = sender_parts(t);
+            if parts.len() >= 3 && COMPANY.is_match(&parts[0]) {
+                let text = if want_address {
+                    // The identifiers after the town ("… · IČO 12345678") are no address.
+                    parts[1..]
+                        .iter()
+                        .take_while(|p| !ends_an_address(p, true))
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                } else {
+                    parts[0].clone()
+                };
+                return Some(pick(
+                    0,
+                    view,
+                    &[s],
+                    text,
+                    0.68,
+                    "the sender line of the letterhead",
+                ));
+            }
+        }
+    }
+    // A block whose first line names a company, the topmost first; else the topmost block.
+    // A block headed by a label the lexicon does not know ("Rechnungsersteller:",
+    // "Leistungserbringer:") starts at the line under it.
+    let named = top.iter().find(|b| {
+        let first = b[head_lines(view, b)];
+        COMPANY.is_match(&view.segments[first].text)
+    });
+    if let Some(b) = named
+        && head_lines(view, b) == 0
+        && let Some((block, left, name)) = name_left_of_form(view, &all, b)
+    {
+        let why = "the letterhead, a company name";
+        if want_address {
+            return letterhead_address(view, block, left, 0.68, why);
+        }
+        return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
+    }
+    // A logo for a letterhead: the name the legal mentions give, the address their block's
+    // seat line or the lines under the name.
+    if named.is_none()
+        && let Some(l) = &legal
+    {
+        let why = "the issuer's legal mentions (no company named in the letterhead)";
+        let lv = &views[l.page];
+        if !want_address {
+            return Some(pick(l.page, lv, &[l.seg], l.name.clone(), 0.55, why));
+        }
+        if let Some((s, address)) = &l.seat {
+            return Some(pick(l.page, lv, &[*s], address.clone(), 0.5, why));
+        }
+        if let Some(p) = address_under_name(views, &l.name, 0.5) {
+            return Some(p);
+        }
+    }
+    let (block, score, why) = match named {
+        Some(b) => (*b, 0.68, "the letterhead, a company name"),
+        None => {
+            let b = top.iter().find(|b| {
+                let t = without_title(&seg_text(&view.segments[b[head_lines(view, b)]]));
+                !t.is_empty() && !t.contains(':') && !generic::starts_with_label(&t)
+            })?;
+            (
+                *b,
+                0.5,
+                "the letterhead's first line (no company form found)",
+            )
+        }
+    };
+    let name_seg = block[head_lines(view, block)];
+    if want_address {
+        return letterhead_address(view, block, name_seg, score, why);
+    }
+    let text = without_title(&seg_text(&view.segments[name_seg]));
+    (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// Whether a block is the customer's: its first line is a customer's label ("Bill to
+/// Address:", "Rechnungsempfänger") or opens with one ("ATTN: …").
+pub(super) fn customers_block(view: &PageView, block: &[usize]) -> bool {
+    block.first().is_some_and(|&s| {
+        let text = &view.segments[s].text;
+        let toks = lexicon::tokens(text);
+        let head = lexicon::tokens(text.split(':').next().unwrap_or(""));
+        lexicon::labels().find(&toks).iter().any(|m| {
+            m.start == 0
+                && m.concept.key == "customer"
+                && (m.len == toks.len() || text.contains(':') && head.len() <= m.len)
+        })
+    })
+}
+
+/// Lines heading a block rather than naming its party: 1 when its first line is a short
+/// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:") and more lines
+/// follow, else 0.
+fn head_lines(view: &PageView, block: &[usize]) -> usize {
+    let Some(&first) = block.first() else {
+        return 0;
+    };
+    let first = view.segments[first].text.trim();
+    let heading = first.ends_with(':')
+        && (1..=3).contains(&first.split_whitespace().count())
+        && !first.chars().any(|c| c.is_ascii_digit())
+        && !COMPANY.is_match(first);
+    usize::from(heading && block.len() > 1)
+}
+
+/// The address under a letterhead's name line: the lines after `name_seg` in its block, a
+/// little weaker than the name itself (where the address ends is a guess).
+fn letterhead_address(
+    view: &PageView,
+    block: &[usize],
+    name_seg: usize,
+    score: f32,
+    why: &str,
+) -> Option<Pick> {
+    let lines = address_after(view, block, name_seg);
+    if lines.is_empty() {
+        return None;
+    }
+    let text = lines
+        .iter()
+        .map(|&s| address_line(view, s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(pick(0, view, &lines, text, score * 0.95, why))
+}
+
+/// A company form printed as a segment of its own ("Schäfer Elektro" | "GmbH", split by a wide
+/// gap or an OCR reading) ends the name just left of it on its line: that segment's block (for
+/// the address under it), the segment, and the whole name.
+fn name_left_of_form<'a>(
+    view: &PageView,
+    all: &'a [Vec<usize>],
+    b: &[usize],
+) -> Option<(&'a Vec<usize>, usize, String)> {
+    let s = &view.segments[b[0]];
+    let form = seg_text(s);
+    if COMPANY
+        .replace_all(&form, "")
+        .chars()
+        .any(char::is_alphanumeric)
+    {
+        return None;
+    }
+    // Walk left while the next segment is close: a narrow page (a till roll) can split a name
+    // into several segments, its gaps measured in page widths.
+    let mut parts: Vec<usize> = Vec::new();
+    let mut edge = s.bbox.left;
+    while let Some((i, _)) = view
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(i, o)| {
+            o.line == s.line
+                && !parts.contains(i)
+                && o.bbox.right() <= edge + 0.005
+                && edge - o.bbox.right() < 4.0 * s.bbox.height
+        })
+        .max_by(|a, b| a.1.bbox.right().total_cmp(&b.1.bbox.right()))
+    {
+        parts.push(i);
+        edge = view.segments[i].bbox.left;
+    }
+    let left = *parts.last()?;
+    let block = all.iter().find(|blk| blk.contains(&left))?;
+    let mut name: Vec<String> = parts
+        .iter()
+        .rev()
+        .map(|&i| seg_text(&view.segments[i]))
+        .collect();
+    name.push(form);
+    Some((block, left, name.join(" ")))
+}
