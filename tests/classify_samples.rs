@@ -22,6 +22,9 @@ use idpctl::pipeline::ocr::ocr_page;
 use idpctl::pipeline::ocr::tesseract::Tesseract;
 use idpctl::pipeline::split::{SplitOptions, split};
 
+#[path = "classify_samples/robustness.rs"]
+mod robustness;
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -374,16 +377,22 @@ fn print_tallies(title: &str, t: &BTreeMap<String, Tally>) {
     }
 }
 
-#[test]
-#[ignore]
-fn classify_report() {
-    let split_name = std::env::var("IDPCTL_EVAL_SPLIT").unwrap_or_else(|_| "dev".into());
+/// The documents of a report: the eval sets' `split_name` split and, for `dev`, the real dev
+/// sets and the shipped samples with a known class.
+fn report_docs(split_name: &str) -> Vec<Doc> {
     let mut docs: Vec<Doc> = Vec::new();
     for set in ["invoices-synthetic", "mixed-synthetic"] {
         docs.extend(manifest_docs(set, Some(&split_name)));
     }
     if split_name == "dev" {
-        docs.extend(manifest_docs("invoices-real", None));
+        for set in [
+            "invoices-real",
+            "invoices-real-dev2",
+            "invoices-real-dev3",
+            "invoices-synthetic-2",
+        ] {
+            docs.extend(manifest_docs(set, None));
+        }
         if let Some(dir) = samples() {
             let lending_truth: Vec<String> = LENDING_TRUTH.iter().map(|s| s.to_string()).collect();
             for config in [
@@ -437,6 +446,22 @@ fn classify_report() {
             }
         }
     }
+    docs
+}
+
+fn config_of(doc: &Doc) -> ClassConfig {
+    if doc.config == "builtin" {
+        ClassConfig::builtin()
+    } else {
+        config(&doc.config)
+    }
+}
+
+#[test]
+#[ignore]
+fn classify_report() {
+    let split_name = std::env::var("IDPCTL_EVAL_SPLIT").unwrap_or_else(|_| "dev".into());
+    let docs = report_docs(&split_name);
     let mut by_class: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_lang: BTreeMap<String, Tally> = BTreeMap::new();
     let mut by_set: BTreeMap<String, Tally> = BTreeMap::new();
@@ -446,11 +471,7 @@ fn classify_report() {
     let (mut absent_total, mut absent_confident) = (0, 0);
     let mut unclassified_right_class = 0;
     for doc in &docs {
-        let config = if doc.config == "builtin" {
-            ClassConfig::builtin()
-        } else {
-            config(&doc.config)
-        };
+        let config = config_of(doc);
         let pages = pages_of(&doc.path);
         let old = before(&config, &pages);
         let index = Index::new(&config);
@@ -566,6 +587,78 @@ fn classify_report() {
             .map(|(f, r)| (calibrate::confidence_with(&w, f), *r))
             .collect();
         show("reliability, refitted", &refit);
+    }
+}
+
+/// Per perturbation of [`robustness::ALL`], how many dev pages keep their class (see that
+/// module); the misses are listed, for finding what kind of page fails.
+/// `cargo test --release --test classify_samples -- --ignored robustness_report --nocapture`.
+#[test]
+#[ignore]
+fn robustness_report() {
+    let docs = report_docs("dev");
+    let mut tally: Vec<(usize, usize)> = vec![(0, 0); robustness::ALL.len()];
+    let mut misses: Vec<String> = Vec::new();
+    let mut base = (0, 0);
+    for doc in &docs {
+        let config = config_of(doc);
+        let pages = pages_of(&doc.path);
+        let verdicts = classify::classify_pages(&config, &pages);
+        for (i, verdict) in verdicts.iter().enumerate() {
+            let truth = doc
+                .truth
+                .get(i)
+                .or(doc.truth.last().filter(|_| doc.truth.len() == 1))
+                .cloned()
+                .unwrap_or_default();
+            if truth == "-" || truth.is_empty() {
+                continue;
+            }
+            base.0 += 1;
+            // Only pages read right as they are say anything about a perturbation.
+            if verdict.class != truth {
+                continue;
+            }
+            base.1 += 1;
+            for (k, p) in robustness::ALL.iter().enumerate() {
+                let Some((doc_pages, at)) = (p.apply)(&pages, i, verdict) else {
+                    continue;
+                };
+                let (right, got) = robustness::holds(&config, &doc_pages, at, &truth);
+                tally[k].0 += 1;
+                tally[k].1 += usize::from(right);
+                if !right {
+                    let scores = Index::new(&config).score(&PageView::of(&doc_pages[at]));
+                    let bodies: Vec<String> = config
+                        .classes
+                        .iter()
+                        .zip(&scores.classes)
+                        .map(|(c, s)| format!("{} {:.2}/{:.1}", c.name, s.body, s.body_raw))
+                        .collect();
+                    misses.push(format!(
+                        "{} | {} p{}: {} ({:.2}) want {truth} | {:?} | body {bodies:?} against {:.2}",
+                        p.name,
+                        doc.path.file_name().unwrap().to_string_lossy(),
+                        i + 1,
+                        got.class,
+                        got.confidence,
+                        got.evidence.iter().take(4).collect::<Vec<_>>(),
+                        scores.against,
+                    ));
+                }
+            }
+        }
+    }
+    for m in &misses {
+        println!("MISS {m}");
+    }
+    println!(
+        "\npages with a known class: {}, read right unperturbed: {}",
+        base.0, base.1
+    );
+    println!("{:<40} {:>7} {:>7}", "perturbation", "pages", "right");
+    for (p, (n, right)) in robustness::ALL.iter().zip(&tally) {
+        println!("{:<40} {n:>7} {right:>7}", p.name);
     }
 }
 

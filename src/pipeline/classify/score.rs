@@ -122,6 +122,14 @@ const BROKEN_MAX_FRAGMENT: usize = 4;
 /// Most pieces a broken word is joined from.
 const BROKEN_MAX_FRAGMENTS: usize = 6;
 
+/// A type word read with one letter wrong ("Rechnunq", "lnvoice") is weaker still: a body-only
+/// page's evidence decides as much as it does.
+const MISREAD_FACTOR: f32 = 0.6;
+
+/// How much a numbered headline of an unclaimed type ("Lieferschein Nr. 4711") counts against a
+/// class title on the same page.
+const NUMBERED_REFERENCE_FACTOR: f32 = 0.5;
+
 /// Label words that introduce a document's number.
 const NUMBER_WORDS: &[&str] = &["number", "no", "nr", "num", "n", "numero", "nummer"];
 
@@ -310,29 +318,30 @@ impl Index {
                         }
                     }
                 }
+                // A type word read less directly: broken into pieces by OCR, at the end of a
+                // compound, or (in a headline only) with one letter misread.
+                let read = || {
+                    if let Some((n, word)) = self.broken_word(toks, i) {
+                        return Some((n, word, BROKEN_FACTOR));
+                    }
+                    if let Some(head) = self.compound_head(&toks[i]) {
+                        return Some((1, head, COMPOUND_FACTOR));
+                    }
+                    let near = (seg.prominence > 0.0)
+                        .then(|| self.misread_type(&toks[i]))
+                        .flatten()?;
+                    Some((1, near, MISREAD_FACTOR))
+                };
                 if titles.len() + foreign.len() == typed_before
-                    && let Some((n, word)) = self.broken_word(toks, i)
+                    && let Some((n, word, factor)) = read()
                 {
                     let one = |e: &&Entry| e.kind == Kind::Title && e.len == 1;
                     for e in self.by_first.get(word).into_iter().flatten().filter(one) {
-                        titles.push((i, n, e, BROKEN_FACTOR));
+                        titles.push((i, n, e, factor));
                     }
                     for f in self.foreign.get(word).into_iter().flatten() {
                         if f.tokens.len() == 1 {
-                            foreign.push((i, n, f, BROKEN_FACTOR));
-                        }
-                    }
-                }
-                if titles.len() + foreign.len() == typed_before
-                    && let Some(head) = self.compound_head(&toks[i])
-                {
-                    let one = |e: &&Entry| e.kind == Kind::Title && e.len == 1;
-                    for e in self.by_first.get(head).into_iter().flatten().filter(one) {
-                        titles.push((i, 1, e, COMPOUND_FACTOR));
-                    }
-                    for f in self.foreign.get(head).into_iter().flatten() {
-                        if f.tokens.len() == 1 {
-                            foreign.push((i, 1, f, COMPOUND_FACTOR));
+                            foreign.push((i, n, f, factor));
                         }
                     }
                 }
@@ -387,7 +396,18 @@ impl Index {
                 if inside_longer(s, l) || seg.prominence <= 0.0 {
                     continue;
                 }
-                let against = seg.prominence * factor;
+                // "Lieferschein Nr. 4711" in a header block refers to another document; a
+                // numbered type is a title only when the page names no class of its own, so
+                // it weighs less against a class title (and still decides an untitled page).
+                let numbered = toks
+                    .get(s + l)
+                    .is_some_and(|t| NUMBER_WORDS.contains(&t.as_str()));
+                let reference = if numbered {
+                    NUMBERED_REFERENCE_FACTOR
+                } else {
+                    1.0
+                };
+                let against = seg.prominence * factor * reference;
                 if headline(toks, s, l) == Headline::Title && against > out.against {
                     out.against = against;
                     out.against_what = Some(f.concept.to_string());
@@ -459,6 +479,23 @@ impl Index {
             .map(|w| (n, w))
     }
 
+    /// The one-word type name (six letters or more) `tok` is one letter away from, when it is no
+    /// word of the index itself and only one type name is that near: OCR misreads a letter of
+    /// a title ("Rechnunq", "lnvoice", "Factura" read "Factora") more often than it prints a
+    /// word no one wrote.
+    fn misread_type(&self, tok: &str) -> Option<&str> {
+        if tok.chars().count() < COMPOUND_MIN_HEAD
+            || !tok.chars().all(char::is_alphabetic)
+            || self.by_first.contains_key(tok)
+            || self.foreign.contains_key(tok)
+        {
+            return None;
+        }
+        let mut near = self.compound_heads.iter().filter(|h| one_edit(tok, h));
+        let first = near.next()?;
+        near.all(|h| h == first).then_some(first.as_str())
+    }
+
     /// The tokens of an entry's phrase.
     fn tokens(&self, e: &Entry) -> &[String] {
         let (titles, body) = &self.lists[e.class];
@@ -467,6 +504,13 @@ impl Index {
             Kind::Body => &body[e.phrase].tokens,
         }
     }
+}
+
+/// Whether `a` and `b` differ in exactly one letter, in place: a letter added or dropped turns
+/// too many real words into type words ("contact" is one letter from "contract").
+fn one_edit(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    a.len() == b.len() && a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1
 }
 
 /// Nothing but the phrase (and numbers) in the segment.

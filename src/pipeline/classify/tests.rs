@@ -745,3 +745,66 @@ fn a_page_asking_for_payment_is_an_invoice_one_showing_it_paid_a_receipt() {
     let v = one(&config, fr);
     assert_eq!(v.class, "receipt", "{v:?}");
 }
+
+#[test]
+fn a_title_with_one_letter_misread_is_read_as_its_word_in_a_headline_only() {
+    let config = invoice_and_receipt();
+    // German, English, Spanish, Dutch: one letter misread.
+    for title in ["Rechnunq", "lnvoice", "Factora", "Factvur"] {
+        let v = one(&config, titled(title));
+        assert!(
+            v.class == "invoice" && v.evidence[0].starts_with("title: "),
+            "{title}: {v:?}"
+        );
+        // Misread, it is less sure than whole.
+        assert!(
+            v.confidence < one(&config, titled("Rechnung")).confidence,
+            "{v:?}"
+        );
+    }
+    // A misread type no class claims still counts against every class.
+    let v = one(
+        &config,
+        page(1, 1, &["Gutschrlft", "ACME Services", "Betrag\t12,00"]),
+    );
+    assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+    let index = score::Index::new(&config);
+    let title = |text: &str| {
+        let scores = index.score(&PageView::from_text(text));
+        scores.classes.iter().map(|c| c.title).fold(0.0, f32::max)
+    };
+    // Two edits away is no type word, nor a word a letter longer or shorter than one
+    // ("Contact" is not a misread "Contract").
+    assert_eq!(title("Rechnen\nKunde\nBetrag 12,00"), 0.0);
+    let contact = index.score(&PageView::from_text("Contact\nKunde\nBetrag 12,00"));
+    assert_eq!(contact.against, 0.0, "{contact:?}");
+    // Running text far down the page is not a headline: no misread title there.
+    let mut lines = vec!["ACME Services"; 12];
+    lines.push("Die Rechnunq folgt");
+    assert_eq!(title(&lines.join("\n")), 0.0);
+}
+
+#[test]
+fn a_numbered_reference_to_another_type_does_not_unmake_a_titled_page() {
+    let config = invoice_and_receipt();
+    for (title, reference) in [
+        ("RECHNUNG", "Lieferschein Nr. 4711"),
+        ("FACTURE", "Bon de livraison n° 88"),
+        ("INVOICE", "Delivery note no. 5521"),
+    ] {
+        let mut lines = vec![title, "ACME Services", reference];
+        lines.extend_from_slice(BODY);
+        let v = one(&config, page(1, 1, &lines));
+        assert_eq!(v.class, "invoice", "{reference}: {v:?}");
+    }
+    // Untitled, a numbered type no class claims is still that type's title.
+    let v = one(
+        &config,
+        page(
+            1,
+            0,
+            &["Lieferschein Nr. 4711", "ACME Services", "Menge\t12"],
+        ),
+    );
+    assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+}
