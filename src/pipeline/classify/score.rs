@@ -339,8 +339,12 @@ impl Index {
                     for e in self.by_first.get(word).into_iter().flatten().filter(one) {
                         titles.push((i, n, e, factor));
                     }
+                    // A misread supports a class of the configuration, never counts against
+                    // one: a name in the address block ("de Lattre") is a letter away from
+                    // some type word of the lexicon ("lettre") far more often than a title is.
+                    let against = factor != MISREAD_FACTOR;
                     for f in self.foreign.get(word).into_iter().flatten() {
-                        if f.tokens.len() == 1 {
+                        if against && f.tokens.len() == 1 {
                             foreign.push((i, n, f, factor));
                         }
                     }
