@@ -382,7 +382,7 @@ fn print_tallies(title: &str, t: &BTreeMap<String, Tally>) {
 fn report_docs(split_name: &str) -> Vec<Doc> {
     let mut docs: Vec<Doc> = Vec::new();
     for set in ["invoices-synthetic", "mixed-synthetic"] {
-        docs.extend(manifest_docs(set, Some(&split_name)));
+        docs.extend(manifest_docs(set, Some(split_name)));
     }
     if split_name == "dev" {
         for set in [

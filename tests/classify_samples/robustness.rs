@@ -11,11 +11,14 @@ use idpctl::pipeline::classify::evidence::norm_all;
 use idpctl::pipeline::classify::{self, PageClass};
 use idpctl::pipeline::lexicon::tokens;
 
+/// Pages to classify and the index of the page whose verdict is checked.
+pub type Perturbed = (Vec<PageContent>, usize);
+
 /// One perturbation: a name and how it turns a document's pages into the pages to classify,
 /// with the index of the page whose verdict is checked (`None` when it does not apply).
 pub struct Perturbation {
     pub name: &'static str,
-    pub apply: fn(&[PageContent], usize, &PageClass) -> Option<(Vec<PageContent>, usize)>,
+    pub apply: fn(&[PageContent], usize, &PageClass) -> Option<Perturbed>,
 }
 
 /// Type words of other languages a title is swapped for (the first that differs is used).
