@@ -135,7 +135,10 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
             let noise = rest
                 .iter()
                 .any(|(_, t)| !digit(t) && t.chars().filter(|c| c.is_alphanumeric()).count() <= 2);
-            first_bare || no_postcode || noise
+            // The street read as the name: the name line above it was not read, so the
+            // address lost its street too.
+            let street_first = street_for_name(&lines[0].1);
+            first_bare || no_postcode || noise || street_first
         };
         let view = &views[pi];
         let text = if want_address {

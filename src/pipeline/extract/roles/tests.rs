@@ -16,6 +16,14 @@ fn vendor_of(p: &PageContent) -> (String, String) {
 
 /// The vendor's and the customer's (name, address) on a page.
 pub(super) fn parties_of(p: &PageContent) -> ((String, String), (String, String)) {
+    let (names, _) = parties_with_confidence(p);
+    names
+}
+
+/// [`parties_of`], and the customer's (name, address) confidences.
+pub(super) fn parties_with_confidence(
+    p: &PageContent,
+) -> (((String, String), (String, String)), (f32, f32)) {
     let yaml = r#"
 classes:
   - $id: invoice
@@ -30,9 +38,13 @@ classes:
     let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
     let out = extract_section(&class, &[p]);
     let s = |k: &str| out.attributes[k].as_str().unwrap_or("").to_string();
+    let c = |k: &str| out.fields.get(k).map_or(0.0, |f| f.confidence);
     (
-        (s("VendorName"), s("VendorAddress")),
-        (s("CustomerName"), s("CustomerAddress")),
+        (
+            (s("VendorName"), s("VendorAddress")),
+            (s("CustomerName"), s("CustomerAddress")),
+        ),
+        (c("CustomerName"), c("CustomerAddress")),
     )
 }
 

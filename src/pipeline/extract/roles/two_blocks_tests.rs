@@ -3,7 +3,7 @@
 //! payment slip, a customer number under the customer's block, a delivery heading beside the
 //! customer's, a column of the document's dates and numbers. In several languages.
 
-use super::tests::{page, parties_of};
+use super::tests::{page, parties_of, parties_with_confidence};
 use crate::model::PageContent;
 
 /// Sender and buyer side by side under their headings, a footer sentence at the foot.
@@ -216,5 +216,26 @@ fn a_one_line_letterhead_address_ends_before_its_identifiers() {
         let ((n, a), _) = parties_of(&p);
         assert_eq!(n, name);
         assert_eq!(a, address, "{line}");
+    }
+}
+
+#[test]
+fn a_block_that_opens_with_its_street_is_unsure_of_name_and_address() {
+    // The name line under the label was not read: the street stands first.
+    for (label, street, town) in [
+        ("Nabywca", "ul. Polna 58/40", "80-001 Gdańsk"),
+        ("Rechnungsempfänger", "Hauptstraße 87", "04109 Leipzig"),
+    ] {
+        let p = page(&[
+            &[("Faktura 24100523", 0.6)],
+            &[],
+            &[(label, 0.05)],
+            &[(street, 0.05)],
+            &[(town, 0.05)],
+            &[],
+            &[("Celkem 1 215,00", 0.6)],
+        ]);
+        let ((_, (name, address)), (cn, ca)) = parties_with_confidence(&p);
+        assert!(cn < 0.7 && ca < 0.7, "{label}: {name} {cn}, {address} {ca}");
     }
 }
