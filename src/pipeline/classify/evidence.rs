@@ -98,7 +98,8 @@ impl ClassEvidence {
             body.push(phrase(k, toks, (0.4 * w).clamp(0.2, 1.2)));
         }
         words_of_text(s.description, 0.3, &mut body);
-        labels_of(s.description, 0.6, &mut body);
+        let mut expanded = Expanded::new();
+        labels_of(s.description, 0.6, &mut body, &mut expanded);
         for (name, desc) in &s.properties {
             let spoken = split_name(name);
             let toks: Vec<String> = norm_all(&lexicon::tokens(&spoken))
@@ -109,8 +110,8 @@ impl ClassEvidence {
                 body.push(phrase(&spoken, toks, 0.8));
             }
             words_of_text(&spoken, 0.3, &mut body);
-            labels_of(&spoken, 0.7, &mut body);
-            labels_of(desc, 0.4, &mut body);
+            labels_of(&spoken, 0.7, &mut body, &mut expanded);
+            labels_of(desc, 0.4, &mut body, &mut expanded);
         }
         for c in &concepts {
             if let Some(cue) = lexicon::cues().get(&c.key) {
@@ -216,12 +217,23 @@ fn words_of_text(text: &str, weight: f32, out: &mut Vec<Phrase>) {
     }
 }
 
+/// The label concepts a class's evidence already holds, at the highest weight each was added.
+type Expanded = std::collections::HashMap<&'static str, f32>;
+
 /// Label-lexicon concepts a name or description names, in every language.
-fn labels_of(text: &str, weight: f32, out: &mut Vec<Phrase>) {
+fn labels_of(text: &str, weight: f32, out: &mut Vec<Phrase>, expanded: &mut Expanded) {
     if text.is_empty() {
         return;
     }
     for c in lexicon::labels().concepts_in(text) {
+        // Added before at this weight or more: its phrases are there, earlier and at least as
+        // heavy, and [`dedup`] keeps those, so adding them again changes nothing. A class
+        // names the same concepts in many properties ("amount", "date"): this skips most of
+        // the hundreds of phrases each would add.
+        if expanded.get(c.key.as_str()).is_some_and(|&w| w >= weight) {
+            continue;
+        }
+        expanded.insert(c.key.as_str(), weight);
         for t in &c.terms {
             let toks = norm_all(&t.tokens);
             if toks.len() == 1 && (toks[0].chars().count() < 3 || is_stopword(&toks[0])) {

@@ -511,10 +511,25 @@ impl Index {
 }
 
 /// Whether `a` and `b` differ in exactly one letter, in place: a letter added or dropped turns
-/// too many real words into type words ("contact" is one letter from "contract").
+/// too many real words into type words ("contact" is one letter from "contract"). No allocation: it
+/// runs for every prominent word against every type name.
 fn one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    a.len() == b.len() && a.iter().zip(&b).filter(|(x, y)| x != y).count() == 1
+    let (mut x, mut y) = (a.chars(), b.chars());
+    let mut differ = 0;
+    loop {
+        match (x.next(), y.next()) {
+            (Some(p), Some(q)) => {
+                if p != q {
+                    differ += 1;
+                    if differ > 1 {
+                        return false;
+                    }
+                }
+            }
+            (None, None) => return differ == 1,
+            _ => return false,
+        }
+    }
 }
 
 /// Nothing but the phrase (and numbers) in the segment.
@@ -567,5 +582,22 @@ fn headline(toks: &[String], s: usize, l: usize) -> Headline {
         Headline::Title
     } else {
         Headline::Mention
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_edit;
+
+    #[test]
+    fn one_edit_is_one_letter_changed_in_place() {
+        assert!(one_edit("rechnunq", "rechnung"));
+        assert!(one_edit("lnvoice", "invoice"));
+        assert!(one_edit("faktüra", "faktura"));
+        assert!(!one_edit("rechnung", "rechnung"));
+        assert!(!one_edit("rechnen", "rechnung"));
+        assert!(!one_edit("contact", "contract"));
+        assert!(!one_edit("factur", "factura"));
+        assert!(!one_edit("fxctorx", "factura"));
     }
 }
