@@ -325,6 +325,17 @@ struct Doc {
     config: String,
 }
 
+impl Doc {
+    /// Page `i`'s class: one class for a whole document, or one per page; "" when unknown.
+    fn truth_at(&self, i: usize) -> String {
+        self.truth
+            .get(i)
+            .or(self.truth.last().filter(|_| self.truth.len() == 1))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 fn manifest_docs(set: &str, split_dir: Option<&str>) -> Vec<Doc> {
     let base = match split_dir {
         Some(s) => root().join("evalsets").join(set).join(s),
@@ -477,12 +488,7 @@ fn classify_report() {
         let index = Index::new(&config);
         let mut prev: Option<PageClass> = None;
         for (i, page) in pages.iter().enumerate() {
-            let truth = doc
-                .truth
-                .get(i)
-                .or(doc.truth.last().filter(|_| doc.truth.len() == 1))
-                .cloned()
-                .unwrap_or_default();
+            let truth = doc.truth_at(i);
             if truth == "-" || truth.is_empty() {
                 continue;
             }
@@ -605,12 +611,7 @@ fn robustness_report() {
         let pages = pages_of(&doc.path);
         let verdicts = classify::classify_pages(&config, &pages);
         for (i, verdict) in verdicts.iter().enumerate() {
-            let truth = doc
-                .truth
-                .get(i)
-                .or(doc.truth.last().filter(|_| doc.truth.len() == 1))
-                .cloned()
-                .unwrap_or_default();
+            let truth = doc.truth_at(i);
             if truth == "-" || truth.is_empty() {
                 continue;
             }

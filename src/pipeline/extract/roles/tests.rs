@@ -14,16 +14,17 @@ fn vendor_of(p: &PageContent) -> (String, String) {
     v
 }
 
+/// A party's (name, address).
+type Party = (String, String);
+
 /// The vendor's and the customer's (name, address) on a page.
-pub(super) fn parties_of(p: &PageContent) -> ((String, String), (String, String)) {
+pub(super) fn parties_of(p: &PageContent) -> (Party, Party) {
     let (names, _) = parties_with_confidence(p);
     names
 }
 
 /// [`parties_of`], and the customer's (name, address) confidences.
-pub(super) fn parties_with_confidence(
-    p: &PageContent,
-) -> (((String, String), (String, String)), (f32, f32)) {
+pub(super) fn parties_with_confidence(p: &PageContent) -> ((Party, Party), (f32, f32)) {
     let yaml = r#"
 classes:
   - $id: invoice
