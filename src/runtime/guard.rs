@@ -216,15 +216,15 @@ mod tests {
     #[tokio::test]
     async fn existence_checks_need_listing_too() {
         let (_dir, s) = local();
-        // assess reads and writes the working bucket but never asks whether a key exists.
-        let err = guarded(Handler::Assess, &s)
+        // split reads and writes the working bucket but never asks whether a key exists.
+        let err = guarded(Handler::Split, &s)
             .objects
             .exists("t-working", "documents/d/x.json")
             .await
             .unwrap_err();
         assert!(
             err.to_string()
-                .starts_with("assess calls s3:ListBucket on WorkingBucket but"),
+                .starts_with("split calls s3:ListBucket on WorkingBucket but"),
             "{err}"
         );
     }

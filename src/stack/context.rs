@@ -104,7 +104,7 @@ mod tests {
         assert_eq!(rendered, access::statements(finalize::ACCESS));
         assert_eq!(
             rendered[0],
-            json!({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
+            json!({"Effect": "Allow", "Action": ["s3:GetObject"],
                    "Resource": {"Fn::Sub": "${WorkingBucket.Arn}/*"}})
         );
         assert!(statements("teleport").is_empty());
