@@ -14,6 +14,7 @@
 use serde_json::{Value, json};
 
 use super::HandlerError;
+use crate::services::objects::s3_location;
 use crate::services::{Services, StoreError, TrackingUpdate, clock};
 
 const NAME: &str = "hook_dispatch";
@@ -156,10 +157,7 @@ async fn load_result(
     id: &str,
     result_uri: Option<&str>,
 ) -> Result<Value, HandlerError> {
-    let Some((bucket, key)) = result_uri
-        .and_then(|u| u.strip_prefix("s3://"))
-        .and_then(|u| u.split_once('/'))
-    else {
+    let Some((bucket, key)) = result_uri.and_then(s3_location) else {
         return Err(StoreError::Permanent(format!(
             "document {id} is COMPLETED but its record has no result_uri"
         ))
@@ -173,11 +171,7 @@ async fn load_result(
 /// `s3://bucket/<prefix>/result.json` → `<prefix>`: the key the results were written under,
 /// which is the input key (or `<zip key>/<member>`).
 fn input_key_of(result_uri: &str) -> Option<&str> {
-    result_uri
-        .strip_prefix("s3://")?
-        .split_once('/')?
-        .1
-        .strip_suffix("/result.json")
+    s3_location(result_uri)?.1.strip_suffix("/result.json")
 }
 
 /// The source of `idpctl hook test`'s events: a sample completion event that travels the deployed

@@ -9,6 +9,7 @@ use super::HandlerError;
 use super::finalize::{output_prefix, put_output};
 use super::workspace::{DocumentRef, document_ref};
 use crate::model::Document;
+use crate::services::objects::s3_location;
 use crate::services::{Services, TrackingUpdate, clock};
 
 const NAME: &str = "on_failure";
@@ -156,26 +157,9 @@ async fn execution_failed(event: &Value, services: &Services) -> Result<Value, H
     )
 }
 
-/// `s3://bucket/key` → (bucket, key).
-fn s3_location(uri: &str) -> Option<(&str, &str)> {
-    uri.strip_prefix("s3://")?
-        .split_once('/')
-        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn s3_locations() {
-        assert_eq!(
-            s3_location("s3://in/inbox/a.zip"),
-            Some(("in", "inbox/a.zip"))
-        );
-        assert_eq!(s3_location("s3://in/"), None);
-        assert_eq!(s3_location("/tmp/a.zip"), None);
-    }
 
     #[test]
     fn lambda_cause_gives_the_message() {

@@ -117,6 +117,15 @@ fn make_segment(words: &[Word], line: usize, idx: Vec<usize>) -> Segment {
     }
 }
 
+/// The segments of line `line`, from [`segments`]' output: it gives them line by line, so
+/// they are one run found by binary search rather than a filter over the page.
+pub fn on_line(segments: &[Segment], line: usize) -> &[Segment] {
+    debug_assert!(segments.windows(2).all(|w| w[0].line <= w[1].line));
+    let start = segments.partition_point(|s| s.line < line);
+    let end = start + segments[start..].partition_point(|s| s.line == line);
+    &segments[start..end]
+}
+
 /// Words re-ordered top to bottom, left to right.
 pub fn reading_order(words: Vec<Word>) -> Vec<Word> {
     let ls = lines(&words);

@@ -22,6 +22,7 @@ use crate::services::local::{
     LocalExecution, LocalLayout, SqliteExecutions, local_names, services_with,
 };
 use crate::services::local_hook::{LocalHook, WithDeadLetters};
+use crate::services::objects::s3_location;
 use crate::services::{HookTarget, Services, clock};
 use crate::settings::Settings;
 use crate::stack::context::function_ids;
@@ -335,8 +336,7 @@ impl LocalStack {
             let Some(uri) = r.details.get("result_uri").and_then(Value::as_str) else {
                 return false;
             };
-            let Some((bucket, key)) = uri.strip_prefix("s3://").and_then(|u| u.split_once('/'))
-            else {
+            let Some((bucket, key)) = s3_location(uri) else {
                 return false;
             };
             let owner = self

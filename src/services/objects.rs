@@ -107,6 +107,13 @@ async fn ensure_parent(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// `s3://bucket/key` → (bucket, key); `None` for anything else, an empty bucket or key included.
+pub fn s3_location(uri: &str) -> Option<(&str, &str)> {
+    uri.strip_prefix("s3://")?
+        .split_once('/')
+        .filter(|(b, k)| !b.is_empty() && !k.is_empty())
+}
+
 fn not_found(bucket: &str, key: &str) -> StoreError {
     StoreError::NotFound {
         bucket: bucket.into(),
@@ -236,6 +243,17 @@ impl ObjectStore for LocalObjects {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_locations() {
+        assert_eq!(
+            s3_location("s3://in/inbox/a.zip"),
+            Some(("in", "inbox/a.zip"))
+        );
+        assert_eq!(s3_location("s3://in/"), None);
+        assert_eq!(s3_location("s3:///k"), None);
+        assert_eq!(s3_location("/tmp/a.zip"), None);
+    }
 
     #[tokio::test]
     async fn round_trip_and_listing() {

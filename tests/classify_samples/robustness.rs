@@ -17,105 +17,103 @@ pub type Perturbed = (Vec<PageContent>, usize);
 /// One perturbation: a name and how it turns a document's pages into the pages to classify,
 /// with the index of the page whose verdict is checked (`None` when it does not apply).
 pub struct Perturbation {
-    pub name: &'static str,
-    pub apply: fn(&[PageContent], usize, &PageClass) -> Option<Perturbed>,
+    pub name: String,
+    apply: Apply,
+}
+
+/// How a perturbation that is a function of its own turns the pages.
+type ApplyFn = fn(&[PageContent], usize, &PageClass) -> Option<Perturbed>;
+
+enum Apply {
+    With(ApplyFn),
+    /// An invoice page's title replaced by this text.
+    InvoiceTitle(&'static str),
+}
+
+impl Perturbation {
+    pub fn apply(&self, doc: &[PageContent], i: usize, v: &PageClass) -> Option<Perturbed> {
+        match self.apply {
+            Apply::With(f) => f(doc, i, v),
+            Apply::InvoiceTitle(t) => {
+                invoice_only(v)?;
+                with_title(doc, i, v, |_, w| retext(w, t))
+            }
+        }
+    }
 }
 
 /// Type words of other languages a title is swapped for (the first that differs is used).
 const OTHER_LANGUAGE: [&str; 4] = ["Rechnung", "Facture", "Factura", "Fattura"];
 
-pub const ALL: &[Perturbation] = &[
-    Perturbation {
-        name: "title removed (logo)",
-        apply: |d, i, v| with_title(d, i, v, |_, _| Vec::new()),
-    },
-    Perturbation {
-        name: "title moved below the parties",
-        apply: |d, i, v| with_title(d, i, v, |p, w| moved(p, w, 0.45, false)),
-    },
-    Perturbation {
-        name: "title small, not on top lines",
-        apply: |d, i, v| with_title(d, i, v, |p, w| moved(p, w, 0.3, true)),
-    },
-    Perturbation {
-        name: "title word in another language",
-        apply: |d, i, v| {
-            let orig = title_words(&d[i], v)?
-                .first()
-                .map(|w| d[i].words[*w].text.to_lowercase())?;
-            let other = OTHER_LANGUAGE
-                .iter()
-                .find(|o| !orig.contains(&o.to_lowercase()))?;
-            invoice_only(v)?;
-            with_title(d, i, v, |_, w| retext(w, other))
-        },
-    },
-    Perturbation {
-        name: "title 'Schlussrechnung'",
-        apply: |d, i, v| {
-            invoice_only(v)?;
-            with_title(d, i, v, |_, w| retext(w, "Schlussrechnung"))
-        },
-    },
-    Perturbation {
-        name: "title 'Rechnungskorrektur'",
-        apply: |d, i, v| {
-            invoice_only(v)?;
-            with_title(d, i, v, |_, w| retext(w, "Rechnungskorrektur"))
-        },
-    },
-    Perturbation {
-        name: "title 'Faktura VAT nr 12/2024'",
-        apply: |d, i, v| {
-            invoice_only(v)?;
-            with_title(d, i, v, |_, w| retext(w, "Faktura VAT nr 12/2024"))
-        },
-    },
-    Perturbation {
-        name: "title 'Rēķins Nr. 4711'",
-        apply: |d, i, v| {
-            invoice_only(v)?;
-            with_title(d, i, v, |_, w| retext(w, "Rēķins Nr. 4711"))
-        },
-    },
-    Perturbation {
-        name: "type word: one letter wrong",
-        apply: |d, i, v| {
-            with_title(d, i, v, |_, w| {
-                w.iter()
-                    .map(|w| Word {
-                        text: one_letter_wrong(&w.text),
-                        ..w.clone()
-                    })
-                    .collect()
-            })
-        },
-    },
-    Perturbation {
-        name: "type word: letters spaced",
-        apply: |d, i, v| with_title(d, i, v, |_, w| w.iter().flat_map(spaced).collect()),
-    },
-    Perturbation {
-        name: "page 2: items/totals, no page k of N",
-        apply: continuation,
-    },
-    Perturbation {
-        name: "mentions 'Lieferschein Nr. 4711'",
-        apply: |d, i, _| mention(d, i, "Lieferschein Nr. 4711"),
-    },
-    Perturbation {
-        name: "mentions 'Auftragsbestätigung vom 3.2.'",
-        apply: |d, i, _| mention(d, i, "Auftragsbestätigung vom 03.02.2024"),
-    },
-    Perturbation {
-        name: "mentions 'quotation ref Q-1182'",
-        apply: |d, i, _| mention(d, i, "quotation ref Q-1182"),
-    },
-    Perturbation {
-        name: "mentions 'receipt of goods'",
-        apply: |d, i, _| mention(d, i, "receipt of goods 12.03.2024"),
-    },
+/// Titles an invoice's own is replaced by: compounds, a type with its number, a language the
+/// lexicon may not hold.
+const INVOICE_TITLES: [&str; 4] = [
+    "Schlussrechnung",
+    "Rechnungskorrektur",
+    "Faktura VAT nr 12/2024",
+    "Rēķins Nr. 4711",
 ];
+
+const WITH: &[(&str, ApplyFn)] = &[
+    ("title removed (logo)", |d, i, v| {
+        with_title(d, i, v, |_, _| Vec::new())
+    }),
+    ("title moved below the parties", |d, i, v| {
+        with_title(d, i, v, |p, w| moved(p, w, 0.45, false))
+    }),
+    ("title small, not on top lines", |d, i, v| {
+        with_title(d, i, v, |p, w| moved(p, w, 0.3, true))
+    }),
+    ("title word in another language", |d, i, v| {
+        let orig = title_words(&d[i], v)?
+            .first()
+            .map(|w| d[i].words[*w].text.to_lowercase())?;
+        let other = OTHER_LANGUAGE
+            .iter()
+            .find(|o| !orig.contains(&o.to_lowercase()))?;
+        invoice_only(v)?;
+        with_title(d, i, v, |_, w| retext(w, other))
+    }),
+    ("type word: one letter wrong", |d, i, v| {
+        with_title(d, i, v, |_, w| {
+            w.iter()
+                .map(|w| Word {
+                    text: one_letter_wrong(&w.text),
+                    ..w.clone()
+                })
+                .collect()
+        })
+    }),
+    ("type word: letters spaced", |d, i, v| {
+        with_title(d, i, v, |_, w| w.iter().flat_map(spaced).collect())
+    }),
+    ("page 2: items/totals, no page k of N", continuation),
+    ("mentions 'Lieferschein Nr. 4711'", |d, i, _| {
+        mention(d, i, "Lieferschein Nr. 4711")
+    }),
+    ("mentions 'Auftragsbestätigung vom 3.2.'", |d, i, _| {
+        mention(d, i, "Auftragsbestätigung vom 03.02.2024")
+    }),
+    ("mentions 'quotation ref Q-1182'", |d, i, _| {
+        mention(d, i, "quotation ref Q-1182")
+    }),
+    ("mentions 'receipt of goods'", |d, i, _| {
+        mention(d, i, "receipt of goods 12.03.2024")
+    }),
+];
+
+/// Every perturbation, in report order.
+pub fn all() -> Vec<Perturbation> {
+    let with = WITH.iter().map(|&(name, f)| Perturbation {
+        name: name.to_string(),
+        apply: Apply::With(f),
+    });
+    let titles = INVOICE_TITLES.iter().map(|&t| Perturbation {
+        name: format!("title '{t}'"),
+        apply: Apply::InvoiceTitle(t),
+    });
+    with.chain(titles).collect()
+}
 
 fn invoice_only(v: &PageClass) -> Option<()> {
     v.class.to_lowercase().contains("invoice").then_some(())

@@ -3,7 +3,7 @@
 //! "b Employer identification number" over "37-2766773").
 
 use crate::model::{BoundingBox, Word};
-use crate::pipeline::layout::{Line, Segment};
+use crate::pipeline::layout::{self, Line, Segment};
 
 use super::labels::LabelHit;
 
@@ -40,9 +40,9 @@ pub fn right_of(words: &[Word], segs: &[Segment], hit: &LabelHit) -> Vec<Candida
     if !rest.is_empty() {
         out.push(make(words, rest.clone(), 0));
     }
-    let next = segs
+    let next = layout::on_line(segs, seg.line)
         .iter()
-        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left >= seg.bbox.right())
         .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
     if let Some(next) = next.filter(|n| n.bbox.left - hit.bbox.right() <= MAX_RIGHT_DISTANCE) {
         let mut both = rest;
@@ -91,9 +91,9 @@ pub fn below(
     // A form box runs from its label to the next thing printed on the label's line (the next
     // box's label); values sit anywhere inside it, not only under the label's words.
     let tol = 0.01;
-    let next_left = segs
+    let next_left = layout::on_line(segs, hit.line)
         .iter()
-        .filter(|s| s.line == hit.line && s.bbox.left > hit.bbox.right() + tol)
+        .filter(|s| s.bbox.left > hit.bbox.right() + tol)
         .map(|s| s.bbox.left)
         .fold(f32::INFINITY, f32::min);
     let right = if let Some(w) = width {
@@ -109,7 +109,7 @@ pub fn below(
         if line.bbox.top - hit.bbox.bottom() > MAX_BELOW_DISTANCE || out.len() >= MAX_BELOW {
             break;
         }
-        let mut on_line: Vec<&Segment> = segs.iter().filter(|s| s.line == li).collect();
+        let mut on_line: Vec<&Segment> = layout::on_line(segs, li).iter().collect();
         on_line.sort_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
         let mut idx: Vec<usize> = Vec::new();
         let mut reach: Option<f32> = None; // right edge of the cell so far

@@ -3,9 +3,9 @@
 //! A line that opens with a document title word and gives a date after a word saying "of"
 //! (`date_of` in words.yaml) dates the document.
 
-use super::generic::{Pick, text_of};
+use super::generic::Pick;
 use super::values;
-use super::view::PageView;
+use super::view::{PageView, title_runs};
 use crate::model::BoundingBox;
 use crate::pipeline::lexicon;
 
@@ -19,16 +19,9 @@ pub fn in_title_line(views: &[PageView]) -> Option<Pick> {
     let of = lexicon::word_list("date_of");
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
-        for line in &view.lines {
-            let text = text_of(words, &line.words);
-            let toks = lexicon::tokens(&text);
-            let titled = lexicon::documents()
-                .find(&toks)
-                .iter()
-                .any(|m| m.start == 0);
-            if !titled {
-                continue;
-            }
+        let lines = view.lines.iter().map(|l| l.words.as_slice());
+        for run in title_runs(words, lines) {
+            let (line, text) = (&view.lines[run.index], run.text);
             for d in values::dates(&text) {
                 let before = lexicon::tokens(&text[..d.start]);
                 if before.len() > MAX_BEFORE || !before.last().is_some_and(|t| of.contains(t)) {

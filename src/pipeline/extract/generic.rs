@@ -631,9 +631,9 @@ fn wrapped_date(
 /// The segment right after the label's own on its line, within reach of the label.
 fn next_segment(view: &PageView, hit: &labels::LabelHit) -> Option<Vec<usize>> {
     let seg = view.segment_of(hit.last_word)?;
-    view.segments
+    view.segments_on(seg.line)
         .iter()
-        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left >= seg.bbox.right())
         .filter(|s| s.bbox.left - hit.bbox.right() <= 0.45)
         .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
         .map(|s| s.words.clone())
@@ -740,9 +740,9 @@ pub fn within_reach(view: &PageView, hit: &labels::LabelHit, rest: &[usize]) -> 
     if !own.is_empty() {
         return own;
     }
-    view.segments
+    view.segments_on(seg.line)
         .iter()
-        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left >= seg.bbox.right())
         .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
         .map(|s| s.words.clone())
         .unwrap_or_default()

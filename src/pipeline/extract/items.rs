@@ -336,9 +336,8 @@ fn overlaps(a: (f32, f32), b: (f32, f32)) -> bool {
 fn stacked_header(view: &PageView, li: usize, main: &[Col]) -> Option<(Vec<Col>, usize)> {
     let words = view.words();
     let cells = |k: usize| -> Vec<HeaderCell> {
-        view.segments
+        view.segments_on(k)
             .iter()
-            .filter(|s| s.line == k)
             .map(|s| (s.bbox.left, s.bbox.right(), k))
             .collect()
     };
@@ -575,7 +574,7 @@ fn item_line(view: &PageView, li: usize, found: &[lexicon::Match]) -> Option<(St
     if found.iter().any(|m| m.start == 0 && m.len >= 2) {
         return None;
     }
-    let mut segs: Vec<&Segment> = view.segments.iter().filter(|s| s.line == li).collect();
+    let mut segs: Vec<&Segment> = view.segments_on(li).iter().collect();
     segs.sort_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left));
     let (last, desc) = segs.split_last()?;
     let t = last.text.trim();

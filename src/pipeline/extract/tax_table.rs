@@ -98,7 +98,7 @@ fn find(views: &[PageView]) -> Option<TaxTable> {
 fn on_page(view: &PageView) -> Option<TaxTable> {
     let words = view.words();
     for (li, line) in view.lines.iter().enumerate() {
-        let segs: Vec<_> = view.segments.iter().filter(|s| s.line == li).collect();
+        let segs: Vec<_> = view.segments_on(li).iter().collect();
         let rate_col = segs.iter().find(|s| is_rate_cell(&s.text)).map(|s| s.bbox);
         let mut cols: Vec<(usize, BoundingBox)> = Vec::new();
         for s in &segs {
@@ -186,7 +186,7 @@ fn totals_grid(view: &PageView, li: usize) -> Option<TaxTable> {
     if !super::view::strong_amounts(words, &header.words).is_empty() {
         return None;
     }
-    let segs: Vec<_> = view.segments.iter().filter(|s| s.line == li).collect();
+    let segs: Vec<_> = view.segments_on(li).iter().collect();
     let kinds: Vec<_> = segs.iter().map(|s| grid_cell(&s.text)).collect();
     let is_rate_tax = |(c, rate): &(Vec<&str>, bool)| *rate && c.contains(&"tax");
     if kinds.iter().filter(|k| is_rate_tax(k)).count() < 2 {

@@ -9,7 +9,7 @@ use super::candidates;
 use super::generic::{Pick, text_of};
 use super::labels::LabelHit;
 use super::values;
-use super::view::PageView;
+use super::view::{PageView, title_runs};
 use crate::model::BoundingBox;
 use crate::pipeline::layout::Segment;
 use crate::pipeline::lexicon;
@@ -35,18 +35,12 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
     let marks = lexicon::word_list("number_mark");
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
-        for seg in &view.segments {
-            let text = text_of(words, &seg.words);
-            let toks = lexicon::tokens(&text);
-            let Some(title) = lexicon::documents()
-                .find(&toks)
-                .into_iter()
-                .filter(|m| m.start == 0 && m.concept.key == doc)
-                .map(|m| m.len)
-                .max()
-            else {
+        let segs = view.segments.iter().map(|s| s.words.as_slice());
+        for run in title_runs(words, segs) {
+            let Some(title) = run.title_len(doc) else {
                 continue;
             };
+            let (seg, text, toks) = (&view.segments[run.index], run.text, run.tokens);
             let found = values::identifiers(&text).into_iter().find(|id| {
                 let before = lexicon::tokens(&text[..id.range.start]);
                 before.len() >= title
@@ -104,9 +98,9 @@ fn marked_cell(
     }
     let words = view.words();
     let beside = view
-        .segments
+        .segments_on(seg.line)
         .iter()
-        .filter(|s| s.line == seg.line && s.bbox.left >= seg.bbox.right())
+        .filter(|s| s.bbox.left >= seg.bbox.right())
         .filter(|s| s.bbox.left - seg.bbox.right() <= MAX_BESIDE)
         .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
         .map(|s| (s.words.clone(), text_of(words, &s.words)));

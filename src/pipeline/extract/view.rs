@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 use super::tax_table::TaxTable;
 use crate::model::{PageContent, Word};
 use crate::pipeline::layout::{self, Line, Segment};
+use crate::pipeline::lexicon;
 
 pub struct PageView<'a> {
     pub page: &'a PageContent,
@@ -38,6 +39,11 @@ impl<'a> PageView<'a> {
         }
     }
 
+    /// The segments of one line, left to right.
+    pub fn segments_on(&self, line: usize) -> &[Segment] {
+        layout::on_line(&self.segments, line)
+    }
+
     pub fn words(&self) -> &'a [Word] {
         &self.page.words
     }
@@ -67,6 +73,57 @@ impl<'a> PageView<'a> {
     pub fn approximate(&self, idx: &[usize]) -> bool {
         idx.iter().any(|&i| self.page.words[i].approximate)
     }
+}
+
+/// A line or segment that opens with a document type's title ("Rechnung Nr. 4711 vom …").
+pub struct TitleRun {
+    /// Index of the run among the groups it was found in.
+    pub index: usize,
+    pub text: String,
+    pub tokens: Vec<String>,
+    /// Each type titled at the run's start (a key of documents.yaml) with its longest title's
+    /// length in tokens.
+    pub titles: Vec<(&'static str, usize)>,
+}
+
+impl TitleRun {
+    /// Tokens of the longest title of type `doc` at the run's start.
+    pub fn title_len(&self, doc: &str) -> Option<usize> {
+        self.titles.iter().find(|(k, _)| *k == doc).map(|&(_, n)| n)
+    }
+}
+
+/// The runs among `groups` (a view's lines or segments) that open with a title of
+/// documents.yaml, in order: the one pass the fields read from a title share.
+pub fn title_runs<'g>(
+    words: &'g [Word],
+    groups: impl IntoIterator<Item = &'g [usize]> + 'g,
+) -> impl Iterator<Item = TitleRun> + 'g {
+    groups.into_iter().enumerate().filter_map(|(index, idx)| {
+        let text = idx
+            .iter()
+            .map(|&i| words[i].text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let tokens = lexicon::tokens(&text);
+        let mut titles: Vec<(&'static str, usize)> = Vec::new();
+        for m in lexicon::documents()
+            .find(&tokens)
+            .into_iter()
+            .filter(|m| m.start == 0)
+        {
+            match titles.iter_mut().find(|(k, _)| *k == m.concept.key) {
+                Some(t) => t.1 = t.1.max(m.len),
+                None => titles.push((m.concept.key.as_str(), m.len)),
+            }
+        }
+        (!titles.is_empty()).then_some(TitleRun {
+            index,
+            text,
+            tokens,
+            titles,
+        })
+    })
 }
 
 /// For each of `n` words, the index of the first group (line or segment) that holds it.

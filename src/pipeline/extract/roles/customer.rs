@@ -81,9 +81,9 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
                 // The block ends where the next block of the label's line starts ("Billing
                 // Address" beside "Shipping Address").
                 let width = view
-                    .segments
+                    .segments_on(hit.line)
                     .iter()
-                    .filter(|s| s.line == hit.line && s.bbox.left > hit.bbox.right() + 0.01)
+                    .filter(|s| s.bbox.left > hit.bbox.right() + 0.01)
                     .map(|s| s.bbox.left - hit.bbox.left - 0.01)
                     .fold(None, |a: Option<f32>, w| Some(a.map_or(w, |a| a.min(w))));
                 let mut last_bottom = hit.bbox.bottom();
