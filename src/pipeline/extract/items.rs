@@ -126,6 +126,9 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                 }
             };
             let mut last_bottom = view.lines[last].bbox.bottom();
+            // A line of text with no number, kept in case the next row's numbers stand under
+            // a description cell of no words: the item's name printed above its figures.
+            let mut above: Option<Vec<Vec<usize>>> = None;
             let mut r = last + 1;
             while r < view.lines.len() {
                 let row = &view.lines[r];
@@ -133,6 +136,14 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     break;
                 }
                 let row_text = generic::text_of(words, &row.words);
+                // A discount or allowance line ("Korting: Project discount  -180,00") adjusts
+                // the items above it; it is none of them.
+                if is_allowance(&row_text) {
+                    last_bottom = row.bbox.bottom();
+                    above = None;
+                    r += 1;
+                    continue;
+                }
                 let rt = lexicon::tokens(&row_text);
                 // The totals under the table end it ("Total HT", "Subtotale", "Total sin IVA").
                 if lex.find(&rt).iter().any(|m| {
@@ -199,16 +210,28 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                         .first()
                         .is_some_and(|s| s.range.len() * 10 >= t.trim().len() * 8)
                 });
-                let ours_of_row: Vec<Vec<usize>> =
+                let mut ours_of_row: Vec<Vec<usize>> =
                     candidates.iter().map(|&c| by_col[c].clone()).collect();
                 if has_number {
+                    let wordless = ours_of_row
+                        .iter()
+                        .all(|c| !generic::text_of(words, c).chars().any(char::is_alphabetic));
+                    if let Some(name) = above.take().filter(|_| wordless) {
+                        // The line above was this row's name, not the last row's second line.
+                        if rows.last().is_some_and(|(_, cont)| *cont) {
+                            rows.pop();
+                        }
+                        ours_of_row = name;
+                    }
                     rows.push((ours_of_row, false));
-                } else if want == "description"
-                    && rows.last().is_some_and(|(_, cont)| !cont)
-                    && row.bbox.top - last_bottom < 1.5 * row.bbox.height
-                    && has_text_in(words, &by_col, &candidates)
-                {
-                    rows.push((ours_of_row, true));
+                } else if want == "description" && has_text_in(words, &by_col, &candidates) {
+                    let tight = row.bbox.top - last_bottom < 1.5 * row.bbox.height;
+                    above = tight.then(|| ours_of_row.clone());
+                    if tight && rows.last().is_some_and(|(_, cont)| !cont) {
+                        rows.push((ours_of_row, true));
+                    }
+                } else {
+                    above = None;
                 }
                 last_bottom = row.bbox.bottom();
                 r += 1;
@@ -567,6 +590,41 @@ fn wraps(above: &str, next: &str) -> bool {
     ends_open && opens_small
 }
 
+/// A discount or allowance line of an item table: its words before a colon (or all its words)
+/// are a discount label ("Korting: Project discount", "Rabatt 10 %", "Savings").
+fn is_allowance(text: &str) -> bool {
+    let head = text.split(':').next().unwrap_or(text);
+    let toks: Vec<String> = lexicon::tokens(head)
+        .into_iter()
+        .filter(|t| t.chars().any(char::is_alphabetic))
+        .collect();
+    !toks.is_empty()
+        && lexicon::labels()
+            .find(&toks)
+            .iter()
+            .any(|m| m.start == 0 && m.len == toks.len() && m.concept.key == "discount")
+}
+
+/// Text of headings and currency codes only ("Währung Betrag", "CHF"): a payment slip's boxes,
+/// no item's name. One label word alone ("Shipping") may still name an item.
+fn only_labels(text: &str) -> bool {
+    let toks = lexicon::tokens(text);
+    let mut covered = vec![false; toks.len()];
+    let mut concepts: Vec<&str> = Vec::new();
+    for m in lexicon::labels().find(&toks) {
+        covered[m.start..m.start + m.len].fill(true);
+        concepts.push(m.concept.key.as_str());
+    }
+    concepts.sort_unstable();
+    concepts.dedup();
+    let plain = |t: &String| values::is_currency(t) || !t.chars().any(char::is_alphabetic);
+    if toks.is_empty() {
+        return false;
+    }
+    toks.iter().all(plain)
+        || concepts.len() >= 2 && toks.iter().zip(&covered).all(|(t, &c)| c || plain(t))
+}
+
 /// A line that reads as an item with no header: a description and one amount at the right,
 /// no label phrase opening it; its text and the description's words.
 fn item_line(view: &PageView, li: usize, found: &[lexicon::Match]) -> Option<(String, Vec<usize>)> {
@@ -597,6 +655,7 @@ fn item_line(view: &PageView, li: usize, found: &[lexicon::Match]) -> Option<(St
         || !text.chars().any(char::is_alphabetic)
         || text.contains(':')
         || generic::starts_with_label(&text)
+        || only_labels(&text)
     {
         return None;
     }

@@ -44,6 +44,14 @@ static DATE: LazyLock<Regex> = LazyLock::new(|| {
 
 const CURRENCY: &str = r"R\$|[$€£¥₹]|\b(?:USD|EUR|GBP|CHF|PLN|INR|CAD|AUD|JPY|SEK|NOK|DKK|CZK|HUF|RON|BGN|TRY|BRL|MXN|ZAR|SGD|HKD|NZD|Rs|zł|zl|Kč|Ft|kr|lei)\b\.?";
 
+static CURRENCY_ONLY: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(&format!(r"(?i)^(?:{CURRENCY})$")).expect("currency regex"));
+
+/// Whether a word is a currency code or sign and nothing else ("CHF", "€", "Kč").
+pub fn is_currency(word: &str) -> bool {
+    CURRENCY_ONLY.is_match(word.trim())
+}
+
 static MONEY: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(&format!(
         r"(?x)

@@ -451,3 +451,240 @@ fn position_article_unit_and_discount_columns_stay_out_of_the_items() {
     assert_eq!(field(&out, "Quantities").0, "5; 1");
     assert_eq!(field(&out, "UnitPrices").0, "85,00; 640,00");
 }
+
+#[test]
+fn abbreviated_headings_in_spanish_portuguese_and_polish() {
+    // Spanish (Peru): an article code, a unit, "Cant.", "P. Unit." and the IGV column.
+    let out = read(&[text_page(&[
+        &[
+            ("#", 0.05),
+            ("Código", 0.1),
+            ("Descripción", 0.22),
+            ("Und.", 0.45),
+            ("Cant.", 0.55),
+            ("P. Unit.", 0.63),
+            ("IGV", 0.75),
+            ("Importe", 0.85),
+        ],
+        &[
+            ("1", 0.05),
+            ("PROD001", 0.1),
+            ("Producto de prueba", 0.22),
+            ("NIU", 0.45),
+            ("2.00", 0.55),
+            ("118.00", 0.63),
+            ("36.00", 0.75),
+            ("200.00", 0.85),
+        ],
+        &[
+            ("2", 0.05),
+            ("SERV001", 0.1),
+            ("Servicio de consultoría", 0.22),
+            ("ZZ", 0.45),
+            ("1.00", 0.55),
+            ("236.00", 0.63),
+            ("36.00", 0.75),
+            ("200.00", 0.85),
+        ],
+        &[("TOTAL:", 0.7), ("PEN 472.00", 0.85)],
+    ])]);
+    let (items, conf) = field(&out, "Items");
+    assert_eq!(items, "Producto de prueba; Servicio de consultoría");
+    assert!(conf < 0.7, "{conf}");
+    assert_eq!(field(&out, "Quantities").0, "2.00; 1.00");
+    assert_eq!(field(&out, "UnitPrices").0, "118.00; 236.00");
+    // Portuguese: "Artigo", "P. Unit.".
+    let out = read(&[text_page(&[
+        &[
+            ("Artigo", 0.05),
+            ("Quantidade", 0.45),
+            ("P. Unit.", 0.6),
+            ("Valor líquido", 0.78),
+        ],
+        &[
+            ("Licença de software anual", 0.05),
+            ("1", 0.5),
+            ("9,90 €", 0.62),
+            ("9,90 €", 0.8),
+        ],
+        &[
+            ("Tinteiro de toner preto", 0.05),
+            ("5", 0.5),
+            ("350,00 €", 0.61),
+            ("1 750,00 €", 0.78),
+        ],
+    ])]);
+    assert_eq!(field(&out, "UnitPrices").0, "9,90 €; 350,00 €");
+    // Polish: "Towar/usługa", "Il.", "Jedn.", "Cena jedn.".
+    let out = read(&[text_page(&[
+        &[
+            ("Lp.", 0.03),
+            ("Towar/usługa", 0.08),
+            ("Il.", 0.45),
+            ("Jedn.", 0.5),
+            ("Cena jedn.", 0.58),
+            ("Kwota netto", 0.75),
+        ],
+        &[
+            ("1", 0.03),
+            ("Toner czarny", 0.08),
+            ("2", 0.46),
+            ("szt.", 0.5),
+            ("49,95", 0.6),
+            ("99,90", 0.77),
+        ],
+        &[
+            ("2", 0.03),
+            ("Usługi doradcze", 0.08),
+            ("3", 0.46),
+            ("godz.", 0.5),
+            ("9,90", 0.61),
+            ("29,70", 0.77),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Toner czarny; Usługi doradcze");
+    assert_eq!(field(&out, "Quantities").0, "2; 3");
+}
+
+#[test]
+fn a_discount_line_under_the_items_is_no_item() {
+    // Dutch: "Korting:" with its own text and a negative amount.
+    let out = read(&[text_page(&[
+        &[
+            ("Omschrijving", 0.05),
+            ("Aantal", 0.45),
+            ("Prijs", 0.6),
+            ("Bedrag", 0.8),
+        ],
+        &[
+            ("Implementatie", 0.05),
+            ("8", 0.46),
+            ("110,00", 0.6),
+            ("880,00", 0.8),
+        ],
+        &[
+            ("Korting: Project discount", 0.05),
+            ("180,00 EUR", 0.45),
+            ("-180,00", 0.8),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Implementatie");
+    assert_eq!(field(&out, "Quantities").0, "8");
+    // German: a "Rabatt" row; an item whose name only opens with the word stays an item.
+    let out = read(&[text_page(&[
+        &[
+            ("Bezeichnung", 0.05),
+            ("Menge", 0.45),
+            ("Einzelpreis", 0.6),
+            ("Betrag", 0.8),
+        ],
+        &[
+            ("Rabatt Gutscheinheft", 0.05),
+            ("1", 0.46),
+            ("14,00", 0.6),
+            ("14,00", 0.8),
+        ],
+        &[("Rabatt 10 %", 0.05), ("-1,40", 0.8)],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Rabatt Gutscheinheft");
+    assert_eq!(field(&out, "Quantities").0, "1");
+}
+
+#[test]
+fn a_name_printed_above_its_figures_is_the_row_description() {
+    // English: the name over the row whose description cell holds only its line number.
+    let out = read(&[text_page(&[
+        &[
+            ("Description", 0.1),
+            ("Qty", 0.45),
+            ("Unit Price", 0.58),
+            ("Total", 0.82),
+        ],
+        &[("Cloud Architecture Consulting", 0.1)],
+        &[
+            ("1", 0.03),
+            ("10.00 HUR", 0.45),
+            ("120.00 EUR", 0.58),
+            ("1200.00 EUR", 0.82),
+        ],
+        &[("Design of secure cloud migration", 0.1)],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Cloud Architecture Consulting");
+    assert_eq!(field(&out, "Quantities").0, "10.00");
+    // German, two items: the second's name is not the first one's second line.
+    let out = read(&[text_page(&[
+        &[
+            ("Bezeichnung", 0.1),
+            ("Menge", 0.45),
+            ("Einzelpreis", 0.58),
+            ("Betrag", 0.82),
+        ],
+        &[("Wartung Heizung", 0.1)],
+        &[("1", 0.03), ("2", 0.46), ("65,00", 0.58), ("130,00", 0.82)],
+        &[("Dichtungssatz", 0.1)],
+        &[("2", 0.03), ("3", 0.46), ("4,50", 0.58), ("13,50", 0.82)],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Wartung Heizung; Dichtungssatz");
+    // A row with its own name keeps it: the line above stays the last item's note.
+    let out = read(&[text_page(&[
+        &[
+            ("Bezeichnung", 0.1),
+            ("Menge", 0.45),
+            ("Einzelpreis", 0.58),
+            ("Betrag", 0.82),
+        ],
+        &[
+            ("Wartung", 0.1),
+            ("2", 0.46),
+            ("65,00", 0.58),
+            ("130,00", 0.82),
+        ],
+        &[("inklusive Anfahrt", 0.1)],
+        &[
+            ("Filter", 0.1),
+            ("3", 0.46),
+            ("4,50", 0.58),
+            ("13,50", 0.82),
+        ],
+    ])]);
+    assert_eq!(field(&out, "Items").0, "Wartung inklusive Anfahrt; Filter");
+}
+
+#[test]
+fn payment_slip_boxes_are_no_items() {
+    // A Swiss QR-bill under a list with no header: "Währung Betrag" and the currency code with
+    // the amount are the slip's boxes (German, then Italian).
+    for (heads, code) in [("Währung Betrag", "CHF"), ("Valuta Importo", "CHF")] {
+        let out = read(&[fixtures::page(
+            &[
+                &[("Beratung", 0.05), ("24.75", 0.7)],
+                &[("Bürostuhl", 0.05), ("149.85", 0.7)],
+                &[("Total", 0.05), ("174.60", 0.7)],
+                &[],
+                &[(heads, 0.05)],
+                &[(code, 0.05), ("174.60", 0.3)],
+            ],
+            &fixtures::SCAN,
+        )]);
+        assert_eq!(field(&out, "Items").0, "Beratung; Bürostuhl", "{heads}");
+        // The slip alone is no list of items.
+        let out = read(&[fixtures::page(
+            &[
+                &[(heads, 0.05), ("CHF 174.60", 0.4)],
+                &[(code, 0.05), ("174.60", 0.4)],
+            ],
+            &fixtures::SCAN,
+        )]);
+        assert_eq!(field(&out, "Items").0, "", "{heads}");
+    }
+    // A name with a heading word among others ("hours") stays an item.
+    let out = read(&[fixtures::page(
+        &[
+            &[("Notebook", 0.05), ("4,50", 0.7)],
+            &[("Consulting hours", 0.05), ("5,00", 0.7)],
+            &[("Total", 0.05), ("9,50", 0.7)],
+        ],
+        &fixtures::SCAN,
+    )]);
+    assert_eq!(field(&out, "Items").0, "Notebook; Consulting hours");
+}
