@@ -122,3 +122,41 @@ fn a_receipt_with_an_invoice_number_stays_a_receipt() {
         assert_ne!(v.class, "invoice", "{v:?}");
     }
 }
+
+/// The rule itself, on scores: a body too close to call between an invoice and a receipt (they
+/// share totals and tax lines) is the invoice when only its labels name its type, at a
+/// confidence under review; without the typed label, or with both classes' labels typed, or
+/// with too little backing it, it stays unclassified.
+#[test]
+fn a_typed_label_settles_a_close_body_only_when_no_other_class_has_one() {
+    let config = invoice_and_receipt();
+    let class = |body_raw: f32, typed_label: bool, backing: usize| score::ClassScore {
+        body_raw,
+        body: 1.0 - (-body_raw / 2.5f32).exp(),
+        typed_label,
+        backing,
+        ..score::ClassScore::default()
+    };
+    let scores = |invoice, receipt| score::PageScores {
+        classes: vec![invoice, receipt],
+        words: 80,
+        ..score::PageScores::default()
+    };
+    let (v, _) = decide(
+        &config,
+        &scores(class(6.9, true, 6), class(3.3, false, 4)),
+        None,
+    );
+    assert_eq!(v.class, "invoice", "{v:?}");
+    assert!(v.confidence < 0.7, "{v:?}");
+    assert_eq!(v.evidence[0], "its labels name its type", "{v:?}");
+    for (invoice, receipt) in [
+        (class(6.9, false, 6), class(3.3, false, 4)),
+        (class(6.9, true, 6), class(3.3, true, 4)),
+        (class(6.9, true, 2), class(3.3, false, 4)),
+        (class(3.5, true, 6), class(3.3, false, 4)),
+    ] {
+        let (v, _) = decide(&config, &scores(invoice, receipt), None);
+        assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+    }
+}
