@@ -40,6 +40,16 @@ const BODY_ONLY_MARGIN: f32 = 0.25;
 /// How many times the runner-up's raw body evidence a body-only verdict may have instead of
 /// the margin.
 const BODY_ONLY_RAW_RATIO: f32 = 2.5;
+/// Body phrases a label naming the class's type must be found with for it to decide: a page
+/// that only refers to an invoice ("Rechnungsnr. 4711" in a letter or a reminder) prints few of
+/// a bill's other labels (totals, tax, due date, items).
+const TYPED_BACKING: usize = 3;
+/// How many times the runner-up's raw body evidence a class whose labels name its type (and the
+/// runner-up's do not) must have: a third more, where an untyped verdict needs 2.5 times.
+const TYPED_RAW_RATIO: f32 = 1.35;
+/// Most confidence a verdict decided by a typed label alone gets: it was too close to call on
+/// the body evidence, so it goes to review rather than passing as sure.
+const TYPED_CONFIDENCE_MAX: f32 = 0.65;
 /// A headline naming an unclaimed type this much more prominent than the class's own title
 /// makes the page that other type.
 const AGAINST_RATIO: f32 = 1.2;
@@ -229,6 +239,29 @@ pub fn decide(
             continued: 0.0,
         };
         return verdict(best, f, Vec::new());
+    }
+    // A page whose title is a logo (or was not read) still names its type in its own labels
+    // ("Rechnungsnummer", "N° de facture"); when no other class's labels do, and the rest of the
+    // body backs it, that settles what the body evidence alone left too close to call (a
+    // receipt class shares a bill's totals and tax lines).
+    let typed_alone =
+        (0..scores.classes.len()).all(|i| i == best || !scores.classes[i].typed_label);
+    if b.body >= BODY_ONLY_MIN
+        && b.typed_label
+        && typed_alone
+        && b.backing >= TYPED_BACKING
+        && b.body_raw >= TYPED_RAW_RATIO * raw_second
+    {
+        let f = Features {
+            title: 0.0,
+            body: b.body,
+            margin,
+            against: 0.0,
+            continued: 0.0,
+        };
+        let (mut v, f) = verdict(best, f, vec!["its labels name its type".into()]);
+        v.confidence = v.confidence.min(TYPED_CONFIDENCE_MAX);
+        return (v, f);
     }
     unclassified(vec![format!(
         "too little evidence for any class ({} readable words)",

@@ -18,7 +18,7 @@ use crate::pipeline::config::ClassConfig;
 use crate::pipeline::lexicon::is_word;
 
 use super::evidence::Phrase;
-use super::evidence::normed_documents;
+use super::evidence::{is_function_word, normed_documents};
 use super::page_view::PageView;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,6 +36,9 @@ struct Entry {
     len: usize,
     /// Phrase weight × its IDF over the config's classes.
     weight: f32,
+    /// A body phrase that names the class's own type inside a label ("invoice number",
+    /// "Rechnungsnummer", "nr faktury"): see [`names_type`].
+    typed: bool,
 }
 
 /// A document type no class of the config claims, by its phrases.
@@ -77,6 +80,13 @@ pub struct ClassScore {
     pub body: f32,
     /// What was found, for the reason shown to people.
     pub hits: Vec<String>,
+    /// A label of the class's own fields naming its type was found ("Invoice No.",
+    /// "Rechnungsnummer", "N° de facture"): what the page calls itself when its title is a logo
+    /// or was not read, much stronger evidence than the type word in running text.
+    pub typed_label: bool,
+    /// Distinct body phrases found that do not name the type (totals, tax, due date, items):
+    /// what backs a typed label up.
+    pub backing: usize,
 }
 
 /// All classes on one page.
@@ -189,6 +199,13 @@ impl Index {
         };
         let mut by_first: HashMap<String, Vec<Entry>> = HashMap::new();
         for (ci, c) in config.classes.iter().enumerate() {
+            let types: Vec<&[String]> = c
+                .evidence
+                .titles
+                .iter()
+                .filter(|t| !t.tokens.is_empty())
+                .map(|t| t.tokens.as_slice())
+                .collect();
             for (kind, list) in [
                 (Kind::Title, &c.evidence.titles),
                 (Kind::Body, &c.evidence.body),
@@ -210,6 +227,7 @@ impl Index {
                         phrase: pi,
                         len: p.tokens.len(),
                         weight,
+                        typed: kind == Kind::Body && names_type(&p.tokens, &types),
                     };
                     match by_first.get_mut(first.as_str()) {
                         Some(v) => v.push(entry),
@@ -303,6 +321,8 @@ impl Index {
                                 if body_seen[e.class].insert(e.phrase) {
                                     let s = &mut out.classes[e.class];
                                     s.body_raw += e.weight;
+                                    s.typed_label |= e.typed;
+                                    s.backing += usize::from(!e.typed);
                                     if s.hits.len() < 8 {
                                         s.hits.push(self.lists[e.class].1[e.phrase].text.clone());
                                     }
@@ -530,6 +550,53 @@ fn one_edit(a: &str, b: &str) -> bool {
             _ => return false,
         }
     }
+}
+
+/// Shortest type word a compound label is read as starting with ("rechnung" in
+/// "rechnungsnummer", "lasku" in "laskunumero").
+const TYPED_MIN_HEAD: usize = 5;
+
+/// Whether a body phrase names one of the class's type phrases inside a label: the type (its
+/// last word maybe inflected: "faktury", "sąskaitos") beside a label word ("invoice number",
+/// "nr faktury", "purchase order date"), or a one-word type compounded with one
+/// ("rechnungsnummer", "factuurdatum"). A type beside a function word only ("bill to", "facturé
+/// à") is an address line, not a label.
+fn names_type(phrase: &[String], types: &[&[String]]) -> bool {
+    let same = |t: &str, h: &str, last: bool| {
+        let n = h.chars().count();
+        t == h
+            || (last
+                && n >= TYPED_MIN_HEAD
+                && t.chars().count() >= n
+                && prefix_chars(t, h) + 1 >= n)
+    };
+    let compound = |t: &str| {
+        types.iter().any(|h| {
+            h.len() == 1
+                && h[0].chars().count() >= TYPED_MIN_HEAD
+                && t.chars().count() >= h[0].chars().count() + COMPOUND_MIN_PREFIX
+                && t.starts_with(h[0].as_str())
+        })
+    };
+    if phrase.iter().any(|t| compound(t)) {
+        return true;
+    }
+    types.iter().any(|h| {
+        let l = h.len();
+        (0..phrase.len().saturating_sub(l - 1)).any(|s| {
+            let at = (0..l).all(|k| same(&phrase[s + k], &h[k], k + 1 == l));
+            let label = phrase
+                .iter()
+                .enumerate()
+                .any(|(i, t)| (i < s || i >= s + l) && !is_function_word(t));
+            at && label
+        })
+    })
+}
+
+/// How many leading characters `a` and `b` share.
+fn prefix_chars(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// Nothing but the phrase (and numbers) in the segment.

@@ -811,3 +811,5 @@ fn a_numbered_reference_to_another_type_does_not_unmake_a_titled_page() {
     );
     assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
 }
+
+mod typed_label;
