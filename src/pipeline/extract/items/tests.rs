@@ -515,12 +515,12 @@ fn abbreviated_headings_in_spanish_portuguese_and_polish() {
         ],
     ])]);
     assert_eq!(field(&out, "UnitPrices").0, "9,90 €; 350,00 €");
-    // Polish: "Towar/usługa", "Il.", "Jedn.", "Cena jedn.".
+    // Polish: "Towar/usługa", "Ilość", "Jedn.", "Cena jedn.".
     let out = read(&[text_page(&[
         &[
             ("Lp.", 0.03),
             ("Towar/usługa", 0.08),
-            ("Il.", 0.45),
+            ("Ilość", 0.45),
             ("Jedn.", 0.5),
             ("Cena jedn.", 0.58),
             ("Kwota netto", 0.75),
