@@ -285,10 +285,13 @@ fn strip_label(text: &str) -> String {
 
 mod address;
 mod customer;
+mod footer;
 mod legal;
 mod marks;
 mod vendor;
 
+#[cfg(test)]
+mod footer_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

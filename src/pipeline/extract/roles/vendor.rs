@@ -3,6 +3,7 @@
 //! topmost block), with the address under its name.
 
 use super::address::{address_after, address_line, address_under_name, ends_an_address};
+use super::footer::{self, FooterIssuer};
 use super::{
     COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
@@ -211,6 +212,13 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
             }
         }
     }
+    // A footer block with the company's identifiers beside it, when no letterhead line names
+    // the same company: the top block is then the recipient window, not a letterhead.
+    if let Some(f) = footer::footer_issuer(views)
+        && let Some(p) = from_footer(views, &top, &f, want_address)
+    {
+        return Some(p);
+    }
     // A block whose first line names a company, the topmost first; else the topmost block.
     // A block headed by a label the lexicon does not know ("Rechnungsersteller:",
     // "Leistungserbringer:") starts at the line under it.
@@ -283,8 +291,9 @@ pub(super) fn customers_block(view: &PageView, block: &[usize]) -> bool {
 }
 
 /// Lines heading a block rather than naming its party: 1 when its first line is a short
-/// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:") and more lines
-/// follow, else 0.
+/// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:"), or a heading
+/// word of the lexicon alone on its line ("SPRZEDAJĄCY", "Dodavatel"), and more lines follow,
+/// else 0.
 fn head_lines(view: &PageView, block: &[usize]) -> usize {
     let Some(&first) = block.first() else {
         return 0;
@@ -294,6 +303,12 @@ fn head_lines(view: &PageView, block: &[usize]) -> usize {
         && (1..=3).contains(&first.split_whitespace().count())
         && !first.chars().any(|c| c.is_ascii_digit())
         && !COMPANY.is_match(first);
+    // A party's heading word, not the document's title ("INVOICE" over its number) nor a
+    // line of digits.
+    let heading = heading
+        || first.chars().any(char::is_alphabetic)
+            && marks::names_no_party(first)
+            && !without_title(first).is_empty();
     usize::from(heading && block.len() > 1)
 }
 
@@ -363,4 +378,64 @@ fn name_left_of_form<'a>(
         .collect();
     name.push(form);
     Some((block, left, name.join(" ")))
+}
+
+/// Scores of a vendor read from a footer block: with a company form and nothing conflicting,
+/// with a company form while a block at the top names another party, without a form.
+const FOOTER_SURE: f32 = 0.72;
+const FOOTER_CONFLICT: f32 = 0.62;
+const FOOTER_NO_FORM: f32 = 0.55;
+
+/// The vendor a footer block names, unless a letterhead line names the same company (the
+/// letterhead then reads it, with its own layout); under 0.7 when a block at the top names
+/// another party (a company, or a name over an address: the window's recipient) or the name
+/// has no company form.
+fn from_footer(
+    views: &[PageView],
+    top: &[&Vec<usize>],
+    f: &FooterIssuer,
+    want_address: bool,
+) -> Option<Pick> {
+    let first = views.first()?;
+    let heads: Vec<String> = top
+        .iter()
+        .map(|b| seg_text(&first.segments[b[head_lines(first, b)]]))
+        .collect();
+    let agrees = |t: &str| legal::opens_with(t, &f.name) || legal::opens_with(&f.name, t);
+    if heads.iter().any(|t| agrees(t)) {
+        return None;
+    }
+    // Another party's block at the top (a company, or a name over its street and town).
+    let conflict = heads.iter().any(|t| COMPANY.is_match(t))
+        || top.iter().any(|b| {
+            let name = b[head_lines(first, b)];
+            !seg_text(&first.segments[name]).contains(':')
+                && address_after(first, b, name)
+                    .iter()
+                    .any(|&l| first.segments[l].text.chars().any(|c| c.is_ascii_digit()))
+        });
+    let score = match (f.form, conflict) {
+        (true, false) => FOOTER_SURE,
+        (true, true) => FOOTER_CONFLICT,
+        (false, _) => FOOTER_NO_FORM,
+    };
+    let view = &views[f.page];
+    let why = "the footer's block beside the company's identifiers";
+    if !want_address {
+        return Some(pick(
+            f.page,
+            view,
+            &f.block[..1],
+            f.name.clone(),
+            score,
+            why,
+        ));
+    }
+    let lines = address_after(view, &f.block, f.block[0]);
+    let text = lines
+        .iter()
+        .map(|&s| address_line(view, s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Some(pick(f.page, view, &lines, text, score * 0.95, why))
 }
