@@ -230,15 +230,16 @@ pub fn decide(
         .map(|i| scores.classes[i].body_raw)
         .fold(0.0f32, f32::max);
     let raw_ahead = b.body_raw >= BODY_ONLY_RAW_RATIO * raw_second;
+    // What a verdict on the body alone is calibrated from.
+    let body_only = Features {
+        title: 0.0,
+        body: b.body,
+        margin,
+        against: 0.0,
+        continued: 0.0,
+    };
     if b.body >= BODY_ONLY_MIN && (margin >= BODY_ONLY_MARGIN || raw_ahead) {
-        let f = Features {
-            title: 0.0,
-            body: b.body,
-            margin,
-            against: 0.0,
-            continued: 0.0,
-        };
-        return verdict(best, f, Vec::new());
+        return verdict(best, body_only, Vec::new());
     }
     // A page whose title is a logo (or was not read) still names its type in its own labels
     // ("Rechnungsnummer", "N° de facture"); when no other class's labels do, and the rest of the
@@ -252,14 +253,7 @@ pub fn decide(
         && b.backing >= TYPED_BACKING
         && b.body_raw >= TYPED_RAW_RATIO * raw_second
     {
-        let f = Features {
-            title: 0.0,
-            body: b.body,
-            margin,
-            against: 0.0,
-            continued: 0.0,
-        };
-        let (mut v, f) = verdict(best, f, vec!["its labels name its type".into()]);
+        let (mut v, f) = verdict(best, body_only, vec!["its labels name its type".into()]);
         v.confidence = v.confidence.min(TYPED_CONFIDENCE_MAX);
         return (v, f);
     }

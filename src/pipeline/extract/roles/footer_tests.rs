@@ -2,25 +2,12 @@
 //! at the top being the customer's), and a heading word over a seller's block that is never
 //! the seller's name.
 
-use super::tests::page;
+use super::tests::{page, parties_extracted};
 use crate::model::PageContent;
-use crate::pipeline::config::ClassConfig;
-use crate::pipeline::extract::extract_section;
 
 /// The vendor's (name, address) and the name's confidence.
 fn vendor_with_confidence(p: &PageContent) -> (String, String, f32) {
-    let yaml = r#"
-classes:
-  - $id: invoice
-    type: object
-    properties:
-      VendorName: {type: string, description: Name of the business providing goods or services}
-      VendorAddress: {type: string, description: Physical location of the vendor}
-      CustomerName: {type: string, description: Name of the person or entity being billed}
-      TotalAmount: {type: string, description: Final amount to be paid}
-"#;
-    let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
-    let out = extract_section(&class, &[p]);
+    let out = parties_extracted(p);
     let s = |k: &str| out.attributes[k].as_str().unwrap_or("").to_string();
     let c = out.fields.get("VendorName").map_or(0.0, |f| f.confidence);
     (s("VendorName"), s("VendorAddress"), c)

@@ -3,7 +3,7 @@
 
 use crate::model::PageContent;
 use crate::pipeline::config::ClassConfig;
-use crate::pipeline::extract::{extract_section, fixtures};
+use crate::pipeline::extract::{SectionExtraction, extract_section, fixtures};
 
 pub(super) fn page(lines: &[&[(&str, f32)]]) -> PageContent {
     fixtures::page(lines, &fixtures::TEXT_LAYER)
@@ -23,8 +23,8 @@ pub(super) fn parties_of(p: &PageContent) -> (Party, Party) {
     names
 }
 
-/// [`parties_of`], and the customer's (name, address) confidences.
-pub(super) fn parties_with_confidence(p: &PageContent) -> ((Party, Party), (f32, f32)) {
+/// The fields of an invoice class asking for both parties and a total, extracted from a page.
+pub(super) fn parties_extracted(p: &PageContent) -> SectionExtraction {
     let yaml = r#"
 classes:
   - $id: invoice
@@ -37,7 +37,12 @@ classes:
       TotalAmount: {type: string, description: Final amount to be paid}
 "#;
     let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
-    let out = extract_section(&class, &[p]);
+    extract_section(&class, &[p])
+}
+
+/// [`parties_of`], and the customer's (name, address) confidences.
+pub(super) fn parties_with_confidence(p: &PageContent) -> ((Party, Party), (f32, f32)) {
+    let out = parties_extracted(p);
     let s = |k: &str| out.attributes[k].as_str().unwrap_or("").to_string();
     let c = |k: &str| out.fields.get(k).map_or(0.0, |f| f.confidence);
     (
