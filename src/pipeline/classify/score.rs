@@ -12,7 +12,7 @@
 //! both the verdicts and the section boundaries of a document, score against the same one.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, LazyLock, Mutex};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock};
 
 use crate::pipeline::config::ClassConfig;
 use crate::pipeline::lexicon::is_word;
@@ -37,8 +37,10 @@ struct Entry {
     /// Phrase weight × its IDF over the config's classes.
     weight: f32,
     /// A body phrase that names the class's own type inside a label ("invoice number",
-    /// "Rechnungsnummer", "nr faktury"): see [`names_type`].
-    typed: bool,
+    /// "Rechnungsnummer", "nr faktury"): see [`names_type`]. Worked out the first time a page
+    /// holds the phrase: most of a library's phrases are never met, and comparing each with
+    /// every title of its class cost a tenth of a small run's CPU.
+    typed: OnceLock<bool>,
 }
 
 /// A document type no class of the config claims, by its phrases.
@@ -199,13 +201,6 @@ impl Index {
         };
         let mut by_first: HashMap<String, Vec<Entry>> = HashMap::new();
         for (ci, c) in config.classes.iter().enumerate() {
-            let types: Vec<&[String]> = c
-                .evidence
-                .titles
-                .iter()
-                .filter(|t| !t.tokens.is_empty())
-                .map(|t| t.tokens.as_slice())
-                .collect();
             for (kind, list) in [
                 (Kind::Title, &c.evidence.titles),
                 (Kind::Body, &c.evidence.body),
@@ -227,7 +222,7 @@ impl Index {
                         phrase: pi,
                         len: p.tokens.len(),
                         weight,
-                        typed: kind == Kind::Body && names_type(&p.tokens, &types),
+                        typed: OnceLock::new(),
                     };
                     match by_first.get_mut(first.as_str()) {
                         Some(v) => v.push(entry),
@@ -321,8 +316,9 @@ impl Index {
                                 if body_seen[e.class].insert(e.phrase) {
                                     let s = &mut out.classes[e.class];
                                     s.body_raw += e.weight;
-                                    s.typed_label |= e.typed;
-                                    s.backing += usize::from(!e.typed);
+                                    let typed = self.typed(e);
+                                    s.typed_label |= typed;
+                                    s.backing += usize::from(!typed);
                                     if s.hits.len() < 8 {
                                         s.hits.push(self.lists[e.class].1[e.phrase].text.clone());
                                     }
@@ -549,6 +545,21 @@ fn one_edit(a: &str, b: &str) -> bool {
             (None, None) => return differ == 1,
             _ => return false,
         }
+    }
+}
+
+impl Index {
+    /// Whether a body entry names its class's type inside a label (see [`names_type`]).
+    fn typed(&self, e: &Entry) -> bool {
+        *e.typed.get_or_init(|| {
+            let (titles, body) = &self.lists[e.class];
+            let types: Vec<&[String]> = titles
+                .iter()
+                .filter(|t| !t.tokens.is_empty())
+                .map(|t| t.tokens.as_slice())
+                .collect();
+            e.kind == Kind::Body && names_type(&body[e.phrase].tokens, &types)
+        })
     }
 }
 
