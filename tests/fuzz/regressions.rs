@@ -117,3 +117,25 @@ fn nested_definitions_on_a_2_mib_stack() {
         "{err}"
     );
 }
+
+/// jsonata::generated_expressions_evaluate_or_explain (CI, 96 cases): `$fromMillis(1e308)`
+/// saturated to i128::MAX milliseconds and overflowed turning them into nanoseconds. A number
+/// of milliseconds outside the dates a timestamp can hold is now error D3110.
+#[test]
+fn from_millis_beyond_any_date() {
+    use idpctl::asl::jsonata::{Expression, Limits};
+    for text in [
+        "$fromMillis(1e308)",
+        "$fromMillis(-1e308)",
+        "$fromMillis(1e20, '[Y0001]')",
+    ] {
+        let err = contained(move || {
+            let e = Expression::parse(text).map_err(|e| e.to_string())?;
+            e.evaluate(None, &|_| None, UNIX_EPOCH, Limits::default())
+                .map_err(|e| e.to_string())
+        })
+        .unwrap()
+        .unwrap_err();
+        assert!(err.contains("D3110"), "{text}: {err}");
+    }
+}

@@ -217,6 +217,12 @@ fn words_of_text(text: &str, weight: f32, out: &mut Vec<Phrase>) {
     }
 }
 
+/// Label concepts that name a line-item table's columns. Their one-word headings ("Article",
+/// "Código", "Název", "Price", "Hours") head tables in catalogues, contracts, statements and
+/// price lists as much as on invoices, so they say nothing of a page's type; their phrases
+/// ("unit price", "nazwa towaru") still do.
+const COLUMN_HEADINGS: &[&str] = &["description", "quantity", "unit_price", "position", "unit"];
+
 /// The label concepts a class's evidence already holds, at the highest weight each was added.
 type Expanded = std::collections::HashMap<&'static str, f32>;
 
@@ -234,9 +240,10 @@ fn labels_of(text: &str, weight: f32, out: &mut Vec<Phrase>, expanded: &mut Expa
             continue;
         }
         expanded.insert(c.key.as_str(), weight);
+        let column = COLUMN_HEADINGS.contains(&c.key.as_str());
         for t in &c.terms {
             let toks = norm_all(&t.tokens);
-            if toks.len() == 1 && (toks[0].chars().count() < 3 || is_stopword(&toks[0])) {
+            if toks.len() == 1 && (column || toks[0].chars().count() < 3 || is_stopword(&toks[0])) {
                 continue;
             }
             // A one-word label ("total") says less than a phrase ("total amount due").

@@ -34,15 +34,24 @@ fn page(n: u32, title_lines: usize, lines: &[&str]) -> PageContent {
     }
 }
 
-/// The accelerator's plain `invoice` class (no x-idpctl keys) and a receipt class.
-fn invoice_only() -> ClassConfig {
-    ClassConfig::from_yaml(
+/// The accelerator's `invoice` class (its description, no x-idpctl keys) with these
+/// property lines (YAML, six spaces in).
+fn invoice_with(properties: &str) -> ClassConfig {
+    ClassConfig::from_yaml(&format!(
         r#"classes:
   - $id: invoice
     x-aws-idp-document-type: invoice
     description: A billing document listing items/services, quantities, prices, payment terms, and transaction totals
     properties:
-      InvoiceNumber: {type: string}
+{properties}"#
+    ))
+    .unwrap()
+}
+
+/// The accelerator's plain `invoice` class.
+fn invoice_only() -> ClassConfig {
+    invoice_with(
+        "      InvoiceNumber: {type: string}
       InvoiceDate: {type: string}
       DueDate: {type: string}
       VendorName: {type: string}
@@ -50,9 +59,8 @@ fn invoice_only() -> ClassConfig {
       Subtotal: {type: string}
       Tax: {type: string}
       PaymentTerms: {type: string}
-"#,
+",
     )
-    .unwrap()
 }
 
 fn one(config: &ClassConfig, p: PageContent) -> PageClass {
@@ -810,6 +818,39 @@ fn a_numbered_reference_to_another_type_does_not_unmake_a_titled_page() {
         ),
     );
     assert_eq!(v.class, UNCLASSIFIED, "{v:?}");
+}
+
+#[test]
+fn a_tables_column_headings_alone_are_no_invoice() {
+    let config = invoice_with(
+        "      InvoiceNumber: {type: string}
+      VendorName: {type: string}
+      Items: {type: string, description: Descriptions of products or services}
+      Quantities: {type: string, description: Number of each item}
+      UnitPrices: {type: string, description: Price per unit of each item}
+      TotalAmount: {type: string}
+",
+    );
+    // A price list and a parts catalogue: a table under its column headings, no bill.
+    for lines in [
+        &[
+            "Lista 2026",
+            "Código\tArtículo\tCant.\tPrecio",
+            "A-100\tTornillo M6\t100\t0,12",
+            "A-200\tTuerca M6\t100\t0,08",
+            "B-300\tArandela\t500\t0,02",
+        ][..],
+        &[
+            "Katalog 2026",
+            "Kód\tNázev\tMn.\tCena",
+            "A-100\tŠroub M6\t100\t0,12",
+            "A-200\tMatice M6\t100\t0,08",
+            "B-300\tPodložka\t500\t0,02",
+        ][..],
+    ] {
+        let v = one(&config, page(1, 1, lines));
+        assert_eq!(v.class, UNCLASSIFIED, "{}: {v:?}", lines[0]);
+    }
 }
 
 mod typed_label;

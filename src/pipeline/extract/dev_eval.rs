@@ -147,3 +147,38 @@ fn dev_eval() {
         "found {found}/{truths}; confident {confident}, of them wrong {confident_wrong}; values where the truth is null {extra}"
     );
 }
+
+/// The layout extraction reads, for one document: every page's segments (line, box, text) and
+/// the blocks the party rules group them into.
+/// `EXTRACT_DUMP=path/to/doc.pdf cargo test --lib extract::dev_eval::dump -- --ignored --nocapture`
+#[test]
+#[ignore = "development aid; see the doc comment"]
+fn dump() {
+    let Ok(path) = std::env::var("EXTRACT_DUMP") else {
+        eprintln!("EXTRACT_DUMP not set");
+        return;
+    };
+    let name = Path::new(&path).file_name().unwrap().to_string_lossy();
+    let mut pages = split::split(
+        &std::fs::read(&path).unwrap(),
+        &name,
+        &SplitOptions::default(),
+    )
+    .unwrap();
+    let ocr = crate::pipeline::ocr::engine_named("tesseract").unwrap();
+    for page in &mut pages {
+        crate::pipeline::ocr::ocr_page(page, ocr.as_ref()).unwrap();
+        let view = super::view::PageView::new(page);
+        println!("== page {}", page.page_number);
+        for (i, s) in view.segments.iter().enumerate() {
+            let b = &s.bbox;
+            println!(
+                "{i:3} L{:<3} {:.3},{:.3} {:.3}x{:.3} {}",
+                s.line, b.left, b.top, b.width, b.height, s.text
+            );
+        }
+        for b in super::roles::blocks(&view) {
+            println!("block {b:?}");
+        }
+    }
+}

@@ -355,10 +355,28 @@ pub fn starts_its_phrase(view: &PageView, hit: &labels::LabelHit) -> bool {
             let code = n == 1
                 || n <= 3 && prev.chars().any(|c| c.is_ascii_digit())
                 || !prev.chars().any(char::is_alphanumeric);
-            code || prev.ends_with(':')
+            code || prev.ends_with(':') || between_values(view, seg, 1, hit)
         }
-        Some(_) => false,
+        Some(i) => between_values(view, seg, i, hit),
     }
+}
+
+/// A label inside a run of label–value pairs: after a value and before its own ("Nr.
+/// INV-2024-001 ausgestellt 06.12.2026 fällig 20.12.2026", "issued on 06/12/2026 due on …").
+fn between_values(
+    view: &PageView,
+    seg: &crate::pipeline::layout::Segment,
+    at: usize,
+    hit: &labels::LabelHit,
+) -> bool {
+    let words = view.words();
+    let digit = |w: usize| words[w].text.chars().any(|c| c.is_ascii_digit());
+    let after = seg
+        .words
+        .iter()
+        .position(|&w| w == hit.last_word)
+        .and_then(|p| seg.words.get(p + 1));
+    at > 0 && digit(seg.words[at - 1]) && after.is_some_and(|&w| digit(w))
 }
 
 /// Label words joined into an identifier ("po_number_123").
@@ -524,11 +542,12 @@ fn value_near(
     // Words and a colon between the label and the value ("Date de facture *associée* :"): the
     // printed label is longer than ours, and it may name another thing.
     let between = &text[..span.range.start];
+    // A qualifier in parentheses is not such a word: "VAT (19% on 1200.00): 228.00 EUR".
     let longer_label = between.contains(':')
         && between
             .split(':')
             .next()
-            .is_some_and(|w| w.chars().any(char::is_alphabetic));
+            .is_some_and(|w| outside_parentheses(w).chars().any(char::is_alphabetic));
     let place = if longer_label || runs_on && place >= 1.0 {
         place * 0.75
     } else {
@@ -591,6 +610,30 @@ fn value_near(
     })
 }
 
+/// The text without its parenthesised parts: "(19% on 1200.00)" → "".
+fn outside_parentheses(text: &str) -> String {
+    let mut depth = 0usize;
+    text.chars()
+        .filter(|&c| {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth = depth.saturating_sub(1);
+                    return false;
+                }
+                _ => {}
+            }
+            depth == 0
+        })
+        .collect()
+}
+
+/// Whether byte `at` of `text` stands inside an open parenthesis.
+fn in_parentheses(text: &str, at: usize) -> bool {
+    let before = text.get(..at).unwrap_or(text);
+    before.matches('(').count() > before.matches(')').count()
+}
+
 /// "Datum vystavení:  01. 01." over "2021": a date cell too narrow for the whole date wraps
 /// its year onto the next line. When the label's line holds no date, the words under the
 /// line's last segment are read on after it, and kept only if they complete a date.
@@ -648,9 +691,11 @@ fn same_segment(view: &PageView, a: usize, b: usize) -> bool {
 /// nothing between them but currency signs or codes: the cells of one grid row. Words between
 /// two amounts ("400.00  Discount 10.00") mean a second label–value pair, not a grid.
 fn amounts_in_a_row(text: &str, at: &std::ops::Range<usize>) -> usize {
+    // An amount in parentheses qualifies a label ("VAT (19% on 1200.00): 228.00"): no cell.
     let spans: Vec<Span> = values::amounts(text)
         .into_iter()
         .filter(|s| s.strength >= 0.9)
+        .filter(|s| s.range == *at || !in_parentheses(text, s.range.start))
         .collect();
     let Some(i) = spans
         .iter()

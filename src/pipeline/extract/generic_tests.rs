@@ -206,6 +206,47 @@ fn a_total_read_from_a_row_of_a_column_grid_stays_under_threshold() {
 }
 
 #[test]
+fn an_amount_in_the_labels_parentheses_is_its_base_not_its_value() {
+    // The tax line names the base it was computed on; the item table's "VAT" column over a
+    // row's net amount is no better a place. English and German.
+    for (net, tax, total) in [
+        ("Net Total:", "VAT (19% on 1200.00):", "Total Due:"),
+        ("Nettobetrag:", "MwSt. (19 % von 1200,00):", "Gesamtbetrag:"),
+    ] {
+        let out = extract(
+            &invoice_class(),
+            &[
+                &[
+                    ("Description", 0.1),
+                    ("Qty", 0.5),
+                    ("VAT", 0.7),
+                    ("Total", 0.85),
+                ],
+                &[
+                    ("Consulting", 0.1),
+                    ("10", 0.5),
+                    ("19%", 0.7),
+                    ("1200.00", 0.85),
+                ],
+                &[],
+                &[(net, 0.5), ("1200.00", 0.85)],
+                &[(tax, 0.5), ("228.00", 0.85)],
+                &[(total, 0.5), ("1428.00", 0.85)],
+            ],
+        );
+        assert_eq!(attr(&out, "Tax"), "228.00", "{tax}: {out:?}");
+        let f = &out.fields["Tax"];
+        assert!(f.confidence >= 0.8, "{tax}: {f:?}");
+        // Read from its own line, not as one cell of a grid of amounts.
+        assert!(
+            f.confidence_reason.contains("right of the label")
+                && !f.confidence_reason.contains("grid"),
+            "{tax}: {f:?}"
+        );
+    }
+}
+
+#[test]
 fn a_vendor_from_a_footer_legal_line_needs_the_letterhead_to_agree() {
     let mut lines: Vec<&[(&str, f32)]> = vec![
         &[("LE FOURNISSEUR", 0.05)],
@@ -718,4 +759,148 @@ fn a_date_wrapped_in_its_narrow_cell_is_read_whole() {
         ],
     );
     assert!(!attr(&out, "InvoiceDate").to_string().contains("4711"));
+}
+
+#[test]
+fn a_receipts_date_of_issue_is_its_transaction_date() {
+    let receipt = class(
+        "receipt",
+        "",
+        &[
+            "MerchantName: {type: string, description: Name of the store}",
+            "TransactionDate: {type: string, description: Date of the purchase}",
+            "TotalAmount: {type: string, description: Total paid}",
+        ],
+    );
+    for (label, date) in [
+        ("Fecha de Emisión:", "15/01/2024"),
+        ("Belegdatum:", "12.03.2026"),
+        ("Date of issue:", "03/12/2026"),
+        ("Data de emissão:", "05/06/2025"),
+    ] {
+        let out = extract(
+            &receipt,
+            &[
+                &[("BOLETA DE VENTA ELECTRÓNICA", 0.3)],
+                &[],
+                &[(label, 0.05), (date, 0.3), ("Moneda:", 0.55), ("PEN", 0.7)],
+                &[("TOTAL:", 0.5), ("472.00", 0.8)],
+            ],
+        );
+        assert_eq!(attr(&out, "TransactionDate"), date, "{label}");
+    }
+}
+
+#[test]
+fn a_short_description_under_a_centred_heading_is_still_the_description() {
+    for (pos, name, qty, price, items) in [
+        (
+            "Lp.",
+            "Nazwa",
+            "Ilość",
+            "Cena netto",
+            ["Usługa programistyczna", "Serwis IT"],
+        ),
+        (
+            "Pos.",
+            "Bezeichnung",
+            "Menge",
+            "Einzelpreis",
+            ["Beratungsleistung Projekt", "Wartung"],
+        ),
+    ] {
+        let out = extract(
+            &items_class(),
+            &[
+                &[(pos, 0.08), (name, 0.3), (qty, 0.55), (price, 0.7)],
+                &[
+                    ("1", 0.09),
+                    (items[0], 0.15),
+                    ("10.0", 0.57),
+                    ("150.00", 0.72),
+                ],
+                &[
+                    ("2", 0.09),
+                    (items[1], 0.15),
+                    ("5.0", 0.57),
+                    ("200.00", 0.72),
+                ],
+                &[],
+                &[("Total", 0.55), ("2500.00", 0.72)],
+            ],
+        );
+        assert_eq!(attr(&out, "Items"), &items.join("; "), "{name}");
+        assert_eq!(attr(&out, "Quantities"), "10.0; 5.0", "{name}");
+    }
+}
+
+#[test]
+fn a_tax_summary_tables_header_ends_the_item_table() {
+    for (head, summary) in [
+        (
+            ["Položka", "Počet MJ", "Cena za MJ", "DPH"],
+            ["Sazba", "Základ", "DPH", "Včetně DPH"],
+        ),
+        (
+            ["Artikel", "Menge", "Einzelpreis", "MwSt."],
+            ["Steuersatz", "Netto", "MwSt.", "Brutto"],
+        ),
+    ] {
+        let out = extract(
+            &items_class(),
+            &[
+                &[
+                    (head[0], 0.05),
+                    (head[1], 0.4),
+                    (head[2], 0.55),
+                    (head[3], 0.75),
+                ],
+                &[
+                    ("software development", 0.05),
+                    ("20", 0.42),
+                    ("1 500,00", 0.56),
+                    ("6 300,00", 0.76),
+                ],
+                &[
+                    (summary[0], 0.3),
+                    (summary[1], 0.45),
+                    (summary[2], 0.6),
+                    (summary[3], 0.75),
+                ],
+                &[
+                    ("21 %", 0.3),
+                    ("30 000,00", 0.45),
+                    ("6 300,00", 0.6),
+                    ("36 300,00", 0.76),
+                ],
+            ],
+        );
+        assert_eq!(attr(&out, "UnitPrices"), "1 500,00", "{}", summary[0]);
+        assert_eq!(attr(&out, "Quantities"), "20", "{}", summary[0]);
+    }
+}
+
+#[test]
+fn dates_labelled_inline_in_a_heading_line() {
+    let out = extract(
+        &invoice_class(),
+        &[
+            &[(
+                "Zahlungsaufforderung Nr. INV-2024-001 ausgestellt 06.12.2026 fällig 20.12.2026",
+                0.05,
+            )],
+            &[("Gesamtbetrag", 0.5), ("1.785,00 €", 0.8)],
+        ],
+    );
+    assert_eq!(attr(&out, "InvoiceDate"), "06.12.2026");
+    assert_eq!(attr(&out, "DueDate"), "20.12.2026");
+    let out = extract(
+        &invoice_class(),
+        &[
+            &[("Invoice INV-7 issued on 06/12/2026 due on 20/12/2026", 0.05)],
+            &[("Total", 0.5), ("$1,785.00", 0.8)],
+        ],
+    );
+    assert_eq!(attr(&out, "InvoiceDate"), "06/12/2026");
+    assert_eq!(attr(&out, "DueDate"), "20/12/2026");
 }

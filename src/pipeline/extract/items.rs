@@ -106,7 +106,11 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                 .filter(|(_, c)| !matches!(c.0, "description" | "position" | "unit" | "discount"))
                 .map(|(i, _)| i)
                 .collect();
-            let column_of = |b: &BoundingBox| -> usize {
+            // Under no heading, a cell goes to the nearest column; a cell of words nearest the
+            // row numbers' column ("Konsultacje IT" between "Lp." and a centred "Nazwa") to the
+            // description's: row numbers hold no words.
+            let description = cols.iter().position(|c| c.0 == "description");
+            let column_of = |b: &BoundingBox, wordy: bool| -> usize {
                 let best_overlap = cols
                     .iter()
                     .enumerate()
@@ -114,15 +118,21 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     .max_by(|a, b| a.1.total_cmp(&b.1));
                 match best_overlap {
                     Some((i, o)) if o > 0.0 => i,
-                    _ => cols
-                        .iter()
-                        .enumerate()
-                        .min_by(|a, c| {
-                            let da = ((a.1.1 + a.1.2) / 2.0 - b.center_x()).abs();
-                            let dc = ((c.1.1 + c.1.2) / 2.0 - b.center_x()).abs();
-                            da.total_cmp(&dc)
-                        })
-                        .map_or(0, |(i, _)| i),
+                    _ => {
+                        let nearest = cols
+                            .iter()
+                            .enumerate()
+                            .min_by(|a, c| {
+                                let da = ((a.1.1 + a.1.2) / 2.0 - b.center_x()).abs();
+                                let dc = ((c.1.1 + c.1.2) / 2.0 - b.center_x()).abs();
+                                da.total_cmp(&dc)
+                            })
+                            .map_or(0, |(i, _)| i);
+                        match description {
+                            Some(d) if wordy && cols[nearest].0 == "position" => d,
+                            _ => nearest,
+                        }
+                    }
                 }
             };
             let mut last_bottom = view.lines[last].bbox.bottom();
@@ -143,6 +153,13 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     above = None;
                     r += 1;
                     continue;
+                }
+                let has_amount = values::amounts(&row_text).iter().any(|a| a.strength >= 0.9);
+                // Another table's header under the rows ("Sazba | Základ | DPH | Včetně DPH",
+                // the tax summary) ends this one.
+                if !rows.is_empty() && !has_amount && kinds(&line_columns(words, &row.words).0) >= 2
+                {
+                    break;
                 }
                 let rt = lexicon::tokens(&row_text);
                 // The totals under the table end it ("Total HT", "Subtotale", "Total sin IVA").
@@ -176,9 +193,15 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                 let cell_cols: Vec<usize> = cells_of_row
                     .iter()
                     .map(|cell| {
+                        let letters = cell
+                            .iter()
+                            .flat_map(|&w| words[w].text.chars())
+                            .filter(|c| c.is_alphabetic())
+                            .count();
                         column_of(
                             &BoundingBox::enclosing(cell.iter().map(|&w| &words[w].bbox))
                                 .unwrap_or_default(),
+                            letters >= 3,
                         )
                     })
                     .collect();
@@ -199,7 +222,7 @@ pub(super) fn column(views: &[PageView], field: &FieldDef, want: &'static str) -
                     by_col[c].extend(cell);
                 }
                 // (A second header line, "Ohne MwSt.", has no amount: not a totals row.)
-                if totals_label && values::amounts(&row_text).iter().any(|a| a.strength >= 0.9) {
+                if totals_label && has_amount {
                     break;
                 }
                 // A row has a cell in a number column that is a number and nothing else (a

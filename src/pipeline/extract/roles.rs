@@ -115,6 +115,20 @@ pub fn find(views: &[PageView], field: &FieldDef, role: Role) -> Option<Pick> {
             }
         })
         .filter(|p| !(names && marks::reads_as_no_name(&p.text)))
+        .map(|mut p| {
+            if names {
+                p.text = company_form_as_printed(&p.text);
+            }
+            p
+        })
+}
+
+/// "Sp. z 0.0." → "Sp. z o.o.": OCR reads the o's of the Polish company form as zeros, and no
+/// company form holds a digit.
+fn company_form_as_printed(name: &str) -> String {
+    static ZEROS: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b(Sp\.\s?z\s?)0\.(\s?)0\.").unwrap());
+    ZEROS.replace_all(name, "${1}o.${2}o.").into_owned()
 }
 
 /// A name picked with its label in front ("Razón social: …") loses the label, text and words.
@@ -202,7 +216,7 @@ fn bare_company_form(text: &str) -> bool {
 }
 
 /// Segments of a page grouped into blocks: one under the other, close, overlapping in x.
-fn blocks(view: &PageView) -> Vec<Vec<usize>> {
+pub(super) fn blocks(view: &PageView) -> Vec<Vec<usize>> {
     let segs = &view.segments;
     let mut order: Vec<usize> = (0..segs.len()).collect();
     order.sort_by(|&a, &b| segs[a].bbox.top.total_cmp(&segs[b].bbox.top));
@@ -286,6 +300,7 @@ fn strip_label(text: &str) -> String {
 mod address;
 mod customer;
 mod footer;
+mod labelled_block;
 mod legal;
 mod marks;
 mod vendor;

@@ -16,6 +16,8 @@ use crate::pipeline::lexicon;
 
 /// Score of such a number: under the review thresholds, below every labelled number.
 const TITLE_NUMBER: f32 = 0.6;
+/// Score of a number alone under an unmarked title: less sure still.
+const UNDER_TITLE_NUMBER: f32 = 0.55;
 /// Fewest digits a title's number has: "Faktura 1/2" counts pages, "Invoice 12" is too
 /// short to tell from one.
 const MIN_DIGITS: usize = 3;
@@ -47,17 +49,25 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
                     && before[title..].iter().all(|t| marks.contains(t))
                     && before.len() <= title + 1
             });
-            let (value, idx, reason) = match found {
+            let (value, idx, reason, score) = match found {
                 Some(id) => (
                     text[id.range.clone()].trim().to_string(),
                     super::view::words_in(words, &seg.words, &id.range),
                     "a number right after the document's title (no label)",
+                    TITLE_NUMBER,
                 ),
                 None => match marked_cell(view, seg, &text, &toks[title..]) {
-                    Some((value, idx)) => (
+                    Some((value, idx, true)) => (
                         value,
                         idx,
                         "a number beside or under the document's title and a number mark (no label)",
+                        TITLE_NUMBER,
+                    ),
+                    Some((value, idx, false)) => (
+                        value,
+                        idx,
+                        "a number alone under the document's title (no label, no number mark)",
+                        UNDER_TITLE_NUMBER,
                     ),
                     None => continue,
                 },
@@ -69,7 +79,7 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
                 BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)).unwrap_or(seg.bbox);
             return Some(Pick {
                 text: value,
-                score: TITLE_NUMBER,
+                score,
                 page: pi,
                 words: idx,
                 bbox,
@@ -83,17 +93,19 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
 
 /// "Invoice #:   F74679", "Invoice #" over "68527": a title word with a number mark and
 /// nothing else is the number's label; the number is the next cell on its line or the cell
-/// under it, when that cell is one identifier and nothing more.
+/// under it, when that cell is one identifier and nothing more. A title alone in its cell
+/// ("FACTURA ELECTRÓNICA" over "F001-00000001", the box of a Peruvian e-invoice) numbers the
+/// cell under it only. Whether a mark was printed comes back with the value.
 fn marked_cell(
     view: &PageView,
     seg: &Segment,
     text: &str,
     after_title: &[String],
-) -> Option<(String, Vec<usize>)> {
+) -> Option<(String, Vec<usize>, bool)> {
     let marks = lexicon::word_list("number_mark");
     // "#" and "°" are no tokens: the mark is the text's own.
     let marked = text.contains(['#', '°', 'º']) || !after_title.is_empty();
-    if !marked || after_title.len() > 1 || !after_title.iter().all(|t| marks.contains(t)) {
+    if after_title.len() > 1 || !after_title.iter().all(|t| marks.contains(t)) {
         return None;
     }
     let words = view.words();
@@ -116,13 +128,19 @@ fn marked_cell(
         .next()
         .filter(|c| c.rank == 1)
         .map(|c| (c.words, c.text));
+    let beside = beside.filter(|_| marked);
     [beside, under]
         .into_iter()
         .flatten()
         .find_map(|(idx, cell)| {
             let cell = cell.trim();
             let ids = values::identifiers(cell);
-            (ids.len() == 1 && ids[0].range == (0..cell.len())).then(|| (cell.to_string(), idx))
+            // Unmarked, only a composed number ("F001-00000001", "INV-2024-001"): a bare one
+            // under a heading may be a street's or an account's.
+            let composed = cell.chars().any(char::is_alphabetic)
+                || cell.chars().any(|c| matches!(c, '-' | '/'));
+            (ids.len() == 1 && ids[0].range == (0..cell.len()) && (marked || composed))
+                .then(|| (cell.to_string(), idx, marked))
         })
 }
 
@@ -207,6 +225,36 @@ mod tests {
             &[&[("Invoice #", 0.6)], &[("Total 1.234,00", 0.6)]],
             &TEXT_LAYER,
         );
+        assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
+    }
+
+    #[test]
+    fn a_title_alone_numbers_a_composed_number_under_it() {
+        for (title, n) in [
+            ("FACTURA ELECTRÓNICA", "F001-00000001"),
+            ("RECHNUNG", "RE-2026/0815"),
+            ("FAKTURA", "FV/12/2026"),
+        ] {
+            let p = page(
+                &[
+                    &[("Empresa Demo S.A.C.", 0.05), (title, 0.6)],
+                    &[],
+                    &[(n, 0.6)],
+                ],
+                &TEXT_LAYER,
+            );
+            let pick = in_title_line(&[PageView::new(&p)], "invoice_number");
+            let pick = pick.unwrap_or_else(|| panic!("{title}"));
+            assert_eq!(pick.text, n);
+            assert!(pick.score < TITLE_NUMBER, "{pick:?}");
+        }
+        // Not a date, an amount, a bare number or a cell beside the title.
+        for under in ["2024-03-12", "1.234,00", "10045"] {
+            let p = page(&[&[("INVOICE", 0.6)], &[(under, 0.6)]], &TEXT_LAYER);
+            let got = in_title_line(&[PageView::new(&p)], "invoice_number");
+            assert!(got.is_none(), "{under}: {got:?}");
+        }
+        let p = page(&[&[("INVOICE", 0.3), ("A-100", 0.6)]], &TEXT_LAYER);
         assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
     }
 

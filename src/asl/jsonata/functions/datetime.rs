@@ -21,12 +21,18 @@ fn millis_of(t: SystemTime) -> f64 {
 }
 
 fn datetime(ms: f64) -> Result<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp_nanos((ms as i128) * 1_000_000).map_err(|e| {
+    let invalid = |why: &dyn std::fmt::Display| {
         Error::eval(
             "D3110",
-            format!("{ms} milliseconds is not a valid time: {e}"),
+            format!("{ms} milliseconds is not a valid time: {why}"),
         )
-    })
+    };
+    // `as i128` saturates, so a huge or infinite number must not reach the multiplication.
+    let nanos = (ms.is_finite())
+        .then(|| (ms as i128).checked_mul(1_000_000))
+        .flatten()
+        .ok_or_else(|| invalid(&"it is outside the range of dates"))?;
+    OffsetDateTime::from_unix_timestamp_nanos(nanos).map_err(|e| invalid(&e))
 }
 
 fn format(ms: f64, picture: Option<&str>) -> Result<String> {
@@ -138,5 +144,13 @@ mod tests {
         assert_eq!(parse("2017-11-07"), Some(1510012800000.0));
         assert!(parse("yesterday").is_none());
         assert!(format(ms, Some("[F]")).is_err());
+    }
+
+    #[test]
+    fn out_of_range_millis_are_errors_not_overflows() {
+        for ms in [1e308, -1e308, f64::INFINITY, f64::NAN, 1e20] {
+            let err = format(ms, None).expect_err("no such date");
+            assert!(err.to_string().contains("D3110"), "{err}");
+        }
     }
 }

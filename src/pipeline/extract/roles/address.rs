@@ -23,11 +23,14 @@ const IDENTIFIER_CONCEPTS: &[&str] = &[
 /// that is no address label ("DIČ: CZ…", "Reg. No.: 123"; a block's first line may be "ATTN:
 /// name"). An address line names streets and towns, not labels.
 pub(super) fn ends_an_address(text: &str, after_name: bool) -> bool {
+    generic::starts_with_label(text.trim()) || identifier_line(text, after_name)
+}
+
+/// Whether a line holds a party's identifier, bank or contact details rather than its name or
+/// address: [`ends_an_address`] without the labels of other things ("ATTN:", "Bill to:").
+pub(super) fn identifier_line(text: &str, after_name: bool) -> bool {
     let t = text.trim();
-    if generic::starts_with_label(t)
-        || LEGAL.find(t).is_some_and(|m| m.start() == 0)
-        || TAX_ID.is_match(t)
-    {
+    if LEGAL.find(t).is_some_and(|m| m.start() == 0) || TAX_ID.is_match(t) {
         return true;
     }
     let toks = lexicon::tokens(t);
@@ -56,6 +59,19 @@ pub(super) fn ends_an_address(text: &str, after_name: bool) -> bool {
         && !address_label
 }
 
+/// The value of a line that an address label opens ("Adres: ul. Testowa 456" → "ul. Testowa
+/// 456", "Anschrift: Hafenstraße 12"): the whole text before the colon is the label.
+pub(super) fn address_label_value(text: &str) -> Option<String> {
+    let (head, value) = text.split_once(':')?;
+    let value = value.trim();
+    let toks = lexicon::tokens(head);
+    let whole = lexicon::labels()
+        .find(&toks)
+        .iter()
+        .any(|m| m.start == 0 && m.len == toks.len() && m.concept.key == "address");
+    (whole && value.chars().any(char::is_alphanumeric)).then(|| value.to_string())
+}
+
 /// Lines of an address: the segments after the name in its block, up to four, stopping at
 /// contact lines, at labels, and at a company's name (another party's block, or the same
 /// party's branch, begins there).
@@ -65,6 +81,7 @@ pub(super) fn address_after(view: &PageView, block: &[usize], name_seg: usize) -
         .position(|&s| s == name_seg)
         .map_or(block.len(), |p| p + 1);
     let mut out = Vec::new();
+    let mut skipped = 0;
     for &s in &block[start..] {
         let t = &view.segments[s].text;
         if out.len() >= 4 || !out.is_empty() && COMPANY.is_match(t) {
@@ -75,12 +92,34 @@ pub(super) fn address_after(view: &PageView, block: &[usize], name_seg: usize) -
             // party's identifiers on the same line.
             if address_head(t).is_some() {
                 out.push(s);
+            } else if out.is_empty() && skipped < MAX_IDS_BEFORE && !CONTACT.is_match(t) {
+                // "Tech Solutions GmbH / USt-IdNr.: DE123 / Musterstraße 1": the identifiers
+                // may come between the name and its street.
+                skipped += 1;
+                continue;
             }
+            break;
+        }
+        // After skipped identifiers, a street or a town and no company ("Dane do przelewu" /
+        // "IBAN …" / "Wójcik Serwis IT Sp. z 0.0.", its zeros read for o's).
+        if skipped > 0 && out.is_empty() && (!street_or_town(t) || COMPANY.is_match(t)) {
             break;
         }
         out.push(s);
     }
     out
+}
+
+/// Identifier lines an address may follow under its name.
+const MAX_IDS_BEFORE: usize = 2;
+
+/// Whether a line reads as a street or a town: a number and a word ("Gartenweg 97", "20095
+/// Hamburg"), not a reference or an account number ("FV/577/08/2024", "2024-0819").
+pub(super) fn street_or_town(text: &str) -> bool {
+    text.chars().any(|c| c.is_ascii_digit())
+        && text
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| w.chars().count() >= 3)
 }
 
 /// An address line's text: the parts of a line joined by `|`, `·` or `•` up to the first
@@ -111,8 +150,15 @@ pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> 
     for (pi, view) in views.iter().enumerate() {
         for block in blocks(view) {
             // The name heads its block: under another line it is a branch's or a
-            // delivery address's first line, not the issuer's own block.
-            let s = block[0];
+            // delivery address's first line, not the issuer's own block. A heading label or a
+            // note in parentheses over it heads nothing ("Service Provider:" over "(Not to be
+            // used for payment remittance)" over "Amazon Web Services, Inc.").
+            let Some(&s) = block
+                .iter()
+                .find(|&&s| !heading_or_note(&view.segments[s].text))
+            else {
+                continue;
+            };
             let t = seg_text(&view.segments[s]);
             if !legal::opens_with(&t, name)
                 || t.split_whitespace().count() > name.split_whitespace().count() + 2
@@ -143,6 +189,16 @@ pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> 
         }
     }
     None
+}
+
+/// A block's heading rather than its party: a short label ending in a colon, or a note in
+/// parentheses.
+fn heading_or_note(text: &str) -> bool {
+    let t = text.trim();
+    t.starts_with('(') && t.ends_with(')')
+        || t.ends_with(':')
+            && (1..=3).contains(&t.split_whitespace().count())
+            && !t.chars().any(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -2,14 +2,12 @@
 //! window of the first page; and a delivery address, the block under its own label.
 
 use super::address::ends_an_address;
-use super::vendor::OPENS_NAME;
+use super::labelled_block::{Party, block_under_label, fold};
 use super::{COMPANY, CONTACT, blocks, marks, pick, seg_text, sender_parts};
 use crate::pipeline::calendar;
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::extract::generic::{self, Pick};
-use crate::pipeline::extract::items::looks_like_items;
 use crate::pipeline::extract::view::PageView;
-use crate::pipeline::extract::{candidates, labels};
 
 /// The block under a delivery address label: its name line counts as an address line when it
 /// holds a number ("69 Park Road"); with no label on the page, the usual label–value reading.
@@ -33,145 +31,27 @@ pub(super) fn ship_to(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     })
 }
 
-/// The lines of a block under a label: (line or rank, text).
-type BlockLines = Vec<(usize, String)>;
-
 pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
     // 1. Under (or right of) a "bill to" label.
-    let mut found: Vec<(f32, usize, BlockLines)> = Vec::new();
-    for (pi, view) in views.iter().enumerate() {
-        let words = view.words();
-        for (label, strength) in field.labels.iter().zip(&field.label_strength) {
-            for hit in labels::find_label(words, &view.lines, label) {
-                if hit.score < 0.85
-                    || !generic::starts_its_phrase(view, &hit)
-                    || generic::longer_label_elsewhere(view, &hit, field)
-                {
-                    continue;
-                }
-                // "Klient Sp. z o.o.": the label word opens the name, which is the whole
-                // segment; a weaker sign of the block than a label of its own.
-                let opens = hit.first_word == hit.last_word
-                    && marks::label_opens_a_name(view, hit.first_word);
-                let score = hit.score
-                    * strength
-                    * 0.99f32.powi(pi as i32)
-                    * if opens { OPENS_NAME } else { 1.0 };
-                let mut lines: Vec<(usize, String)> = Vec::new();
-                let line = &view.lines[hit.line];
-                let pos = line
-                    .words
-                    .iter()
-                    .position(|&w| w == hit.last_word)
-                    .unwrap_or(0);
-                let rest = generic::within_reach(view, &hit, &line.words[pos + 1..]);
-                let rest_text = match view.segment_of(hit.first_word) {
-                    Some(seg) if opens => seg_text(seg),
-                    _ => generic::text_of(words, &rest),
-                };
-                let rest_text = rest_text.trim_start_matches([':', '-', ' ']).trim();
-                // "Bill to Address:" — the rest of a longer label, not a value.
-                if rest_text.chars().any(char::is_alphanumeric)
-                    && !rest_text.ends_with(':')
-                    && !generic::starts_with_label(rest_text)
-                    && !CONTACT.is_match(rest_text)
-                {
-                    lines.push((hit.line, rest_text.to_string()));
-                }
-                // The block ends where the next block of the label's line starts ("Billing
-                // Address" beside "Shipping Address").
-                let width = view
-                    .segments_on(hit.line)
-                    .iter()
-                    .filter(|s| s.bbox.left > hit.bbox.right() + 0.01)
-                    .map(|s| s.bbox.left - hit.bbox.left - 0.01)
-                    .fold(None, |a: Option<f32>, w| Some(a.map_or(w, |a| a.min(w))));
-                let mut last_bottom = hit.bbox.bottom();
-                for c in candidates::below(words, &view.lines, &view.segments, &hit, width)
-                    .into_iter()
-                    .take(6)
-                {
-                    // A blank line ends the block.
-                    let gap = c.bbox.top - last_bottom;
-                    if CONTACT.is_match(&c.text)
-                        || ends_an_address(&c.text, !lines.is_empty())
-                        || gap > 1.6 * c.bbox.height.max(0.005)
-                        || looks_like_items(&c.text)
-                    {
-                        break;
-                    }
-                    last_bottom = c.bbox.bottom();
-                    lines.push((c.rank, c.text.clone()));
-                }
-                if !lines.is_empty() {
-                    found.push((score, pi, lines));
-                }
-            }
+    if let Some(p) = block_under_label(views, field, want_address, Party::Customer) {
+        return Some(p);
+    }
+    // A label's block that names the customer and gives no address: the window's address is
+    // theirs only when the window names them too ("Rechnungsempfänger: Kanzlei Dr. Sommer" on
+    // one line, a table below: no address on the page).
+    if want_address && let Some(named) = block_under_label(views, field, false, Party::Customer) {
+        let window = recipient_window(views, false)?;
+        if fold(&window.text) != fold(&named.text) {
+            return None;
         }
     }
-    // The strongest label first, the first found of equals; a block that the issuer's name
-    // heads is the issuer's own (a payment slip's "Modtager", "Empfänger": the payee).
-    found.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let issuer = issuer_name(views);
-    let best = found.into_iter().find_map(|(score, pi, mut lines)| {
-        head_of_block(&mut lines);
-        let ours = issuer.as_deref() == Some(fold(&lines[0].1).as_str());
-        (!ours).then_some((score, pi, lines))
-    });
-    if let Some((score, pi, lines)) = best {
-        // An address whose first line holds no number while a later one does may begin with
-        // a second name line ("CLIENT NOM COMMERCIAL"); one with no number of three digits or
-        // more may have lost its postcode line. Where it starts or ends is then unsure.
-        let unsure_address = want_address && {
-            let rest = &lines[1.min(lines.len())..];
-            let digit = |t: &str| t.chars().any(|c| c.is_ascii_digit());
-            let first_bare = rest.first().is_some_and(|(_, t)| !digit(t))
-                && rest.iter().skip(1).any(|(_, t)| digit(t));
-            let no_postcode = !rest.iter().any(|(_, t)| {
-                t.split(|c: char| !c.is_ascii_digit())
-                    .any(|run| run.len() >= 3)
-            });
-            // A line of a letter or two and no number is OCR's noise, not an address line.
-            let noise = rest
-                .iter()
-                .any(|(_, t)| !digit(t) && t.chars().filter(|c| c.is_alphanumeric()).count() <= 2);
-            // The street read as the name: the name line above it was not read, so the
-            // address lost its street too.
-            let street_first = street_for_name(&lines[0].1);
-            first_bare || no_postcode || noise || street_first
-        };
-        let view = &views[pi];
-        let text = if want_address {
-            lines[1..]
-                .iter()
-                .map(|(_, t)| t.trim_end_matches(',').trim().to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        } else {
-            lines[0].1.trim_end_matches(',').trim().to_string()
-        };
-        if !text.is_empty() {
-            // A block is read, not matched: which of its lines is the name and where the
-            // address ends are guesses, so they stay just under the usual thresholds.
-            let score = score * if want_address { 0.8 } else { 0.85 };
-            return Some(Pick {
-                text,
-                score: if unsure_address || !want_address && street_for_name(&lines[0].1) {
-                    score.min(0.6)
-                } else {
-                    score
-                },
-                page: pi,
-                words: Vec::new(),
-                bbox: view.lines[lines[0].0.min(view.lines.len() - 1)].bbox,
-                label: None,
-                reason: "the block under the customer's label".into(),
-            });
-        }
-    }
-    // 2. The recipient window: a block of three to six lines in the top half of the first page,
-    // with a line holding a number, that is not the letterhead; right under the sender line
-    // when the page has one.
+    recipient_window(views, want_address)
+}
+
+/// The customer's second place, the recipient window: a block of three to six lines in the
+/// top half of the first page, with a line holding a number, that is not the letterhead;
+/// right under the sender line when the page has one.
+fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
     let view = views.first()?;
     let all = blocks(view);
     let sender = view
@@ -253,72 +133,9 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
     }
 }
 
-/// The block's lines from its name on: a form's label line at the top of the block ("Buyer
-/// contact name") is not the name, nor is a copy mark or an identifier's line; an attention
-/// label in front of the name goes.
-fn head_of_block(lines: &mut BlockLines) {
-    while lines.len() > 1
-        && (generic::reads_as_label(&lines[0].1) || marks::reads_as_no_name(&lines[0].1))
-    {
-        lines.remove(0);
-    }
-    if let Some(first) = lines.first_mut() {
-        let t = first.1.trim().to_string();
-        for p in [
-            "ATTN:",
-            "Attn:",
-            "ATTN",
-            "Attn.",
-            "Attention:",
-            "À l'attention de",
-        ] {
-            if let Some(r) = t.strip_prefix(p) {
-                first.1 = r.trim().to_string();
-                break;
-            }
-        }
-        // Any short capitalised label with its colon before the name ("ATIN:" as an OCR
-        // reads "ATTN:"): the name is what follows it.
-        if let Some((head, rest)) = first.1.split_once(':')
-            && (2..=6).contains(&head.trim().chars().count())
-            && head.trim().chars().all(|c| c.is_uppercase())
-            && rest.chars().any(char::is_alphabetic)
-        {
-            first.1 = rest.trim().to_string();
-        }
-    }
-}
-
-/// The issuer's name as the letterhead prints it, folded: the first line of the topmost block
-/// of the first page, unless a customer's label heads that block.
-fn issuer_name(views: &[PageView]) -> Option<String> {
-    let view = views.first()?;
-    let all = blocks(view);
-    let b = all
-        .iter()
-        .filter(|b| view.segments[b[0]].bbox.top < 0.3)
-        .find(|b| !super::vendor::customers_block(view, b))?;
-    let name = fold(&seg_text(&view.segments[b[0]]));
-    (!name.is_empty()).then_some(name)
-}
-
-/// Letters and digits, lower case: a name as two blocks print it alike.
-fn fold(text: &str) -> String {
-    text.chars()
-        .filter(|c| c.is_alphanumeric())
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
 /// A line of a document's details rather than of an address: a label ("Zahlbar bis",
 /// "Betalingsdato") or a date ("30.03.2025", "5. februar 2024"). A column of such values
 /// stacked like a block is no recipient.
 fn meta_line(text: &str) -> bool {
     generic::starts_with_label(text) || !calendar::candidates(text, None).is_empty()
-}
-
-/// A name line that holds a number and no company form ("ul. Polna 58/40"): the street, read
-/// as the name when the name line above it was not read, is a guess at best.
-fn street_for_name(text: &str) -> bool {
-    text.chars().any(|c| c.is_ascii_digit()) && !COMPANY.is_match(text)
 }

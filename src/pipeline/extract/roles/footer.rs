@@ -4,7 +4,7 @@
 //! register numbers in its own footer, so such a block names it when no label and no
 //! letterhead does; the recipient window at the top is the customer's, never the issuer's.
 
-use super::address::{address_after, ends_an_address};
+use super::address::{address_after, ends_an_address, street_or_town};
 use super::{COMPANY, CONTACT, LEGAL, TAX_ID, blocks, marks, seg_text};
 use crate::pipeline::extract::generic;
 use crate::pipeline::extract::view::PageView;
@@ -53,15 +53,6 @@ fn name_line(text: &str) -> bool {
         && !generic::reads_as_label(t)
 }
 
-/// Whether a line reads as a street or a town: a number and a word ("Gartenweg 97", "20095
-/// Hamburg"), not a reference or an account number ("FV/577/08/2024", "2024-0819").
-fn street_or_town(text: &str) -> bool {
-    text.chars().any(|c| c.is_ascii_digit())
-        && text
-            .split(|c: char| !c.is_alphabetic())
-            .any(|w| w.chars().count() >= 3)
-}
-
 /// The footer block naming the issuer, on the first page that prints one.
 pub(super) fn footer_issuer(views: &[PageView]) -> Option<FooterIssuer> {
     views
@@ -75,7 +66,7 @@ fn issuer_on(view: &PageView) -> Option<FooterIssuer> {
     for block in blocks(view) {
         let s = block[0];
         let first = &segs[s];
-        if first.bbox.top < FOOTER || super::vendor::customers_block(view, &block) {
+        if first.bbox.top < FOOTER || super::labelled_block::customers_block(view, &block) {
             continue;
         }
         let name = seg_text(first);

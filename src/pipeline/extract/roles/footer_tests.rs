@@ -35,6 +35,18 @@ fn footer_page(title: &str, window: [&str; 3], footer: [&str; 3], ids: [&str; 2]
     page(&refs)
 }
 
+/// A Czech invoice's recipient window and its issuer's footer block.
+const CZ_WINDOW: [&str; 3] = [
+    "Veselý Elektro spol. s r.o.",
+    "Komenského 761/27",
+    "301 00 Plzeň",
+];
+const CZ_FOOTER: [&str; 3] = [
+    "Procházka Kancelářské potřeby s.r.o.",
+    "Školní 1864/45",
+    "460 01 Liberec",
+];
+
 #[test]
 fn a_footer_block_beside_the_identifiers_is_the_vendor() {
     let cases = [
@@ -46,16 +58,8 @@ fn a_footer_block_beside_the_identifiers_is_the_vendor() {
         ),
         (
             "FAKTURA",
-            [
-                "Veselý Elektro spol. s r.o.",
-                "Komenského 761/27",
-                "301 00 Plzeň",
-            ],
-            [
-                "Procházka Kancelářské potřeby s.r.o.",
-                "Školní 1864/45",
-                "460 01 Liberec",
-            ],
+            CZ_WINDOW,
+            CZ_FOOTER,
             ["DIČ: CZ72794132", "IBAN CZ96 2983 1794 0310 5508 8160"],
         ),
         (
@@ -239,5 +243,36 @@ fn a_document_title_over_its_number_is_no_heading() {
         ]);
         let (n, _, _) = vendor_with_confidence(&p);
         assert_eq!(n, name, "{title}");
+    }
+}
+
+#[test]
+fn a_vendor_label_in_a_sentence_or_an_identifier_heads_no_block() {
+    // The label word opens the footer's register sentence, or an identifier's label beside the
+    // footer block: the footer block still names the vendor.
+    for (title, window, footer, ids) in [
+        (
+            "FAKTURA - DAŇOVÝ DOKLAD",
+            CZ_WINDOW,
+            CZ_FOOTER,
+            [
+                "Dodavatel je zapsán v obchodním rejstříku vedeném Městským soudem",
+                "DIČ: CZ72794132",
+            ],
+        ),
+        (
+            "INVOICE",
+            ["Kestrel Logistics Ltd", "65 High Street", "London SW1A 2AA"],
+            [
+                "Whitfield Electrical Contractors Inc.",
+                "59 High Street",
+                "Edinburgh EH1 1YZ",
+            ],
+            ["Company No.: 54871521", "VAT Reg. No.: GB387086572"],
+        ),
+    ] {
+        let (name, address, _) = vendor_with_confidence(&footer_page(title, window, footer, ids));
+        assert_eq!(name, footer[0], "{title}");
+        assert_eq!(address, format!("{}, {}", footer[1], footer[2]), "{title}");
     }
 }

@@ -364,3 +364,360 @@ fn a_name_picked_with_its_label_in_front_loses_the_label_and_its_words() {
         assert_eq!(out.bbox.left, p.words[label_words].bbox.left, "{line}");
     }
 }
+
+#[test]
+fn identifiers_between_the_name_and_its_street_are_skipped() {
+    for (label, name, id, street, town) in [
+        (
+            "VERKÄUFER",
+            "Tech Solutions GmbH",
+            "USt-IdNr.: DE123456789",
+            "Musterstraße 1, 12345 Berlin,",
+            "Germany",
+        ),
+        (
+            "VENDEUR",
+            "Data Systems SAS",
+            "Numéro de TVA: FR12345678901",
+            "10 Rue de la Paix, 75002 Paris,",
+            "France",
+        ),
+    ] {
+        let p = page(&[
+            &[("Invoice", 0.05)],
+            &[],
+            &[(label, 0.05)],
+            &[(name, 0.05)],
+            &[(id, 0.05)],
+            &[(street, 0.05)],
+            &[(town, 0.05)],
+            &[],
+            &[],
+            &[("Total", 0.5), ("120,00", 0.7)],
+        ]);
+        let (n, a) = vendor_of(&p);
+        assert_eq!(n, name, "{label}");
+        assert_eq!(a, format!("{street} {town}"), "{label}");
+    }
+    // An identifier over a contact line or a line with no number is no address.
+    for after in ["Tel: +49 30 1234567", "Geschäftsführer Hans Meier"] {
+        let p = page(&[
+            &[("Invoice", 0.05)],
+            &[],
+            &[("VERKÄUFER", 0.05)],
+            &[("Tech Solutions GmbH", 0.05)],
+            &[("USt-IdNr.: DE123456789", 0.05)],
+            &[(after, 0.05)],
+            &[],
+            &[],
+            &[("Total", 0.5), ("120,00", 0.7)],
+        ]);
+        let (n, a) = vendor_of(&p);
+        assert_eq!(n, "Tech Solutions GmbH");
+        assert!(!a.contains(after), "{after}: {a:?}");
+    }
+}
+
+#[test]
+fn a_letterhead_name_set_apart_by_more_leading_heads_its_address() {
+    for (name, street, town) in [
+        (
+            "TechSolutions GmbH",
+            "Friedrichstraße 123",
+            "10115 Berlin, DE",
+        ),
+        (
+            "Studio Verdi S.r.l.",
+            "Via Giuseppe Verdi 42",
+            "20121 Milano (MI)",
+        ),
+    ] {
+        let mut p = page(&[
+            &[(name, 0.05), ("INVOICE", 0.6)],
+            &[(street, 0.05), ("Invoice #: INV-2026-0001", 0.6)],
+            &[(town, 0.05), ("Date: 06.12.2026", 0.6)],
+            &[],
+            &[],
+            &[("Total", 0.5), ("120,00", 0.7)],
+        ]);
+        // More space under the name's line than between the lines of its address.
+        let name_top = p.words[0].bbox.top;
+        for w in &mut p.words {
+            if w.bbox.top > name_top + 0.001 {
+                w.bbox.top += 0.008;
+            }
+        }
+        let (n, a) = vendor_of(&p);
+        assert_eq!(n, name);
+        assert_eq!(a, format!("{street}, {town}"), "{name}");
+    }
+}
+
+#[test]
+fn ocr_zeros_in_a_polish_company_form_read_as_printed() {
+    assert_eq!(
+        super::company_form_as_printed("Moja Firma Sp. z 0.0."),
+        "Moja Firma Sp. z o.o."
+    );
+    assert_eq!(
+        super::company_form_as_printed("Klient Sp.z 0. 0. oddział"),
+        "Klient Sp.z o. o. oddział"
+    );
+    // Zeros elsewhere are the name's own.
+    assert_eq!(
+        super::company_form_as_printed("Studio 0.0 Sp. j."),
+        "Studio 0.0 Sp. j."
+    );
+}
+
+#[test]
+fn a_forms_party_blocks_read_by_their_line_labels() {
+    for (seller, buyer, id, name_l, addr_l, ours, theirs) in [
+        (
+            "SPRZEDAWCA",
+            "NABYWCA",
+            "NIP:",
+            "Nazwa:",
+            "Adres:",
+            (
+                "Moja Firma Sp. z o.o.",
+                "ul. Przykładowa 123, 00-001 Warszawa",
+            ),
+            ("Hurtownia Nowak Sp. j.", "ul. Testowa 456, 01-234 Kraków"),
+        ),
+        (
+            "VERKÄUFER",
+            "KÄUFER",
+            "USt-IdNr.:",
+            "Firma:",
+            "Anschrift:",
+            ("Nordlicht Technik GmbH", "Hafenstraße 12, 20457 Hamburg"),
+            ("Berger Bau KG", "Ringstraße 4, 80331 München"),
+        ),
+    ] {
+        let p = page(&[
+            &[("FAKTURA / RECHNUNG FV/2026/01/001", 0.3)],
+            &[],
+            &[(seller, 0.08), (buyer, 0.51)],
+            &[
+                (id, 0.08),
+                ("1234567890", 0.18),
+                (id, 0.51),
+                ("9492107026", 0.61),
+            ],
+            &[
+                (name_l, 0.08),
+                (ours.0, 0.18),
+                (name_l, 0.51),
+                (theirs.0, 0.61),
+            ],
+            &[
+                (addr_l, 0.08),
+                (ours.1, 0.18),
+                (addr_l, 0.51),
+                (theirs.1, 0.61),
+            ],
+            &[],
+            &[],
+            &[("Total", 0.5), ("120,00", 0.7)],
+        ]);
+        let ((vendor, customer), _) = parties_with_confidence(&p);
+        assert_eq!(vendor, (ours.0.to_string(), ours.1.to_string()), "{seller}");
+        assert_eq!(
+            customer,
+            (theirs.0.to_string(), theirs.1.to_string()),
+            "{buyer}"
+        );
+    }
+}
+
+#[test]
+fn a_labelled_customer_without_an_address_takes_no_other_blocks() {
+    for (label, name) in [
+        (
+            "Rechnungsempfänger: Kanzlei Dr. Sommer",
+            "Kanzlei Dr. Sommer",
+        ),
+        (
+            "Bill to: Harbour Dental Practice",
+            "Harbour Dental Practice",
+        ),
+    ] {
+        let p = page(&[
+            &[("BüroTech Handels GmbH", 0.05)],
+            &[("Industriering 44, 30179 Hannover", 0.05)],
+            &[],
+            &[("RECHNUNG / INVOICE", 0.05)],
+            &[("Rechnungsnummer: RG26-00893", 0.05)],
+            &[(label, 0.05)],
+            &[],
+            &[("Pos. Beschreibung", 0.05), ("Menge", 0.5), ("Gesamt", 0.8)],
+            &[("Bürostuhl ErgoPlus", 0.05), ("4", 0.5), ("1.156,00", 0.8)],
+            &[("Schreibtisch 2", 0.05), ("2", 0.5), ("1.098,00", 0.8)],
+            &[("Treuerabatt 5%", 0.05), ("1", 0.5), ("-112,70", 0.8)],
+            &[],
+            &[("Total", 0.5), ("2.141,30", 0.8)],
+        ]);
+        let (_, (n, a)) = parties_of(&p);
+        assert_eq!(n, name, "{label}");
+        assert_eq!(a, "", "{label}");
+    }
+}
+
+#[test]
+fn the_named_vendors_block_may_open_with_a_heading_and_a_note() {
+    for (said, head, note, name, street, town) in [
+        (
+            "All services are sold by Harbour Cloud Services, Inc.",
+            "Service Provider:",
+            "(Not to be used for payment remittance)",
+            "Harbour Cloud Services, Inc.",
+            "410 Terry Ave North",
+            "Seattle, WA 98109-5210, US",
+        ),
+        (
+            "Anbieter: Nordlicht Technik GmbH",
+            "Leistungserbringer:",
+            "(keine Zahlungsanschrift)",
+            "Nordlicht Technik GmbH",
+            "Hafenstraße 12",
+            "20457 Hamburg",
+        ),
+    ] {
+        let p = page(&[
+            &[("Invoice", 0.55)],
+            &[("Invoice Number: 42183017", 0.55)],
+            &[("Bill to Address:", 0.05)],
+            &[("iViveLabs Limited", 0.05)],
+            &[("93B Sai Yu Chung", 0.05)],
+            &[("Yuen Long, N.T., 0000, HK", 0.05)],
+            &[],
+            &[("Total", 0.5), ("$4.11", 0.8)],
+            &[],
+            &[],
+            &[("Some notes about taxes", 0.05), (head, 0.6)],
+            &[("and the billing period", 0.05), (note, 0.6)],
+            &[(name, 0.6)],
+            &[(street, 0.6)],
+            &[(town, 0.6)],
+            &[],
+            &[(said, 0.05)],
+        ]);
+        let (n, a) = vendor_of(&p);
+        assert_eq!(n, name, "{said}");
+        assert_eq!(a, format!("{street}, {town}"), "{said}");
+    }
+}
+
+#[test]
+fn a_customers_identifiers_between_name_and_street_are_skipped() {
+    for (name, ids, street, town) in [
+        (
+            "Acme Corporation S.r.l.",
+            ["P.IVA: 12345678901", "C.F.: ACMCRP80A01H501X"],
+            "Via Roma, 123",
+            "20100 Milano (MI)",
+        ),
+        (
+            "Distribuciones Sur S.L.",
+            ["NIF: B12345678", "Ref. cliente: 4471"],
+            "Calle Mayor 5",
+            "28013 Madrid",
+        ),
+    ] {
+        let p = page(&[
+            &[("Studio Verdi S.r.l.", 0.05)],
+            &[("Via Giuseppe Verdi 42, 20121 Milano", 0.05)],
+            &[],
+            &[("FATTURA / FACTURA", 0.05), ("N. MIN-001/2024", 0.6)],
+            &[],
+            &[("Cliente:", 0.05)],
+            &[(name, 0.05)],
+            &[(ids[0], 0.05)],
+            &[(ids[1], 0.05)],
+            &[(street, 0.05)],
+            &[(town, 0.05)],
+            &[],
+            &[],
+            &[("Total", 0.5), ("1220,00", 0.7)],
+        ]);
+        let (_, (n, a)) = parties_of(&p);
+        assert_eq!(n, name);
+        assert_eq!(a, format!("{street}, {town}"), "{name}");
+    }
+}
+
+#[test]
+fn a_name_right_of_its_label_takes_its_column_into_the_block() {
+    for (label, name, addr_label, address) in [
+        (
+            "Nabywca:",
+            "GŁÓWNY URZĄD STATYSTYCZNY",
+            "Adres:",
+            "Aleja Niepodległości 208 00-925 Warszawa",
+        ),
+        (
+            "Käufer:",
+            "Berger Bau KG",
+            "Anschrift:",
+            "Ringstraße 4, 80331 München",
+        ),
+    ] {
+        let p = page(&[
+            &[
+                ("Faktura nr: F 1234K20/1234/12", 0.05),
+                ("Data wystawienia: 2021-01-01", 0.6),
+            ],
+            &[("Sprzedawca: Polski Koncern Naftowy ORLEN S.A.", 0.05)],
+            &[("NIP:", 0.05), ("774-00-01-454", 0.2)],
+            &[("Adres:", 0.05), ("Chemików 7 09-411 Płock", 0.2)],
+            &[(label, 0.05), (name, 0.2)],
+            &[("NIP:", 0.05), ("5261040828", 0.2)],
+            &[(addr_label, 0.05), (address, 0.2)],
+            &[],
+            &[],
+            &[("Razem:", 0.5), ("316,83", 0.7)],
+        ]);
+        let (_, (n, a)) = parties_of(&p);
+        assert_eq!((n.as_str(), a.as_str()), (name, address), "{label}");
+    }
+}
+
+#[test]
+fn an_abbreviated_customer_number_ends_the_windows_address() {
+    for (name, street, town, number) in [
+        (
+            "Veselý Elektro spol. s r.o.",
+            "Komenského 761/27",
+            "301 00 Plzeň",
+            "Zák. číslo 81534",
+        ),
+        (
+            "Berger Bau KG",
+            "Ringstraße 4",
+            "80331 München",
+            "Kd.-Nr. 4711",
+        ),
+        (
+            "Bianchi Arredi S.r.l.",
+            "Via Roma 12",
+            "20121 Milano",
+            "Cod. cliente 1036199",
+        ),
+    ] {
+        let p = page(&[
+            &[("FAKTURA / RECHNUNG / FATTURA", 0.05)],
+            &[],
+            &[(name, 0.05), ("Datum 09.10.2024", 0.6)],
+            &[(street, 0.05)],
+            &[(town, 0.05)],
+            &[(number, 0.05)],
+            &[],
+            &[],
+            &[("Celkem", 0.5), ("3 205,00", 0.7)],
+        ]);
+        let (_, (n, a)) = parties_of(&p);
+        assert_eq!(n, name);
+        assert_eq!(a, format!("{street}, {town}"), "{number}");
+    }
+}

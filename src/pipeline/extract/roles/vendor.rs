@@ -2,8 +2,11 @@
 //! line its legal mentions name, a sender line, a block headed by a company's name, the
 //! topmost block), with the address under its name.
 
-use super::address::{address_after, address_line, address_under_name, ends_an_address};
+use super::address::{
+    address_after, address_line, address_under_name, ends_an_address, street_or_town,
+};
 use super::footer::{self, FooterIssuer};
+use super::labelled_block::{OPENS_NAME, Party, block_under_label, customers_block};
 use super::{
     COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
@@ -39,10 +42,6 @@ fn footer_legal_is_weaker(views: &[PageView], p: &mut Pick) {
             .push_str(", from a footer's legal line that the letterhead does not confirm");
     }
 }
-
-/// A label word read as the first word of a company's name: the line is a name, but which
-/// party's only the word says.
-pub(super) const OPENS_NAME: f32 = 0.9;
 
 /// A label word followed by nothing but a company form ("Lieferant GmbH", "Supplier Ltd",
 /// "Vendeur SARL" printed as a sender's name), or opening a company's name with no colon after
@@ -144,6 +143,22 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
                 "the block under the vendor's label",
             ));
         }
+    }
+    // A form's party block, read as the customer's is: the label over lines labelled in turn
+    // ("SPRZEDAWCA" over "NIP: …", "Nazwa: Moja Firma Sp. z o.o.", "Adres: ul. …"). Which line
+    // is the name is a guess, so no surer than the letterhead.
+    let named = block_under_label(views, field, false, Party::Vendor)
+        .filter(|p| !marks::reads_as_no_name(&p.text));
+    if let Some(name) = named {
+        let mut p = if want_address {
+            block_under_label(views, field, true, Party::Vendor)
+        } else {
+            Some(name)
+        };
+        if let Some(p) = &mut p {
+            p.score = p.score.min(BLOCK_UNDER_LABEL);
+        }
+        return p;
     }
     // 2. The letterhead of the first page (never the block under a customer's label).
     let view = views.first()?;
@@ -275,21 +290,6 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
 }
 
-/// Whether a block is the customer's: its first line is a customer's label ("Bill to
-/// Address:", "Rechnungsempfänger") or opens with one ("ATTN: …").
-pub(super) fn customers_block(view: &PageView, block: &[usize]) -> bool {
-    block.first().is_some_and(|&s| {
-        let text = &view.segments[s].text;
-        let toks = lexicon::tokens(text);
-        let head = lexicon::tokens(text.split(':').next().unwrap_or(""));
-        lexicon::labels().find(&toks).iter().any(|m| {
-            m.start == 0
-                && m.concept.key == "customer"
-                && (m.len == toks.len() || text.contains(':') && head.len() <= m.len)
-        })
-    })
-}
-
 /// Lines heading a block rather than naming its party: 1 when its first line is a short
 /// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:"), or a heading
 /// word of the lexicon alone on its line ("SPRZEDAJĄCY", "Dodavatel"), and more lines follow,
@@ -321,7 +321,10 @@ fn letterhead_address(
     score: f32,
     why: &str,
 ) -> Option<Pick> {
-    let lines = address_after(view, block, name_seg);
+    let mut lines = address_after(view, block, name_seg);
+    if lines.is_empty() && block.last() == Some(&name_seg) {
+        lines = address_set_apart(view, name_seg);
+    }
     if lines.is_empty() {
         return None;
     }
@@ -331,6 +334,38 @@ fn letterhead_address(
         .collect::<Vec<_>>()
         .join(", ");
     Some(pick(0, view, &lines, text, score * 0.95, why))
+}
+
+/// The address lines of the block right under a letterhead's name that more leading than a
+/// line's sets apart from it ("TechSolutions GmbH" in larger type over "Friedrichstraße 123"):
+/// the block starts within two and a half of the name's heights below it, at its left edge,
+/// is no customer's block and no label's, and holds a street or town.
+fn address_set_apart(view: &PageView, name_seg: usize) -> Vec<usize> {
+    let name = &view.segments[name_seg].bbox;
+    let all = blocks(view);
+    let Some(next) = all.iter().find(|b| {
+        let first = &view.segments[b[0]];
+        let gap = first.bbox.top - name.bottom();
+        gap > 0.0
+            && gap < 2.5 * name.height
+            && (first.bbox.left - name.left).abs() < 0.02
+            && !customers_block(view, b)
+            && !generic::starts_with_label(&first.text)
+    }) else {
+        return Vec::new();
+    };
+    let joined: Vec<usize> = std::iter::once(name_seg)
+        .chain(next.iter().copied())
+        .collect();
+    let lines = address_after(view, &joined, name_seg);
+    if lines
+        .iter()
+        .any(|&l| street_or_town(&view.segments[l].text))
+    {
+        lines
+    } else {
+        Vec::new()
+    }
 }
 
 /// A company form printed as a segment of its own ("Schäfer Elektro" | "GmbH", split by a wide
@@ -379,6 +414,9 @@ fn name_left_of_form<'a>(
     name.push(form);
     Some((block, left, name.join(" ")))
 }
+
+/// The most a vendor read from the block under its label by the customer's reader scores.
+const BLOCK_UNDER_LABEL: f32 = 0.68;
 
 /// Scores of a vendor read from a footer block: with a company form and nothing conflicting,
 /// with a company form while a block at the top names another party, without a form.
