@@ -127,8 +127,12 @@ pub(crate) fn extract_page(doc: &PdfDoc, page_num: u32) -> Option<RawPage> {
     collector.pages.pop()
 }
 
+/// The gap between glyphs, in font sizes, above which a new word starts.
+const WORD_GAP: f64 = 0.1;
+
 /// Join glyphs into words: a new word starts at whitespace, at a jump to another line, or at a
-/// horizontal gap wider than a fifth of the font size (kerning is far smaller than that).
+/// horizontal gap wider than a tenth of the font size, as `pdftotext` breaks words (kerning is
+/// far smaller than that; a tight table header sets "Einheit" and "Leistung" that close).
 pub(crate) fn glyphs_to_words(page: &RawPage) -> Vec<Word> {
     let mut words = Vec::new();
     let mut cur: Option<(String, f64, f64, f64, f64)> = None; // text, left, top, right, bottom
@@ -157,7 +161,7 @@ pub(crate) fn glyphs_to_words(page: &RawPage) -> Vec<Word> {
             let prev_end = prev.x + prev.advance;
             let gap = g.x - prev_end;
             let tol = prev.size.max(g.size);
-            if line_jump || gap > tol * 0.2 || gap < -tol * 1.0 {
+            if line_jump || gap > tol * WORD_GAP || gap < -tol * 1.0 {
                 flush(&mut cur, &mut words);
             }
         }
@@ -185,4 +189,50 @@ pub(crate) fn glyphs_to_words(page: &RawPage) -> Vec<Word> {
     }
     flush(&mut cur, &mut words);
     words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A line of glyphs at 10 pt: each word's letters 5 pt apart (no gap), the words `gaps`
+    /// points apart.
+    fn line(words: &[&str], gaps: &[f64]) -> RawPage {
+        let mut glyphs = Vec::new();
+        let mut x = 50.0;
+        for (i, w) in words.iter().enumerate() {
+            for c in w.chars() {
+                glyphs.push(Glyph {
+                    text: c.to_string(),
+                    x,
+                    y: 100.0,
+                    advance: 5.0,
+                    size: 10.0,
+                });
+                x += 5.0;
+            }
+            x += gaps.get(i).copied().unwrap_or(0.0);
+        }
+        RawPage {
+            width: 600.0,
+            height: 800.0,
+            glyphs,
+        }
+    }
+
+    fn texts(page: &RawPage) -> Vec<String> {
+        glyphs_to_words(page).into_iter().map(|w| w.text).collect()
+    }
+
+    #[test]
+    fn words_break_at_a_tenth_of_the_font_size_as_pdftotext_does() {
+        // A tight table header: "Einheit" and "Leistung" 1.5 pt apart at 10 pt, no space glyph.
+        assert_eq!(
+            texts(&line(&["Einheit", "Leistung"], &[1.5])),
+            ["Einheit", "Leistung"]
+        );
+        // Kerning inside a word (0.5 pt) joins; so does a pair pulled together (negative).
+        assert_eq!(texts(&line(&["Mwst", "Satz"], &[0.5])), ["MwstSatz"]);
+        assert_eq!(texts(&line(&["Be", "trag"], &[-0.8])), ["Betrag"]);
+    }
 }

@@ -230,6 +230,10 @@ fn per_rate_table(views: &[PageView], field: &FieldDef, all: &mut Vec<Pick>) {
     let Some(table) = super::tax_table::of_section(views) else {
         return;
     };
+    if concept == "tax" && table.rates_only(concept) {
+        // One rate's tax is not the document's, and the document prints none of its own.
+        all.retain(|p| !table.holds(p));
+    }
     for p in all.iter_mut().filter(|p| table.holds(p)) {
         p.score *= 0.6;
         p.reason

@@ -646,7 +646,7 @@ fn a_tax_table_with_a_sums_row_and_a_due_date_in_the_terms() {
 }
 
 #[test]
-fn a_tax_summed_over_its_rates_and_a_due_date_in_days_stay_under_review() {
+fn a_tax_printed_per_rate_only_and_a_due_date_in_days_are_not_made_up() {
     let out = extract(
         &invoice_class(),
         &[
@@ -675,14 +675,9 @@ fn a_tax_summed_over_its_rates_and_a_due_date_in_days_stay_under_review() {
         ],
     );
     assert_eq!(attr(&out, "TotalAmount"), "130,55 €");
-    // Printed per rate only: the sum is a derived value, not a confident one, even though
-    // subtotal + tax = total checks.
-    assert_eq!(attr(&out, "Tax"), "20,55");
-    assert!(
-        out.fields["Tax"].confidence < 0.7,
-        "{:?}",
-        out.fields["Tax"]
-    );
+    // Printed per rate only: the document states no tax amount of its own, and none is made
+    // up by summing the rates, nor is one rate's taken for it.
+    assert!(attr(&out, "Tax").is_null(), "{:?}", out.fields["Tax"]);
     // "30 days" is no date: no due date is made up from it.
     let due = &out.fields["DueDate"];
     assert!(due.value.is_null() || due.confidence < 0.7, "{due:?}");
@@ -903,4 +898,43 @@ fn dates_labelled_inline_in_a_heading_line() {
     );
     assert_eq!(attr(&out, "InvoiceDate"), "06/12/2026");
     assert_eq!(attr(&out, "DueDate"), "20/12/2026");
+}
+
+#[test]
+fn tax_lines_of_several_rates_give_no_tax_unless_their_total_is_printed() {
+    for (lines, total_line) in [
+        (
+            ["USt 7 %: 8,38", "USt 19 %: 345,33"],
+            ("USt gesamt:", "353,71"),
+        ),
+        (
+            ["VAT 5%: 8.38", "VAT 20%: 345.33"],
+            ("Total VAT:", "353.71"),
+        ),
+    ] {
+        let body = |with_total: bool| {
+            let mut rows: Vec<Vec<(&str, f32)>> = vec![
+                vec![("Nettobetrag / Net amount", 0.4), ("1.847,50", 0.8)],
+                vec![(lines[0], 0.4)],
+                vec![(lines[1], 0.4)],
+            ];
+            if with_total {
+                rows.push(vec![(total_line.0, 0.4), (total_line.1, 0.8)]);
+            }
+            rows.push(vec![("Gesamtbetrag / Total", 0.4), ("2.201,21", 0.8)]);
+            rows
+        };
+        let out = extract(&invoice_class(), &as_lines(&body(false)));
+        assert!(
+            attr(&out, "Tax").is_null(),
+            "{lines:?}: {:?}",
+            out.fields["Tax"]
+        );
+        let out = extract(&invoice_class(), &as_lines(&body(true)));
+        assert_eq!(attr(&out, "Tax"), total_line.1, "{lines:?}");
+    }
+}
+
+fn as_lines<'a>(rows: &'a [Vec<(&'a str, f32)>]) -> Vec<&'a [(&'a str, f32)]> {
+    rows.iter().map(Vec::as_slice).collect()
 }

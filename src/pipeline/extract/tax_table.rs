@@ -297,9 +297,22 @@ impl TaxTable {
             })
     }
 
-    /// The table's value of an amount concept ("subtotal", "tax", "total").
+    /// Whether the table gives a concept only as two or more rates' amounts, with no sums row.
+    pub fn rates_only(&self, concept: &str) -> bool {
+        CONCEPTS
+            .iter()
+            .position(|k| *k == concept)
+            .is_some_and(|c| self.sums[c].is_none() && self.rows[c].len() >= 2)
+    }
+
+    /// The table's value of an amount concept ("subtotal", "tax", "total"). The tax of several
+    /// rates that no sums row adds up is none: the document prints no tax amount of its own
+    /// (and the truth of such invoices leaves the field empty rather than summing the rates).
     pub fn value(&self, concept: &str) -> Option<Pick> {
         let c = CONCEPTS.iter().position(|k| *k == concept)?;
+        if concept == "tax" && self.rates_only(concept) {
+            return None;
+        }
         let ceiling = if concept == "total" {
             CANDIDATE
         } else {
@@ -356,14 +369,12 @@ fn rate_before(view: &PageView, p: &Pick) -> Option<String> {
     Some(m.as_str().trim_end_matches(['%', ' ']).replace(',', "."))
 }
 
-/// Score factor of a tax read from one of several per-rate lines: the tax of one rate, not the
-/// document's, which is their sum or printed elsewhere.
-const ONE_RATE_OF_SEVERAL: f32 = 0.6;
-
 /// Tax lines printed one per rate ("USt 7 %: 8,38", "USt 19 %: 345,33") with no table header:
 /// when the tax candidates stand on lines of two or more different rates, each is one rate's
-/// amount and none is the document's tax by itself.
-pub fn per_rate_lines(views: &[PageView], all: &mut [Pick]) {
+/// amount and none is the document's tax: they are dropped, and a document that prints no
+/// tax total has no tax amount (the truth of such invoices leaves it empty rather than
+/// summing the rates).
+pub fn per_rate_lines(views: &[PageView], all: &mut Vec<Pick>) {
     let rates: Vec<Option<String>> = all
         .iter()
         .map(|p| views.get(p.page).and_then(|v| rate_before(v, p)))
@@ -374,15 +385,8 @@ pub fn per_rate_lines(views: &[PageView], all: &mut [Pick]) {
     if distinct.len() < 2 {
         return;
     }
-    for (p, rate) in all.iter_mut().zip(&rates) {
-        if let Some(rate) = rate {
-            p.score *= ONE_RATE_OF_SEVERAL;
-            p.reason.push_str(&format!(
-                ", but it is the {rate} % rate's line of {} rates",
-                distinct.len()
-            ));
-        }
-    }
+    let mut rate = rates.iter();
+    all.retain(|_| rate.next().is_some_and(Option::is_none));
 }
 
 /// A tax line that prints its rate and the base it applies to before the tax ("MWST 8.1 % CHF
@@ -498,7 +502,7 @@ mod tests {
     }
 
     #[test]
-    fn the_sums_row_the_only_row_or_a_sum_under_review() {
+    fn the_sums_row_the_only_row_or_no_tax_of_several_rates() {
         // (table, concept, value, score): German with a sums row, English of one rate, French
         // of two rates and no sums row (the sum is printed nowhere).
         let de: &[[&str; 4]] = &[
@@ -524,7 +528,6 @@ mod tests {
             (de, "total", "172,50", CANDIDATE),
             (en, "tax", "$200.00", PRINTED),
             (en, "subtotal", "$1,000.00", PRINTED),
-            (fr, "tax", "20,55", CANDIDATE),
         ] {
             let p = grid(rows).unwrap().value(concept).unwrap();
             assert_eq!(
@@ -532,14 +535,15 @@ mod tests {
                 (text, score),
                 "{concept} of {rows:?}"
             );
-            let computed = p.reason.contains(super::super::arithmetic::COMPUTED);
-            assert_eq!(
-                computed,
-                score == CANDIDATE && concept != "total",
-                "{}",
-                p.reason
-            );
+            assert!(!p.reason.contains(super::super::arithmetic::COMPUTED));
         }
+        // Two rates and no sums row: the tax of the document is printed nowhere, so none;
+        // the subtotal, their sum, is offered under review.
+        let fr = grid(fr).unwrap();
+        assert!(fr.value("tax").is_none());
+        let net = fr.value("subtotal").unwrap();
+        assert_eq!((net.text.as_str(), net.score), ("110,00", CANDIDATE));
+        assert!(net.reason.contains(super::super::arithmetic::COMPUTED));
     }
 
     #[test]
@@ -634,7 +638,7 @@ mod tests {
         };
         assert!(pl.holds(&pick(&pl.rows[TAX][1])));
         assert!(!pl.holds(&pick(pl.sums[TAX].as_ref().unwrap())));
-        // Two rates and no total: their sum, printed nowhere, under review.
+        // Two rates and no total: no tax of the document's own.
         let sv = totals_row(
             &[
                 "Summa exkl. moms",
@@ -645,8 +649,9 @@ mod tests {
             &["3 042,50", "586,10", "83,77", "3 712,37 SEK"],
         )
         .unwrap();
-        let tax = sv.value("tax").unwrap();
-        assert_eq!((tax.text.as_str(), tax.score), ("669,87", CANDIDATE));
+        assert!(sv.rates_only("tax"));
+        assert!(sv.value("tax").is_none());
+        assert_eq!(sv.value("subtotal").unwrap().text, "3 042,50");
     }
 
     #[test]

@@ -159,10 +159,33 @@ pub async fn read_page(
     // Specks read as "=", "—" or "|" with low confidence are noise, and they split lines
     // (a speck above "Pay" pushes it off the line of "Gross").
     words.retain(|w| w.confidence >= 0.5 || w.text.chars().any(char::is_alphanumeric));
+    drop_specks(&mut words);
     page.words = layout::reading_order(words);
     page.text = layout::text_of(&page.words);
     page.text_source = TextSource::Ocr;
     Ok(metering)
+}
+
+/// A letter or digit or two whose box is under a quarter of the page's usual word height is a
+/// speck of dirt read as a letter ("i" between "Nr faktury" and "FS 917/07/2025"):
+/// it would join the value beside it.
+fn drop_specks(words: &mut Vec<Word>) {
+    let mut heights: Vec<f32> = words
+        .iter()
+        .filter(|w| w.text.chars().count() >= 3)
+        .map(|w| w.bbox.height)
+        .collect();
+    if heights.len() < 5 {
+        return;
+    }
+    heights.sort_by(f32::total_cmp);
+    let usual = heights[heights.len() / 2];
+    // Punctuation is short by nature: a dash or a dot between a sender line's parts stays.
+    words.retain(|w| {
+        w.text.chars().count() > 2
+            || !w.text.chars().any(char::is_alphanumeric)
+            || w.bbox.height >= usual * 0.25
+    });
 }
 
 /// [`read_page`] for callers outside an async runtime, with the default OCR settings: runs it

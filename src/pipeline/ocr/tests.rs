@@ -109,3 +109,45 @@ fn pages_with_text_or_without_image() {
     let err = ocr_page(&mut no_image, &broken).unwrap_err();
     assert!(matches!(err, OcrError::NoImage(1)), "{err:?}");
 }
+
+#[test]
+fn a_speck_read_as_a_letter_is_dropped_but_small_print_is_kept() {
+    use crate::model::BoundingBox;
+    let word = |t: &str, left: f32, h: f32| {
+        Word::new(
+            t,
+            BoundingBox::from_edges(left, 0.13, left + 0.05, 0.13 + h),
+            0.9,
+        )
+    };
+    let mut words = vec![
+        word("Nr", 0.58, 0.023),
+        word("faktury", 0.61, 0.023),
+        word("i", 0.678, 0.001),
+        word("FS", 0.81, 0.012),
+        word("917/07/2025", 0.84, 0.012),
+        word("Data", 0.58, 0.012),
+        word("sprzedaży", 0.61, 0.012),
+        word("Kraków", 0.1, 0.012),
+        // A footnote mark in small print: a third of the usual height, kept; so is a dash
+        // between a sender line's parts, however flat.
+        word("*", 0.95, 0.004),
+        word("-", 0.3, 0.001),
+    ];
+    drop_specks(&mut words);
+    let texts: Vec<&str> = words.iter().map(|w| w.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Nr",
+            "faktury",
+            "FS",
+            "917/07/2025",
+            "Data",
+            "sprzedaży",
+            "Kraków",
+            "*",
+            "-"
+        ]
+    );
+}

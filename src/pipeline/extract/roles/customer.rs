@@ -8,6 +8,7 @@ use crate::pipeline::calendar;
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::extract::generic::{self, Pick};
 use crate::pipeline::extract::view::PageView;
+use crate::pipeline::lexicon;
 
 /// The block under a delivery address label: its name line counts as an address line when it
 /// holds a number ("69 Park Road"); with no label on the page, the usual label–value reading.
@@ -63,9 +64,13 @@ fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
         .iter()
         .find(|b| view.segments[b[0]].bbox.top < 0.3)
         .map(|b| seg_text(&view.segments[b[0]]));
-    let mut candidates: Vec<(usize, &Vec<usize>, Vec<String>)> = Vec::new();
+    let mut candidates: Vec<(usize, &[usize], Vec<String>)> = Vec::new();
+    let headings = lexicon::word_list("recipient_heading");
     for (i, b) in all.iter().enumerate() {
         let first = &view.segments[b[0]];
+        // "An" over the recipient's name: a heading, not the name.
+        let heading = headings.contains(&lexicon::tokens(&first.text).concat());
+        let b: &[usize] = if heading && b.len() >= 4 { &b[1..] } else { b };
         if first.bbox.top > 0.45 || b.len() < 3 || b.len() > 6 {
             continue;
         }

@@ -721,3 +721,65 @@ fn an_abbreviated_customer_number_ends_the_windows_address() {
         assert_eq!(a, format!("{street}, {town}"), "{number}");
     }
 }
+
+#[test]
+fn a_heading_word_over_the_recipient_window_is_not_the_name() {
+    for (heading, name, street, town) in [
+        (
+            "An",
+            "Brandt Druckerei KG",
+            "Lindenallee 10",
+            "20095 Hamburg",
+        ),
+        (
+            "Aan",
+            "Van Dijk Installaties B.V.",
+            "Kanaalweg 33",
+            "3526 KM Utrecht",
+        ),
+        (
+            "To",
+            "Harbour Dental Practice",
+            "14 Mill Lane",
+            "Leeds LS1 4AB",
+        ),
+    ] {
+        let p = page(&[
+            &[("Neumann Haustechnik GmbH", 0.6)],
+            &[("Hauptstraße 179", 0.6)],
+            &[("70173 Stuttgart", 0.6)],
+            &[],
+            &[],
+            &[(heading, 0.05)],
+            &[(name, 0.05)],
+            &[(street, 0.05)],
+            &[(town, 0.05)],
+            &[],
+            &[],
+            &[("RECHNUNG / INVOICE", 0.05)],
+            &[("Total", 0.5), ("120,00", 0.7)],
+        ]);
+        let (_, (n, a)) = parties_of(&p);
+        assert_eq!(n, name, "{heading}");
+        assert_eq!(a, format!("{street}, {town}"), "{heading}");
+    }
+    // A street that opens with the word is still an address line.
+    let p = page(&[
+        &[("Neumann Haustechnik GmbH", 0.6)],
+        &[("Hauptstraße 179", 0.6)],
+        &[],
+        &[],
+        &[("Brandt Druckerei KG", 0.05)],
+        &[("An der Alster 5", 0.05)],
+        &[("20095 Hamburg", 0.05)],
+        &[],
+        &[],
+        &[("RECHNUNG", 0.05)],
+        &[("Total", 0.5), ("120,00", 0.7)],
+    ]);
+    let (_, (n, a)) = parties_of(&p);
+    assert_eq!(
+        (n.as_str(), a.as_str()),
+        ("Brandt Druckerei KG", "An der Alster 5, 20095 Hamburg")
+    );
+}
