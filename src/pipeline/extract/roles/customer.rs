@@ -34,13 +34,14 @@ pub(super) fn ship_to(views: &[PageView], field: &FieldDef) -> Option<Pick> {
 
 pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool) -> Option<Pick> {
     // 1. Under (or right of) a "bill to" label.
-    if let Some(p) = block_under_label(views, field, want_address, Party::Customer) {
+    let block = block_under_label(views, field, Party::Customer);
+    if let Some(p) = block.as_ref().and_then(|b| b.pick(views, want_address)) {
         return Some(p);
     }
     // A label's block that names the customer and gives no address: the window's address is
     // theirs only when the window names them too ("Rechnungsempfänger: Kanzlei Dr. Sommer" on
     // one line, a table below: no address on the page).
-    if want_address && let Some(named) = block_under_label(views, field, false, Party::Customer) {
+    if want_address && let Some(named) = block.and_then(|b| b.pick(views, false)) {
         let window = recipient_window(views, false)?;
         if fold(&window.text) != fold(&named.text) {
             return None;

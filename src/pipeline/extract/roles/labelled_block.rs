@@ -28,15 +28,22 @@ pub(super) enum Party {
     Vendor,
 }
 
-/// The block under (or right of) one of the field's labels: its name line, or its address
-/// lines; the strongest label first. A block is read, not matched: which line is the name and
-/// where the address ends are guesses, so the score stays just under the usual thresholds.
+/// The block found under one of a field's labels: the label's score, its page, and its lines
+/// from the name on.
+pub(super) struct LabelledBlock {
+    score: f32,
+    page: usize,
+    lines: BlockLines,
+    party: Party,
+}
+
+/// The block under (or right of) one of the field's labels, the strongest label first: read
+/// once, for its name and its address.
 pub(super) fn block_under_label(
     views: &[PageView],
     field: &FieldDef,
-    want_address: bool,
     party: Party,
-) -> Option<Pick> {
+) -> Option<LabelledBlock> {
     let mut found: Vec<(f32, usize, BlockLines)> = Vec::new();
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
@@ -162,12 +169,24 @@ pub(super) fn block_under_label(
         Party::Customer => issuer_name(views),
         Party::Vendor => None,
     };
-    let best = found.into_iter().find_map(|(score, pi, mut lines)| {
+    found.into_iter().find_map(|(score, page, mut lines)| {
         head_of_block(&mut lines);
         let ours = issuer.as_deref() == Some(fold(&lines[0].1).as_str());
-        (!ours).then_some((score, pi, lines))
-    });
-    if let Some((score, pi, lines)) = best {
+        (!ours).then_some(LabelledBlock {
+            score,
+            page,
+            lines,
+            party,
+        })
+    })
+}
+
+impl LabelledBlock {
+    /// The block's name line, or its address lines. A block is read, not matched: which line
+    /// is the name and where the address ends are guesses, so the score stays just under the
+    /// usual thresholds.
+    pub(super) fn pick(&self, views: &[PageView], want_address: bool) -> Option<Pick> {
+        let (score, pi, lines, party) = (self.score, self.page, &self.lines, self.party);
         // An address whose first line holds no number while a later one does may begin with
         // a second name line ("CLIENT NOM COMMERCIAL"); one with no number of three digits or
         // more may have lost its postcode line. Where it starts or ends is then unsure.
@@ -221,8 +240,8 @@ pub(super) fn block_under_label(
                 .into(),
             });
         }
+        None
     }
-    None
 }
 
 /// A line of a form's party block, by its label.

@@ -147,11 +147,14 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     // A form's party block, read as the customer's is: the label over lines labelled in turn
     // ("SPRZEDAWCA" over "NIP: …", "Nazwa: Moja Firma Sp. z o.o.", "Adres: ul. …"). Which line
     // is the name is a guess, so no surer than the letterhead.
-    let named = block_under_label(views, field, false, Party::Vendor)
+    let block = block_under_label(views, field, Party::Vendor);
+    let named = block
+        .as_ref()
+        .and_then(|b| b.pick(views, false))
         .filter(|p| !marks::reads_as_no_name(&p.text));
-    if let Some(name) = named {
+    if let (Some(name), Some(block)) = (named, &block) {
         let mut p = if want_address {
-            block_under_label(views, field, true, Party::Vendor)
+            block.pick(views, true)
         } else {
             Some(name)
         };
@@ -183,7 +186,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
             };
             let why = "the letterhead, named by the footer's legal mentions";
             if want_address {
-                return letterhead_address(view, b, s, 0.68, why);
+                return letterhead_address(view, &all, b, s, 0.68, why);
             }
             let line = seg_text(&view.segments[s]);
             let rest: String = line
@@ -247,7 +250,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     {
         let why = "the letterhead, a company name";
         if want_address {
-            return letterhead_address(view, block, left, 0.68, why);
+            return letterhead_address(view, &all, block, left, 0.68, why);
         }
         return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
     }
@@ -284,7 +287,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     };
     let name_seg = block[head_lines(view, block)];
     if want_address {
-        return letterhead_address(view, block, name_seg, score, why);
+        return letterhead_address(view, &all, block, name_seg, score, why);
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
@@ -313,9 +316,11 @@ fn head_lines(view: &PageView, block: &[usize]) -> usize {
 }
 
 /// The address under a letterhead's name line: the lines after `name_seg` in its block, a
-/// little weaker than the name itself (where the address ends is a guess).
+/// little weaker than the name itself (where the address ends is a guess); `all` is the page's
+/// blocks, for a name set apart from its address.
 fn letterhead_address(
     view: &PageView,
+    all: &[Vec<usize>],
     block: &[usize],
     name_seg: usize,
     score: f32,
@@ -323,7 +328,7 @@ fn letterhead_address(
 ) -> Option<Pick> {
     let mut lines = address_after(view, block, name_seg);
     if lines.is_empty() && block.last() == Some(&name_seg) {
-        lines = address_set_apart(view, name_seg);
+        lines = address_set_apart(view, all, name_seg);
     }
     if lines.is_empty() {
         return None;
@@ -340,9 +345,8 @@ fn letterhead_address(
 /// line's sets apart from it ("TechSolutions GmbH" in larger type over "Friedrichstraße 123"):
 /// the block starts within two and a half of the name's heights below it, at its left edge,
 /// is no customer's block and no label's, and holds a street or town.
-fn address_set_apart(view: &PageView, name_seg: usize) -> Vec<usize> {
+fn address_set_apart(view: &PageView, all: &[Vec<usize>], name_seg: usize) -> Vec<usize> {
     let name = &view.segments[name_seg].bbox;
-    let all = blocks(view);
     let Some(next) = all.iter().find(|b| {
         let first = &view.segments[b[0]];
         let gap = first.bbox.top - name.bottom();
