@@ -34,8 +34,13 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     let pick = match roles::role_of(field) {
         Some(role) => roles::find(views, field, role),
         None => best_labelled(views, field),
+    };
+    // A payment method read after a word of the description's examples ("cash" in "WALGREENS
+    // CASH REWARDS") is no surer than a line that names a payment means.
+    let pick = match pick {
+        Some(p) if p.score > SELF_NAMED_SCORE => Some(p),
+        p => self_named(views, field).or(p),
     }
-    .or_else(|| self_named(views, field))
     .or_else(|| {
         let concept = field.concept.as_deref()?;
         super::titled_number::in_title_line(views, concept)
@@ -43,6 +48,11 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
     .or_else(|| {
         (field.concept.as_deref() == Some("invoice_date"))
             .then(|| super::dated_title::in_title_line(views))
+            .flatten()
+    })
+    .or_else(|| {
+        (field.concept.as_deref() == Some("transaction_date"))
+            .then(|| super::stamped_date::on_till(views))
             .flatten()
     })
     .or_else(|| {
@@ -69,8 +79,12 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
 /// prints "Mastercard ****0394", "EC-Karte" or "Efectivo" on a line of its own, with no label.
 const SELF_NAMED: &[(&str, &str)] = &[("payment_method", "payment_means")];
 
+/// Score of a value that names itself: no label backs it.
+const SELF_NAMED_SCORE: f32 = 0.6;
+
 /// With no label found: the lowest short line of its own that starts with one of the field's
-/// value words (the payment follows the total). Below the usual thresholds: no label backs it.
+/// value words (the payment follows the total), the amount paid at its end left out ("VISA
+/// ACCT 1850 29.53" → "VISA ACCT 1850"). Below the usual thresholds: no label backs it.
 fn self_named(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     let (_, values) = SELF_NAMED
         .iter()
@@ -79,22 +93,31 @@ fn self_named(views: &[PageView], field: &FieldDef) -> Option<Pick> {
     let mut best: Option<Pick> = None;
     for (pi, view) in views.iter().enumerate() {
         for line in &view.lines {
-            let text = text_of(view.words(), &line.words);
-            let toks = lexicon::tokens(&text);
-            // A short line with no amount on it: "Carte bancaire sans contact", not an item.
-            if toks.is_empty()
-                || toks.len() > 6
-                || values::amounts(&text).iter().any(|a| a.strength >= 0.9)
-            {
+            let whole = text_of(view.words(), &line.words);
+            // The amount paid at the line's end is the payment's, not its means.
+            let strong: Vec<_> = values::amounts(&whole)
+                .into_iter()
+                .filter(|a| a.strength >= 0.9)
+                .collect();
+            let text = match strong.as_slice() {
+                [] => whole.as_str(),
+                [paid] if whole[paid.range.end..].trim().is_empty() => &whole[..paid.range.start],
+                _ => continue,
+            };
+            let toks = lexicon::tokens(text);
+            // A short line: "Carte bancaire sans contact", not an item.
+            if toks.is_empty() || toks.len() > 6 {
                 continue;
             }
             if means.terms.iter().any(|t| toks.starts_with(&t.tokens)) {
+                let words = super::view::words_in(view.words(), &line.words, &(0..text.len()));
                 best = Some(Pick {
                     text: text.trim().to_string(),
-                    score: 0.6,
+                    score: SELF_NAMED_SCORE,
                     page: pi,
-                    words: line.words.clone(),
-                    bbox: line.bbox,
+                    bbox: BoundingBox::enclosing(words.iter().map(|&w| &view.words()[w].bbox))
+                        .unwrap_or(line.bbox),
+                    words,
                     label: None,
                     reason: "a line of its own naming a payment means (no label)".into(),
                 });
@@ -254,6 +277,7 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
                 if hit.score < 0.85
                     || !(starts_its_phrase(view, &hit) || phrase && !in_identifier(view, &hit))
                     || longer_label_elsewhere(view, &hit, field)
+                    || !short_party_label_apart(view, &hit, field, label)
                 {
                     continue;
                 }
@@ -289,6 +313,29 @@ pub fn labelled(views: &[PageView], field: &FieldDef, kind: ValueType) -> Vec<Pi
         }
     }
     out
+}
+
+/// Concepts of a party, whose labels include short words that also open names and streets.
+const PARTY_CONCEPTS: &[&str] = &["vendor", "customer", "merchant", "ship_to"];
+
+/// Whether a party's label of one short word ("Von", "An", "To") stands apart from what
+/// follows, as a label does: with its colon, or at the end of its segment (a column gap after
+/// it). "An der Alster 5" is a street and "Von Thünen GmbH" a name, not a label and a value.
+pub(super) fn short_party_label_apart(
+    view: &PageView,
+    hit: &labels::LabelHit,
+    field: &FieldDef,
+    label: &str,
+) -> bool {
+    let toks = lexicon::tokens(label);
+    let short = matches!(toks.as_slice(), [t] if t.chars().count() <= 3);
+    if !short || !PARTY_CONCEPTS.contains(&field.concept.as_deref().unwrap_or("")) {
+        return true;
+    }
+    view.words()[hit.last_word].text.ends_with(':')
+        || view
+            .segment_of(hit.last_word)
+            .is_some_and(|s| s.words.last() == Some(&hit.last_word))
 }
 
 /// Whether a line is the header of a line-item table: it names two or more of the item

@@ -400,6 +400,30 @@ fn a_payment_method_must_name_a_means_or_stand_by_its_label() {
 }
 
 #[test]
+fn a_till_line_naming_the_means_and_the_amount_paid_is_the_payment_method() {
+    // The amount paid at the line's end goes; a word of the description's examples inside
+    // another line ("WALGREENS CASH REWARDS") does not beat the line that names the means.
+    for (line, want) in [
+        ("VISA ACCT 1850 29.53", "VISA ACCT 1850"),
+        ("Mastercard ****0394 12,40 €", "Mastercard ****0394"),
+        ("EC-Karte 12,40", "EC-Karte"),
+    ] {
+        let p = page(&[
+            &[("TOTAL 29.53", 0.05)],
+            &[(line, 0.05)],
+            &[("WALGREENS CASH REWARDS", 0.05)],
+        ]);
+        let out = extract_section(&items_class(), &[&p]);
+        assert_eq!(attr(&out, "PaymentMethod"), want, "{line}");
+        assert!(out.fields["PaymentMethod"].confidence < 0.7);
+    }
+    // An item's line with two amounts names no payment.
+    let p = page(&[&[("Visa gift card 1 25.00 25.00", 0.05)]]);
+    let out = extract_section(&items_class(), &[&p]);
+    assert!(out.attributes["PaymentMethod"].is_null(), "{out:?}");
+}
+
+#[test]
 fn an_invoice_number_keeps_its_printed_series_code() {
     let out = extract(
         &invoice_class(),

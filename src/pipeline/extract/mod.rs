@@ -14,6 +14,7 @@ pub mod label_words;
 pub mod labels;
 pub mod result;
 pub mod roles;
+mod stamped_date;
 pub mod table;
 pub mod tax_table;
 pub mod terms;

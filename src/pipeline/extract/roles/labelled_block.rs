@@ -9,7 +9,7 @@ use crate::pipeline::config::FieldDef;
 use crate::pipeline::extract::generic::{self, Pick};
 use crate::pipeline::extract::items::looks_like_items;
 use crate::pipeline::extract::view::PageView;
-use crate::pipeline::extract::{candidates, labels};
+use crate::pipeline::extract::{candidates, label_words, labels};
 use crate::pipeline::lexicon;
 
 /// A label word read as the first word of a company's name: the line is a name, but which
@@ -52,6 +52,7 @@ pub(super) fn block_under_label(
                 if hit.score < 0.85
                     || !generic::starts_its_phrase(view, &hit)
                     || generic::longer_label_elsewhere(view, &hit, field)
+                    || !generic::short_party_label_apart(view, &hit, field, label)
                 {
                     continue;
                 }
@@ -76,17 +77,25 @@ pub(super) fn block_under_label(
                     _ => generic::text_of(words, &rest),
                 };
                 let rest_text = rest_text.trim_start_matches([':', '-', ' ']).trim();
+                // "VON  Tech Solutions GmbH | Musterstraße 1, 12345 Berlin": the whole party
+                // on the label's line, its parts set apart by bars or dots.
+                let one_line = one_line_party(rest_text);
+                let whole = one_line.is_some();
                 // "Dodavatel je zapsán v obchodním rejstříku…", "Company No.: 54871521": the
                 // label word opens a sentence or an identifier's label, not a block.
-                if marks::runs_as_text_or_number(rest_text) {
+                if one_line.is_none() && marks::runs_as_text_or_number(rest_text) {
                     continue;
                 }
-                // "Bill to Address:" — the rest of a longer label, not a value.
-                if rest_text.chars().any(char::is_alphanumeric)
+                if let Some(parts) = one_line {
+                    lines.extend(parts.into_iter().map(|p| (hit.line, p)));
+                } else if rest_text.chars().any(char::is_alphanumeric)
                     && !rest_text.ends_with(':')
                     && !generic::starts_with_label(rest_text)
+                    && !label_words::label_like(rest_text)
                     && !CONTACT.is_match(rest_text)
                 {
+                    // ("Bill to Address:" is the rest of a longer label, not a value; "Hotel
+                    // Details" beside "Check In" heads a row of columns.)
                     lines.push((hit.line, rest_text.to_string()));
                 }
                 // The block ends where the next block of the label's line starts ("Billing
@@ -111,10 +120,11 @@ pub(super) fn block_under_label(
                     .or_else(|| (!lines.is_empty()).then_some(edge - hit.bbox.left + 0.01));
                 let mut last_bottom = hit.bbox.bottom();
                 let (mut ids_before_name, mut ids_after_name) = (0, 0);
-                for c in candidates::below(words, &view.lines, &view.segments, &hit, width)
-                    .into_iter()
-                    .take(6)
-                {
+                let below = match whole {
+                    true => Vec::new(),
+                    false => candidates::below(words, &view.lines, &view.segments, &hit, width),
+                };
+                for c in below.into_iter().take(6) {
                     // A blank line ends the block.
                     let gap = c.bbox.top - last_bottom;
                     // Another company's name under the address ("… Płock" over "Polski
@@ -242,6 +252,33 @@ impl LabelledBlock {
         }
         None
     }
+}
+
+/// A party printed whole on its label's line, its parts set apart by bars or dots: the name,
+/// then the parts that name a street or town ("Max Mustermann | max@mustermann.de | Kaufstraße
+/// 2, 80331 München" → name, street and town); contact and identifier parts go. None unless
+/// the first part reads as a name and another as an address.
+pub(super) fn one_line_party(text: &str) -> Option<Vec<String>> {
+    let parts: Vec<&str> = text
+        .split(['|', '·', '•'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    let (name, rest) = parts.split_first()?;
+    let plain = |p: &str| !CONTACT.is_match(p) && !ends_an_address(p, true);
+    if !plain(name)
+        || marks::runs_as_text_or_number(name)
+        || name.chars().any(|c| c.is_ascii_digit())
+        || !name.chars().any(char::is_alphabetic)
+    {
+        return None;
+    }
+    let address: Vec<String> = rest
+        .iter()
+        .filter(|p| plain(p) && street_or_town(p))
+        .map(|p| p.to_string())
+        .collect();
+    (!address.is_empty()).then(|| std::iter::once(name.to_string()).chain(address).collect())
 }
 
 /// A line of a form's party block, by its label.

@@ -5,6 +5,8 @@
 
 use super::tests::{page, parties_of, parties_with_confidence};
 use crate::model::PageContent;
+use crate::pipeline::config::ClassConfig;
+use crate::pipeline::extract::extract_section;
 
 /// Sender and buyer side by side under their headings, a footer sentence at the foot.
 fn two_blocks(
@@ -238,4 +240,95 @@ fn a_block_that_opens_with_its_street_is_unsure_of_name_and_address() {
         let ((_, (name, address)), (cn, ca)) = parties_with_confidence(&p);
         assert!(cn < 0.7 && ca < 0.7, "{label}: {name} {cn}, {address} {ca}");
     }
+}
+
+#[test]
+fn a_party_on_its_labels_line_is_split_at_its_bars() {
+    for (from, to, seller, street, buyer, home) in [
+        (
+            "VON",
+            "AN",
+            "Tech Solutions GmbH",
+            "Musterstraße 1, 12345 Berlin, Germany",
+            "Max Mustermann",
+            "Kaufstraße 2, 80331 München, Germany",
+        ),
+        (
+            "FROM",
+            "TO",
+            "Brightwater Tools Ltd",
+            "14 Mill Lane, Leeds LS1 4AB",
+            "Jane Doe",
+            "22 Elm Street, Bristol BS1 5TT",
+        ),
+    ] {
+        let p = page(&[
+            &[("Invoice No. INV-2024-001", 0.05)],
+            &[(from, 0.05), (&format!("{seller} | {street}"), 0.15)],
+            &[],
+            &[
+                (to, 0.05),
+                (&format!("{buyer} | jane@example.com | {home}"), 0.15),
+            ],
+            &[],
+            &[("Total 1.785,00 €", 0.6)],
+        ]);
+        let ((vn, va), (cn, ca)) = parties_of(&p);
+        assert_eq!((vn.as_str(), va.as_str()), (seller, street));
+        assert_eq!((cn.as_str(), ca.as_str()), (buyer, home));
+    }
+}
+
+#[test]
+fn a_bar_in_a_name_line_without_an_address_part_is_left_alone() {
+    // The second part names no street or town: no party split.
+    let p = page(&[
+        &[("Invoice No. INV-2024-001", 0.05)],
+        &[
+            ("Seller:", 0.05),
+            ("Nordlicht Technik GmbH | Hamburg Office", 0.2),
+        ],
+        &[("Hafenstraße 12", 0.2)],
+        &[("20457 Hamburg", 0.2)],
+        &[],
+        &[("Total 1.785,00 €", 0.6)],
+    ]);
+    let ((vn, _), _) = parties_of(&p);
+    assert_eq!(vn, "Nordlicht Technik GmbH | Hamburg Office");
+}
+
+#[test]
+fn a_label_heading_a_row_of_columns_reads_the_block_under_it_alone() {
+    // "Hotel Details" beside "Check In", "Check Out": the block under the label is the
+    // merchant's, the columns right of it are not.
+    let yaml = r#"
+classes:
+  - $id: receipt
+    type: object
+    properties:
+      MerchantName: {type: string, description: Name of the store or business}
+      MerchantAddress: {type: string, description: Address of the store or business}
+"#;
+    let class = ClassConfig::from_yaml(yaml).unwrap().classes.remove(0);
+    let p = page(&[
+        &[("PAYMENT RECEIPT", 0.3)],
+        &[],
+        &[
+            ("Hotel Details", 0.05),
+            ("Check In", 0.55),
+            ("Check Out", 0.75),
+        ],
+        &[
+            ("Seaside Inn Resort", 0.05),
+            ("31/12/2017", 0.55),
+            ("01/01/2018", 0.75),
+        ],
+        &[("25 Beach Road, Chennai", 0.05)],
+        &[],
+        &[("Grand Total Rs 1939", 0.6)],
+    ]);
+    let out = extract_section(&class, &[&p]);
+    let s = |k: &str| out.attributes[k].as_str().unwrap_or("").to_string();
+    assert_eq!(s("MerchantName"), "Seaside Inn Resort");
+    assert_eq!(s("MerchantAddress"), "25 Beach Road, Chennai");
 }

@@ -6,13 +6,16 @@ use super::address::{
     address_after, address_line, address_under_name, ends_an_address, street_or_town,
 };
 use super::footer::{self, FooterIssuer};
-use super::labelled_block::{OPENS_NAME, Party, block_under_label, customers_block};
+use super::labelled_block::{
+    OPENS_NAME, Party, block_under_label, customers_block, one_line_party,
+};
 use super::{
     COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
 };
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::extract::generic::{self, Pick};
+use crate::pipeline::extract::label_words;
 use crate::pipeline::extract::view::PageView;
 use crate::pipeline::lexicon;
 
@@ -104,7 +107,9 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
                 // A footer's sentence that opens with the label word ("Dodavatel je zapsán
                 // v obchodním rejstříku…") or an identifier's line ("Company No.: 5487"):
                 // the label's block is elsewhere.
-                && !marks::runs_as_text_or_number(&p.text)
+                && (one_line_party(&p.text).is_some() || !marks::runs_as_text_or_number(&p.text))
+                // "Hotel Details" beside "Check In": another column's heading, no name.
+                && !label_words::label_like(&p.text)
         })
         .collect();
     for p in &mut labelled {
@@ -112,7 +117,16 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
         label_names_the_company(views, p);
     }
     labelled.sort_by(|a, b| b.score.total_cmp(&a.score));
-    if let Some(best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
+    if let Some(mut best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
+        // "Von: Tech Solutions GmbH | Musterstraße 1, 12345 Berlin": name and address on the
+        // label's line.
+        if let Some(mut parts) = one_line_party(&best.text) {
+            best.text = match want_address {
+                true => parts.split_off(1).join(", "),
+                false => parts.swap_remove(0),
+            };
+            return Some(best);
+        }
         if !want_address {
             return Some(best);
         }
