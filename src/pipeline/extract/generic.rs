@@ -35,6 +35,23 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
         Some(role) => roles::find(views, field, role),
         None => best_labelled(views, field),
     };
+    // A merchant whose letterhead OCR could not read ("(Z" for a logo): its till's greeting
+    // may name it.
+    let pick = match pick {
+        Some(p)
+            if field.concept.as_deref() == Some("merchant")
+                && field.value_type == ValueType::Name
+                && p.text.chars().filter(|c| c.is_alphabetic()).count() < 3 =>
+        {
+            super::greeting::shop_named(views).or(Some(p))
+        }
+        None if field.concept.as_deref() == Some("merchant")
+            && field.value_type == ValueType::Name =>
+        {
+            super::greeting::shop_named(views)
+        }
+        p => p,
+    };
     // A payment method read after a word of the description's examples ("cash" in "WALGREENS
     // CASH REWARDS") is no surer than a line that names a payment means.
     let pick = match pick {

@@ -9,6 +9,7 @@ pub mod candidates;
 pub mod dated_title;
 pub mod field;
 pub mod generic;
+mod greeting;
 pub mod items;
 pub mod label_words;
 pub mod labels;

@@ -300,6 +300,7 @@ fn strip_label(text: &str) -> String {
 mod address;
 mod customer;
 mod footer;
+pub(super) use footer::FooterIssuer;
 mod labelled_block;
 mod legal;
 mod marks;

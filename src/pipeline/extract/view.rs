@@ -3,6 +3,7 @@
 
 use std::sync::OnceLock;
 
+use super::roles::FooterIssuer;
 use super::tax_table::TaxTable;
 use crate::model::{PageContent, Word};
 use crate::pipeline::layout::{self, Line, Segment};
@@ -20,6 +21,9 @@ pub struct PageView<'a> {
     /// On a section's first view: the per-rate tax table of the section's pages, found once
     /// for every amount field (see [`super::tax_table::of_section`]).
     pub(super) section_tax_table: OnceLock<Option<TaxTable>>,
+    /// On a section's first view: the issuer a footer names, found once for the vendor's name
+    /// and address (see `roles::footer`).
+    pub(super) section_footer_issuer: OnceLock<Option<FooterIssuer>>,
 }
 
 impl<'a> PageView<'a> {
@@ -36,6 +40,7 @@ impl<'a> PageView<'a> {
             line_of_word,
             segment_of_word,
             section_tax_table: OnceLock::new(),
+            section_footer_issuer: OnceLock::new(),
         }
     }
 

@@ -18,7 +18,7 @@ const ID_CONCEPTS: &[&str] = &["vat_id", "iban", "account_number"];
 
 /// A footer block naming the issuer.
 #[derive(Debug, Clone, PartialEq)]
-pub(super) struct FooterIssuer {
+pub(in crate::pipeline::extract) struct FooterIssuer {
     pub page: usize,
     /// The block's segments, its name line first.
     pub block: Vec<usize>,
@@ -54,11 +54,19 @@ fn name_line(text: &str) -> bool {
 }
 
 /// The footer block naming the issuer, on the first page that prints one.
-pub(super) fn footer_issuer(views: &[PageView]) -> Option<FooterIssuer> {
+/// Found on the first call and kept on the section's first view: the vendor's name and its
+/// address both ask (`views` is always a whole section's, the same slice for every field).
+pub(super) fn footer_issuer<'v>(views: &'v [PageView]) -> Option<&'v FooterIssuer> {
     views
-        .iter()
-        .enumerate()
-        .find_map(|(pi, view)| issuer_on(view).map(|f| FooterIssuer { page: pi, ..f }))
+        .first()?
+        .section_footer_issuer
+        .get_or_init(|| {
+            views
+                .iter()
+                .enumerate()
+                .find_map(|(pi, view)| issuer_on(view).map(|f| FooterIssuer { page: pi, ..f }))
+        })
+        .as_ref()
 }
 
 fn issuer_on(view: &PageView) -> Option<FooterIssuer> {

@@ -247,7 +247,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     // A footer block with the company's identifiers beside it, when no letterhead line names
     // the same company: the top block is then the recipient window, not a letterhead.
     if let Some(f) = footer::footer_issuer(views)
-        && let Some(p) = from_footer(views, &top, &f, want_address)
+        && let Some(p) = from_footer(views, &top, f, want_address)
     {
         return Some(p);
     }
@@ -453,9 +453,10 @@ fn from_footer(
     want_address: bool,
 ) -> Option<Pick> {
     let first = views.first()?;
-    let heads: Vec<String> = top
+    let names: Vec<usize> = top.iter().map(|b| b[head_lines(first, b)]).collect();
+    let heads: Vec<String> = names
         .iter()
-        .map(|b| seg_text(&first.segments[b[head_lines(first, b)]]))
+        .map(|&n| seg_text(&first.segments[n]))
         .collect();
     let agrees = |t: &str| legal::opens_with(t, &f.name) || legal::opens_with(&f.name, t);
     if heads.iter().any(|t| agrees(t)) {
@@ -463,13 +464,16 @@ fn from_footer(
     }
     // Another party's block at the top (a company, or a name over its street and town).
     let conflict = heads.iter().any(|t| COMPANY.is_match(t))
-        || top.iter().any(|b| {
-            let name = b[head_lines(first, b)];
-            !seg_text(&first.segments[name]).contains(':')
-                && address_after(first, b, name)
-                    .iter()
-                    .any(|&l| first.segments[l].text.chars().any(|c| c.is_ascii_digit()))
-        });
+        || top
+            .iter()
+            .zip(&names)
+            .zip(&heads)
+            .any(|((b, &name), head)| {
+                !head.contains(':')
+                    && address_after(first, b, name)
+                        .iter()
+                        .any(|&l| first.segments[l].text.chars().any(|c| c.is_ascii_digit()))
+            });
     let score = match (f.form, conflict) {
         (true, false) => FOOTER_SURE,
         (true, true) => FOOTER_CONFLICT,
