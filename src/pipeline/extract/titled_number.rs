@@ -23,6 +23,8 @@ const UNDER_TITLE_NUMBER: f32 = 0.55;
 const MIN_DIGITS: usize = 3;
 /// How far right of a marked title its number may stand, in page width.
 const MAX_BESIDE: f32 = 0.3;
+/// How far right of an unmarked title: the next cell, not another column.
+const MAX_UNMARKED_BESIDE: f32 = 0.1;
 
 /// The document type whose title numbers a field of `concept` ("invoice_number" → "invoice"),
 /// when documents.yaml knows it.
@@ -66,7 +68,7 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
                     Some((value, idx, false)) => (
                         value,
                         idx,
-                        "a number alone under the document's title (no label, no number mark)",
+                        "a number alone beside or under the document's title (no label, no number mark)",
                         UNDER_TITLE_NUMBER,
                     ),
                     None => continue,
@@ -94,8 +96,9 @@ pub fn in_title_line(views: &[PageView], concept: &str) -> Option<Pick> {
 /// "Invoice #:   F74679", "Invoice #" over "68527": a title word with a number mark and
 /// nothing else is the number's label; the number is the next cell on its line or the cell
 /// under it, when that cell is one identifier and nothing more. A title alone in its cell
-/// ("FACTURA ELECTRÓNICA" over "F001-00000001", the box of a Peruvian e-invoice) numbers the
-/// cell under it only. Whether a mark was printed comes back with the value.
+/// ("FACTURA ELECTRÓNICA" over "F001-00000001", the box of a Peruvian e-invoice; "RECHNUNG"
+/// a column gap before "INV-2024-001") numbers the cell beside or under it only when that
+/// number is composed. Whether a mark was printed comes back with the value.
 fn marked_cell(
     view: &PageView,
     seg: &Segment,
@@ -113,7 +116,16 @@ fn marked_cell(
         .segments_on(seg.line)
         .iter()
         .filter(|s| s.bbox.left >= seg.bbox.right())
-        .filter(|s| s.bbox.left - seg.bbox.right() <= MAX_BESIDE)
+        // Unmarked, the number stands close by ("RECHNUNG   INV-2024-001"); a cell across
+        // the page is another column's.
+        .filter(|s| {
+            s.bbox.left - seg.bbox.right()
+                <= if marked {
+                    MAX_BESIDE
+                } else {
+                    MAX_UNMARKED_BESIDE
+                }
+        })
         .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
         .map(|s| (s.words.clone(), text_of(words, &s.words)));
     let hit = LabelHit {
@@ -128,7 +140,6 @@ fn marked_cell(
         .next()
         .filter(|c| c.rank == 1)
         .map(|c| (c.words, c.text));
-    let beside = beside.filter(|_| marked);
     [beside, under]
         .into_iter()
         .flatten()
@@ -256,6 +267,11 @@ mod tests {
         }
         let p = page(&[&[("INVOICE", 0.3), ("A-100", 0.6)]], &TEXT_LAYER);
         assert!(in_title_line(&[PageView::new(&p)], "invoice_number").is_none());
+        // The next cell, close by, when composed.
+        let p = page(&[&[("RECHNUNG", 0.3), ("inv-2024-001", 0.42)]], &TEXT_LAYER);
+        let pick = in_title_line(&[PageView::new(&p)], "invoice_number").unwrap();
+        assert_eq!(pick.text, "inv-2024-001");
+        assert!(pick.score < TITLE_NUMBER);
     }
 
     #[test]
