@@ -276,6 +276,11 @@ fn a_party_on_its_labels_line_is_split_at_its_bars() {
         let ((vn, va), (cn, ca)) = parties_of(&p);
         assert_eq!((vn.as_str(), va.as_str()), (seller, street));
         assert_eq!((cn.as_str(), ca.as_str()), (buyer, home));
+        // The name's box is the name's, left of the address's.
+        let out = super::tests::parties_extracted(&p);
+        let bbox = |k: &str| out.fields[k].source.as_ref().map(|s| s.bbox).unwrap();
+        let (name, address) = (bbox("VendorName"), bbox("VendorAddress"));
+        assert!(name.right() <= address.left + 1e-3, "{name:?} {address:?}");
     }
 }
 

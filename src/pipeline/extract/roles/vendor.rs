@@ -13,10 +13,11 @@ use super::{
     COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
 };
+use crate::model::BoundingBox;
 use crate::pipeline::config::{FieldDef, ValueType};
 use crate::pipeline::extract::generic::{self, Pick};
 use crate::pipeline::extract::label_words;
-use crate::pipeline::extract::view::PageView;
+use crate::pipeline::extract::view::{PageView, words_in};
 use crate::pipeline::lexicon;
 
 /// A vendor read beside its label from a footer's legal line ("FOURNISSEUR F SARL au capital
@@ -120,11 +121,25 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     if let Some(mut best) = labelled.into_iter().next().filter(|p| p.score >= 0.6) {
         // "Von: Tech Solutions GmbH | Musterstraße 1, 12345 Berlin": name and address on the
         // label's line.
-        if let Some(mut parts) = one_line_party(&best.text) {
-            best.text = match want_address {
-                true => parts.split_off(1).join(", "),
-                false => parts.swap_remove(0),
+        if let Some(parts) = one_line_party(&best.text) {
+            let chosen = match want_address {
+                true => &parts[1..],
+                false => &parts[..1],
             };
+            // The pick's words and box are the chosen parts', not the whole line's.
+            let view = &views[best.page];
+            let joined = generic::text_of(view.words(), &best.words);
+            let words: Vec<usize> = chosen
+                .iter()
+                .filter_map(|p| joined.find(p.as_str()).map(|at| at..at + p.len()))
+                .flat_map(|r| words_in(view.words(), &best.words, &r))
+                .collect();
+            if let Some(bbox) = BoundingBox::enclosing(words.iter().map(|&w| &view.words()[w].bbox))
+            {
+                best.bbox = bbox;
+                best.words = words;
+            }
+            best.text = chosen.join(", ");
             return Some(best);
         }
         if !want_address {
