@@ -445,6 +445,7 @@ mod tests {
             ],
             text: "Invoice INV-7\nAcrne\nBolts 3.50".into(),
             needs_ocr: true,
+            einvoice: None,
             image: None,
         }
     }

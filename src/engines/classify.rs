@@ -730,6 +730,7 @@ mod tests {
                 words: Vec::new(),
                 text: format!("PAGE {i}\nsome text"),
                 needs_ocr: false,
+                einvoice: None,
                 image: None,
             })
             .collect()

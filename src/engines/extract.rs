@@ -400,6 +400,7 @@ mod tests {
             words: Vec::new(),
             text: text.to_string(),
             needs_ocr: false,
+            einvoice: None,
             image: None,
         }
     }

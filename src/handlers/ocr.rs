@@ -156,6 +156,7 @@ mod tests {
             words,
             text: "w0 w1".into(),
             needs_ocr: false,
+            einvoice: None,
             image: None,
         };
         let none = Metering::new();

@@ -157,6 +157,7 @@ mod tests {
             words: vec![],
             text: format!("page {n}"),
             needs_ocr: source == TextSource::Ocr,
+            einvoice: None,
             image: None,
         }
     }

@@ -91,6 +91,7 @@ mod tests {
             words: vec![],
             text: format!("page {n}"),
             needs_ocr: false,
+            einvoice: None,
             image: None,
         }
     }

@@ -8,6 +8,7 @@
 //! source, timings) are additions, never renames.
 
 pub mod document;
+pub mod einvoice;
 pub mod extraction;
 pub mod geometry;
 pub mod metering;

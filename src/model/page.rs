@@ -64,6 +64,9 @@ pub struct PageContent {
     pub text: String,
     /// True when the text layer was empty or near-empty, so the words must come from OCR.
     pub needs_ocr: bool,
+    /// The invoice the file carries as XML (Factur-X, ZUGFeRD, XRechnung), on its first page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub einvoice: Option<Box<super::einvoice::EInvoice>>,
     /// The image OCR reads; kept out of JSON (it is bytes, and the caller stores it elsewhere).
     #[serde(skip)]
     pub image: Option<PageImage>,

@@ -9,6 +9,7 @@ pub mod assess;
 pub mod calendar;
 pub mod classify;
 pub mod config;
+pub mod einvoice;
 pub mod extract;
 pub mod layout;
 pub mod lexicon;

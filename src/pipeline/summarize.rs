@@ -113,6 +113,7 @@ mod tests {
                    Call us at 555-0101.\nThe patient was discharged home with diet advice for the pain."
                 .into(),
             needs_ocr: false,
+            einvoice: None,
             image: None,
         };
         let s = summarize(&[page], 2);

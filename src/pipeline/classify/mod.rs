@@ -9,12 +9,15 @@
 //! class (statement page 4 rarely says "statement"). Runs of consecutive pages of one class
 //! become a section, split where a new document of that class starts ([`boundary`]).
 //!
+//! A PDF carrying its invoice as XML is the class of that type ([`carried`]).
+//!
 //! The accelerator's own keys are honoured: `x-aws-idp-document-page-content-regex` (a page
 //! whose text matches is that class) and `x-aws-idp-document-name-regex` (a document whose
 //! name matches is that class throughout, see [`classify_document`]).
 
 pub mod boundary;
 pub mod calibrate;
+mod carried;
 mod continuation;
 pub mod evidence;
 pub mod page_view;
@@ -97,6 +100,9 @@ pub fn classify_document(
                 evidence: vec![format!("the document name matches {}", class.name)],
             })
             .collect();
+    }
+    if let Some(verdicts) = carried::verdicts(config, pages) {
+        return verdicts;
     }
     let index = Index::shared(config);
     let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());

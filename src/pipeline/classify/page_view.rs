@@ -261,6 +261,7 @@ mod tests {
             text: String::new(),
             words,
             needs_ocr: false,
+            einvoice: None,
             image: None,
         };
         let v = PageView::of(&page);
@@ -312,6 +313,7 @@ mod tests {
             text: String::new(),
             words,
             needs_ocr: false,
+            einvoice: None,
             image: None,
         };
         let v = PageView::of(&page);

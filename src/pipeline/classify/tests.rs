@@ -30,6 +30,7 @@ fn page(n: u32, title_lines: usize, lines: &[&str]) -> PageContent {
         text: lines.join("\n"),
         words,
         needs_ocr: false,
+        einvoice: None,
         image: None,
     }
 }
@@ -853,4 +854,5 @@ fn a_tables_column_headings_alone_are_no_invoice() {
     }
 }
 
+mod carried;
 mod typed_label;

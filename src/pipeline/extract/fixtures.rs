@@ -60,6 +60,7 @@ pub fn page(lines: &[&[(&str, f32)]], layout: &Layout) -> PageContent {
         text: crate::pipeline::layout::text_of(&words),
         words,
         needs_ocr: ocr,
+        einvoice: None,
         image: None,
     }
 }

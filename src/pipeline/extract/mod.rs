@@ -1,11 +1,13 @@
 //! Extract: a section's pages + its class → the class's fields, each with a typed value,
 //! confidence and source (page + box). Labels are found by their words, values right of or
 //! below them; tables by their column headers. No model, no network: this is the embedded
-//! engine the local runtime and Lambda use when no LLM is configured.
+//! engine the local runtime and Lambda use when no LLM is configured. A PDF that carries its
+//! invoice as XML has each stated value matched to where the page prints it ([`carried`]).
 
 pub mod adjustments;
 pub mod arithmetic;
 pub mod candidates;
+mod carried;
 pub mod dated_title;
 pub mod field;
 pub mod generic;
@@ -58,6 +60,17 @@ pub fn extract_section(class: &ClassDef, pages: &[&PageContent]) -> SectionExtra
     // Check what the labels found first: an amount inferred from the others agrees by making.
     arithmetic::cross_check(class, &mut out);
     arithmetic::fill_missing(class, &views, &mut out);
+    // The invoice the PDF carries as XML has the last word: it is the seller's own statement.
+    if let Some(inv) = pages.first().and_then(|p| p.einvoice.as_deref()) {
+        for f in &class.fields {
+            let key = f.dotted();
+            if let Some(r) = out.fields.remove(&key) {
+                let r = carried::settle(&views, inv, f, r);
+                insert(&mut out.attributes, &f.path, r.value.clone());
+                out.fields.insert(key, r);
+            }
+        }
+    }
     out
 }
 

@@ -73,6 +73,7 @@ pub fn image_page(
         words: Vec::new(),
         text: String::new(),
         needs_ocr: true,
+        einvoice: None,
         image: Some(PageImage {
             bytes,
             width,

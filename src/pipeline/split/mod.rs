@@ -70,10 +70,22 @@ pub fn split(
             FileKind::Html => {
                 text::text_pages(&text::html_to_text(&String::from_utf8_lossy(bytes)), false)
             }
-            FileKind::Text => {
-                let csv = filename.to_ascii_lowercase().ends_with(".csv");
-                text::text_pages(&String::from_utf8_lossy(bytes), csv)
-            }
+            FileKind::Text => match xml_invoice(bytes) {
+                // XRechnung and Peppol invoices travel as bare XML: laid out as an invoice page
+                // that carries what the XML states.
+                Some(inv) => {
+                    let mut pages =
+                        text::text_pages(&crate::pipeline::einvoice::render::as_text(&inv), false);
+                    if let Some(first) = pages.first_mut() {
+                        first.einvoice = Some(Box::new(inv));
+                    }
+                    pages
+                }
+                None => {
+                    let csv = filename.to_ascii_lowercase().ends_with(".csv");
+                    text::text_pages(&String::from_utf8_lossy(bytes), csv)
+                }
+            },
         })
     };
     let pages = std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).map_err(|p| {
@@ -93,6 +105,16 @@ pub fn split(
         });
     }
     Ok(pages)
+}
+
+/// The invoice a text file states when it is a CII or UBL invoice's XML.
+fn xml_invoice(bytes: &[u8]) -> Option<crate::model::einvoice::EInvoice> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(64)]);
+    head.trim_start_matches('\u{feff}')
+        .trim_start()
+        .starts_with('<')
+        .then(|| crate::pipeline::einvoice::from_xml(bytes))
+        .flatten()
 }
 
 #[cfg(test)]

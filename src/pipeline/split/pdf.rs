@@ -12,7 +12,7 @@ use super::pdf_load;
 use super::render;
 use super::streams;
 use crate::model::{PageContent, TextSource};
-use crate::pipeline::{layout, text_layer};
+use crate::pipeline::{einvoice, layout, text_layer};
 
 pub fn split_pdf(bytes: &[u8], opts: &SplitOptions) -> Result<Vec<PageContent>, SplitError> {
     // The readers inflate streams whole and unbounded: measure them first. The largest honest
@@ -62,10 +62,18 @@ pub fn split_pdf(bytes: &[u8], opts: &SplitOptions) -> Result<Vec<PageContent>, 
                 words: if needs_ocr { Vec::new() } else { words },
                 text: if needs_ocr { String::new() } else { text },
                 needs_ocr,
+                einvoice: None,
                 image: None,
             }
         })
         .collect();
+    // A file that cannot be read as an e-invoice is still its pages.
+    if let Some(first) = pages.first_mut() {
+        first.einvoice = guard(|| Ok(einvoice::from_pdf(&doc)))
+            .ok()
+            .flatten()
+            .map(Box::new);
+    }
     if opts.render_for_ocr && pages.iter().any(|p| p.needs_ocr) {
         let ids = doc.get_pages();
         let wanted: Vec<(u32, Option<u32>)> = pages

@@ -86,6 +86,7 @@ fn page_of(page_number: u32, lines: &[String]) -> PageContent {
         words,
         text,
         needs_ocr: false,
+        einvoice: None,
         image: None,
     }
 }

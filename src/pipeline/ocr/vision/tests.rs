@@ -145,6 +145,7 @@ fn scanned(image: PageImage) -> PageContent {
         words: Vec::new(),
         text: String::new(),
         needs_ocr: true,
+        einvoice: None,
         image: Some(image),
     }
 }
