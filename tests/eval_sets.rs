@@ -23,7 +23,8 @@ use harness::{SETS, SetResult, SetSpec};
 /// over several lines, with unheaded descriptions and indented parts (tables6): invoices-real
 /// 13/14, 101/131 (0.771); the floor rises to 0.75. With the issuer read from legal mentions,
 /// numbered continuation pages and the lexicon's further languages (session 19): 14/14,
-/// 110/131 (0.840); the floor rises to 0.80.
+/// 110/131 (0.840); the floor rises to 0.80. With the invoice a PDF carries as XML read
+/// (session 26): 14/14, 121/131 (0.924); the floor rises to 0.85.
 struct Floor {
     set: &'static str,
     pages: f64,
@@ -34,7 +35,7 @@ const FLOORS: &[Floor] = &[
     Floor {
         set: "invoices-real",
         pages: 0.85,
-        found: 0.80,
+        found: 0.85,
     },
     Floor {
         set: "invoices-synthetic/dev",

@@ -286,6 +286,43 @@ fn document_xml(paragraphs: &[String], depth: usize, entity: &str) -> String {
     format!(r#"<?xml version="1.0"?><w:document xmlns:w="x"><w:body>{body}</w:body></w:document>"#)
 }
 
+/// A CII or UBL invoice with generated texts, `lines` line items, `depth` extra nested
+/// elements in the header and `entity` inside the number.
+pub fn einvoice_xml(
+    ubl: bool,
+    texts: &[String],
+    lines: usize,
+    depth: usize,
+    entity: &str,
+) -> String {
+    let t = |i: usize| texts.get(i).cloned().unwrap_or_default();
+    let nest = format!("{}{}", "<x>".repeat(depth), "</x>".repeat(depth));
+    if ubl {
+        let line = format!(
+            "<cac:InvoiceLine><cbc:InvoicedQuantity>2</cbc:InvoicedQuantity><cac:Item><cbc:Name>{}</cbc:Name></cac:Item><cac:Price><cbc:PriceAmount>1.50</cbc:PriceAmount></cac:Price></cac:InvoiceLine>",
+            t(3)
+        );
+        return format!(
+            "<?xml version=\"1.0\"?><Invoice xmlns=\"urn:oasis:names:specification:ubl:schema:xsd:Invoice-2\" xmlns:cac=\"c\" xmlns:cbc=\"b\">{nest}<cbc:ID>{}{entity}</cbc:ID><cbc:IssueDate>2026-01-31</cbc:IssueDate><cac:AccountingSupplierParty><cac:Party><cac:PartyName><cbc:Name>{}</cbc:Name></cac:PartyName></cac:Party></cac:AccountingSupplierParty><cac:LegalMonetaryTotal><cbc:PayableAmount>{}</cbc:PayableAmount></cac:LegalMonetaryTotal>{}</Invoice>",
+            t(0),
+            t(1),
+            t(2),
+            line.repeat(lines)
+        );
+    }
+    let line = format!(
+        "<ram:IncludedSupplyChainTradeLineItem><ram:SpecifiedTradeProduct><ram:Name>{}</ram:Name></ram:SpecifiedTradeProduct><ram:SpecifiedLineTradeDelivery><ram:BilledQuantity>2.0000</ram:BilledQuantity></ram:SpecifiedLineTradeDelivery></ram:IncludedSupplyChainTradeLineItem>",
+        t(3)
+    );
+    format!(
+        "<?xml version=\"1.0\"?><rsm:CrossIndustryInvoice xmlns:rsm=\"r\" xmlns:ram=\"a\" xmlns:udt=\"u\"><rsm:ExchangedDocument>{nest}<ram:ID>{}{entity}</ram:ID><ram:TypeCode>380</ram:TypeCode><ram:IssueDateTime><udt:DateTimeString format=\"102\">20260131</udt:DateTimeString></ram:IssueDateTime></rsm:ExchangedDocument><rsm:SupplyChainTradeTransaction>{}<ram:ApplicableHeaderTradeAgreement><ram:SellerTradeParty><ram:Name>{}</ram:Name></ram:SellerTradeParty></ram:ApplicableHeaderTradeAgreement><ram:ApplicableHeaderTradeSettlement><ram:SpecifiedTradeSettlementHeaderMonetarySummation><ram:GrandTotalAmount>{}</ram:GrandTotalAmount></ram:SpecifiedTradeSettlementHeaderMonetarySummation></ram:ApplicableHeaderTradeSettlement></rsm:SupplyChainTradeTransaction></rsm:CrossIndustryInvoice>",
+        t(0),
+        line.repeat(lines),
+        t(1),
+        t(2)
+    )
+}
+
 pub fn docx(xml: &str, deflate: bool) -> Vec<u8> {
     let method = if deflate {
         zip::CompressionMethod::Deflated
@@ -382,6 +419,34 @@ proptest! {
         let fields = crate::zip::zip_fields(&bytes);
         mutate::apply_bytes(&mut bytes, &mutations, &fields);
         let _refused = check(bytes, "a.docx")?;
+    }
+
+    #[test]
+    fn einvoice_xml_split_and_mutated_ones_fail_cleanly(
+        ubl in any::<bool>(),
+        texts in prop::collection::vec("[A-Za-z0-9 .,-]{0,16}", 4),
+        lines in 0usize..40,
+        depth in prop_oneof![0usize..4, 60usize..3000],
+        entity in prop::sample::select(vec!["&amp;", "&#65;", "&#0;", "&bogus;", "&", "<", "]]>"]),
+        xml_cut in any::<prop::sample::Index>(),
+        cut_xml in any::<bool>(),
+        mutations in mutate::byte_mutations(3),
+    ) {
+        let mut xml = einvoice_xml(ubl, &texts, lines, depth, entity);
+        let valid = !cut_xml && mutations.is_empty() && depth == 0 && entity == "&amp;";
+        if cut_xml {
+            let mut at = xml_cut.index(xml.len() + 1);
+            while !xml.is_char_boundary(at) {
+                at -= 1;
+            }
+            xml.truncate(at);
+        }
+        let mut bytes = xml.into_bytes();
+        mutate::apply_bytes(&mut bytes, &mutations, &[]);
+        let out = check(bytes, "invoice.xml")?;
+        if valid {
+            prop_assert!(out.is_ok(), "a valid e-invoice did not split: {out:?}");
+        }
     }
 
     #[test]
