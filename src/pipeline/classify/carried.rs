@@ -28,7 +28,7 @@ pub fn verdicts(config: &ClassConfig, pages: &[PageContent]) -> Option<Vec<PageC
         .flatten()
         .or_else(|| claims("invoice"))?;
     let why = format!(
-        "the PDF carries its invoice as XML ({}, type code {})",
+        "the document carries its invoice as XML ({}, type code {})",
         inv.source,
         inv.type_code.as_deref().unwrap_or("none")
     );

@@ -9,7 +9,8 @@
 //! class (statement page 4 rarely says "statement"). Runs of consecutive pages of one class
 //! become a section, split where a new document of that class starts ([`boundary`]).
 //!
-//! A PDF carrying its invoice as XML is the class of that type ([`carried`]).
+//! A PDF carrying its invoice as XML is the class of that type on every page a configured
+//! page regex does not decide ([`carried`]).
 //!
 //! The accelerator's own keys are honoured: `x-aws-idp-document-page-content-regex` (a page
 //! whose text matches is that class) and `x-aws-idp-document-name-regex` (a document whose
@@ -101,13 +102,12 @@ pub fn classify_document(
             })
             .collect();
     }
-    if let Some(verdicts) = carried::verdicts(config, pages) {
-        return verdicts;
-    }
+    // The class an embedded e-invoice states; a page regex of the configuration still wins.
+    let carried = carried::verdicts(config, pages);
     let index = Index::shared(config);
     let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());
     let mut all_scores: Vec<Option<PageScores>> = Vec::with_capacity(pages.len());
-    for page in pages {
+    for (i, page) in pages.iter().enumerate() {
         let by_regex = config.classes.iter().find(|c| {
             c.evidence
                 .page_regex
@@ -125,6 +125,7 @@ pub fn classify_document(
                 },
                 None,
             ),
+            None if let Some(v) = carried.as_ref().and_then(|c| c.get(i)) => (v.clone(), None),
             None => {
                 let scores = index.score(&PageView::of(page));
                 let (verdict, _) = decide(config, &scores, out.last());

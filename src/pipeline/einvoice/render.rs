@@ -4,7 +4,7 @@
 
 use crate::model::einvoice::{EInvoice, Party};
 
-/// The invoice as text: title, header fields, parties, a tab-separated line-item table, totals.
+/// The invoice as text: title, header fields, parties, a line-item table, totals.
 pub fn as_text(inv: &EInvoice) -> String {
     let mut out: Vec<String> = vec![
         if inv.is_credit_note() {
@@ -38,17 +38,7 @@ pub fn as_text(inv: &EInvoice) -> String {
     }
     if !inv.items.is_empty() {
         out.push(String::new());
-        out.push("Description\tQuantity\tUnit price\tAmount".into());
-        for i in &inv.items {
-            let cell = |v: &Option<String>| v.clone().unwrap_or_default();
-            out.push(format!(
-                "{}\t{}\t{}\t{}",
-                cell(&i.name),
-                cell(&i.quantity),
-                cell(&i.unit_price),
-                cell(&i.line_total)
-            ));
-        }
+        out.extend(item_table(inv));
     }
     out.push(String::new());
     let cur = inv
@@ -76,6 +66,62 @@ pub fn as_text(inv: &EInvoice) -> String {
     out.join("\n")
 }
 
+/// Space between the item table's columns: wide enough that the table reader sees columns.
+const COLUMN_GAP: usize = 4;
+
+/// The line items as a table whose columns line up (names vary in length, so tabs would not),
+/// numbers as people print them ("2.0000" → "2.00").
+fn item_table(inv: &EInvoice) -> Vec<String> {
+    let cell = |v: &Option<String>, number: bool| match v {
+        Some(v) if number => tidy_number(v),
+        Some(v) => v.clone(),
+        None => String::new(),
+    };
+    let mut rows: Vec<[String; 4]> = vec![[
+        "Description".into(),
+        "Quantity".into(),
+        "Unit price".into(),
+        "Amount".into(),
+    ]];
+    for i in &inv.items {
+        rows.push([
+            cell(&i.name, false),
+            cell(&i.quantity, true),
+            cell(&i.unit_price, true),
+            cell(&i.line_total, true),
+        ]);
+    }
+    let mut widths = [0usize; 4];
+    for r in &rows {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    rows.iter()
+        .map(|r| {
+            let mut line = String::new();
+            for (k, (c, w)) in r.iter().zip(widths).enumerate() {
+                line.push_str(c);
+                if k < 3 {
+                    line.push_str(&" ".repeat(w - c.chars().count() + COLUMN_GAP));
+                }
+            }
+            line.trim_end().to_string()
+        })
+        .collect()
+}
+
+/// An XML decimal as people print it: "2.0000" → "2.00", "9.9900" → "9.99", "4" → "4".
+pub fn tidy_number(v: &str) -> String {
+    match v.split_once('.') {
+        Some((int, frac)) if frac.bytes().all(|b| b.is_ascii_digit()) => {
+            let frac = frac.trim_end_matches('0');
+            format!("{int}.{frac:0<2}")
+        }
+        _ => v.to_string(),
+    }
+}
+
 fn block(p: &Party) -> Vec<String> {
     let mut lines: Vec<String> = p.name.iter().cloned().collect();
     lines.extend(p.lines.iter().cloned());
@@ -89,4 +135,35 @@ fn block(p: &Party) -> Vec<String> {
     }
     lines.extend(p.country.iter().cloned());
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::einvoice::Item;
+
+    #[test]
+    fn item_columns_line_up_and_numbers_are_tidy() {
+        let item = |n: &str, q: &str| Item {
+            name: Some(n.into()),
+            quantity: Some(q.into()),
+            unit_price: Some("9.9000".into()),
+            line_total: None,
+        };
+        let inv = EInvoice {
+            items: vec![item("Bolt", "2.0000"), item("Hex nut M8 galvanised", "10")],
+            ..EInvoice::default()
+        };
+        let text = as_text(&inv);
+        let rows: Vec<&str> = text.lines().filter(|l| l.contains("9.90")).collect();
+        assert_eq!(rows.len(), 2, "{text}");
+        // Each column starts at the same place on every row, after a gap of spaces.
+        let at = |row: &str, cell: &str| row.find(cell).unwrap();
+        assert_eq!(at(rows[0], "2.00"), at(rows[1], "10"));
+        assert_eq!(at(rows[0], "9.90"), at(rows[1], "9.90"));
+        assert!(rows[1].contains("galvanised    10"), "{text}");
+        assert_eq!(tidy_number("-1.5000"), "-1.50");
+        assert_eq!(tidy_number("4"), "4");
+        assert_eq!(tidy_number("1.2.3"), "1.2.3");
+    }
 }

@@ -13,6 +13,7 @@ use crate::model::einvoice::{EInvoice, Item, Party};
 use crate::model::{BoundingBox, FieldResult};
 use crate::pipeline::calendar;
 use crate::pipeline::config::FieldDef;
+use crate::pipeline::einvoice::render::tidy_number;
 
 /// Score of a stated value found printed: the XML and the page agree.
 const PRINTED_SCORE: f32 = 0.96;
@@ -25,6 +26,8 @@ const PRINTED_ALONE_MAX: f32 = 0.8;
 const DISPUTED_MAX: f32 = 0.65;
 /// Confidence of a value only the XML states.
 const XML_ONLY_CONFIDENCE: f32 = 0.6;
+/// Invoice lines whose rows are looked for on the page; later lines take the XML's values.
+const MAX_ROWS_SEARCHED: usize = 300;
 /// Longest run of words a stated text is looked for in.
 const MAX_WINDOW: usize = 16;
 
@@ -88,7 +91,7 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
                         words,
                         label: None,
                         reason: format!(
-                            "the address the PDF's invoice XML ({source}) states, as far as the \
+                            "the address the e-invoice XML ({source}) states, as far as the \
                              page prints it"
                         ),
                     };
@@ -107,7 +110,7 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
 fn agreed(mut r: FieldResult) -> FieldResult {
     r.confidence = r.confidence.max(PRINTED_SCORE);
     r.confidence_reason
-        .push_str("; the PDF's invoice XML states the same");
+        .push_str("; the e-invoice XML states the same");
     r
 }
 
@@ -212,7 +215,7 @@ fn compare(
             confidence: XML_ONLY_CONFIDENCE,
             confidence_threshold: None,
             confidence_reason: format!(
-                "stated by the PDF's invoice XML ({source}), not found printed on the page"
+                "stated by the e-invoice XML ({source}), not found printed on the page"
             ),
             source: None,
         };
@@ -222,7 +225,7 @@ fn compare(
     } else {
         r.confidence = r.confidence.min(DISPUTED_MAX);
         r.confidence_reason
-            .push_str(&format!("; but the PDF's invoice XML states \"{stated}\""));
+            .push_str(&format!("; but the e-invoice XML states \"{stated}\""));
     }
     r
 }
@@ -293,7 +296,7 @@ fn printed(views: &[PageView], kind: Kind, v: &str) -> Option<Pick> {
                 bbox: enclosing(view, &words),
                 words,
                 label: None,
-                reason: "stated by the PDF's invoice XML and printed on the page".into(),
+                reason: "stated by the e-invoice XML and printed on the page".into(),
             };
             if kind != Kind::Amount {
                 return Some(pick);
@@ -412,11 +415,26 @@ fn column(
     if field.schema_type != "string" {
         return r;
     }
-    let rows = r.raw_text.as_deref().map_or(0, |t| {
-        t.split("; ").filter(|c| !c.trim().is_empty()).count()
+    let found: Vec<&str> = r.raw_text.as_deref().map_or(Vec::new(), |t| {
+        t.split("; ").filter(|c| !c.trim().is_empty()).collect()
     });
+    let rows = found.len();
+    // The table reader's rows stand when there are as many as the XML's lines and most cells
+    // read what the XML states (a description may run longer than the item's name).
     if rows == cells.len() {
-        return r;
+        let agreeing = found
+            .iter()
+            .zip(cells)
+            .filter(|(f, (_, c))| {
+                c.as_deref().is_some_and(|c| match kind {
+                    Kind::Text => fold(f).starts_with(&fold(c)) || agrees(kind, c, f),
+                    _ => agrees(kind, c, f),
+                })
+            })
+            .count();
+        if 2 * agreeing >= rows {
+            return r;
+        }
     }
     let mut texts = Vec::new();
     let mut all_printed = true;
@@ -426,8 +444,10 @@ fn column(
             all_printed = false;
             continue;
         };
+        // Past a few hundred lines each search scans most of a long document: the XML's values.
         let row = name
             .as_deref()
+            .filter(|_| texts.len() < MAX_ROWS_SEARCHED)
             .and_then(|n| printed_row(views, n, last_row));
         if let Some((pi, li, _)) = &row {
             last_row = Some((*pi, *li));
@@ -441,7 +461,7 @@ fn column(
             None => {
                 all_printed = false;
                 texts.push(match kind {
-                    Kind::Amount => plain_number(v),
+                    Kind::Amount => tidy_number(v),
                     _ => v.clone(),
                 });
             }
@@ -462,7 +482,8 @@ fn column(
         },
         confidence_threshold: None,
         confidence_reason: format!(
-            "the {} lines of the PDF's invoice XML ({source}); the table on the page gave {rows}",
+            "the {} lines of the e-invoice XML ({source}); the table on the page read {rows} \
+             row(s) that do not match them",
             cells.len()
         ),
         source: None,
@@ -530,17 +551,6 @@ fn amount_on_row(view: &PageView, line: usize, name: &[usize], v: &str) -> Optio
             .find(|s| agrees(Kind::Amount, v, &text[s.range.clone()]))
             .map(|s| text[s.range].trim().to_string())
     })
-}
-
-/// An XML decimal as people print it: "2.0000" → "2.00", "9.9900" → "9.99", "4" → "4".
-fn plain_number(v: &str) -> String {
-    match v.split_once('.') {
-        Some((int, frac)) => {
-            let frac = frac.trim_end_matches('0');
-            format!("{int}.{frac:0<2}")
-        }
-        None => v.to_string(),
-    }
 }
 
 fn enclosing(view: &PageView, words: &[usize]) -> BoundingBox {

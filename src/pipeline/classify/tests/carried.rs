@@ -53,3 +53,22 @@ fn a_carried_credit_note_needs_a_class_of_its_type_or_an_invoice_class() {
     let v = classify_pages(&receipts_only, &[p]);
     assert!(!v[0].evidence.iter().any(|e| e.contains("XML")), "{v:?}");
 }
+
+#[test]
+fn a_page_regex_of_the_configuration_still_wins() {
+    let mut config = invoice_and_receipt();
+    let receipt = config
+        .classes
+        .iter_mut()
+        .find(|c| c.name == "receipt")
+        .unwrap();
+    receipt.evidence.page_regex = Some(regex::Regex::new("Kassierer").unwrap());
+    let mut p = page(1, 0, TILL);
+    p.einvoice = carrying("380");
+    let v = classify_pages(
+        &config,
+        &[p, page(2, 0, &["Allgemeine Geschäftsbedingungen"])],
+    );
+    assert_eq!(v[0].class, "receipt", "{v:?}");
+    assert_eq!(v[1].class, "invoice", "{v:?}");
+}

@@ -153,3 +153,20 @@ fn without_an_embedded_invoice_the_labels_alone_decide() {
             .all(|f| !f.confidence_reason.contains("invoice XML"))
     );
 }
+
+#[test]
+fn a_table_with_as_many_rows_stands_only_when_its_cells_read_as_the_xml() {
+    // As many rows as the XML's lines, most cells as stated: the table's reading stands.
+    let out = extract(PAGE, Some(stated()));
+    assert_eq!(out.attributes["Quantities"], "1,00; 3,00; 1,00");
+    assert!(!out.fields["Quantities"].confidence_reason.contains("XML"));
+    // Three rows whose quantity cells read other numbers (a column the reader took for
+    // another): the XML's lines, in the row's printed form where the row prints them.
+    let mut inv = stated();
+    for (item, q) in inv.items.iter_mut().zip(["7.0000", "8.0000", "1.0000"]) {
+        item.quantity = Some(q.into());
+    }
+    let out = extract(PAGE, Some(inv));
+    assert_eq!(out.attributes["Quantities"], "7.00; 8.00; 1,00");
+    assert!(out.fields["Quantities"].confidence < 0.7);
+}
