@@ -34,7 +34,10 @@ const MAX_WINDOW: usize = 16;
 /// How a stated value is compared with printed text.
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Kind {
+    /// Names, terms: the same letters and digits give or take a few (OCR, spacing).
     Text,
+    /// A reference: exactly the same letters and digits ("F20260023" is not "F20260024").
+    Id,
     Date,
     Amount,
 }
@@ -65,7 +68,7 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
                 return if one_value { agreed(r) } else { r };
             }
             if let Some(p) = stated.iter().find_map(|v| printed(views, kind, v)) {
-                let mut out = printed_result(views, field, p, &r);
+                let mut out = printed_result(views, field, kind, p, &r);
                 if !one_value {
                     out.confidence = out.confidence.min(DISPUTED_MAX);
                 }
@@ -95,7 +98,7 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
                              page prints it"
                         ),
                     };
-                    printed_result(views, field, pick, &r)
+                    printed_result(views, field, Kind::Text, pick, &r)
                 }
                 None => compare(r, field, source, &addr, |found| {
                     agrees(Kind::Text, &addr, found)
@@ -117,7 +120,13 @@ fn agreed(mut r: FieldResult) -> FieldResult {
 /// A stated value found printed where the labels found another value or none: the printed
 /// form, sure only as far as the XML and the page agree without the labels. Which of several
 /// amounts a field means, or how far an address runs, the XML cannot say for the page.
-fn printed_result(views: &[PageView], field: &FieldDef, p: Pick, r: &FieldResult) -> FieldResult {
+fn printed_result(
+    views: &[PageView],
+    field: &FieldDef,
+    kind: Kind,
+    p: Pick,
+    r: &FieldResult,
+) -> FieldResult {
     let labelled = r
         .raw_text
         .as_deref()
@@ -128,7 +137,7 @@ fn printed_result(views: &[PageView], field: &FieldDef, p: Pick, r: &FieldResult
     };
     let mut out = sure(views, field, p);
     if let Some(other) = labelled
-        && agrees(Kind::Text, &out.raw_text.clone().unwrap_or_default(), other)
+        && agrees(kind, &out.raw_text.clone().unwrap_or_default(), other)
     {
         return agreed(out);
     }
@@ -179,12 +188,12 @@ fn statement(inv: &EInvoice, field: &FieldDef) -> Option<Statement> {
         None => {}
     }
     match field.concept.as_deref()? {
-        "invoice_number" => one(Kind::Text, &inv.number),
+        "invoice_number" => one(Kind::Id, &inv.number),
         "invoice_date" => one(Kind::Date, &inv.issue_date),
         "due_date" => one(Kind::Date, &inv.due_date),
-        "po_number" => one(Kind::Text, &inv.order_reference),
+        "po_number" => one(Kind::Id, &inv.order_reference),
         "payment_terms" => one(Kind::Text, &inv.payment_terms),
-        "currency" => one(Kind::Text, &inv.currency),
+        "currency" => one(Kind::Id, &inv.currency),
         "tax" => one(Kind::Amount, &inv.tax_total),
         // What tax is computed on is what a page prints as its subtotal ("Total HT").
         "subtotal" => some_of(Kind::Amount, &[&inv.tax_basis, &inv.line_total]),
@@ -245,6 +254,10 @@ fn agrees(kind: Kind, v: &str, found: &str) -> bool {
             let (a, b) = (fold(v), fold(found));
             !a.is_empty() && strsim::normalized_levenshtein(&a, &b) >= 0.8
         }
+        Kind::Id => {
+            let a = fold(v);
+            !a.is_empty() && a == fold(found)
+        }
     }
 }
 
@@ -266,7 +279,7 @@ fn printed(views: &[PageView], kind: Kind, v: &str) -> Option<Pick> {
             // The words, and the printed text: a date's or an amount's own characters, a text's
             // words without the punctuation glued to its ends ("#:", "):").
             let hit: Option<(Vec<usize>, String)> = match kind {
-                Kind::Text => text_window(view, &line.words, v).map(|w| {
+                Kind::Text | Kind::Id => text_window(view, &line.words, v).map(|w| {
                     let t = generic::text_of(view.words(), &w);
                     let t = t
                         .trim_start_matches(|c: char| !c.is_alphanumeric())

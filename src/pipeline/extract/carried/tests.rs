@@ -170,3 +170,17 @@ fn a_table_with_as_many_rows_stands_only_when_its_cells_read_as_the_xml() {
     assert_eq!(out.attributes["Quantities"], "7.00; 8.00; 1,00");
     assert!(out.fields["Quantities"].confidence < 0.7);
 }
+
+#[test]
+fn a_reference_agrees_only_letter_for_letter() {
+    let mut lines: Vec<&[(&str, f32)]> = PAGE.to_vec();
+    // The labels read a number one digit off what the XML states; the stated one is printed
+    // lower down. Nearly the same is not the same for a reference.
+    lines[4] = &[("FACTURE", 0.05), ("Facture n°: F20260024", 0.55)];
+    lines.push(&[("Référence de paiement F20260023", 0.05)]);
+    let out = extract(&lines, Some(stated()));
+    let n = &out.fields["InvoiceNumber"];
+    assert_eq!(n.value, "F20260023");
+    assert!(n.confidence <= 0.65, "{n:?}");
+    assert!(n.confidence_reason.contains("F20260024"), "{n:?}");
+}
