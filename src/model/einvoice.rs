@@ -90,20 +90,21 @@ impl EInvoice {
 }
 
 impl Party {
-    /// The postal address on one line: street lines, then postcode and city, then country.
-    pub fn address(&self) -> Option<String> {
-        let mut parts: Vec<String> = self.lines.clone();
+    /// "postcode city" as a page prints it, when either is stated.
+    pub fn town(&self) -> Option<String> {
         let town = [self.postcode.as_deref(), self.city.as_deref()]
             .into_iter()
             .flatten()
             .collect::<Vec<_>>()
             .join(" ");
-        if !town.is_empty() {
-            parts.push(town);
-        }
-        if let Some(c) = &self.country {
-            parts.push(c.clone());
-        }
+        (!town.is_empty()).then_some(town)
+    }
+
+    /// The postal address on one line: street lines, then postcode and city, then country.
+    pub fn address(&self) -> Option<String> {
+        let mut parts: Vec<String> = self.lines.clone();
+        parts.extend(self.town());
+        parts.extend(self.country.clone());
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 }

@@ -19,3 +19,4 @@ pub mod run;
 pub mod split;
 pub mod summarize;
 pub mod text_layer;
+pub mod xml_ref;

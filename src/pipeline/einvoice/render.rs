@@ -125,14 +125,7 @@ pub fn tidy_number(v: &str) -> String {
 fn block(p: &Party) -> Vec<String> {
     let mut lines: Vec<String> = p.name.iter().cloned().collect();
     lines.extend(p.lines.iter().cloned());
-    let town = [p.postcode.as_deref(), p.city.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !town.is_empty() {
-        lines.push(town);
-    }
+    lines.extend(p.town());
     lines.extend(p.country.iter().cloned());
     lines
 }

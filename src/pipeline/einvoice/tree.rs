@@ -137,17 +137,7 @@ pub fn parse(xml: &str) -> Result<Node, String> {
             }
             Event::GeneralRef(r) => {
                 if let Some(n) = stack.last_mut() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => n.text.push(c),
-                        _ => n.text.push_str(match r.xml10_content().as_ref() {
-                            "amp" => "&",
-                            "lt" => "<",
-                            "gt" => ">",
-                            "quot" => "\"",
-                            "apos" => "'",
-                            _ => "",
-                        }),
-                    }
+                    n.text.push_str(&crate::pipeline::xml_ref::resolve(&r));
                 }
             }
             Event::Eof => break,

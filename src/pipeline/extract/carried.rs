@@ -77,7 +77,7 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
             let Some(first) = stated.first() else {
                 return r;
             };
-            compare(r, field, source, first, |_| false)
+            compare(r, field, source, first, false)
         }
         Statement::Address(party) => {
             let Some(addr) = party.address() else {
@@ -100,9 +100,13 @@ pub fn settle(views: &[PageView], inv: &EInvoice, field: &FieldDef, r: FieldResu
                     };
                     printed_result(views, field, Kind::Text, pick, &r)
                 }
-                None => compare(r, field, source, &addr, |found| {
-                    agrees(Kind::Text, &addr, found)
-                }),
+                None => {
+                    let same = r
+                        .raw_text
+                        .as_deref()
+                        .is_some_and(|found| agrees(Kind::Text, &addr, found));
+                    compare(r, field, source, &addr, same)
+                }
             }
         }
         Statement::Column(kind, cells) => column(views, field, source, kind, &cells, r),
@@ -213,7 +217,7 @@ fn compare(
     field: &FieldDef,
     source: &str,
     stated: &str,
-    same: impl Fn(&str) -> bool,
+    same: bool,
 ) -> FieldResult {
     let found = r.raw_text.clone().unwrap_or_default();
     if r.value.is_null() || found.trim().is_empty() {
@@ -229,7 +233,7 @@ fn compare(
             source: None,
         };
     }
-    if same(&found) {
+    if same {
         return agreed(r);
     } else {
         r.confidence = r.confidence.min(DISPUTED_MAX);
@@ -352,14 +356,7 @@ fn text_window(view: &PageView, line: &[usize], v: &str) -> Option<Vec<usize>> {
 /// it must print), then the country code when a word of the page is that code; with their
 /// words, all on one page. A street line the page leaves out ("Seller line 3") is left out.
 fn printed_address(views: &[PageView], party: &Party) -> Option<(usize, Vec<usize>, String)> {
-    let town = [party.postcode.as_deref(), party.city.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect::<Vec<_>>()
-        .join(" ");
-    if town.is_empty() {
-        return None;
-    }
+    let town = party.town()?;
     let find = |view: &PageView, part: &str| {
         view.lines
             .iter()

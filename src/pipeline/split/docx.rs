@@ -63,18 +63,7 @@ fn document_text(xml: &str) -> Result<String, String> {
             },
             Ok(Event::Text(t)) if in_text => out.push_str(&t.xml10_content()),
             Ok(Event::GeneralRef(r)) if in_text => {
-                if let Ok(Some(c)) = r.resolve_char_ref() {
-                    out.push(c);
-                } else {
-                    out.push_str(match r.xml10_content().as_ref() {
-                        "amp" => "&",
-                        "lt" => "<",
-                        "gt" => ">",
-                        "quot" => "\"",
-                        "apos" => "'",
-                        _ => "",
-                    });
-                }
+                out.push_str(&crate::pipeline::xml_ref::resolve(&r))
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
