@@ -400,6 +400,7 @@ fn report_docs(split_name: &str) -> Vec<Doc> {
             "invoices-real",
             "invoices-real-dev2",
             "invoices-real-dev3",
+            "invoices-real-dev4",
             "invoices-synthetic-2",
         ] {
             docs.extend(manifest_docs(set, None));

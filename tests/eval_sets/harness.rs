@@ -76,6 +76,15 @@ pub const SETS: &[SetSpec] = &[
         external: false,
         extra_truth: &[],
     },
+    // Two invoices from npm packages no other set uses: an OCR'd template with a logo
+    // placeholder and unlabelled sender block, and a Portuguese bill with no title.
+    SetSpec {
+        name: "invoices-real-dev4",
+        dir: "invoices-real-dev4",
+        config: Some("invoices-real-dev4/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
     // Generated invoices in cs, pl, sv, da and four older languages, in layouts G–K that are
     // unlike the first synthetic sets' (footer-only vendor, totals as a table, VAT by rate…).
     SetSpec {

@@ -11,10 +11,29 @@ use crate::pipeline::config::ClassConfig;
 /// configuration has the class, and the XML is the seller's own statement of it.
 const CARRIED_CONFIDENCE: f32 = 0.95;
 
-/// The class of every page of a document whose first page carries an e-invoice, when a class
-/// of the configuration is that type (a credit note class for a credit note, else the
-/// invoice class); `None` when the document carries none or no class is its type.
-pub fn verdicts(config: &ClassConfig, pages: &[PageContent]) -> Option<Vec<PageClass>> {
+/// The class a document whose first page carries an e-invoice is, on every page.
+#[derive(Debug, Clone)]
+pub struct Carried {
+    class: String,
+    why: String,
+}
+
+impl Carried {
+    /// The verdict for one page of the document.
+    pub fn page(&self, page_number: u32) -> PageClass {
+        PageClass {
+            page_number,
+            class: self.class.clone(),
+            confidence: CARRIED_CONFIDENCE,
+            evidence: vec![self.why.clone()],
+        }
+    }
+}
+
+/// The class of a document whose first page carries an e-invoice, when a class of the
+/// configuration is that type (a credit note class for a credit note, else the invoice
+/// class); `None` when the document carries none or no class is its type.
+pub fn verdict(config: &ClassConfig, pages: &[PageContent]) -> Option<Carried> {
     let inv = pages.first()?.einvoice.as_ref()?;
     let claims = |concept: &str| {
         config
@@ -27,20 +46,12 @@ pub fn verdicts(config: &ClassConfig, pages: &[PageContent]) -> Option<Vec<PageC
         .then(|| claims("credit_note"))
         .flatten()
         .or_else(|| claims("invoice"))?;
-    let why = format!(
-        "the document carries its invoice as XML ({}, type code {})",
-        inv.source,
-        inv.type_code.as_deref().unwrap_or("none")
-    );
-    Some(
-        pages
-            .iter()
-            .map(|p| PageClass {
-                page_number: p.page_number,
-                class: class.name.clone(),
-                confidence: CARRIED_CONFIDENCE,
-                evidence: vec![why.clone()],
-            })
-            .collect(),
-    )
+    Some(Carried {
+        class: class.name.clone(),
+        why: format!(
+            "the document carries its invoice as XML ({}, type code {})",
+            inv.source,
+            inv.type_code.as_deref().unwrap_or("none")
+        ),
+    })
 }

@@ -103,11 +103,11 @@ pub fn classify_document(
             .collect();
     }
     // The class an embedded e-invoice states; a page regex of the configuration still wins.
-    let carried = carried::verdicts(config, pages);
+    let carried = carried::verdict(config, pages);
     let index = Index::shared(config);
     let mut out: Vec<PageClass> = Vec::with_capacity(pages.len());
     let mut all_scores: Vec<Option<PageScores>> = Vec::with_capacity(pages.len());
-    for (i, page) in pages.iter().enumerate() {
+    for page in pages {
         let by_regex = config.classes.iter().find(|c| {
             c.evidence
                 .page_regex
@@ -125,7 +125,7 @@ pub fn classify_document(
                 },
                 None,
             ),
-            None if let Some(v) = carried.as_ref().and_then(|c| c.get(i)) => (v.clone(), None),
+            None if let Some(c) = &carried => (c.page(page.page_number), None),
             None => {
                 let scores = index.score(&PageView::of(page));
                 let (verdict, _) = decide(config, &scores, out.last());

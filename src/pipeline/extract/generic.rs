@@ -68,6 +68,11 @@ pub fn find(views: &[PageView], field: &FieldDef) -> FieldResult {
             .flatten()
     })
     .or_else(|| {
+        (field.concept.as_deref() == Some("invoice_date"))
+            .then(|| super::stamped_date::at_letter_head(views))
+            .flatten()
+    })
+    .or_else(|| {
         (field.concept.as_deref() == Some("transaction_date"))
             .then(|| super::stamped_date::on_till(views))
             .flatten()
@@ -447,11 +452,13 @@ fn between_values(
     at > 0 && digit(seg.words[at - 1]) && after.is_some_and(|&w| digit(w))
 }
 
-/// Label words joined into an identifier ("po_number_123").
+/// Label words joined into an identifier ("po_number_123"), an e-mail address
+/// ("company@evilcorp.com") or a web address ("www.client-portal.com").
 fn in_identifier(view: &PageView, hit: &labels::LabelHit) -> bool {
-    [hit.first_word, hit.last_word]
-        .iter()
-        .any(|&w| view.words()[w].text.contains('_'))
+    [hit.first_word, hit.last_word].iter().any(|&w| {
+        let t = &view.words()[w].text;
+        t.contains(['_', '@']) || t.contains("://") || t.to_lowercase().starts_with("www.")
+    })
 }
 
 /// The hit is the first words of a longer phrase of another concept on its line ("Total" in

@@ -272,6 +272,39 @@ fn a_vendor_from_a_footer_legal_line_needs_the_letterhead_to_agree() {
     assert!(!vendor.confidence_reason.contains("footer"), "{vendor:?}");
 }
 
+#[test]
+fn a_label_word_inside_an_email_or_web_address_labels_nothing() {
+    // "company" is a vendor label; in "company@evilcorp.com" it is the mailbox's name.
+    let mut lines: Vec<&[(&str, f32)]> = vec![
+        &[("Evil Corp.", 0.05), ("Setembro, 23, 2016", 0.7)],
+        &[],
+        &[("Cobrança para:", 0.05)],
+        &[("Elliot Raque <raque@gmail.com>", 0.05)],
+        &[],
+    ];
+    lines.extend(std::iter::repeat_n(&[][..], 6));
+    lines.extend([
+        &[("Evil Corp.", 0.05)][..],
+        &[("Av. Companhia, 182, Água Branca, Piauí", 0.05)],
+        &[("(99) 9 9999-9999", 0.05)],
+        &[("company@evilcorp.com", 0.05)],
+        &[("www.client-area.com", 0.05)],
+    ]);
+    let out = extract(&invoice_class(), &lines);
+    assert_eq!(attr(&out, "VendorName"), "Evil Corp.", "{out:?}");
+    // The letterhead prints the name alone; the block it heads at the foot gives the address.
+    assert_eq!(
+        attr(&out, "VendorAddress"),
+        "Av. Companhia, 182, Água Branca, Piauí",
+        "{out:?}"
+    );
+    assert!(out.fields["VendorAddress"].confidence < 0.7, "{out:?}");
+    assert_eq!(attr(&out, "InvoiceDate"), "Setembro, 23, 2016", "{out:?}");
+    let customer = attr(&out, "CustomerName").as_str().unwrap_or("");
+    assert!(customer.starts_with("Elliot Raque"), "{out:?}");
+    assert!(out.fields["CustomerName"].confidence < 0.9, "{out:?}");
+}
+
 /// An invoice class with the accelerator's list fields and a receipt's payment method.
 fn items_class() -> ClassDef {
     class(
@@ -287,6 +320,41 @@ fn items_class() -> ClassDef {
             "PaymentMethod: {type: string, description: How the customer paid (cash, card, card type and last digits)}",
         ],
     )
+}
+
+#[test]
+fn totals_named_by_their_vat_in_english_abbreviations() {
+    // "exc." and "inc." for excluding and including: each line is its own total.
+    let out = extract(
+        &items_class(),
+        &[
+            &[
+                ("Description", 0.05),
+                ("VAT", 0.5),
+                ("Total exc. VAT", 0.75),
+            ],
+            &[("Github licence", 0.05), ("10.00%", 0.5), ("79.00", 0.8)],
+            &[],
+            &[("Total exc. VAT", 0.5), ("3235.27", 0.8)],
+            &[("Total VAT", 0.5), ("627.73", 0.8)],
+            &[("Total inc. VAT", 0.5), ("3863.00", 0.8)],
+        ],
+    );
+    assert_eq!(attr(&out, "Subtotal"), "3235.27", "{out:?}");
+    assert_eq!(attr(&out, "Tax"), "627.73", "{out:?}");
+    assert_eq!(attr(&out, "TotalAmount"), "3863.00", "{out:?}");
+    // "Total VAT incl." is the total with its tax, not the tax.
+    let out = extract(
+        &items_class(),
+        &[
+            &[("Total VAT excl.", 0.5), ("100.00", 0.8)],
+            &[("VAT 21%", 0.5), ("21.00", 0.8)],
+            &[("Total VAT incl.", 0.5), ("121.00", 0.8)],
+        ],
+    );
+    assert_eq!(attr(&out, "Subtotal"), "100.00", "{out:?}");
+    assert_eq!(attr(&out, "Tax"), "21.00", "{out:?}");
+    assert_eq!(attr(&out, "TotalAmount"), "121.00", "{out:?}");
 }
 
 #[test]

@@ -12,6 +12,7 @@ use super::generic::{Pick, text_of};
 use super::values;
 use super::view::{PageView, words_in};
 use crate::model::BoundingBox;
+use crate::pipeline::layout::Line;
 
 /// Score of a date stamped with its time: a till's habit, not a label.
 const WITH_TIME: f32 = 0.55;
@@ -29,50 +30,87 @@ static TIME: LazyLock<Regex> = LazyLock::new(|| {
 /// The transaction's date on the section's pages: the first date with a time on its line,
 /// else the page's one date.
 pub fn on_till(views: &[PageView]) -> Option<Pick> {
-    let mut only: Option<(String, Pick)> = None;
-    let mut several = false;
     for (pi, view) in views.iter().enumerate() {
         let words = view.words();
         for line in &view.lines {
             let text = text_of(words, &line.words);
             for d in values::dates(&text) {
-                let idx = words_in(words, &line.words, &d);
-                let bbox = BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox))
-                    .unwrap_or(line.bbox);
-                let value = text[d.clone()].trim().to_string();
                 let rest = format!("{} {}", &text[..d.start], &text[d.end..]);
                 if TIME.is_match(&rest) {
-                    return Some(Pick {
-                        text: value,
-                        score: WITH_TIME,
-                        page: pi,
-                        words: idx,
-                        bbox,
-                        label: None,
-                        reason: "the date printed with a time of day (a till's stamp, no label)"
-                            .into(),
-                    });
+                    return Some(date_pick(
+                        view,
+                        pi,
+                        line,
+                        &text,
+                        d,
+                        WITH_TIME,
+                        "the date printed with a time of day (a till's stamp, no label)",
+                    ));
                 }
+            }
+        }
+    }
+    only_date(views, ONLY_DATE, "the only date the page prints (no label)")
+}
+
+/// A letter's date with no label: the one date the section prints ("Evil Corp." … "Setembro,
+/// 23, 2016" at the head of a bill), when it stands in the top fifth of the first page, where a
+/// letter is dated. Less sure than a till's stamp: the head of a page may date something else.
+pub fn at_letter_head(views: &[PageView]) -> Option<Pick> {
+    only_date(
+        views,
+        LETTER_HEAD,
+        "the only date the document prints, at the head of its first page (no label)",
+    )
+    .filter(|p| p.page == 0 && p.bbox.top < 0.2)
+}
+
+/// Score of a letter's one date at its head.
+const LETTER_HEAD: f32 = 0.45;
+
+/// The one date the section prints, however often; none when it prints two.
+fn only_date(views: &[PageView], score: f32, reason: &str) -> Option<Pick> {
+    let mut only: Option<Pick> = None;
+    for (pi, view) in views.iter().enumerate() {
+        let words = view.words();
+        for line in &view.lines {
+            let text = text_of(words, &line.words);
+            for d in values::dates(&text) {
                 match &only {
-                    Some((v, _)) if *v != value => several = true,
+                    Some(p) if p.text != text[d.clone()].trim() => return None,
                     Some(_) => {}
                     None => {
-                        let pick = Pick {
-                            text: value.clone(),
-                            score: ONLY_DATE,
-                            page: pi,
-                            words: idx,
-                            bbox,
-                            label: None,
-                            reason: "the only date the page prints (no label)".into(),
-                        };
-                        only = Some((value, pick));
+                        only = Some(date_pick(view, pi, line, &text, d, score, reason));
                     }
                 }
             }
         }
     }
-    only.filter(|_| !several).map(|(_, p)| p)
+    only
+}
+
+/// The date at `d` of a line's text as a pick.
+fn date_pick(
+    view: &PageView,
+    page: usize,
+    line: &Line,
+    text: &str,
+    d: std::ops::Range<usize>,
+    score: f32,
+    reason: &str,
+) -> Pick {
+    let words = view.words();
+    let idx = words_in(words, &line.words, &d);
+    let bbox = BoundingBox::enclosing(idx.iter().map(|&i| &words[i].bbox)).unwrap_or(line.bbox);
+    Pick {
+        text: text[d].trim().to_string(),
+        score,
+        page,
+        words: idx,
+        bbox,
+        label: None,
+        reason: reason.into(),
+    }
 }
 
 #[cfg(test)]

@@ -140,7 +140,23 @@ fn marked_cell(
         .next()
         .filter(|c| c.rank == 1)
         .map(|c| (c.words, c.text));
-    [beside, under]
+    // "Ref." | ":IN1710-00000", two cells of the line under the title: the rest of that line
+    // from the cell on, for a reference mark to number.
+    // "Ref." | ":IN1710-00000", two cells of the line under the title: the cell under it and
+    // the reference mark just left of it, for the mark to number.
+    let under_line = under.as_ref().and_then(|(idx, _)| {
+        let first = *idx.first()?;
+        let cell = view.segments.iter().find(|s| s.words.contains(&first))?;
+        let mark = view
+            .segments_on(cell.line)
+            .iter()
+            .filter(|s| s.bbox.right() <= cell.bbox.left)
+            .max_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))
+            .filter(|s| cell.bbox.left - s.bbox.right() <= MAX_UNMARKED_BESIDE)?;
+        let both: Vec<usize> = mark.words.iter().chain(&cell.words).copied().collect();
+        Some((both.clone(), text_of(words, &both)))
+    });
+    [beside, under, under_line]
         .into_iter()
         .flatten()
         .find_map(|(idx, cell)| {
@@ -150,9 +166,35 @@ fn marked_cell(
             // under a heading may be a street's or an account's.
             let composed = cell.chars().any(char::is_alphabetic)
                 || cell.chars().any(|c| matches!(c, '-' | '/'));
-            (ids.len() == 1 && ids[0].range == (0..cell.len()) && (marked || composed))
-                .then(|| (cell.to_string(), idx, marked))
+            if ids.len() == 1 && ids[0].range == (0..cell.len()) && (marked || composed) {
+                return Some((cell.to_string(), idx, marked));
+            }
+            referenced(words, &idx, cell, &ids)
         })
+}
+
+/// "Ref. : IN1710-00000" in the cell beside or under a bare title: a reference mark (and at
+/// most a number mark) before one identifier that ends the cell. "Your ref" or "Customer ref"
+/// print someone else's reference, so any other word before the number rules the cell out.
+fn referenced(
+    words: &[crate::model::Word],
+    idx: &[usize],
+    cell: &str,
+    ids: &[values::Span],
+) -> Option<(String, Vec<usize>, bool)> {
+    let [id] = ids else { return None };
+    if id.range.end != cell.len() {
+        return None;
+    }
+    let before = lexicon::tokens(&cell[..id.range.start]);
+    let refs = lexicon::word_list("reference_mark");
+    let marks = lexicon::word_list("number_mark");
+    let marked = before.first().is_some_and(|t| refs.contains(t))
+        && before[1..].iter().all(|t| marks.contains(t));
+    marked.then(|| {
+        let value = cell[id.range.clone()].trim().to_string();
+        (value, super::view::words_in(words, idx, &id.range), true)
+    })
 }
 
 /// "Rechnung 2024": a year after a title is no number of the document.
@@ -272,6 +314,41 @@ mod tests {
         let pick = in_title_line(&[PageView::new(&p)], "invoice_number").unwrap();
         assert_eq!(pick.text, "inv-2024-001");
         assert!(pick.score < TITLE_NUMBER);
+    }
+
+    #[test]
+    fn a_reference_mark_under_a_bare_title_numbers_the_document() {
+        for (under, n) in [
+            ("Ref. : IN1710-00000", "IN1710-00000"),
+            ("Réf. F-2024-18", "F-2024-18"),
+            ("Reference No. 100452", "100452"),
+        ] {
+            let p = page(&[&[("Invoice", 0.7)], &[(under, 0.7)]], &TEXT_LAYER);
+            let pick = in_title_line(&[PageView::new(&p)], "invoice_number");
+            let pick = pick.unwrap_or_else(|| panic!("{under}"));
+            assert_eq!(pick.text, n, "{under}");
+            assert_eq!(pick.score, TITLE_NUMBER);
+        }
+        // The mark and the number in two cells of the line under the title.
+        let p = page(
+            &[
+                &[("Invoice", 0.8)],
+                &[("Ref.", 0.75), (":IN1710-00000", 0.8)],
+            ],
+            &TEXT_LAYER,
+        );
+        let pick = in_title_line(&[PageView::new(&p)], "invoice_number");
+        assert_eq!(pick.map(|p| p.text).as_deref(), Some("IN1710-00000"));
+        // Someone else's reference, or more after the number: not the document's.
+        for under in [
+            "Your ref: PO-4411",
+            "Customer Ref. 100452",
+            "Ref. 100452 of 12.03.2024",
+        ] {
+            let p = page(&[&[("Invoice", 0.7)], &[(under, 0.7)]], &TEXT_LAYER);
+            let got = in_title_line(&[PageView::new(&p)], "invoice_number");
+            assert!(got.is_none(), "{under}: {got:?}");
+        }
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! Where a party's address ends: the lines after its name in its block, up to an identifier,
 //! a label, a contact line or another company's name; and the block a name heads elsewhere.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 use super::{COMPANY, CONTACT, LEGAL, TAX_ID, blocks, legal, pick, seg_text};
 use crate::pipeline::extract::generic::{self, Pick};
 use crate::pipeline::extract::view::PageView;
@@ -23,7 +27,17 @@ const IDENTIFIER_CONCEPTS: &[&str] = &[
 /// that is no address label ("DIČ: CZ…", "Reg. No.: 123"; a block's first line may be "ATTN:
 /// name"). An address line names streets and towns, not labels.
 pub(super) fn ends_an_address(text: &str, after_name: bool) -> bool {
-    generic::starts_with_label(text.trim()) || identifier_line(text, after_name)
+    generic::starts_with_label(text.trim()) || identifier_line(text, after_name) || phone_only(text)
+}
+
+/// A telephone number printed alone, with no label: "(99) 9 9999-9999", "+49 30 1234567".
+/// Seven digits or more and nothing but digits, spaces and `+ ( ) - . /`: no postcode or
+/// street reads so.
+fn phone_only(text: &str) -> bool {
+    let t = text.trim();
+    t.chars().filter(char::is_ascii_digit).count() >= 7
+        && t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '+' | '(' | ')' | '-' | '.' | '/'))
 }
 
 /// Whether a line holds a party's identifier, bank or contact details rather than its name or
@@ -126,8 +140,39 @@ pub(super) fn street_or_town(text: &str) -> bool {
 /// identifier or contact part ("Masarykova 28, 301 00 Plzeň | DIČ CZ70920006" → "Masarykova
 /// 28, 301 00 Plzeň"), else the whole line.
 pub(super) fn address_line(view: &PageView, seg: usize) -> String {
-    let t = seg_text(&view.segments[seg]);
+    let mut t = seg_text(&view.segments[seg]);
+    if let Some(town) = town_beside_postcode(view, seg) {
+        t = format!("{t} {town}");
+    }
     address_head(&t).unwrap_or(t)
+}
+
+/// A postcode printed alone in its segment: digits ("75012", "1010"), or a country letter
+/// and digits ("D-80331", "CH-8001").
+static POSTCODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[A-Z]{1,2}-)?\d{4,6}$").unwrap());
+
+/// The town a template sets a little apart from its postcode ("75012" then "Paris" a wide
+/// gap later, two cells of one line): the next segment on the line when it starts within
+/// three word heights and is a short run of words with no digit, no label and no contact.
+fn town_beside_postcode(view: &PageView, seg: usize) -> Option<String> {
+    let s = &view.segments[seg];
+    if !POSTCODE.is_match(s.text.trim()) {
+        return None;
+    }
+    let next = view
+        .segments_on(s.line)
+        .iter()
+        .filter(|n| n.bbox.left >= s.bbox.right())
+        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))?;
+    let text = seg_text(next);
+    let close = next.bbox.left - s.bbox.right() < 3.0 * s.bbox.height;
+    let town = text.chars().next().is_some_and(char::is_uppercase)
+        && !text.chars().any(|c| c.is_ascii_digit())
+        && text.split_whitespace().count() <= 4
+        && !CONTACT.is_match(&text)
+        && !ends_an_address(&text, true);
+    (close && town).then_some(text)
 }
 
 /// The parts of a line joined by `|`, `·` or `•` before its first identifier or contact part,

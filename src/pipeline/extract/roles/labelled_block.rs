@@ -157,6 +157,10 @@ pub(super) fn block_under_label(
                         _ if ids_after_name > 0 && lines.len() == 1 && !street_or_town(&c.text) => {
                             break;
                         }
+                        // "Elliot Raque <raque@gmail.com>": a name with its mailbox.
+                        _ if lines.is_empty() && name_with_mailbox(&c.text).is_some() => {
+                            name_with_mailbox(&c.text).unwrap_or_default()
+                        }
                         _ if CONTACT.is_match(&c.text)
                             || ends_an_address(&c.text, !lines.is_empty()) =>
                         {
@@ -189,6 +193,18 @@ pub(super) fn block_under_label(
             party,
         })
     })
+}
+
+/// The name of a "Name <mailbox@host>" line, the mailbox in angle brackets after it.
+fn name_with_mailbox(text: &str) -> Option<String> {
+    let (name, rest) = text.split_once('<')?;
+    let name = name.trim().trim_end_matches(',').trim();
+    let mailbox = rest.trim_end().strip_suffix('>')?;
+    let ok = mailbox.contains('@')
+        && !mailbox.contains(char::is_whitespace)
+        && name.chars().filter(|c| c.is_alphabetic()).count() >= 2
+        && !CONTACT.is_match(name);
+    ok.then(|| name.to_string())
 }
 
 impl LabelledBlock {

@@ -29,6 +29,21 @@ const HEADINGS: &[&str] = &[
     "pagamento", "ragione sociale", "denominazione",
 ];
 
+/// What a template prints where its user's logo goes, folded: the placeholder is left in
+/// the rendered document ("logo" in a grey box) and names nobody.
+#[rustfmt::skip]
+const LOGO_PLACEHOLDERS: &[&str] = &[
+    "logo", "your logo", "company logo", "logo here", "your logo here", "insert logo",
+    "place logo here", "add logo", "add your logo", "votre logo", "ihr logo", "firmenlogo",
+    "su logo", "tu logo", "il tuo logo", "uw logo", "seu logo", "twoje logo",
+];
+
+/// Whether `text` is only a logo's placeholder ("logo", "YOUR LOGO HERE").
+pub(super) fn is_logo_placeholder(text: &str) -> bool {
+    let words = lexicon::tokens(text);
+    !words.is_empty() && LOGO_PLACEHOLDERS.contains(&words.join(" ").as_str())
+}
+
 /// Whether `text` is a copy mark (which may carry a code beside it: "ORIGINAL COD. 01").
 pub(super) fn is_copy_mark(text: &str) -> bool {
     let words: Vec<String> = lexicon::tokens(text)
@@ -42,7 +57,10 @@ pub(super) fn is_copy_mark(text: &str) -> bool {
 /// Whether `text` is a copy mark or a heading rather than a name.
 pub(super) fn names_no_party(text: &str) -> bool {
     let toks = lexicon::tokens(text.trim().trim_end_matches(':'));
-    if !toks.iter().any(|t| t.chars().any(char::is_alphabetic)) || is_copy_mark(text) {
+    if !toks.iter().any(|t| t.chars().any(char::is_alphabetic))
+        || is_copy_mark(text)
+        || is_logo_placeholder(text)
+    {
         return true;
     }
     if HEADINGS.contains(&toks.join(" ").as_str()) {
@@ -146,6 +164,16 @@ mod tests {
             assert!(!names_no_party(t), "{t}");
         }
         assert!(is_copy_mark("DUPLICADO") && !is_copy_mark("PAYMENT"));
+    }
+
+    #[test]
+    fn a_logo_placeholder_names_no_party() {
+        for t in ["logo", "YOUR LOGO HERE", "Votre logo", "Company Logo"] {
+            assert!(is_logo_placeholder(t) && names_no_party(t), "{t}");
+        }
+        for t in ["Logo Print GmbH", "Logos & Co", "Dim Solution"] {
+            assert!(!is_logo_placeholder(t), "{t}");
+        }
     }
 
     #[test]

@@ -783,3 +783,30 @@ fn a_heading_word_over_the_recipient_window_is_not_the_name() {
         ("Brandt Druckerei KG", "An der Alster 5, 20095 Hamburg")
     );
 }
+
+#[test]
+fn a_logo_placeholder_is_no_letterhead_and_a_town_set_apart_joins_its_postcode() {
+    // A template's grey "logo" box over the sender's block, the receiver's block beside it,
+    // and the sender's postcode and town in two cells of one line.
+    let p = page(&[
+        &[("logo", 0.15), ("Invoice", 0.85)],
+        &[("Ref. : IN1710-00000", 0.75)],
+        &[],
+        &[("Dim Solution", 0.05), ("Receiver company", 0.53)],
+        &[("15 Rue Jean Jaures", 0.05), ("Will Jameson", 0.53)],
+        &[
+            ("75012", 0.05),
+            ("Paris", 0.105),
+            ("20 Rue Victor Hugo", 0.53),
+        ],
+        &[("77340 Pontault-Combault", 0.53)],
+        &[],
+        // "Inc." of "inc. VAT" is no company form.
+        &[("Total inc. VAT", 0.5), ("3863.00", 0.8)],
+    ]);
+    let ((vn, va), (cn, ca)) = parties_of(&p);
+    assert_eq!(vn, "Dim Solution");
+    assert_eq!(va, "15 Rue Jean Jaures, 75012 Paris");
+    assert_eq!(cn, "Will Jameson");
+    assert_eq!(ca, "20 Rue Victor Hugo, 77340 Pontault-Combault");
+}

@@ -201,6 +201,7 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
             view.segments[b[0]].bbox.top < 0.3
                 && !customers_block(view, b)
                 && !marks::is_copy_mark(&view.segments[b[0]].text)
+                && !marks::is_logo_placeholder(&seg_text(&view.segments[b[0]]))
         })
         .collect();
     // The name the legal mentions give, where a letterhead line opens with it.
@@ -269,9 +270,10 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     // A block whose first line names a company, the topmost first; else the topmost block.
     // A block headed by a label the lexicon does not know ("Rechnungsersteller:",
     // "Leistungserbringer:") starts at the line under it.
+    // A label's line is none ("Total inc. VAT" reads "Inc." as a company form).
     let named = top.iter().find(|b| {
-        let first = b[head_lines(view, b)];
-        COMPANY.is_match(&view.segments[first].text)
+        let first = &view.segments[b[head_lines(view, b)]].text;
+        COMPANY.is_match(first) && !generic::starts_with_label(first)
     });
     if let Some(b) = named
         && head_lines(view, b) == 0
@@ -279,7 +281,8 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     {
         let why = "the letterhead, a company name";
         if want_address {
-            return letterhead_address(view, &all, block, left, 0.68, why);
+            return letterhead_address(view, &all, block, left, 0.68, why)
+                .or_else(|| address_under_name(views, &name, 0.68 * ELSEWHERE));
         }
         return Some(pick(0, view, &[left, b[0]], name, 0.68, why));
     }
@@ -316,11 +319,22 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     };
     let name_seg = block[head_lines(view, block)];
     if want_address {
-        return letterhead_address(view, &all, block, name_seg, score, why);
+        // A letterhead of the name alone: its address may head a block elsewhere ("Evil
+        // Corp." over its street and phone at the foot of the page).
+        let name = without_title(&seg_text(&view.segments[name_seg]));
+        return letterhead_address(view, &all, block, name_seg, score, why).or_else(|| {
+            (!name.is_empty())
+                .then(|| address_under_name(views, &name, score * ELSEWHERE))
+                .flatten()
+        });
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
 }
+
+/// An address found under the letterhead's name elsewhere on the page is a little less sure
+/// than one under the letterhead itself.
+const ELSEWHERE: f32 = 0.85;
 
 /// Lines heading a block rather than naming its party: 1 when its first line is a short
 /// label of its own ending in a colon ("Versicherer:", "Leistungserbringer:"), or a heading
