@@ -139,12 +139,32 @@ pub(super) fn street_or_town(text: &str) -> bool {
 /// An address line's text: the parts of a line joined by `|`, `·` or `•` up to the first
 /// identifier or contact part ("Masarykova 28, 301 00 Plzeň | DIČ CZ70920006" → "Masarykova
 /// 28, 301 00 Plzeň"), else the whole line.
-pub(super) fn address_line(view: &PageView, seg: usize) -> String {
+fn address_line(view: &PageView, seg: usize) -> String {
     let mut t = seg_text(&view.segments[seg]);
     if let Some(town) = town_beside_postcode(view, seg) {
-        t = format!("{t} {town}");
+        t = format!("{t} {}", seg_text(&view.segments[town]));
     }
     address_head(&t).unwrap_or(t)
+}
+
+/// An address read from the segments `lines`: each line as [`address_line`] reads it, passed
+/// through `tidy`, joined with ", "; and the segments it came from, a town set apart from its
+/// postcode included, for the pick's words and box.
+pub(super) fn address_text(
+    view: &PageView,
+    lines: &[usize],
+    tidy: impl Fn(String) -> String,
+) -> (String, Vec<usize>) {
+    let text = lines
+        .iter()
+        .map(|&s| tidy(address_line(view, s)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let segs = lines
+        .iter()
+        .flat_map(|&s| std::iter::once(s).chain(town_beside_postcode(view, s)))
+        .collect();
+    (text, segs)
 }
 
 /// A postcode printed alone in its segment: digits ("75012", "1010"), or a country letter
@@ -155,16 +175,17 @@ static POSTCODE: LazyLock<Regex> =
 /// The town a template sets a little apart from its postcode ("75012" then "Paris" a wide
 /// gap later, two cells of one line): the next segment on the line when it starts within
 /// three word heights and is a short run of words with no digit, no label and no contact.
-fn town_beside_postcode(view: &PageView, seg: usize) -> Option<String> {
+fn town_beside_postcode(view: &PageView, seg: usize) -> Option<usize> {
     let s = &view.segments[seg];
     if !POSTCODE.is_match(s.text.trim()) {
         return None;
     }
-    let next = view
-        .segments_on(s.line)
+    let (at, next) = view
+        .segments
         .iter()
-        .filter(|n| n.bbox.left >= s.bbox.right())
-        .min_by(|a, b| a.bbox.left.total_cmp(&b.bbox.left))?;
+        .enumerate()
+        .filter(|(_, n)| n.line == s.line && n.bbox.left >= s.bbox.right())
+        .min_by(|a, b| a.1.bbox.left.total_cmp(&b.1.bbox.left))?;
     let text = seg_text(next);
     let close = next.bbox.left - s.bbox.right() < 3.0 * s.bbox.height;
     let town = text.chars().next().is_some_and(char::is_uppercase)
@@ -172,7 +193,7 @@ fn town_beside_postcode(view: &PageView, seg: usize) -> Option<String> {
         && text.split_whitespace().count() <= 4
         && !CONTACT.is_match(&text)
         && !ends_an_address(&text, true);
-    (close && town).then_some(text)
+    (close && town).then_some(at)
 }
 
 /// The parts of a line joined by `|`, `·` or `•` before its first identifier or contact part,
@@ -218,15 +239,11 @@ pub(super) fn address_under_name(views: &[PageView], name: &str, score: f32) -> 
             {
                 continue;
             }
-            let text = lines
-                .iter()
-                .map(|&l| address_line(view, l))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let (text, segs) = address_text(view, &lines, |l| l);
             return Some(pick(
                 pi,
                 view,
-                &lines,
+                &segs,
                 text,
                 score,
                 "the block headed by the vendor's name",

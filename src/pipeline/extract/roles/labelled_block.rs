@@ -135,6 +135,14 @@ pub(super) fn block_under_label(
                     {
                         break;
                     }
+                    // "Elliot Raque <raque@gmail.com>": a name with its mailbox.
+                    if lines.is_empty()
+                        && let Some(name) = name_with_mailbox(&c.text)
+                    {
+                        last_bottom = c.bbox.bottom();
+                        lines.push((c.rank, name));
+                        continue;
+                    }
                     // A form's block labels its lines: "Nazwa: Moja Firma Sp. z o.o.",
                     // "Adres: ul. Przykładowa 123", the party's identifiers first ("NIP: …").
                     let text = match (lines.is_empty(), form_line(&c.text, !lines.is_empty())) {
@@ -156,10 +164,6 @@ pub(super) fn block_under_label(
                         }
                         _ if ids_after_name > 0 && lines.len() == 1 && !street_or_town(&c.text) => {
                             break;
-                        }
-                        // "Elliot Raque <raque@gmail.com>": a name with its mailbox.
-                        _ if lines.is_empty() && name_with_mailbox(&c.text).is_some() => {
-                            name_with_mailbox(&c.text).unwrap_or_default()
                         }
                         _ if CONTACT.is_match(&c.text)
                             || ends_an_address(&c.text, !lines.is_empty()) =>

@@ -807,6 +807,20 @@ fn a_logo_placeholder_is_no_letterhead_and_a_town_set_apart_joins_its_postcode()
     let ((vn, va), (cn, ca)) = parties_of(&p);
     assert_eq!(vn, "Dim Solution");
     assert_eq!(va, "15 Rue Jean Jaures, 75012 Paris");
+    // The address's segments take in the town's cell too, for the value's words and box.
+    let view = crate::pipeline::extract::view::PageView::new(&p);
+    let postcode = view
+        .segments
+        .iter()
+        .position(|s| s.text == "75012")
+        .unwrap();
+    let town = view
+        .segments
+        .iter()
+        .position(|s| s.text == "Paris")
+        .unwrap();
+    let (text, segs) = super::address::address_text(&view, &[postcode], |l| l);
+    assert_eq!((text.as_str(), segs), ("75012 Paris", vec![postcode, town]));
     assert_eq!(cn, "Will Jameson");
     assert_eq!(ca, "20 Rue Victor Hugo, 77340 Pontault-Combault");
 }

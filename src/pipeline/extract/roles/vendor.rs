@@ -3,7 +3,7 @@
 //! topmost block), with the address under its name.
 
 use super::address::{
-    address_after, address_line, address_under_name, ends_an_address, street_or_town,
+    address_after, address_text, address_under_name, ends_an_address, street_or_town,
 };
 use super::footer::{self, FooterIssuer};
 use super::labelled_block::{
@@ -158,15 +158,11 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
             return Some(p);
         }
         if !lines.is_empty() {
-            let text = lines
-                .iter()
-                .map(|&s| strip_label(&address_line(view, s)))
-                .collect::<Vec<_>>()
-                .join(", ");
+            let (text, segs) = address_text(view, &lines, |l| strip_label(&l));
             return Some(pick(
                 best.page,
                 view,
-                &lines,
+                &segs,
                 text,
                 best.score * 0.9,
                 "the block under the vendor's label",
@@ -376,12 +372,8 @@ fn letterhead_address(
     if lines.is_empty() {
         return None;
     }
-    let text = lines
-        .iter()
-        .map(|&s| address_line(view, s))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(pick(0, view, &lines, text, score * 0.95, why))
+    let (text, segs) = address_text(view, &lines, |l| l);
+    Some(pick(0, view, &segs, text, score * 0.95, why))
 }
 
 /// The address lines of the block right under a letterhead's name that more leading than a
@@ -521,10 +513,6 @@ fn from_footer(
         ));
     }
     let lines = address_after(view, &f.block, f.block[0]);
-    let text = lines
-        .iter()
-        .map(|&s| address_line(view, s))
-        .collect::<Vec<_>>()
-        .join(", ");
-    Some(pick(f.page, view, &lines, text, score * 0.95, why))
+    let (text, segs) = address_text(view, &lines, |l| l);
+    Some(pick(f.page, view, &segs, text, score * 0.95, why))
 }
