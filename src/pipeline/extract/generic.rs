@@ -457,7 +457,10 @@ fn between_values(
 fn in_identifier(view: &PageView, hit: &labels::LabelHit) -> bool {
     [hit.first_word, hit.last_word].iter().any(|&w| {
         let t = &view.words()[w].text;
-        t.contains(['_', '@']) || t.contains("://") || t.to_lowercase().starts_with("www.")
+        t.contains(['_', '@'])
+            || t.contains("://")
+            || t.get(..4)
+                .is_some_and(|head| head.eq_ignore_ascii_case("www."))
     })
 }
 
