@@ -401,6 +401,7 @@ fn report_docs(split_name: &str) -> Vec<Doc> {
             "invoices-real-dev2",
             "invoices-real-dev3",
             "invoices-real-dev4",
+            "invoices-real-dev5",
             "invoices-synthetic-2",
         ] {
             docs.extend(manifest_docs(set, None));

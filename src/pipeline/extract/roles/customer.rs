@@ -50,17 +50,32 @@ pub(super) fn customer(views: &[PageView], field: &FieldDef, want_address: bool)
     recipient_window(views, want_address)
 }
 
+/// The sender line of a window envelope's layout ("Name · Street 1 · 12345 Town") in the top
+/// half of the page.
+fn sender_line(view: &PageView) -> Option<usize> {
+    view.segments
+        .iter()
+        .position(|s| s.bbox.top < 0.45 && sender_parts(&s.text).len() >= 3)
+}
+
+/// The recipient window's name when a sender line stands over it: the envelope's layout
+/// says whose block it is.
+pub(super) fn window_under_sender(views: &[PageView]) -> Option<Pick> {
+    sender_line(views.first()?)?;
+    recipient_window(views, false)
+}
+
 /// The customer's second place, the recipient window: a block of three to six lines in the
 /// top half of the first page, with a line holding a number, that is not the letterhead;
 /// right under the sender line when the page has one.
 fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
     let view = views.first()?;
     let all = blocks(view);
-    let sender = view
-        .segments
-        .iter()
-        .find(|s| s.bbox.top < 0.45 && sender_parts(&s.text).len() >= 3)
-        .map(|s| (s.bbox.bottom(), s.bbox.left));
+    let sender_seg = sender_line(view);
+    let sender = sender_seg.map(|i| {
+        let s = &view.segments[i];
+        (s.bbox.bottom(), s.bbox.left)
+    });
     let letterhead = all
         .iter()
         .find(|b| view.segments[b[0]].bbox.top < 0.3)
@@ -68,6 +83,12 @@ fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
     let mut candidates: Vec<(usize, &[usize], Vec<String>)> = Vec::new();
     let headings = lexicon::word_list("recipient_heading");
     for (i, b) in all.iter().enumerate() {
+        // The sender line set close over the window joins its block: the block starts under it.
+        let b: &[usize] = match b.split_first() {
+            Some((&head, rest)) if Some(head) == sender_seg && !rest.is_empty() => rest,
+            _ => b,
+        };
+        let b = window_part(view, b);
         let first = &view.segments[b[0]];
         // "An" over the recipient's name: a heading, not the name.
         let heading = headings.contains(&lexicon::tokens(&first.text).concat());
@@ -137,6 +158,30 @@ fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
             "the recipient window's block (no customer label)",
         ))
     }
+}
+
+/// A block too long for a window: its lines down to where the window's type or leading ends: the title in larger
+/// type, a salutation after a wider gap ("Rechnung" and "Sehr geehrter Herr …" set close under
+/// the address join its block).
+fn window_part<'a>(view: &PageView, b: &'a [usize]) -> &'a [usize] {
+    // A block short enough to be a window is left whole: gaps read by OCR are uneven.
+    if b.len() <= 6 {
+        return b;
+    }
+    let seg = |i: usize| &view.segments[b[i]].bbox;
+    let mut widest_gap: f32 = 0.0;
+    for i in 1..b.len() {
+        let (prev, this) = (seg(i - 1), seg(i));
+        let gap = this.top - prev.bottom();
+        let ratio = this.height / seg(0).height.max(f32::EPSILON);
+        if i >= 3
+            && (!(0.75..=1.33).contains(&ratio) || gap > 2.0 * widest_gap.max(0.2 * prev.height))
+        {
+            return &b[..i];
+        }
+        widest_gap = widest_gap.max(gap);
+    }
+    b
 }
 
 /// A line of a document's details rather than of an address: a label ("Zahlbar bis",

@@ -3,7 +3,9 @@
 //! "NIP: …", "Nazwa: …", "Adres: …"). The customer's first place and the vendor's, after its
 //! labelled value; which blocks are the customer's.
 
-use super::address::{address_label_value, ends_an_address, identifier_line, street_or_town};
+use super::address::{
+    address_label_value, ends_an_address, identifier_line, phone_only, street_or_town,
+};
 use super::{COMPANY, CONTACT, blocks, marks, seg_text};
 use crate::pipeline::config::FieldDef;
 use crate::pipeline::extract::generic::{self, Pick};
@@ -120,6 +122,7 @@ pub(super) fn block_under_label(
                     .or_else(|| (!lines.is_empty()).then_some(edge - hit.bbox.left + 0.01));
                 let mut last_bottom = hit.bbox.bottom();
                 let (mut ids_before_name, mut ids_after_name) = (0, 0);
+                let mut contacts = Contacts::default();
                 let below = match whole {
                     true => Vec::new(),
                     false => candidates::below(words, &view.lines, &view.segments, &hit, width),
@@ -165,6 +168,28 @@ pub(super) fn block_under_label(
                         _ if ids_after_name > 0 && lines.len() == 1 && !street_or_town(&c.text) => {
                             break;
                         }
+                        // "John Doe / Acme Corp / john@… / +1 … / 522 Main Street, New
+                        // York / USA": the contact lines between a name and its street are
+                        // passed over; the address is the street and what follows it.
+                        _ if !lines.is_empty()
+                            && !contacts.address
+                            && (CONTACT.is_match(&c.text) || phone_only(&c.text))
+                            && !lines[1..].iter().any(|(_, t)| street_or_town(t)) =>
+                        {
+                            contacts.passed = true;
+                            last_bottom = c.bbox.bottom();
+                            continue;
+                        }
+                        _ if contacts.passed && !contacts.address => {
+                            if !street_or_town(&c.text) || ends_an_address(&c.text, true) {
+                                break;
+                            }
+                            // The lines between the name and its contacts (a company under a
+                            // person) are neither.
+                            lines.truncate(1);
+                            contacts.address = true;
+                            c.text.clone()
+                        }
                         _ if CONTACT.is_match(&c.text)
                             || ends_an_address(&c.text, !lines.is_empty()) =>
                         {
@@ -197,6 +222,14 @@ pub(super) fn block_under_label(
             party,
         })
     })
+}
+
+/// Contact lines passed over between a party's name and its street, and whether the street
+/// came after them.
+#[derive(Default)]
+struct Contacts {
+    passed: bool,
+    address: bool,
 }
 
 /// The name of a "Name <mailbox@host>" line, the mailbox in angle brackets after it.

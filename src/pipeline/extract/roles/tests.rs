@@ -824,3 +824,87 @@ fn a_logo_placeholder_is_no_letterhead_and_a_town_set_apart_joins_its_postcode()
     assert_eq!(cn, "Will Jameson");
     assert_eq!(ca, "20 Rue Victor Hugo, 77340 Pontault-Combault");
 }
+
+#[test]
+fn a_sole_traders_sender_line_over_the_window_gives_both_parties() {
+    // A Swiss letter: the sender line (a person, not a company) set close over the recipient's
+    // window, the title in larger type and the salutation close under it, one block in all.
+    let mut p = page(&[
+        &[("billing@example.com", 0.77)],
+        &[("billwright", 0.17)],
+        &[],
+        &[(
+            "Dr. Alex Muster · Musterstrasse 1 · 8001 Zürich · Schweiz",
+            0.10,
+        )],
+        &[("Example Institute", 0.10), ("Datum 18.12.2026", 0.6)],
+        &[("Prof. Dr. Robin Muster", 0.10)],
+        &[("Beispielweg 12", 0.10)],
+        &[("8006 Zürich", 0.10)],
+        &[("Schweiz", 0.10)],
+        &[("Rechnung", 0.10)],
+        &[("Sehr geehrter Herr Prof. Dr. Muster,", 0.10)],
+        &[("vielen Dank für Ihren Auftrag.", 0.10)],
+        &[],
+        &[("Rechnungsbetrag", 0.5), ("1'795.00 CHF", 0.75)],
+    ]);
+    for w in p.words.iter_mut().filter(|w| w.text == "Rechnung") {
+        w.bbox.top -= 0.6 * w.bbox.height;
+        w.bbox.height *= 1.6;
+    }
+    let ((vn, va), (cn, ca)) = parties_of(&p);
+    assert_eq!(vn, "Dr. Alex Muster");
+    assert_eq!(va, "Musterstrasse 1, 8001 Zürich, Schweiz");
+    assert_eq!(cn, "Example Institute");
+    // The attention line under the name is no address line.
+    assert_eq!(ca, "Beispielweg 12, 8006 Zürich, Schweiz");
+}
+
+#[test]
+fn contact_lines_between_a_name_and_its_street_are_passed_over() {
+    let mut p = page(&[
+        &[("Invoice", 0.55)],
+        &[],
+        &[("Bill To:", 0.07), ("Bill From:", 0.55)],
+        &[("John Doe", 0.07), ("Big Corp", 0.55)],
+        &[("Acme Corp", 0.07), ("2 Flowers Streets, London", 0.55)],
+        &[("john.doe@gmail.com", 0.07), ("UK", 0.55)],
+        &[("+145453242342342", 0.07), ("+44245345435345", 0.55)],
+        &[
+            ("522 Main Street, New York", 0.07),
+            ("biling@bigcorp.com", 0.55),
+        ],
+        &[("USA", 0.07)],
+        &[("Tax Identifier:", 0.07)],
+        &[],
+        &[("Total paid with VAT", 0.55), ("51.6 EUR", 0.8)],
+    ]);
+    // Set at half the fixture's leading, as the template prints it: the street and country
+    // are within the reach of a label's block.
+    for w in p.words.iter_mut() {
+        w.bbox.top = 0.05 + (w.bbox.top - 0.05) * 0.5;
+        w.bbox.height *= 0.5;
+    }
+    let ((vn, va), (cn, ca)) = parties_of(&p);
+    assert_eq!(
+        (cn.as_str(), ca.as_str()),
+        ("John Doe", "522 Main Street, New York, USA")
+    );
+    assert_eq!(
+        (vn.as_str(), va.as_str()),
+        ("Big Corp", "2 Flowers Streets, London, UK")
+    );
+    // With no street after the contacts, the block has no address.
+    let p = page(&[
+        &[("Invoice", 0.55)],
+        &[],
+        &[("Bill To:", 0.07)],
+        &[("John Doe", 0.07)],
+        &[("john.doe@gmail.com", 0.07)],
+        &[("Deliver to the door", 0.07)],
+        &[],
+        &[("Total", 0.55), ("51.6 EUR", 0.8)],
+    ]);
+    let (_, (cn, ca)) = parties_of(&p);
+    assert_eq!((cn.as_str(), ca.as_str()), ("John Doe", ""));
+}

@@ -3,14 +3,16 @@
 //! topmost block), with the address under its name.
 
 use super::address::{
-    address_after, address_text, address_under_name, ends_an_address, street_or_town,
+    address_after, address_text, address_under_name, ends_an_address, postcode_and_town,
+    street_or_town,
 };
+use super::customer::window_under_sender;
 use super::footer::{self, FooterIssuer};
 use super::labelled_block::{
     OPENS_NAME, Party, block_under_label, customers_block, one_line_party,
 };
 use super::{
-    COMPANY, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
+    COMPANY, CONTACT, LEGAL, bare_company_form, blocks, legal, marks, pick, seg_text, sender_parts,
     strip_label,
 };
 use crate::model::BoundingBox;
@@ -233,7 +235,10 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
         for &s in b.iter() {
             let t = view.segments[s].text.trim();
             let parts = sender_parts(t);
-            if parts.len() >= 3 && COMPANY.is_match(&parts[0]) {
+            // A sole trader's line opens with a person ("Dr. Alex Muster · Musterstrasse 1 ·
+            // 8001 Zürich"): the line is read so when the rest is a street and a town.
+            let company = COMPANY.is_match(&parts[0]);
+            if parts.len() >= 3 && (company || sender_address(&parts)) {
                 let text = if want_address {
                     // The identifiers after the town ("… · IČO 12345678") are no address.
                     parts[1..]
@@ -245,12 +250,14 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
                 } else {
                     parts[0].clone()
                 };
+                // A person's name may not be the name the business trades under: under review.
+                let score = if company || want_address { 0.68 } else { 0.6 };
                 return Some(pick(
                     0,
                     view,
                     &[s],
                     text,
-                    0.68,
+                    score,
                     "the sender line of the letterhead",
                 ));
             }
@@ -302,9 +309,22 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     let (block, score, why) = match named {
         Some(b) => (*b, 0.68, "the letterhead, a company name"),
         None => {
+            // The recipient's window under a sender line is the customer's block, never the
+            // letterhead. (Without a sender line, which top block is whose is a guess.)
+            let window = window_under_sender(views).map(|p| p.words);
             let b = top.iter().find(|b| {
-                let t = without_title(&seg_text(&view.segments[b[head_lines(view, b)]]));
-                !t.is_empty() && !t.contains(':') && !generic::starts_with_label(&t)
+                let head = &view.segments[b[head_lines(view, b)]];
+                if window
+                    .as_ref()
+                    .is_some_and(|w| w.iter().any(|i| head.words.contains(i)))
+                {
+                    return false;
+                }
+                let t = without_title(&seg_text(head));
+                !t.is_empty()
+                    && !t.contains(':')
+                    && !generic::starts_with_label(&t)
+                    && !web_or_mail(&t)
             })?;
             (
                 *b,
@@ -326,6 +346,31 @@ pub(super) fn vendor(views: &[PageView], field: &FieldDef, want_address: bool) -
     }
     let text = without_title(&seg_text(&view.segments[name_seg]));
     (!text.is_empty()).then(|| pick(0, view, &[name_seg], text, score, why))
+}
+
+/// A mailbox or a web address alone ("billing@example.com", "example.com"): the letterhead's
+/// contact line, no name.
+fn web_or_mail(text: &str) -> bool {
+    let t = text.trim();
+    if t.split_whitespace().count() != 1 {
+        return false;
+    }
+    CONTACT.is_match(t)
+        || t.rsplit_once('.').is_some_and(|(host, tld)| {
+            // As typed, lower case: "Amazon.com" set as a logo is a name.
+            !host.is_empty()
+                && !host.chars().any(|c| c.is_uppercase())
+                && (2..=6).contains(&tld.len())
+                && tld.chars().all(|c| c.is_ascii_lowercase())
+        })
+}
+
+/// A sender line's parts after the first read as an address: a street (a number among
+/// letters) and a postcode with its town, under a first part with no digit.
+fn sender_address(parts: &[String]) -> bool {
+    !parts[0].chars().any(|c| c.is_ascii_digit())
+        && parts[1..].iter().any(|p| street_or_town(p))
+        && parts[1..].iter().any(|p| postcode_and_town(p))
 }
 
 /// An address found under the letterhead's name elsewhere on the page is a little less sure
@@ -515,4 +560,48 @@ fn from_footer(
     let lines = address_after(view, &f.block, f.block[0]);
     let (text, segs) = address_text(view, &lines, |l| l);
     Some(pick(f.page, view, &segs, text, score * 0.95, why))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mailbox_or_a_typed_web_address_is_no_name() {
+        for t in [
+            "billing@example.com",
+            "example.com",
+            "www.acme.de",
+            "shop.example.co",
+        ] {
+            assert!(web_or_mail(t), "{t}");
+        }
+        for t in [
+            "Amazon.com",
+            "billwright",
+            "Big Corp.",
+            "ACME Ltd",
+            "Dr. Alex Muster",
+        ] {
+            assert!(!web_or_mail(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn a_sender_line_of_a_person_reads_as_an_address_only_with_a_street_and_town() {
+        let parts = |t: &str| sender_parts(t);
+        assert!(sender_address(&parts(
+            "Dr. Alex Muster · Musterstrasse 1 · 8001 Zürich · Schweiz"
+        )));
+        assert!(sender_address(&parts(
+            "Max Mustermann - Hauptstr. 5 - D-10115 Berlin"
+        )));
+        // No town after a postcode, or a number in the first part: no sender line.
+        assert!(!sender_address(&parts(
+            "Tel 030 1234 · Fax 030 1235 · info@x.de"
+        )));
+        assert!(!sender_address(&parts(
+            "Musterstrasse 1 · 8001 Zürich · Schweiz"
+        )));
+    }
 }
