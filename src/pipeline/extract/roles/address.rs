@@ -169,6 +169,9 @@ pub(super) fn address_text(
 
 /// A postcode printed alone in its segment: digits ("75012", "1010"), or a country letter
 /// and digits ("D-80331", "CH-8001").
+static POSTCODE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(?:[A-Z]{1,2}-)?\d{4,6}$").unwrap());
+
 /// "8001 Zürich", "D-10115 Berlin", "CH-8006 Zürich": a postcode then its town's words.
 pub(super) fn postcode_and_town(text: &str) -> bool {
     let mut words = text.split_whitespace();
@@ -177,9 +180,6 @@ pub(super) fn postcode_and_town(text: &str) -> bool {
             .next()
             .is_some_and(|w| w.chars().next().is_some_and(char::is_alphabetic))
 }
-
-static POSTCODE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^(?:[A-Z]{1,2}-)?\d{4,6}$").unwrap());
 
 /// The town a template sets a little apart from its postcode ("75012" then "Paris" a wide
 /// gap later, two cells of one line): the next segment on the line when it starts within

@@ -160,9 +160,9 @@ fn recipient_window(views: &[PageView], want_address: bool) -> Option<Pick> {
     }
 }
 
-/// A block too long for a window: its lines down to where the window's type or leading ends: the title in larger
-/// type, a salutation after a wider gap ("Rechnung" and "Sehr geehrter Herr …" set close under
-/// the address join its block).
+/// A block too long for a window: its lines down to where the window's type or leading ends
+/// (the title in larger type, a salutation after a wider gap: "Rechnung" and "Sehr geehrter
+/// Herr …" set close under the address join its block).
 fn window_part<'a>(view: &PageView, b: &'a [usize]) -> &'a [usize] {
     // A block short enough to be a window is left whole: gaps read by OCR are uneven.
     if b.len() <= 6 {
