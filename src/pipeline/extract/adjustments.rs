@@ -35,9 +35,9 @@ fn is_adjustment(text: &str) -> bool {
 /// "Zwischensumme").
 fn names_a_total(text: &str) -> bool {
     lexicon::labels()
-        .concepts_in(text)
+        .find(&lexicon::tokens(text))
         .iter()
-        .any(|c| c.key == "total" || c.key == "subtotal")
+        .any(|m| m.concept.key == "total" || m.concept.key == "subtotal")
 }
 
 /// An item of the table ("Portes de envio 3 € 1 250,00 € 3 750,00": a charge word, yet a

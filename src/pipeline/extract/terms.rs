@@ -231,29 +231,28 @@ pub fn unlabelled_sentence(views: &[PageView]) -> Option<Pick> {
 const CLAUSE_WORDS: usize = 10;
 
 /// The count of days in a line's words and the small words that open it ("innerhalb von",
-/// "within", "dans les"), at most three of them, with a "net" after it.
+/// "within", "dans les"), at most three of them, with a "net" after it (`term_tail`).
 fn days_clause<'a>(words: &[crate::model::Word], line: &'a [usize]) -> Option<&'a [usize]> {
     let days = lexicon::word_list("day_word");
     let lead = lexicon::word_list("term_lead");
-    let tok = |i: usize| lexicon::tokens(&words[line[i]].text).concat();
-    let at = (1..line.len()).find(|&i| {
-        days.contains(&tok(i))
-            && tok(i - 1).chars().all(|c| c.is_ascii_digit())
-            && !tok(i - 1).is_empty()
+    let tail = lexicon::word_list("term_tail");
+    let toks: Vec<String> = line
+        .iter()
+        .map(|&w| lexicon::tokens(&words[w].text).concat())
+        .collect();
+    let at = (1..toks.len()).find(|&i| {
+        days.contains(&toks[i])
+            && !toks[i - 1].is_empty()
+            && toks[i - 1].chars().all(|c| c.is_ascii_digit())
     })?;
     let mut start = at - 1;
-    while start > 0 && at - 1 - start < 3 && lead.contains(&tok(start - 1)) {
+    while start > 0 && at - 1 - start < 3 && lead.contains(&toks[start - 1]) {
         start -= 1;
     }
-    let mut end = at + 1;
-    if end < line.len()
-        && matches!(
-            tok(end).as_str(),
-            "net" | "netto" | "neto" | "netti" | "nett"
-        )
-    {
-        end += 1;
-    }
+    let end = match toks.get(at + 1) {
+        Some(t) if tail.contains(t) => at + 2,
+        _ => at + 1,
+    };
     Some(&line[start..end])
 }
 
