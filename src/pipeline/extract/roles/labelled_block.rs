@@ -122,7 +122,7 @@ pub(super) fn block_under_label(
                     .or_else(|| (!lines.is_empty()).then_some(edge - hit.bbox.left + 0.01));
                 let mut last_bottom = hit.bbox.bottom();
                 let (mut ids_before_name, mut ids_after_name) = (0, 0);
-                let mut contacts = Contacts::default();
+                let mut contacts = Contacts::None;
                 let below = match whole {
                     true => Vec::new(),
                     false => candidates::below(words, &view.lines, &view.segments, &hit, width),
@@ -172,22 +172,22 @@ pub(super) fn block_under_label(
                         // York / USA": the contact lines between a name and its street are
                         // passed over; the address is the street and what follows it.
                         _ if !lines.is_empty()
-                            && !contacts.address
+                            && contacts != Contacts::Street
                             && (CONTACT.is_match(&c.text) || phone_only(&c.text))
                             && !lines[1..].iter().any(|(_, t)| street_or_town(t)) =>
                         {
-                            contacts.passed = true;
+                            contacts = Contacts::Passed;
                             last_bottom = c.bbox.bottom();
                             continue;
                         }
-                        _ if contacts.passed && !contacts.address => {
+                        _ if contacts == Contacts::Passed => {
                             if !street_or_town(&c.text) || ends_an_address(&c.text, true) {
                                 break;
                             }
                             // The lines between the name and its contacts (a company under a
                             // person) are neither.
                             lines.truncate(1);
-                            contacts.address = true;
+                            contacts = Contacts::Street;
                             c.text.clone()
                         }
                         _ if CONTACT.is_match(&c.text)
@@ -224,12 +224,13 @@ pub(super) fn block_under_label(
     })
 }
 
-/// Contact lines passed over between a party's name and its street, and whether the street
-/// came after them.
-#[derive(Default)]
-struct Contacts {
-    passed: bool,
-    address: bool,
+/// Where a block's reading stands with contact lines between a party's name and its street:
+/// none seen, passed over, or the street found after them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Contacts {
+    None,
+    Passed,
+    Street,
 }
 
 /// The name of a "Name <mailbox@host>" line, the mailbox in angle brackets after it.
